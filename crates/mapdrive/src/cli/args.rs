@@ -1,0 +1,298 @@
+//! Command-line arguments (clap derive). Validation into domain types happens in [`super::run`].
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (also when nothing had to change, and in --check mode)
+  1  Windows refused the operation (the message names the Win32 code and what to do)
+  2  invalid input or usage; nothing was changed
+  3  refused: mapdrive will not do this as asked (letter is a local disk, --expect-path differs, ...)
+  4  not supported here (mapdrive manages Windows; this build is not running on Windows)";
+
+/// Manage Windows mapped network drives and the saved credentials they depend on.
+///
+/// A mapped drive lives in one logon session: an elevated prompt, runas, a scheduled task and
+/// WinRM each have their own. mapdrive shows what this session sees and why.
+#[derive(Debug, Parser)]
+#[command(name = "mapdrive", version, about, long_about = None, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every drive letter this logon session sees: network drives (connected or remembered) and local disks.
+    List(ListArgs),
+    /// Map a drive letter to a share and, unless --temporary, remember it for later logons.
+    Map(MapArgs),
+    /// Disconnect a mapped drive and forget it.
+    Unmap(UnmapArgs),
+    /// Manage saved credentials in the Credential Manager (what `cmdkey` does).
+    #[command(subcommand)]
+    Cred(CredCommand),
+    /// Show who this process is: user, SID, logon session, logon type, elevation, linked token.
+    Whoami(OutputArgs),
+    /// Reconnect this user's remembered drives in a logon session Winlogon did not restore (WinRM, task, runas).
+    Restore(RestoreArgs),
+    /// Read or set machine policies that change how mapped drives behave.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Explain what is going on with this session's drives, across logon sessions, with the commands that fix it.
+    Doctor(DoctorArgs),
+    /// Explain a Win32 error code (works anywhere, no Windows needed).
+    Explain {
+        /// The code, e.g. 1219.
+        code: u32,
+    },
+}
+
+/// `--json`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--check` and `--json`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ChangeArgs {
+    /// Report what would change, change nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which logon session drive operations act in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SessionArg {
+    /// Elevated (Full token): use the linked limited session if it can be obtained, else this one with a warning.
+    #[default]
+    Auto,
+    /// This process's own logon session.
+    Current,
+    /// The limited (non-elevated) session, where Explorer runs and mappings persist; fail if unavailable.
+    Limited,
+    /// Both halves of a split token (Group Policy's behaviour).
+    Both,
+}
+
+/// `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Logon session to look at.
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
+}
+
+/// `map`.
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// Drive letter: Z or Z:.
+    pub letter: String,
+    /// Share: \\server\share[\dir], \\host@SSL@port\path (WebDAV), \\2001-db8--1.ipv6-literal.net\share.
+    pub remote: String,
+    /// Do not remember the mapping for later logons.
+    #[arg(long)]
+    pub temporary: bool,
+    /// Account for the first connection (DOMAIN\user); never stored.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Read the password for --user from the first line of standard input.
+    #[arg(long, requires = "user")]
+    pub password_stdin: bool,
+    /// Explorer label for the share (HKCU\...\Explorer\MountPoints2, Group Policy's "Label as").
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+    /// A global drive, visible to every user: as SYSTEM, map now (until restart); with --at-boot, define it at boot.
+    #[arg(long, conflicts_with_all = ["user", "temporary", "label"])]
+    pub global: bool,
+    /// With --global: write HKLM\...\Session Manager\DOS Devices so the drive exists from the next restart on.
+    #[arg(long, requires = "global")]
+    pub at_boot: bool,
+    /// With --global --at-boot: replace a boot-time value that points elsewhere.
+    #[arg(long, requires = "at_boot")]
+    pub force: bool,
+    /// Logon session to act in.
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub change: ChangeArgs,
+}
+
+/// `unmap`.
+#[derive(Debug, Args)]
+pub struct UnmapArgs {
+    /// Drive letter: Z or Z:.
+    pub letter: String,
+    /// Refuse unless the drive currently points to this path.
+    #[arg(long, value_name = "PATH")]
+    pub expect_path: Option<String>,
+    /// Disconnect even with open files (unsaved data in them is lost).
+    #[arg(long)]
+    pub force: bool,
+    /// Disconnect but keep the remembered entry (it is restored at the next logon).
+    #[arg(long)]
+    pub keep_remembered: bool,
+    /// A global drive: as SYSTEM, disconnect it now; with --at-boot, remove its boot-time definition.
+    #[arg(long, conflicts_with = "keep_remembered")]
+    pub global: bool,
+    /// With --global: remove the HKLM\...\Session Manager\DOS Devices value (effective at restart).
+    #[arg(long, requires = "global")]
+    pub at_boot: bool,
+    /// Logon session to act in.
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub change: ChangeArgs,
+}
+
+/// Credential type choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CredTypeArg {
+    /// CRED_TYPE_DOMAIN_PASSWORD: used by SMB for the named server (`cmdkey /add`).
+    #[value(name = "domain_password", alias = "domain")]
+    DomainPassword,
+    /// CRED_TYPE_GENERIC: application-defined (`cmdkey /generic`).
+    #[value(name = "generic_password", alias = "generic")]
+    GenericPassword,
+}
+
+/// Persistence choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PersistArg {
+    /// This logon session only.
+    Session,
+    /// Later logons of this user on this machine.
+    Local,
+    /// Also roams with a roaming profile.
+    Enterprise,
+}
+
+/// `--update-secret`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UpdateSecretArg {
+    /// Write the secret whenever it may differ (domain passwords cannot be read back: every run).
+    Always,
+    /// Write the secret only when creating the credential.
+    OnCreate,
+}
+
+/// `cred` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CredCommand {
+    /// List saved password credentials (never their secrets).
+    List(OutputArgs),
+    /// Create or update a credential. The secret comes from stdin or a prompt, never from the command line.
+    Set(CredSetArgs),
+    /// Delete a credential.
+    Remove(CredRemoveArgs),
+}
+
+/// `cred set`.
+#[derive(Debug, Args)]
+pub struct CredSetArgs {
+    /// Target: the server name as written in the UNC path (fileserver, fileserver.corp.example, *.corp.example).
+    pub target: String,
+    /// Credential type.
+    #[arg(long = "type", value_enum, default_value = "domain_password")]
+    pub kind: CredTypeArg,
+    /// Account: DOMAIN\user or user@domain.
+    #[arg(long)]
+    pub user: String,
+    /// Read the secret from the first line of standard input.
+    #[arg(long, conflicts_with = "prompt")]
+    pub secret_stdin: bool,
+    /// Prompt for the secret on the console (no echo).
+    #[arg(long)]
+    pub prompt: bool,
+    /// Persistence.
+    #[arg(long, value_enum, default_value = "local")]
+    pub persistence: PersistArg,
+    /// Target alias (e.g. the NetBIOS name).
+    #[arg(long)]
+    pub alias: Option<String>,
+    /// Comment.
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// When to write a supplied secret to an existing credential.
+    #[arg(long, value_enum, default_value = "always")]
+    pub update_secret: UpdateSecretArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub change: ChangeArgs,
+}
+
+/// `cred remove`.
+#[derive(Debug, Args)]
+pub struct CredRemoveArgs {
+    /// Target name.
+    pub target: String,
+    /// Credential type.
+    #[arg(long = "type", value_enum, default_value = "domain_password")]
+    pub kind: CredTypeArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub change: ChangeArgs,
+}
+
+/// `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Logon session to act in.
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub change: ChangeArgs,
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// EnableLinkedConnections: make both halves of a split (UAC) token see the same drives. Needs a restart.
+    LinkedConnections(LinkedConnectionsArgs),
+}
+
+/// Values for `policy linked-connections`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOffUnset {
+    /// Set the value to 1.
+    On,
+    /// Set the value to 0.
+    Off,
+    /// Remove the value (Windows' default: off).
+    Unset,
+}
+
+/// `policy linked-connections`.
+#[derive(Debug, Args)]
+pub struct LinkedConnectionsArgs {
+    /// New setting; without it, show the current one.
+    #[arg(value_enum)]
+    pub value: Option<OnOffUnset>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub change: ChangeArgs,
+}
+
+/// `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Only this drive (plus findings about the whole session).
+    pub letter: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,9 @@
+//! The command-line front-end: parse → validate into domain types → plan/apply through the
+//! port → render. `main.rs` only supplies the platform port and prints the [`Report`].
+
+pub mod args;
+mod render;
+mod run;
+
+pub use args::Cli;
+pub use run::{Report, SecretInput, StdSecretInput, run};

@@ -1,0 +1,507 @@
+//! Rendering for humans (tables, sentences) and machines (JSON).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::run::Report;
+use crate::domain::{CredentialInfo, Elevation, Identity, LinkedConnections};
+use crate::error::{Error, lookup};
+use crate::plan::Outcome;
+use crate::plan::inventory::Inventory;
+use crate::port::TokenChoice;
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    // Serialising our own plain types cannot fail; fall back to an error object if it ever does.
+    let mut s = serde_json::to_string_pretty(v)
+        .unwrap_or_else(|e| format!("{{\"failed\":true,\"msg\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+fn ok(stdout: String, warnings: &[String], json: bool) -> Report {
+    let stderr = if json {
+        String::new()
+    } else {
+        warnings.iter().map(|w| format!("warning: {w}\n")).collect()
+    };
+    Report {
+        stdout,
+        stderr,
+        code: 0,
+    }
+}
+
+/// An error, as text on stderr or a JSON object on stdout.
+pub fn error(e: &Error, json: bool) -> Report {
+    let remedy = e.remedy();
+    if json {
+        let info = e.code().and_then(lookup);
+        let v = json!({
+            "failed": true,
+            "changed": false,
+            "error": {
+                "kind": e.kind(),
+                "message": e.to_string(),
+                "code": e.code(),
+                "name": info.map(|i| i.name),
+                "remedy": remedy,
+            }
+        });
+        return Report {
+            stdout: to_json(&v),
+            stderr: String::new(),
+            code: e.exit_code(),
+        };
+    }
+    let mut stderr = format!("error: {e}\n");
+    if let Some(r) = remedy {
+        let _ = writeln!(stderr, "  {r}");
+    }
+    Report {
+        stdout: String::new(),
+        stderr,
+        code: e.exit_code(),
+    }
+}
+
+/// `mapdrive explain CODE`.
+pub fn explain(code: u32) -> Report {
+    match lookup(code) {
+        Some(i) => Report {
+            stdout: format!(
+                "{} {}\n  {}.\n  To fix: {}.\n",
+                i.code, i.name, i.meaning, i.remedy
+            ),
+            stderr: String::new(),
+            code: 0,
+        },
+        None => Report {
+            stdout: String::new(),
+            stderr: format!(
+                "error: mapdrive has no explanation for Win32 error {code}; `certutil -error {code}` or `net helpmsg {code}` prints Windows' text\n"
+            ),
+            code: 2,
+        },
+    }
+}
+
+fn state_line(v: &Value) -> String {
+    if v.is_null() {
+        return "(none)".into();
+    }
+    if let Some(remote) = v.get("remote").and_then(Value::as_str) {
+        let mut flags = Vec::new();
+        if v.get("connected").and_then(Value::as_bool) == Some(true) {
+            flags.push("connected".to_string());
+        } else {
+            flags.push("not connected".to_string());
+        }
+        if v.get("remembered").and_then(Value::as_bool) == Some(true) {
+            flags.push("remembered".to_string());
+        }
+        if let Some(u) = v
+            .get("user_name")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty())
+        {
+            flags.push(format!("user {u}"));
+        }
+        return format!("{remote} ({})", flags.join(", "));
+    }
+    if let Some(target) = v.get("target").and_then(Value::as_str) {
+        let user = v.get("user_name").and_then(Value::as_str).unwrap_or("");
+        let persistence = v.get("persistence").and_then(Value::as_str).unwrap_or("");
+        let mut s = format!("{target} user {user}, persistence {persistence}");
+        if let Some(a) = v.get("alias").and_then(Value::as_str) {
+            let _ = write!(s, ", alias {a}");
+        }
+        if let Some(c) = v.get("comment").and_then(Value::as_str) {
+            let _ = write!(s, ", comment {c:?}");
+        }
+        return s;
+    }
+    v.to_string()
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    let mut s = String::new();
+    let verdict = match (o.changed, o.check_mode) {
+        (false, _) => "unchanged",
+        (true, false) => "changed",
+        (true, true) => "would change (check mode, nothing done)",
+    };
+    let sep = if o.subject.ends_with(':') { " " } else { ": " };
+    let _ = writeln!(s, "{}{sep}{verdict}", o.subject);
+    if o.changed {
+        let _ = writeln!(s, "  before: {}", state_line(&o.before));
+        let _ = writeln!(s, "  after:  {}", state_line(&o.after));
+        let head = if o.check_mode { "would" } else { "done" };
+        for a in &o.actions {
+            let _ = writeln!(s, "  {head}:   {a}");
+        }
+    } else {
+        let _ = writeln!(s, "  state:  {}", state_line(&o.after));
+    }
+    s
+}
+
+/// One change outcome.
+pub fn outcome(o: &Outcome, json: bool) -> Report {
+    if json {
+        ok(to_json(o), &o.warnings, true)
+    } else {
+        ok(outcome_text(o), &o.warnings, false)
+    }
+}
+
+fn token_name(t: TokenChoice) -> &'static str {
+    match t {
+        TokenChoice::Current => "current",
+        TokenChoice::Linked => "linked",
+    }
+}
+
+/// Outcomes of the same change in several logon sessions (`--session both`).
+pub fn outcomes(list: &[(TokenChoice, Outcome)], json: bool) -> Report {
+    let changed = list.iter().any(|(_, o)| o.changed);
+    let mut warnings: Vec<String> = Vec::new();
+    for (_, o) in list {
+        for w in &o.warnings {
+            if !warnings.contains(w) {
+                warnings.push(w.clone());
+            }
+        }
+    }
+    if json {
+        let sessions: Vec<Value> = list
+            .iter()
+            .map(|(t, o)| {
+                let mut v = json!(o);
+                v["session"] = json!(token_name(*t));
+                v
+            })
+            .collect();
+        return ok(
+            to_json(&json!({"changed": changed, "sessions": sessions})),
+            &warnings,
+            true,
+        );
+    }
+    let mut s = String::new();
+    for (t, o) in list {
+        let _ = writeln!(s, "[{} token]", token_name(*t));
+        s.push_str(&outcome_text(o));
+    }
+    ok(s, &warnings, false)
+}
+
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                l.push_str(c);
+            } else {
+                let _ = write!(l, "{c:<w$}  ", w = widths[i]);
+            }
+        }
+        l.trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers.to_vec());
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// `list`.
+pub fn inventory(inv: &Inventory, json: bool) -> Report {
+    if json {
+        return ok(to_json(inv), &inv.warnings, true);
+    }
+    let rows: Vec<Vec<String>> = inv
+        .drives
+        .iter()
+        .map(|d| {
+            let status = d
+                .status
+                .map_or_else(|| d.kind.clone(), |s| s.as_str().to_string());
+            let remote = d
+                .remote
+                .clone()
+                .or_else(|| d.dos_target.clone())
+                .unwrap_or_default();
+            let remembered = match (&d.remembered, &d.remembered_remote) {
+                (true, Some(other)) => format!("yes: {other}"),
+                (true, None) => match d.user_name.as_deref() {
+                    Some(u) if !u.is_empty() => format!("yes, as {u}"),
+                    _ => "yes".into(),
+                },
+                (false, _) if d.status.is_some() => "no".into(),
+                (false, _) => String::new(),
+            };
+            let session = match (d.scope, d.logon_id) {
+                (Some("global"), _) => "global".to_string(),
+                (_, Some(id)) => id.to_string(),
+                _ => String::new(),
+            };
+            vec![
+                d.letter.to_string(),
+                status,
+                remote,
+                remembered,
+                session,
+                d.label.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "Logon session {} ({}) of {}, elevation {:?}\n\n",
+        inv.identity.logon_id,
+        inv.identity.logon_type.describe(),
+        inv.identity.user,
+        inv.identity.elevation
+    );
+    out.push_str(&table(
+        &[
+            "Drive",
+            "Status",
+            "Remote",
+            "Remembered",
+            "Session",
+            "Label",
+        ],
+        &rows,
+    ));
+    if !inv.boot_devices.is_empty() {
+        out.push_str(
+            "\nGlobal drives defined at boot (HKLM\\...\\Session Manager\\DOS Devices):\n",
+        );
+        for d in &inv.boot_devices {
+            let parsed = crate::domain::DosTarget::parse(&d.target);
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                d.name,
+                parsed.remote().unwrap_or(&d.target)
+            );
+        }
+    }
+    ok(out, &inv.warnings, false)
+}
+
+/// `whoami`.
+pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
+    if json {
+        let mut v = json!(id);
+        v["linked_connections"] = json!(linked);
+        return ok(to_json(&v), &[], true);
+    }
+    let elevation = match (id.elevation, id.linked_logon_id) {
+        (Elevation::Default, _) => "Default (not split: one logon session)".to_string(),
+        (Elevation::Full, Some(l)) => {
+            format!("Full (elevated half of a split token; limited twin is logon session {l})")
+        }
+        (Elevation::Limited, Some(l)) => {
+            format!("Limited (filtered half of a split token; elevated twin is logon session {l})")
+        }
+        (e, None) => format!("{e:?} (split token; linked session unknown)"),
+    };
+    let rows = vec![
+        vec!["User".to_string(), id.user.clone()],
+        vec!["SID".into(), id.sid.clone()],
+        vec![
+            "Logon session".into(),
+            format!("{} ({})", id.logon_id, id.logon_id.directory_form()),
+        ],
+        vec!["Logon type".into(), id.logon_type.describe().into()],
+        vec!["Elevation".into(), elevation],
+        vec![
+            "SYSTEM".into(),
+            if id.is_system {
+                "yes: drives mapped here are global".into()
+            } else {
+                "no".into()
+            },
+        ],
+        vec![
+            "Restored at logon".into(),
+            if id.logon_type.winlogon_restores_drives() {
+                "yes: Winlogon reconnects remembered drives for this logon type".into()
+            } else {
+                "no: Winlogon does not restore remembered drives for this logon type (`mapdrive restore` does)".into()
+            },
+        ],
+        vec![
+            "Credential vault".into(),
+            if id.logon_type.has_credential_vault() {
+                "available".into()
+            } else {
+                "none (network logon: error 1312)".into()
+            },
+        ],
+        vec![
+            "EnableLinkedConnections".into(),
+            match linked {
+                LinkedConnections::NotConfigured => "not configured".into(),
+                LinkedConnections::Disabled => "disabled (0)".into(),
+                LinkedConnections::Enabled => {
+                    "enabled (1): both halves of a split token see the same drives".into()
+                }
+            },
+        ],
+    ];
+    let mut out = String::new();
+    for r in rows {
+        let _ = writeln!(out, "{:<24}{}", format!("{}:", r[0]), r[1]);
+    }
+    ok(out, &[], false)
+}
+
+/// `cred list`.
+pub fn credentials(creds: &[CredentialInfo], json: bool) -> Report {
+    if json {
+        return ok(to_json(&creds), &[], true);
+    }
+    let rows: Vec<Vec<String>> = creds
+        .iter()
+        .map(|c| {
+            vec![
+                c.target.clone(),
+                c.kind.to_string(),
+                c.user_name.clone().unwrap_or_default(),
+                c.persistence.as_str().to_string(),
+                c.alias.clone().unwrap_or_default(),
+                c.comment.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return ok("no saved password credentials\n".into(), &[], false);
+    }
+    ok(
+        table(
+            &["Target", "Type", "User", "Persistence", "Alias", "Comment"],
+            &rows,
+        ),
+        &[],
+        false,
+    )
+}
+
+/// `restore`.
+pub fn restore(reports: &[crate::plan::RestoreReport], json: bool) -> Report {
+    let failed = reports.iter().any(|r| r.failed);
+    let warnings: Vec<String> = reports.iter().flat_map(|r| r.warnings.clone()).collect();
+    let mut report = if json {
+        let v = match reports {
+            [one] => json!(one),
+            many => json!({"changed": many.iter().any(|r| r.changed), "sessions": many}),
+        };
+        ok(to_json(&v), &warnings, true)
+    } else {
+        let mut s = String::new();
+        for r in reports {
+            if r.drives.is_empty() {
+                s.push_str("nothing is remembered for this user: nothing to restore\n");
+            }
+            for d in &r.drives {
+                let _ = write!(s, "{}  {:<14} {}", d.letter, d.result, d.remote);
+                if let Some(detail) = &d.detail {
+                    let _ = write!(s, "\n    {detail}");
+                }
+                s.push('\n');
+            }
+        }
+        ok(s, &warnings, false)
+    };
+    if failed {
+        report.code = 1;
+    }
+    report
+}
+
+/// `policy linked-connections` without a value.
+pub fn policy(current: LinkedConnections, json: bool) -> Report {
+    if json {
+        return ok(
+            to_json(&json!({"enable_linked_connections": current})),
+            &[],
+            true,
+        );
+    }
+    let text = match current {
+        LinkedConnections::NotConfigured => {
+            "EnableLinkedConnections: not configured (off): the elevated and the limited halves of a split token see different drives\n"
+        }
+        LinkedConnections::Disabled => {
+            "EnableLinkedConnections: 0 (off): the elevated and the limited halves of a split token see different drives\n"
+        }
+        LinkedConnections::Enabled => {
+            "EnableLinkedConnections: 1 (on): drives mapped in either half of a split token appear in both (from the restart after it was set)\n"
+        }
+    };
+    ok(text.into(), &[], false)
+}
+
+/// `doctor`.
+pub fn doctor(d: &crate::doctor::Diagnosis, json: bool) -> Report {
+    if json {
+        return ok(to_json(d), &[], true);
+    }
+    let id = &d.identity;
+    let mut s = format!(
+        "mapdrive doctor: {} in logon session {} ({}), elevation {:?}{}\n",
+        id.user,
+        id.logon_id,
+        id.logon_type.describe(),
+        id.elevation,
+        id.linked_logon_id
+            .map(|l| format!(", linked session {l}"))
+            .unwrap_or_default()
+    );
+    if d.findings.is_empty() {
+        s.push_str("\nNo problems found: what this session sees is what Windows will restore.\n");
+    }
+    for f in &d.findings {
+        let _ = writeln!(
+            s,
+            "\n{} {} [{}] {}",
+            f.severity.as_str(),
+            f.code,
+            f.slug,
+            f.title
+        );
+        for line in wrap(&f.explanation, 96) {
+            let _ = writeln!(s, "  {line}");
+        }
+        let _ = writeln!(s, "  fix: {}", f.remedy);
+    }
+    ok(s, &[], false)
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

@@ -1,0 +1,503 @@
+//! The rules. Each is a pure function of [`Facts`]; [`evaluate`] runs them all.
+
+use super::{Facts, Finding, Severity};
+use crate::domain::{
+    CredentialInfo, CredentialKind, DosTarget, DriveLetter, Elevation, Identity, LinkedConnections,
+    LogonType, Luid, RemotePath,
+};
+use crate::plan::inventory::same_path;
+
+/// Runs every rule; findings most severe first, then by letter.
+pub fn evaluate(f: &Facts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    no_network(f, &mut out);
+    no_credential_vault(f, &mut out);
+    remembered_not_restored(f, &mut out);
+    only_in_linked_session(f, &mut out);
+    user_name_without_credential(f, &mut out);
+    no_credential_for_server(f, &mut out);
+    global_drives(f, &mut out);
+    boot_device_malformed(f, &mut out);
+    letter_collision(f, &mut out);
+    remembered_path_differs(f, &mut out);
+    token_context(f, &mut out);
+    out.sort_by(|a, b| (a.severity, a.letter, a.code).cmp(&(b.severity, b.letter, b.code)));
+    out
+}
+
+fn session_name(id: &Identity) -> String {
+    format!(
+        "this {} logon session {}",
+        id.logon_type.describe(),
+        id.logon_id
+    )
+}
+
+fn device(f: &Facts, letter: DriveLetter) -> Option<DosTarget> {
+    f.devices
+        .iter()
+        .find(|(l, _)| *l == letter)
+        .and_then(|(_, t)| t.as_deref())
+        .map(DosTarget::parse)
+}
+
+fn connected_here(f: &Facts, letter: DriveLetter) -> Option<&crate::port::Connection> {
+    f.connected
+        .as_ref()
+        .ok()?
+        .iter()
+        .find(|c| c.letter == letter)
+}
+
+fn host_of(remote: &str) -> String {
+    remote
+        .parse::<RemotePath>()
+        .map(|r| r.host().to_string())
+        .unwrap_or_else(|_| {
+            remote
+                .trim_start_matches('\\')
+                .split('\\')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+}
+
+/// Does a saved domain credential apply to `host` (exact name, `*.suffix`, or `*`)?
+pub fn credential_covers(c: &CredentialInfo, host: &str) -> bool {
+    if c.kind != CredentialKind::DomainPassword {
+        return false;
+    }
+    let t = c.target.to_lowercase();
+    let h = host.to_lowercase();
+    t == h
+        || t == "*"
+        || t.strip_prefix("*.")
+            .is_some_and(|suffix| h.ends_with(&format!(".{suffix}")))
+}
+
+fn no_network(f: &Facts, out: &mut Vec<Finding>) {
+    if let Err(e) = &f.connected
+        && e.code == 1222
+    {
+        out.push(Finding {
+            code: "MD013",
+            slug: "no-network",
+            severity: Severity::Error,
+            letter: None,
+            title: "no network provider is loaded (1222 ERROR_NO_NETWORK)".into(),
+            explanation: "Windows answered ERROR_NO_NETWORK: no network provider (the Workstation service's \
+                          Microsoft Windows Network provider) is running, so no drive can be connected or listed as connected."
+                .into(),
+            remedy: "sc start LanmanWorkstation; check HKLM\\SYSTEM\\CurrentControlSet\\Control\\NetworkProvider\\Order".into(),
+        });
+    }
+}
+
+fn no_credential_vault(f: &Facts, out: &mut Vec<Finding>) {
+    if let Err(e) = &f.credentials
+        && e.code == 1312
+    {
+        out.push(Finding {
+            code: "MD008",
+            slug: "no-credential-vault",
+            severity: Severity::Error,
+            letter: None,
+            title: "this logon session has no credential vault (1312 ERROR_NO_SUCH_LOGON_SESSION)".into(),
+            explanation: format!(
+                "{} is a network logon (WinRM, SSH or PowerShell remoting without CredSSP): it has no credential set, \
+                 so saved credentials can be neither read, written nor used, and connections to file servers cannot \
+                 delegate your identity (the double hop): they authenticate only with explicit credentials, else anonymously.",
+                session_name(&f.identity)
+            ),
+            remedy: "run mapdrive through Ansible `become: yes` (runas as the same user), with CredSSP, \
+                     as a scheduled task with the user's password, or in an interactive logon"
+                .into(),
+        });
+    }
+}
+
+fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
+    let id = &f.identity;
+    for r in &f.remembered {
+        if connected_here(f, r.letter).is_some() || device(f, r.letter).is_some() {
+            continue;
+        }
+        let elsewhere: Vec<String> = f
+            .sessions
+            .iter()
+            .filter(|s| {
+                !s.is_current
+                    && s.drives.iter().any(|(l, t)| {
+                        *l == r.letter
+                            && DosTarget::parse(t)
+                                .remote()
+                                .is_some_and(|x| same_path(x, &r.remote))
+                    })
+            })
+            .map(|s| format!("{} ({})", s.logon_id, s.logon_type.describe()))
+            .collect();
+        let why = if id.elevation == Elevation::Full {
+            format!(
+                "This process runs with the elevated (Full) half of a split token, {}, which is a different logon session \
+                 from the limited one Explorer uses; Winlogon restores remembered drives only in the limited session.",
+                id.logon_id
+            )
+        } else if id.logon_type.winlogon_restores_drives() {
+            format!(
+                "{} is one Winlogon restores, so reconnecting failed at logon or the drive was disconnected since \
+                 (`mapdrive restore` shows the error).",
+                session_name(id)
+            )
+        } else {
+            format!(
+                "{}: Winlogon reconnects remembered drives only for interactive and RDP logons, never for runas, \
+                 scheduled tasks, services or WinRM, so the drive was never connected here.",
+                session_name(id)
+            )
+        };
+        let also = if elsewhere.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " It is connected in your logon session {}.",
+                elsewhere.join(", ")
+            )
+        };
+        out.push(Finding {
+            code: "MD001",
+            slug: "remembered-not-restored",
+            severity: Severity::Warning,
+            letter: Some(r.letter),
+            title: format!("{} is remembered but not connected in this logon session (Unavailable)", r.letter),
+            explanation: format!(
+                "{} -> {} is remembered in HKCU\\Network, so `net use` lists it as Unavailable, but no DOS device {} exists in \
+                 this logon session. {why}{also}",
+                r.letter, r.remote, r.letter
+            ),
+            remedy: format!("mapdrive restore   (or: mapdrive map {} {})", r.letter, r.remote),
+        });
+    }
+}
+
+fn only_in_linked_session(f: &Facts, out: &mut Vec<Finding>) {
+    let id = &f.identity;
+    let Some(linked) = id.linked_logon_id else {
+        return;
+    };
+    let Some(twin) = f.sessions.iter().find(|s| s.logon_id == linked) else {
+        return;
+    };
+    let (twin_kind, here_kind) = match id.elevation {
+        Elevation::Full => ("limited (non-elevated)", "elevated"),
+        _ => ("elevated", "limited (non-elevated)"),
+    };
+    for (letter, target) in &twin.drives {
+        let parsed = DosTarget::parse(target);
+        let Some(remote) = parsed.remote() else {
+            continue;
+        };
+        if connected_here(f, *letter).is_some_and(|c| same_path(&c.remote, remote)) {
+            continue;
+        }
+        let policy = match f.linked_connections {
+            LinkedConnections::Enabled => "EnableLinkedConnections is on, but it mirrors only drives mapped after the restart that \
+                 followed setting it, and only for mappings made through Windows' own provider: map the drive again."
+                .to_string(),
+            _ => "EnableLinkedConnections is off: with it on (and a restart), drives mapped in either half appear in both.".to_string(),
+        };
+        out.push(Finding {
+            code: "MD002",
+            slug: "only-in-linked-session",
+            severity: Severity::Warning,
+            letter: Some(*letter),
+            title: format!("{letter} is mapped in your {twin_kind} logon session, not in this {here_kind} one"),
+            explanation: format!(
+                "{letter} -> {remote} exists in logon session {linked}, the {twin_kind} half of this split (UAC) token. \
+                 This process is the {here_kind} half, logon session {}; each half has its own DOS devices, so it does \
+                 not see the drive. {policy}",
+                id.logon_id
+            ),
+            remedy: format!(
+                "from an elevated prompt: mapdrive map {letter} {remote} --session both   \
+                 (or: mapdrive policy linked-connections on, then restart)"
+            ),
+        });
+    }
+}
+
+fn user_name_without_credential(f: &Facts, out: &mut Vec<Finding>) {
+    let Ok(creds) = &f.credentials else { return };
+    for r in &f.remembered {
+        let Some(user) = r.user_name.as_deref().filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        let host = host_of(&r.remote);
+        if creds.iter().any(|c| credential_covers(c, &host)) {
+            continue;
+        }
+        out.push(Finding {
+            code: "MD003",
+            slug: "user-name-without-credential",
+            severity: Severity::Warning,
+            letter: Some(r.letter),
+            title: format!("{} will fail to reconnect at the next logon", r.letter),
+            explanation: format!(
+                "{} -> {} is remembered with UserName {user} (as `net use /user:` leaves it), but Windows never stores \
+                 the password: at the next logon it sends {user} with a blank password and the server refuses it \
+                 (STATUS_WRONG_PASSWORD). No saved credential for {host} would supply the password.",
+                r.letter, r.remote
+            ),
+            remedy: format!(
+                "mapdrive cred set {host} --user {user} --prompt   then   mapdrive map {} {}   (re-mapping blanks the stored user name)",
+                r.letter, r.remote
+            ),
+        });
+    }
+}
+
+fn no_credential_for_server(f: &Facts, out: &mut Vec<Finding>) {
+    let Ok(creds) = &f.credentials else { return };
+    let mut seen: Vec<String> = Vec::new();
+    for r in &f.remembered {
+        if r.user_name.as_deref().is_some_and(|u| !u.is_empty())
+            || connected_here(f, r.letter).is_some()
+        {
+            continue;
+        }
+        let host = host_of(&r.remote);
+        if seen.contains(&host.to_lowercase()) || creds.iter().any(|c| credential_covers(c, &host))
+        {
+            continue;
+        }
+        seen.push(host.to_lowercase());
+        let network = f.identity.logon_type == LogonType::Network;
+        out.push(Finding {
+            code: "MD004",
+            slug: "no-credential-for-server",
+            severity: if network { Severity::Warning } else { Severity::Info },
+            letter: Some(r.letter),
+            title: format!("no saved credential for {host}, which {} needs to reconnect", r.letter),
+            explanation: format!(
+                "{} -> {} reconnects without a saved credential: Windows uses the logged-on user's own credentials{}. \
+                 If {host} needs another account, the reconnect fails.",
+                r.letter,
+                r.remote,
+                if network {
+                    ", and from this network logon there are none to delegate, so the connection is anonymous"
+                } else {
+                    ""
+                }
+            ),
+            remedy: format!("mapdrive cred set {host} --user DOMAIN\\user --prompt"),
+        });
+    }
+}
+
+fn global_drives(f: &Facts, out: &mut Vec<Finding>) {
+    let id = &f.identity;
+    for (letter, target) in &f.devices {
+        let Some(target) = target else { continue };
+        let parsed = DosTarget::parse(target);
+        let DosTarget::Network {
+            logon_id, remote, ..
+        } = &parsed
+        else {
+            continue;
+        };
+        let at_boot = f
+            .boot_devices
+            .iter()
+            .any(|b| b.name.eq_ignore_ascii_case(&letter.device_name()));
+        if *logon_id == Luid::SYSTEM && !id.is_system {
+            let blocked = f
+                .remembered
+                .iter()
+                .find(|r| r.letter == *letter && !same_path(&r.remote, remote));
+            out.push(Finding {
+                code: "MD005",
+                slug: "global-drive",
+                severity: if blocked.is_some() { Severity::Warning } else { Severity::Info },
+                letter: Some(*letter),
+                title: format!("{letter} is a global drive made by SYSTEM"),
+                explanation: format!(
+                    "{letter} -> {remote} lives in the global DOS-device namespace (logon session {} = SYSTEM), so every \
+                     logon session sees it, shown as Disconnected; access still authenticates with each user's own \
+                     credentials. {}{}",
+                    Luid::SYSTEM,
+                    if at_boot {
+                        "It is defined at boot (Session Manager\\DOS Devices)."
+                    } else {
+                        "It disappears at the next restart: it is not in Session Manager\\DOS Devices."
+                    },
+                    blocked.map_or_else(String::new, |r| format!(
+                        " It also takes the letter from your remembered {} -> {}, which cannot be restored while it exists.",
+                        r.letter, r.remote
+                    ))
+                ),
+                remedy: if at_boot {
+                    format!("as administrator: mapdrive unmap {letter} --global --at-boot (effective at restart)")
+                } else {
+                    format!("as SYSTEM: mapdrive unmap {letter} --global   (or keep it: mapdrive map {letter} {remote} --global --at-boot)")
+                },
+            });
+        } else if at_boot && *logon_id != Luid::SYSTEM {
+            out.push(Finding {
+                code: "MD005",
+                slug: "global-drive-shadowed",
+                severity: Severity::Warning,
+                letter: Some(*letter),
+                title: format!("{letter} of this session shadows the global boot-time {letter}"),
+                explanation: format!(
+                    "{letter} -> {remote} is a mapping of logon session {logon_id}; it is local and takes precedence over the \
+                     global {letter} defined at boot, which this session therefore does not see."
+                ),
+                remedy: format!("mapdrive unmap {letter}   (the global drive then shows through)"),
+            });
+        }
+    }
+}
+
+fn boot_device_malformed(f: &Facts, out: &mut Vec<Finding>) {
+    for b in &f.boot_devices {
+        let letter = match b.name.as_bytes() {
+            [l, b':'] => DriveLetter::from_byte(*l),
+            _ => None,
+        };
+        let lower = b.target.to_ascii_lowercase();
+        let looks_network =
+            lower.contains("lanmanredirector") || lower.contains("webdavredirector");
+        let problem = match (DosTarget::parse(&b.target), letter) {
+            (_, None) if looks_network => Some(format!("the value name {:?} is not a drive letter with a colon (Z:)", b.name)),
+            (DosTarget::Network { letter: inner, logon_id, .. }, Some(l)) => {
+                if inner != Some(l) {
+                    Some(format!(
+                        "the target names {} after ';' but the value is {}",
+                        inner.map_or_else(|| "no letter".to_string(), |x| x.to_string()),
+                        l
+                    ))
+                } else if logon_id != Luid::SYSTEM {
+                    Some(format!(
+                        "the logon id is {logon_id}, not SYSTEM's {} (a common typo: 0x327 instead of 0x3e7)",
+                        Luid::SYSTEM
+                    ))
+                } else {
+                    None
+                }
+            }
+            (_, Some(_)) if looks_network => Some(
+                "it is not of the form \\Device\\LanmanRedirector\\;Z:00000000000003e7\\server\\share (16 hex digits of LUID, then the share)"
+                    .into(),
+            ),
+            _ => None,
+        };
+        let Some(problem) = problem else { continue };
+        let remote = DosTarget::parse(&b.target).remote().map(str::to_string);
+        out.push(Finding {
+            code: "MD006",
+            slug: "boot-device-malformed",
+            severity: Severity::Error,
+            letter,
+            title: format!("the boot-time global drive {} is malformed", b.name),
+            explanation: format!(
+                "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\DOS Devices value {} = {}: {problem}. \
+                 smss.exe creates it at boot as written, so the drive will not work.",
+                b.name, b.target
+            ),
+            remedy: match (letter, remote) {
+                (Some(l), Some(r)) => format!("as administrator: mapdrive map {l} {r} --global --at-boot --force"),
+                (Some(l), None) => format!("as administrator: mapdrive unmap {l} --global --at-boot --force"),
+                _ => "remove the value with regedit".into(),
+            },
+        });
+    }
+}
+
+fn letter_collision(f: &Facts, out: &mut Vec<Finding>) {
+    for r in &f.remembered {
+        let Some(dos) = device(f, r.letter) else {
+            continue;
+        };
+        if matches!(dos, DosTarget::Network { .. }) {
+            continue;
+        }
+        out.push(Finding {
+            code: "MD007",
+            slug: "letter-collision",
+            severity: Severity::Warning,
+            letter: Some(r.letter),
+            title: format!("{} is remembered for {} but is a {} here", r.letter, r.remote, dos.kind_name()),
+            explanation: format!(
+                "HKCU\\Network remembers {} -> {}, but {} is taken by a {} in this logon session, so the drive can never be restored.",
+                r.letter,
+                r.remote,
+                r.letter,
+                dos.kind_name()
+            ),
+            remedy: format!(
+                "mapdrive unmap {}   then map the share to a free letter: mapdrive map X: {}",
+                r.letter, r.remote
+            ),
+        });
+    }
+}
+
+fn remembered_path_differs(f: &Facts, out: &mut Vec<Finding>) {
+    for r in &f.remembered {
+        let Some(c) = connected_here(f, r.letter) else {
+            continue;
+        };
+        if same_path(&c.remote, &r.remote) {
+            continue;
+        }
+        out.push(Finding {
+            code: "MD011",
+            slug: "remembered-path-differs",
+            severity: Severity::Warning,
+            letter: Some(r.letter),
+            title: format!(
+                "{} is connected to {} but remembered as {}",
+                r.letter, c.remote, r.remote
+            ),
+            explanation: format!(
+                "The next logon restores {} -> {} from HKCU\\Network, not the current {}.",
+                r.letter, r.remote, c.remote
+            ),
+            remedy: format!("mapdrive map {} {}", r.letter, c.remote),
+        });
+    }
+}
+
+fn token_context(f: &Facts, out: &mut Vec<Finding>) {
+    let id = &f.identity;
+    if id.is_system {
+        out.push(Finding {
+            code: "MD010",
+            slug: "running-as-system",
+            severity: Severity::Info,
+            letter: None,
+            title: "this process is SYSTEM: drives it maps are global".into(),
+            explanation: "A drive mapped by NT AUTHORITY\\SYSTEM (logon session 0x3e7) is created in the global DOS-device \
+                          namespace: every user and every logon session sees it until the next restart."
+                .into(),
+            remedy: "to keep it across restarts: mapdrive map L: \\\\server\\share --global --at-boot".into(),
+        });
+    } else if id.elevation == Elevation::Full {
+        out.push(Finding {
+            code: "MD009",
+            slug: "elevated-token",
+            severity: Severity::Info,
+            letter: None,
+            title: "this process is elevated (the Full half of a split token)".into(),
+            explanation: format!(
+                "Logon session {} is the elevated twin of {}. Drives mapped in it are not seen by Explorer and \
+                 non-elevated programs, and Windows does not remember them; mapdrive therefore acts in the limited \
+                 session by default (--session auto).{}",
+                id.logon_id,
+                id.linked_logon_id.map_or_else(|| "the limited session".to_string(), |l| format!("limited session {l}")),
+                if f.linked_connections.is_enabled() { " EnableLinkedConnections is on: both halves see the same drives." } else { "" }
+            ),
+            remedy: "map from a non-elevated prompt, or use --session both to map in both halves".into(),
+        });
+    }
+}

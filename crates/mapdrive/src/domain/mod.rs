@@ -1,0 +1,15 @@
+//! Domain types: validated at the edge, used everywhere inside.
+
+pub mod credential;
+pub mod dos;
+pub mod identity;
+pub mod letter;
+pub mod remote;
+pub mod secret;
+
+pub use credential::{CredentialInfo, CredentialKind, CredentialTarget, Persistence};
+pub use dos::{DosTarget, Luid, Redirector, lanman_target};
+pub use identity::{Elevation, Identity, LinkedConnections, LogonType};
+pub use letter::DriveLetter;
+pub use remote::RemotePath;
+pub use secret::Secret;

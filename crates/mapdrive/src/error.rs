@@ -1,0 +1,287 @@
+//! Errors: bad input, Win32 failures (with name, meaning and remedy) and refusals.
+
+use thiserror::Error;
+
+/// Input that was rejected before anything was touched.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// Not a drive letter.
+    #[error("invalid drive letter {0:?}: give one letter A-Z, with or without a colon (Z or Z:)")]
+    DriveLetter(String),
+    /// Not a usable remote path.
+    #[error("invalid remote path {input:?}: {why}")]
+    RemotePath {
+        /// What was given.
+        input: String,
+        /// Why it was rejected.
+        why: String,
+    },
+    /// A field failed validation.
+    #[error("invalid {what}: {why}")]
+    Field {
+        /// Field name.
+        what: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// A value is not one of the choices.
+    #[error("invalid {what} {input:?}: choose one of {choices}")]
+    Choice {
+        /// Field name.
+        what: &'static str,
+        /// What was given.
+        input: String,
+        /// Allowed values.
+        choices: &'static str,
+    },
+    /// A secret longer than a credential blob.
+    #[error("the secret is too long: a credential holds at most {max_bytes} bytes of UTF-16 ({} characters)", max_bytes / 2)]
+    SecretTooLong {
+        /// Limit in bytes.
+        max_bytes: usize,
+    },
+    /// Options that do not go together.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// One entry of the Win32 error catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// Numeric code.
+    pub code: u32,
+    /// `ERROR_*` name.
+    pub name: &'static str,
+    /// What it means for mapped drives.
+    pub meaning: &'static str,
+    /// What to do.
+    pub remedy: &'static str,
+}
+
+macro_rules! catalog {
+    ($($code:literal $name:literal $meaning:literal $remedy:literal;)*) => {
+        /// Every Win32 code mapdrive explains.
+        pub const CATALOG: &[ErrorInfo] = &[$(ErrorInfo { code: $code, name: $name, meaning: $meaning, remedy: $remedy }),*];
+    };
+}
+
+catalog! {
+    5 "ERROR_ACCESS_DENIED" "the server or share refused this account, or the operation needs another token (elevated vs limited)"
+        "check the share and NTFS permissions for the account; save a credential for the server with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`, or map with --user";
+    8 "ERROR_NOT_ENOUGH_MEMORY" "not enough memory (Wine also answers this when HKCU\\Network does not exist)"
+        "retry; under Wine this means nothing is remembered";
+    50 "ERROR_NOT_SUPPORTED" "the network provider does not support this request" "use another provider or operation";
+    53 "ERROR_BAD_NETPATH" "the network path was not found: the server name does not resolve or does not answer"
+        "check the server name (ping it, try its FQDN or IP address) and that the Workstation service and file sharing are running";
+    64 "ERROR_NETNAME_DELETED" "the network session was dropped during the operation" "retry; check the network and the server";
+    66 "ERROR_BAD_DEV_TYPE" "the device type does not match the remote resource" "map a disk share to a drive letter";
+    67 "ERROR_BAD_NET_NAME" "the network name cannot be found: the share does not exist on that server"
+        "check the share name (`net view \\\\server` lists them)";
+    85 "ERROR_ALREADY_ASSIGNED" "the drive letter is already in use in this logon session"
+        "unmap it first (`mapdrive unmap L:`) or choose another letter";
+    86 "ERROR_INVALID_PASSWORD" "the network password is not correct"
+        "give the right password; if a saved credential is used, update it with `mapdrive cred set SERVER --user ... --secret-stdin`";
+    87 "ERROR_INVALID_PARAMETER" "a parameter was rejected by Windows" "report this as a mapdrive bug, with the command line";
+    234 "ERROR_MORE_DATA" "more data is available" "internal: mapdrive retries with a larger buffer";
+    259 "ERROR_NO_MORE_ITEMS" "no more items" "internal: end of an enumeration";
+    1004 "ERROR_INVALID_FLAGS" "invalid flags" "report this as a mapdrive bug";
+    1168 "ERROR_NOT_FOUND" "element not found" "nothing to do: the entry does not exist";
+    1200 "ERROR_BAD_DEVICE" "the device name is invalid" "give a drive letter such as Z:";
+    1201 "ERROR_CONNECTION_UNAVAIL" "the drive is remembered but not connected in this logon session"
+        "reconnect it with `mapdrive restore` or `mapdrive map L: \\\\server\\share`";
+    1202 "ERROR_DEVICE_ALREADY_REMEMBERED" "the letter is remembered for a different remote path in this user's profile (HKCU\\Network)"
+        "remove the remembered entry first: `mapdrive unmap L:`";
+    1203 "ERROR_NO_NET_OR_BAD_PATH" "no network provider accepted the path"
+        "check that the path is a share (\\\\server\\share) and that the Workstation (and WebClient, for WebDAV) services are running";
+    1204 "ERROR_BAD_PROVIDER" "the network provider name is invalid" "leave the provider unset";
+    1205 "ERROR_CANNOT_OPEN_PROFILE" "the user profile (HKCU\\Network) cannot be opened" "run in a logon session whose profile is loaded (interactive, or a task with 'load profile')";
+    1206 "ERROR_BAD_PROFILE" "the user profile (HKCU\\Network) is corrupt" "inspect HKCU\\Network with regedit and remove the broken entry";
+    1208 "ERROR_EXTENDED_ERROR" "the network provider reported its own error" "see the provider's message";
+    1219 "ERROR_SESSION_CREDENTIAL_CONFLICT" "this logon session already has an SMB session to that server under another user name; Windows allows one set of credentials per server per logon session"
+        "disconnect every connection to the server first (`mapdrive list`, then `mapdrive unmap` each; also `net use \\\\server\\IPC$ /delete`), or reach the same server under another name (its FQDN or IP address) for the second account";
+    1222 "ERROR_NO_NETWORK" "the network is not present or not started: no network provider is loaded"
+        "start the Workstation service (`sc start LanmanWorkstation`) and check the provider order in HKLM\\SYSTEM\\CurrentControlSet\\Control\\NetworkProvider\\Order";
+    1223 "ERROR_CANCELLED" "the operation was cancelled by the user" "retry";
+    1272 "ERROR_SMB_GUEST_LOGON_BLOCKED" "the server only allows guest access and this client blocks insecure guest logons"
+        "give the server a real account and save a credential for it; do not re-enable insecure guest logons";
+    1312 "ERROR_NO_SUCH_LOGON_SESSION" "this logon session has no credential set: network logons (WinRM, SSH, PowerShell remoting without CredSSP) cannot use the Credential Manager"
+        "run in a logon session with a credential vault: Ansible `become: yes` (runas as the same user), CredSSP, a scheduled task with the user's password, or an interactive logon";
+    1326 "ERROR_LOGON_FAILURE" "the user name or password is incorrect (the server rejected the account)"
+        "check the account (DOMAIN\\user) and password; update a saved credential with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`";
+    1346 "ERROR_BAD_IMPERSONATION_LEVEL" "the token is only usable for identification (a linked token obtained without SeTcbPrivilege)"
+        "run as an administrator so mapdrive can use SYSTEM's SeTcbPrivilege, or run from the non-elevated prompt";
+    2202 "ERROR_BAD_USERNAME" "the user name is invalid" "write the account as DOMAIN\\user or user@domain";
+    2250 "ERROR_NOT_CONNECTED" "this network connection does not exist in this logon session"
+        "nothing is mapped on that letter here; `mapdrive list` shows what this session sees and `mapdrive doctor` explains other sessions";
+    2401 "ERROR_OPEN_FILES" "there are open files on the connection"
+        "close the files or programs using the drive, or repeat with --force (open files lose unsaved data)";
+    2402 "ERROR_ACTIVE_CONNECTIONS" "active connections still exist" "close them first or use --force";
+    2404 "ERROR_DEVICE_IN_USE" "the device is in use by an active process"
+        "close the programs (and Explorer windows, command prompts) using the drive, or repeat with --force";
+}
+
+/// Looks a code up in the catalog.
+pub fn lookup(code: u32) -> Option<&'static ErrorInfo> {
+    CATALOG.iter().find(|e| e.code == code)
+}
+
+/// A Win32 API returned an error.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{api} failed with {code} ({})", error_name(*.code))]
+pub struct ApiError {
+    /// The function that failed, e.g. `WNetAddConnection2W`.
+    pub api: &'static str,
+    /// The Win32 error code.
+    pub code: u32,
+}
+
+impl ApiError {
+    /// Builds an error for `api` with `code`.
+    pub fn new(api: &'static str, code: u32) -> ApiError {
+        ApiError { api, code }
+    }
+
+    /// The catalog entry, if any.
+    pub fn info(&self) -> Option<&'static ErrorInfo> {
+        lookup(self.code)
+    }
+}
+
+/// `ERROR_*` name of a code, or `error N` when not in the catalog.
+pub fn error_name(code: u32) -> String {
+    lookup(code).map_or_else(|| format!("Win32 error {code}"), |e| e.name.to_string())
+}
+
+/// Everything that can go wrong in a mapdrive operation.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Rejected input; nothing was changed.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Windows refused an operation.
+    #[error("{context}: {api_error}")]
+    Api {
+        /// What mapdrive was doing (e.g. `mapping M: to \\srv\share`).
+        context: String,
+        /// The failing call.
+        api_error: ApiError,
+        /// Extra explanation specific to this situation.
+        hint: Option<String>,
+    },
+    /// mapdrive refused to act because the result would not be what was asked for.
+    #[error("{message}")]
+    Refused {
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        remedy: String,
+    },
+    /// Not available on this system.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+impl Error {
+    /// Wraps an [`ApiError`] with what mapdrive was doing.
+    pub fn api(context: impl Into<String>, api_error: ApiError) -> Error {
+        Error::Api {
+            context: context.into(),
+            api_error,
+            hint: None,
+        }
+    }
+
+    /// The process exit code for this error (documented in `--help` and the README).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Api { .. } => 1,
+            Error::Input(_) => 2,
+            Error::Refused { .. } => 3,
+            Error::Unsupported(_) => 4,
+        }
+    }
+
+    /// Short machine-readable kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Api { .. } => "windows_error",
+            Error::Input(_) => "invalid_input",
+            Error::Refused { .. } => "refused",
+            Error::Unsupported(_) => "unsupported",
+        }
+    }
+
+    /// The Win32 code, when Windows reported one.
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            Error::Api { api_error, .. } => Some(api_error.code),
+            _ => None,
+        }
+    }
+
+    /// What it means and what to do, in plain words.
+    pub fn remedy(&self) -> Option<String> {
+        match self {
+            Error::Api {
+                api_error, hint, ..
+            } => {
+                let info = api_error.info();
+                let mut out = String::new();
+                if let Some(info) = info {
+                    out.push_str(&format!("{}: {}.", info.name, info.meaning));
+                }
+                if let Some(h) = hint {
+                    out.push(' ');
+                    out.push_str(h);
+                }
+                if let Some(info) = info {
+                    out.push_str(&format!(" To fix: {}.", info.remedy));
+                }
+                (!out.is_empty()).then(|| out.trim().to_string())
+            }
+            Error::Refused { remedy, .. } => Some(remedy.clone()),
+            Error::Input(_) => Some("nothing was changed; correct the input and run again".into()),
+            Error::Unsupported(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_the_issue_lists_is_explained() {
+        for code in [
+            5, 53, 67, 85, 86, 1202, 1203, 1219, 1222, 1312, 1326, 2250, 2401, 2404,
+        ] {
+            let info = lookup(code).unwrap_or_else(|| panic!("{code} missing"));
+            assert!(info.name.starts_with("ERROR_"));
+            assert!(!info.remedy.is_empty());
+        }
+    }
+
+    #[test]
+    fn catalog_has_no_duplicates() {
+        let mut codes: Vec<u32> = CATALOG.iter().map(|e| e.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), CATALOG.len());
+    }
+
+    #[test]
+    fn api_error_message_names_the_code() {
+        let e = Error::api(
+            r"could not map M: to \\srv\share",
+            ApiError::new("WNetAddConnection2W", 1219),
+        );
+        assert_eq!(
+            e.to_string(),
+            r"could not map M: to \\srv\share: WNetAddConnection2W failed with 1219 (ERROR_SESSION_CREDENTIAL_CONFLICT)"
+        );
+        let r = e.remedy().unwrap();
+        assert!(r.contains("IPC$"), "{r}");
+        assert_eq!(e.exit_code(), 1);
+        assert_eq!(error_name(9999), "Win32 error 9999");
+    }
+}

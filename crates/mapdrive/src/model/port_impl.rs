@@ -1,0 +1,329 @@
+//! The port, answered for the token in effect.
+
+use super::{DeviceKind, Machine, device_key, key};
+use crate::domain::{
+    CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity, LinkedConnections,
+    RemotePath, Secret,
+};
+use crate::error::ApiError;
+use crate::port::{
+    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+};
+
+impl Machine {
+    fn counted<T>(&mut self, r: Result<T, ApiError>) -> Result<T, ApiError> {
+        if r.is_ok() {
+            self.writes += 1;
+        }
+        r
+    }
+}
+
+impl Port for Machine {
+    fn identity(&self) -> Result<Identity, ApiError> {
+        const API: &str = "GetTokenInformation";
+        let luid = self.token(API)?;
+        let s = self.session(luid, API)?;
+        let u = self.user_of(luid, API)?;
+        Ok(Identity {
+            user: u.name.clone(),
+            sid: u.sid.clone(),
+            logon_id: luid,
+            logon_type: s.logon_type(),
+            elevation: s.elevation,
+            linked_logon_id: s.linked,
+            is_system: s.is_system(),
+        })
+    }
+
+    /// The configured registry value (the one in effect may differ until a reboot, see
+    /// [`Machine::pending_reboot`]).
+    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
+        self.token("RegQueryValueExW")?;
+        Ok(LinkedConnections::from_value(self.linked_policy))
+    }
+
+    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
+        const API: &str = "WNetOpenEnumW";
+        let luid = self.token(API)?;
+        let s = self.session(luid, API)?;
+        let ns = if s.is_system() {
+            &self.global
+        } else {
+            &s.devices
+        };
+        let mut out: Vec<Connection> = ns
+            .values()
+            .filter_map(|e| match &e.kind {
+                DeviceKind::Connection(n) => Some(Connection {
+                    letter: n.letter,
+                    remote: n.remote.as_str().to_string(),
+                    provider: super::LANMAN_PROVIDER.to_string(),
+                }),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|c| c.letter);
+        Ok(out)
+    }
+
+    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
+        const API: &str = "WNetOpenEnumW";
+        let luid = self.token(API)?;
+        Ok(self.user_of(luid, API)?.network.values().cloned().collect())
+    }
+
+    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
+        let luid = self.token("QueryDosDeviceW")?;
+        Ok(self
+            .resolve(luid, &letter.device_name())
+            .map(|(e, _)| e.target.clone()))
+    }
+
+    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
+        self.list_credentials()
+    }
+
+    fn credential_secret_equals(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+        secret: &Secret,
+    ) -> Result<Option<bool>, ApiError> {
+        self.secret_equals(target, kind, secret)
+    }
+
+    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
+        self.token("RegEnumValueW")?;
+        Ok(self.boot_devices.clone())
+    }
+
+    fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
+        const API: &str = "RegQueryValueExW";
+        let luid = self.token(API)?;
+        Ok(self
+            .user_of(luid, API)?
+            .labels
+            .get(&key(&remote.mount_points_key()))
+            .cloned())
+    }
+
+    /// Logon sessions of the same user. An elevated caller (SYSTEM, Full, an administrator's
+    /// Default token) sees them all; others only their own and its linked partner.
+    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        const API: &str = "LsaGetLogonSessionData";
+        let luid = self.token(API)?;
+        let me = self.session(luid, API)?;
+        let elevated = self.is_elevated(luid);
+        Ok(self
+            .sessions
+            .iter()
+            .filter(|(l, s)| {
+                s.user == me.user && (elevated || **l == luid || Some(**l) == me.linked)
+            })
+            .map(|(l, s)| SessionView {
+                logon_id: *l,
+                logon_type: s.logon_type(),
+                elevation: Some(s.elevation),
+                is_current: *l == luid,
+                drives: s
+                    .devices
+                    .iter()
+                    .filter_map(|(name, e)| {
+                        name.parse::<DriveLetter>()
+                            .ok()
+                            .map(|d| (d, e.target.clone()))
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+
+    fn add_connection(
+        &mut self,
+        letter: DriveLetter,
+        remote: &RemotePath,
+        user: Option<&str>,
+        password: Option<&Secret>,
+        remember: bool,
+    ) -> Result<(), ApiError> {
+        const API: &str = "WNetAddConnection2W";
+        let luid = self.token(API)?;
+        let r = self
+            .connect(
+                luid,
+                letter,
+                remote,
+                user,
+                password.map(Secret::expose),
+                remember,
+            )
+            .map_err(|code| ApiError::new(API, code));
+        self.counted(r)
+    }
+
+    fn cancel_connection(
+        &mut self,
+        letter: DriveLetter,
+        forget: bool,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        const API: &str = "WNetCancelConnection2W";
+        let luid = self.token(API)?;
+        let r = self
+            .disconnect(luid, letter, forget, force)
+            .map_err(|code| ApiError::new(API, code));
+        self.counted(r)
+    }
+
+    /// Deleting an entry that is not there succeeds and writes nothing.
+    fn forget(&mut self, letter: DriveLetter) -> Result<(), ApiError> {
+        const API: &str = "RegDeleteTreeW";
+        let luid = self.token(API)?;
+        if self
+            .user_of_mut(luid, API)?
+            .network
+            .remove(&letter)
+            .is_some()
+        {
+            self.writes += 1;
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
+        const API: &str = "RegSetValueExW";
+        let luid = self.token(API)?;
+        self.user_of_mut(luid, API)?
+            .network
+            .insert(entry.letter, entry.clone());
+        self.writes += 1;
+        Ok(())
+    }
+
+    fn set_remembered_user_name(
+        &mut self,
+        letter: DriveLetter,
+        user_name: &str,
+    ) -> Result<(), ApiError> {
+        const API: &str = "RegSetValueExW";
+        let luid = self.token(API)?;
+        let entry = self
+            .user_of_mut(luid, API)?
+            .network
+            .get_mut(&letter)
+            .ok_or(ApiError::new("RegOpenKeyExW", 2))?;
+        entry.user_name = Some(user_name.to_string());
+        self.writes += 1;
+        Ok(())
+    }
+
+    fn write_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
+        let r = self.store_credential(cred);
+        self.counted(r)
+    }
+
+    fn delete_credential(&mut self, target: &str, kind: CredentialKind) -> Result<(), ApiError> {
+        let r = self.remove_credential(target, kind);
+        self.counted(r)
+    }
+
+    /// `HKLM`: needs an elevated token (5 otherwise). Takes effect at the next reboot.
+    fn set_boot_device(&mut self, name: &str, target: &str) -> Result<(), ApiError> {
+        const API: &str = "RegSetValueExW";
+        let luid = self.token(API)?;
+        self.require_elevated(luid, API)?;
+        if name.is_empty() {
+            return Err(ApiError::new(API, 87));
+        }
+        let device = BootDevice {
+            name: name.to_string(),
+            target: target.to_string(),
+        };
+        match self
+            .boot_devices
+            .iter_mut()
+            .find(|d| device_key(&d.name) == device_key(name))
+        {
+            Some(d) => d.target = device.target,
+            None => self.boot_devices.push(device),
+        }
+        self.writes += 1;
+        Ok(())
+    }
+
+    /// Removing a value that is not there succeeds and writes nothing.
+    fn remove_boot_device(&mut self, name: &str) -> Result<(), ApiError> {
+        const API: &str = "RegDeleteValueW";
+        let luid = self.token(API)?;
+        self.require_elevated(luid, API)?;
+        let before = self.boot_devices.len();
+        self.boot_devices
+            .retain(|d| device_key(&d.name) != device_key(name));
+        if self.boot_devices.len() != before {
+            self.writes += 1;
+        }
+        Ok(())
+    }
+
+    /// Removing a label that is not there succeeds and writes nothing.
+    fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError> {
+        const API: &str = "RegSetValueExW";
+        let luid = self.token(API)?;
+        let k = key(&remote.mount_points_key());
+        let labels = &mut self.user_of_mut(luid, API)?.labels;
+        let changed = match label {
+            Some(l) => {
+                labels.insert(k, l.to_string());
+                true
+            }
+            None => labels.remove(&k).is_some(),
+        };
+        if changed {
+            self.writes += 1;
+        }
+        Ok(())
+    }
+
+    /// `HKLM`: needs an elevated token (5 otherwise). Removing an absent value writes nothing.
+    fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError> {
+        const API: &str = "RegSetValueExW";
+        let luid = self.token(API)?;
+        self.require_elevated(luid, API)?;
+        let value = enabled.map(u32::from);
+        if value.is_none() && self.linked_policy.is_none() {
+            return Ok(());
+        }
+        self.linked_policy = value;
+        self.writes += 1;
+        Ok(())
+    }
+
+    /// `Linked` from a Full process token: impersonate its Limited partner (the SeTcb route).
+    /// From a Limited token: 1346 (only an identification token comes back). From a Default
+    /// token: 1312 (there is no linked token). `Current`: revert to the process token.
+    fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
+        match choice {
+            TokenChoice::Current => {
+                self.thread = None;
+                Ok(())
+            }
+            TokenChoice::Linked => {
+                const API: &str = "GetTokenInformation";
+                let process = self
+                    .process
+                    .filter(|l| self.sessions.contains_key(l))
+                    .ok_or(ApiError::new(API, 1312))?;
+                let s = self.session(process, API)?;
+                match (s.elevation, s.linked) {
+                    (Elevation::Full, Some(limited)) => {
+                        self.thread = Some(limited);
+                        Ok(())
+                    }
+                    (Elevation::Limited, _) => Err(ApiError::new("ImpersonateLoggedOnUser", 1346)),
+                    _ => Err(ApiError::new(API, 1312)),
+                }
+            }
+        }
+    }
+}

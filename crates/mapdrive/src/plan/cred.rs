@@ -1,0 +1,178 @@
+//! Planning `cred set` and `cred remove`.
+
+use serde_json::{Value, json};
+
+use super::{Action, Plan, SecretPlan};
+use crate::domain::{CredentialInfo, CredentialKind, CredentialTarget, Persistence, Secret};
+use crate::error::Error;
+use crate::port::Port;
+
+/// When a supplied secret is written to an existing credential.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum UpdateSecret {
+    /// Whenever it differs; a domain password cannot be read back, so it is always rewritten.
+    #[default]
+    Always,
+    /// Only when the credential is created.
+    OnCreate,
+}
+
+/// `cred set`.
+#[derive(Clone, Debug)]
+pub struct CredSetRequest {
+    /// Target.
+    pub target: CredentialTarget,
+    /// Type.
+    pub kind: CredentialKind,
+    /// Account.
+    pub user_name: String,
+    /// Persistence.
+    pub persistence: Persistence,
+    /// Alias (`None` = none).
+    pub alias: Option<String>,
+    /// Comment (`None` = none).
+    pub comment: Option<String>,
+    /// Secret policy.
+    pub update_secret: UpdateSecret,
+}
+
+/// `cred remove`.
+#[derive(Clone, Debug)]
+pub struct CredRemoveRequest {
+    /// Target.
+    pub target: CredentialTarget,
+    /// Type.
+    pub kind: CredentialKind,
+}
+
+/// JSON state of a credential (never the secret).
+pub fn credential_json(c: Option<&CredentialInfo>) -> Value {
+    match c {
+        None => Value::Null,
+        Some(c) => json!(c),
+    }
+}
+
+fn find(
+    port: &dyn Port,
+    target: &CredentialTarget,
+    kind: CredentialKind,
+) -> Result<Option<CredentialInfo>, Error> {
+    let all = port
+        .credentials()
+        .map_err(|e| Error::api("could not read the Credential Manager", e))?;
+    Ok(all
+        .into_iter()
+        .find(|c| c.kind == kind && target.matches(&c.target)))
+}
+
+/// Re-reads one credential's JSON state.
+pub fn observe_credential(
+    port: &dyn Port,
+    target: &CredentialTarget,
+    kind: CredentialKind,
+) -> Result<Value, Error> {
+    Ok(credential_json(find(port, target, kind)?.as_ref()))
+}
+
+/// Decides how to make the credential match; `secret` is the supplied secret, if any.
+pub fn plan_cred_set(
+    port: &dyn Port,
+    req: &CredSetRequest,
+    secret: Option<&Secret>,
+) -> Result<Plan, Error> {
+    let existing = find(port, &req.target, req.kind)?;
+    let before = credential_json(existing.as_ref());
+    let desired = CredentialInfo {
+        target: existing
+            .as_ref()
+            .map_or_else(|| req.target.to_string(), |c| c.target.clone()),
+        kind: req.kind,
+        user_name: Some(req.user_name.clone()),
+        persistence: req.persistence,
+        alias: req.alias.clone(),
+        comment: req.comment.clone(),
+    };
+    let subject = format!("credential {} ({})", req.target, req.kind);
+    let mut plan = Plan::unchanged(subject, before);
+    let write = |secret: SecretPlan| Action::WriteCredential {
+        target: desired.target.clone(),
+        kind: req.kind,
+        user_name: req.user_name.clone(),
+        persistence: req.persistence,
+        alias: req.alias.clone(),
+        comment: req.comment.clone(),
+        secret,
+    };
+    let Some(existing) = existing else {
+        plan.push(
+            write(if secret.is_some() {
+                SecretPlan::Set
+            } else {
+                SecretPlan::Empty
+            }),
+            None,
+        );
+        plan.after = json!(desired);
+        return Ok(plan);
+    };
+    let fields_differ = !existing
+        .user_name
+        .as_deref()
+        .is_some_and(|u| u.eq_ignore_ascii_case(&req.user_name))
+        || existing.persistence != req.persistence
+        || existing.alias != req.alias
+        || existing.comment != req.comment;
+    let secret_write = match (secret, req.update_secret) {
+        (Some(s), UpdateSecret::Always) => {
+            match port
+                .credential_secret_equals(&existing.target, req.kind, s)
+                .map_err(|e| Error::api("could not read the stored secret", e))?
+            {
+                Some(true) => false,
+                Some(false) => true,
+                None => {
+                    plan.warnings.push(format!(
+                        "Windows never returns a {} secret, so it cannot be compared: it is rewritten on every run with \
+                         --update-secret always; use --update-secret on-create for runs that change nothing",
+                        req.kind
+                    ));
+                    true
+                }
+            }
+        }
+        _ => false,
+    };
+    if secret_write {
+        plan.push(write(SecretPlan::Set), None);
+    } else if fields_differ {
+        // Keep the stored secret: writing the empty read-back blob would wipe it (Ansible's on_create defect).
+        plan.push(write(SecretPlan::Preserve), None);
+    }
+    plan.after = if plan.changes() {
+        json!(desired)
+    } else {
+        plan.before.clone()
+    };
+    Ok(plan)
+}
+
+/// Decides whether a credential must be deleted.
+pub fn plan_cred_remove(port: &dyn Port, req: &CredRemoveRequest) -> Result<Plan, Error> {
+    let existing = find(port, &req.target, req.kind)?;
+    let mut plan = Plan::unchanged(
+        format!("credential {} ({})", req.target, req.kind),
+        credential_json(existing.as_ref()),
+    );
+    if let Some(c) = existing {
+        plan.push(
+            Action::DeleteCredential {
+                target: c.target,
+                kind: req.kind,
+            },
+            None,
+        );
+        plan.after = Value::Null;
+    }
+    Ok(plan)
+}

@@ -1,0 +1,333 @@
+//! Planning `map` and `unmap` for one drive letter.
+
+use serde_json::{Value, json};
+
+use super::inventory::{LetterState, observe_letter, same_path};
+use super::{Action, Plan};
+use crate::domain::{DosTarget, DriveLetter, Luid, RemotePath};
+use crate::error::Error;
+use crate::port::{Port, Remembered};
+
+/// `map L: \\server\share`.
+#[derive(Clone, Debug)]
+pub struct MapRequest {
+    /// Letter.
+    pub letter: DriveLetter,
+    /// Remote path.
+    pub remote: RemotePath,
+    /// Remember for later logons (`CONNECT_UPDATE_PROFILE`).
+    pub remember: bool,
+    /// Explicit user for the first connection.
+    pub user: Option<String>,
+    /// A password will be supplied in [`super::Secrets`].
+    pub with_password: bool,
+    /// Explorer label to set (Group Policy's "Label as").
+    pub label: Option<String>,
+}
+
+/// `unmap L:`.
+#[derive(Clone, Debug)]
+pub struct UnmapRequest {
+    /// Letter.
+    pub letter: DriveLetter,
+    /// Refuse unless the drive points here.
+    pub expect: Option<RemotePath>,
+    /// Close open files.
+    pub force: bool,
+    /// Keep the `HKCU\Network` entry.
+    pub keep_remembered: bool,
+}
+
+/// The user-visible state of one letter, for before/after.
+pub fn letter_json(letter: DriveLetter, state: &LetterState) -> Value {
+    let remote = state
+        .connected
+        .as_ref()
+        .map(|c| c.remote.clone())
+        .or_else(|| state.remembered.as_ref().map(|r| r.remote.clone()));
+    match remote {
+        None => Value::Null,
+        Some(remote) => {
+            let mut v = json!({
+                "letter": letter,
+                "remote": remote,
+                "connected": state.connected.is_some(),
+                "remembered": state.remembered.is_some(),
+            });
+            if let Some(r) = &state.remembered {
+                v["user_name"] = json!(r.user_name.clone().unwrap_or_default());
+                if state
+                    .connected
+                    .as_ref()
+                    .is_some_and(|c| !same_path(&c.remote, &r.remote))
+                {
+                    v["remembered_remote"] = json!(r.remote);
+                }
+            }
+            v
+        }
+    }
+}
+
+/// Observes `letter` and returns its JSON state (used to re-read the after state).
+pub fn observe_json(port: &dyn Port, letter: DriveLetter) -> Result<Value, Error> {
+    let state = observe_letter(port, letter, &mut Vec::new())?;
+    Ok(letter_json(letter, &state))
+}
+
+fn describe_device(letter: DriveLetter, dos: &DosTarget) -> String {
+    match dos {
+        DosTarget::LocalDisk { device } => format!("{letter} is a local disk ({device})"),
+        DosTarget::CdRom { device } => format!("{letter} is a CD-ROM drive ({device})"),
+        DosTarget::Subst { path } => format!("{letter} is a subst drive for {path}"),
+        DosTarget::Other { target } => format!("{letter} is the device {target}"),
+        DosTarget::Network {
+            remote, logon_id, ..
+        } => {
+            format!("{letter} is a network drive to {remote} owned by logon session {logon_id}")
+        }
+    }
+}
+
+/// Refusal for a letter that holds something other than a network connection of this session.
+fn refuse_foreign_device(letter: DriveLetter, dos: &DosTarget) -> Error {
+    match dos {
+        DosTarget::Network { logon_id, .. } => Error::Refused {
+            message: format!(
+                "failed to create mapped drive {}, this letter is in use: {}",
+                letter.as_char(),
+                describe_device(letter, dos)
+            ),
+            remedy: if *logon_id == Luid::SYSTEM {
+                "it is a global drive created by SYSTEM (or at boot); manage it with `mapdrive map --global`/`unmap --global` as SYSTEM, or choose another letter".into()
+            } else {
+                "it belongs to another logon session visible here; choose another letter, or run `mapdrive doctor` to see which session owns it".into()
+            },
+        },
+        _ => Error::Refused {
+            // The Ansible message, followed by what the letter actually is.
+            message: format!(
+                "failed to create mapped drive {}, this letter is in use and is pointing to a non UNC path ({})",
+                letter.as_char(),
+                describe_device(letter, dos)
+            ),
+            remedy: "choose another drive letter; mapdrive never replaces a local disk or a non-network device".into(),
+        },
+    }
+}
+
+/// Decides how to make `letter` map `remote`.
+pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
+    let mut warnings = Vec::new();
+    let state = observe_letter(port, req.letter, &mut warnings)?;
+    let letter = req.letter;
+    let before = letter_json(letter, &state);
+    let mut after = json!({
+        "letter": letter,
+        "remote": req.remote,
+        "connected": true,
+        "remembered": req.remember,
+    });
+    if req.remember {
+        after["user_name"] = json!("");
+    }
+    let mut plan = Plan::unchanged(format!("{letter}"), before.clone());
+    plan.warnings = warnings;
+    plan.after = after;
+
+    if state.connected.is_none()
+        && let Some(dos) = state.dos()
+    {
+        return Err(refuse_foreign_device(letter, &dos));
+    }
+    let connect = Action::Connect {
+        letter,
+        remote: req.remote.clone(),
+        remember: req.remember,
+        user: req.user.clone(),
+        with_password: req.with_password,
+    };
+    let remembered_same = state
+        .remembered
+        .as_ref()
+        .is_some_and(|r| req.remote.matches(&r.remote));
+    let restore_remembered = state
+        .remembered
+        .clone()
+        .map(|entry| Action::Remember { entry });
+
+    match &state.connected {
+        Some(c) if req.remote.matches(&c.remote) => {
+            // Same letter, same path: only the remembered entry may need to change.
+            if req.remember && !remembered_same {
+                plan.push(
+                    Action::Remember {
+                        entry: Remembered {
+                            letter,
+                            remote: c.remote.clone(),
+                            provider: c.provider.clone(),
+                            provider_type: None,
+                            user_name: Some(String::new()),
+                        },
+                    },
+                    Some(match restore_remembered {
+                        Some(r) => r,
+                        None => Action::Forget { letter },
+                    }),
+                );
+            } else if !req.remember && state.remembered.is_some() {
+                plan.push(Action::Forget { letter }, restore_remembered);
+            }
+            if req.user.is_some() && plan.actions.is_empty() {
+                plan.warnings.push(format!(
+                    "{letter} already maps {}; the given credentials were not used (disconnect first to reconnect as another user)",
+                    c.remote
+                ));
+            }
+        }
+        Some(c) => {
+            // Re-map: disconnect the old path, connect the new one; undo reconnects the old one.
+            plan.push(
+                Action::Cancel {
+                    letter,
+                    forget: state.remembered.is_some(),
+                    force: false,
+                },
+                Some(Action::Connect {
+                    letter,
+                    remote: c.remote.parse().map_err(Error::Input)?,
+                    remember: state.remembered.is_some(),
+                    user: None,
+                    with_password: false,
+                }),
+            );
+            push_connect(&mut plan, connect, req);
+        }
+        None => {
+            if state.remembered.is_some() && (!remembered_same || !req.remember) {
+                plan.push(Action::Forget { letter }, restore_remembered);
+            }
+            push_connect(&mut plan, connect, req);
+        }
+    }
+    if let Some(label) = &req.label {
+        let current = port
+            .label(&req.remote)
+            .map_err(|e| Error::api(format!("could not read the label of {}", req.remote), e))?;
+        plan.before["label"] = json!(current);
+        if current.as_deref() != Some(label.as_str()) {
+            plan.push(
+                Action::SetLabel {
+                    remote: req.remote.clone(),
+                    label: Some(label.clone()),
+                },
+                Some(Action::SetLabel {
+                    remote: req.remote.clone(),
+                    label: current,
+                }),
+            );
+        }
+        plan.after["label"] = json!(label);
+    }
+    if !plan.changes() {
+        plan.after = plan.before.clone();
+    }
+    Ok(plan)
+}
+
+fn push_connect(plan: &mut Plan, connect: Action, req: &MapRequest) {
+    plan.push(
+        connect,
+        Some(Action::Cancel {
+            letter: req.letter,
+            forget: req.remember,
+            force: false,
+        }),
+    );
+    if req.remember && req.user.is_some() {
+        // Windows stores lpUserName but never the password: the next logon would fail with a
+        // wrong-password error unless the UserName is blank (then the Credential Manager is used).
+        plan.push(Action::BlankUserName { letter: req.letter }, None);
+    }
+}
+
+/// Decides how to remove `letter`.
+pub fn plan_unmap(port: &dyn Port, req: &UnmapRequest) -> Result<Plan, Error> {
+    let mut warnings = Vec::new();
+    let state = observe_letter(port, req.letter, &mut warnings)?;
+    let letter = req.letter;
+    let before = letter_json(letter, &state);
+    let mut plan = Plan::unchanged(format!("{letter}"), before.clone());
+    plan.warnings = warnings;
+
+    if state.connected.is_none()
+        && state.remembered.is_none()
+        && let Some(dos) = state.dos()
+    {
+        return Err(match dos {
+            DosTarget::Network { .. } => refuse_foreign_device(letter, &dos),
+            _ => Error::Refused {
+                message: format!(
+                    "{} is not a mapped network drive",
+                    describe_device(letter, &dos)
+                ),
+                remedy: "nothing to unmap; `mapdrive list` shows the mapped drives".into(),
+            },
+        });
+    }
+    let current = state
+        .connected
+        .as_ref()
+        .map(|c| c.remote.clone())
+        .or_else(|| state.remembered.as_ref().map(|r| r.remote.clone()));
+    if let (Some(expect), Some(current)) = (&req.expect, &current)
+        && !expect.matches(current)
+    {
+        return Err(Error::Refused {
+            message: format!(
+                "did not delete mapped drive {}, the target path is pointing to a different location at {current}",
+                letter.as_char()
+            ),
+            remedy: format!(
+                "run without --expect-path, or with --expect-path {current}, if that drive is the one to remove"
+            ),
+        });
+    }
+    let restore_remembered = state
+        .remembered
+        .clone()
+        .map(|entry| Action::Remember { entry });
+    match (&state.connected, &state.remembered) {
+        (Some(c), remembered) => {
+            let forget = remembered.is_some() && !req.keep_remembered;
+            plan.push(
+                Action::Cancel {
+                    letter,
+                    forget,
+                    force: req.force,
+                },
+                c.remote.parse().ok().map(|remote| Action::Connect {
+                    letter,
+                    remote,
+                    remember: forget,
+                    user: None,
+                    with_password: false,
+                }),
+            );
+        }
+        (None, Some(_)) if !req.keep_remembered => {
+            plan.push(Action::Forget { letter }, restore_remembered);
+        }
+        _ => {}
+    }
+    plan.after = if !plan.changes() {
+        before
+    } else if req.keep_remembered && state.remembered.is_some() {
+        let mut v = before.clone();
+        v["connected"] = json!(false);
+        v
+    } else {
+        Value::Null
+    };
+    Ok(plan)
+}

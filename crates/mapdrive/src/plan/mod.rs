@@ -1,0 +1,444 @@
+//! Plan and apply: the one core every front-end (CLI, Ansible, DSC) goes through.
+//!
+//! `plan_*` functions read the world through the [`Port`] and decide what to do; they never
+//! write. [`apply`] performs the actions in order and undoes the completed ones when a later
+//! one fails. `--check` stops after planning.
+
+mod cred;
+mod drive;
+mod global;
+pub mod inventory;
+mod policy;
+mod restore;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use cred::{
+    CredRemoveRequest, CredSetRequest, UpdateSecret, observe_credential, plan_cred_remove,
+    plan_cred_set,
+};
+pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
+pub use global::{
+    GlobalMapRequest, GlobalUnmapRequest, observe_boot, plan_global_map, plan_global_unmap,
+};
+pub use policy::plan_linked_connections;
+pub use restore::{RestoreReport, Restored, restore};
+
+use crate::domain::{CredentialKind, DriveLetter, Persistence, RemotePath, Secret};
+use crate::error::{ApiError, Error};
+use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
+
+/// One step of a plan. Serialisable (it never holds a secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// `WNetCancelConnection2W`.
+    Cancel {
+        /// Letter.
+        letter: DriveLetter,
+        /// Also remove the remembered entry.
+        forget: bool,
+        /// Close open files.
+        force: bool,
+    },
+    /// Delete `HKCU\Network\<L>`.
+    Forget {
+        /// Letter.
+        letter: DriveLetter,
+    },
+    /// `WNetAddConnection2W`.
+    Connect {
+        /// Letter.
+        letter: DriveLetter,
+        /// Remote path.
+        remote: RemotePath,
+        /// `CONNECT_UPDATE_PROFILE`.
+        remember: bool,
+        /// Explicit user for this first connection (never stored).
+        user: Option<String>,
+        /// Whether a password is supplied (the secret itself travels separately).
+        with_password: bool,
+    },
+    /// Write `HKCU\Network\<L>` for a live connection.
+    Remember {
+        /// Entry.
+        entry: Remembered,
+    },
+    /// Blank `HKCU\Network\<L>\UserName` if Windows stored the explicit user there.
+    BlankUserName {
+        /// Letter.
+        letter: DriveLetter,
+    },
+    /// `CredWriteW`.
+    WriteCredential {
+        /// Target.
+        target: String,
+        /// Type.
+        #[serde(rename = "type")]
+        kind: CredentialKind,
+        /// Account.
+        user_name: String,
+        /// Persistence.
+        persistence: Persistence,
+        /// Alias.
+        alias: Option<String>,
+        /// Comment.
+        comment: Option<String>,
+        /// What happens to the secret.
+        secret: SecretPlan,
+    },
+    /// `CredDeleteW`.
+    DeleteCredential {
+        /// Target.
+        target: String,
+        /// Type.
+        #[serde(rename = "type")]
+        kind: CredentialKind,
+    },
+    /// Write or remove `MountPoints2\<key>\_LabelFromReg`.
+    SetLabel {
+        /// Remote path.
+        remote: RemotePath,
+        /// New label (`None` removes it).
+        label: Option<String>,
+    },
+    /// Write a boot-time DOS device (`Session Manager\DOS Devices`).
+    SetBootDevice {
+        /// Value name (`Z:`).
+        name: String,
+        /// NT target.
+        target: String,
+    },
+    /// Remove a boot-time DOS device.
+    RemoveBootDevice {
+        /// Value name.
+        name: String,
+    },
+    /// Write or remove the EnableLinkedConnections policy value.
+    SetLinkedConnections {
+        /// `Some(true)` = 1, `Some(false)` = 0, `None` = remove.
+        enabled: Option<bool>,
+    },
+}
+
+/// What a credential write does with the secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretPlan {
+    /// Store the supplied secret.
+    Set,
+    /// Keep the stored one.
+    Preserve,
+    /// Store none.
+    Empty,
+}
+
+impl Action {
+    /// A one-line description for humans.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Cancel {
+                letter,
+                forget,
+                force,
+            } => format!(
+                "disconnect {letter}{}{}",
+                if *forget {
+                    " and forget it (HKCU\\Network)"
+                } else {
+                    ""
+                },
+                if *force { ", closing open files" } else { "" }
+            ),
+            Action::Forget { letter } => format!(
+                "forget the remembered entry HKCU\\Network\\{}",
+                letter.as_char()
+            ),
+            Action::Connect {
+                letter,
+                remote,
+                remember,
+                user,
+                ..
+            } => format!(
+                "connect {letter} to {remote}{}{}",
+                if *remember {
+                    ", remembered for later logons"
+                } else {
+                    ", for this logon session only"
+                },
+                user.as_ref()
+                    .map(|u| format!(", first connection as {u}"))
+                    .unwrap_or_default()
+            ),
+            Action::Remember { entry } => format!(
+                "remember {} -> {} in HKCU\\Network so it is restored at logon",
+                entry.letter, entry.remote
+            ),
+            Action::BlankUserName { letter } => format!(
+                "blank HKCU\\Network\\{}\\UserName so reconnecting at logon uses the Credential Manager",
+                letter.as_char()
+            ),
+            Action::WriteCredential {
+                target,
+                kind,
+                secret,
+                ..
+            } => format!(
+                "write {kind} credential {target}{}",
+                match secret {
+                    SecretPlan::Set => " with the new secret",
+                    SecretPlan::Preserve => ", keeping the stored secret",
+                    SecretPlan::Empty => " without a secret",
+                }
+            ),
+            Action::DeleteCredential { target, kind } => {
+                format!("delete {kind} credential {target}")
+            }
+            Action::SetLabel { remote, label } => match label {
+                Some(l) => format!("label {remote} as {l:?} in Explorer (MountPoints2)"),
+                None => format!("remove the Explorer label of {remote}"),
+            },
+            Action::SetBootDevice { name, target } => format!(
+                "define the global drive {name} -> {target} at boot \
+                 (HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\DOS Devices)"
+            ),
+            Action::RemoveBootDevice { name } => {
+                format!("remove the boot-time global drive {name}")
+            }
+            Action::SetLinkedConnections { enabled } => format!(
+                "{} (takes effect after a restart)",
+                match enabled {
+                    Some(true) => "set EnableLinkedConnections = 1",
+                    Some(false) => "set EnableLinkedConnections = 0",
+                    None => "remove the EnableLinkedConnections value",
+                }
+            ),
+        }
+    }
+}
+
+/// A decided change: before/after state and the ordered actions with their undo steps.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    /// What the operation is about (`M:`, `credential fileserver`).
+    pub subject: String,
+    /// State before.
+    pub before: Value,
+    /// Predicted state after.
+    pub after: Value,
+    /// Steps, in order.
+    pub actions: Vec<Action>,
+    /// For each action, what undoes it (used when a later action fails).
+    #[serde(skip)]
+    pub undo: Vec<Option<Action>>,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    fn unchanged(subject: String, state: Value) -> Plan {
+        Plan {
+            subject,
+            before: state.clone(),
+            after: state,
+            actions: Vec::new(),
+            undo: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, action: Action, undo: Option<Action>) {
+        self.actions.push(action);
+        self.undo.push(undo);
+    }
+
+    /// Whether applying it changes anything.
+    pub fn changes(&self) -> bool {
+        !self.actions.is_empty()
+    }
+}
+
+/// The secrets an apply may need; kept apart from the serialisable plan.
+#[derive(Default, Debug)]
+pub struct Secrets {
+    /// Password for an explicit-credential connection.
+    pub password: Option<Secret>,
+    /// Secret for a credential write.
+    pub credential_secret: Option<Secret>,
+}
+
+/// The result every front-end renders.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// Whether anything changed (or, in check mode, would change).
+    pub changed: bool,
+    /// Check mode: nothing was done.
+    pub check_mode: bool,
+    /// Subject.
+    pub subject: String,
+    /// State before.
+    pub before: Value,
+    /// State after (observed after applying; predicted in check mode).
+    pub after: Value,
+    /// What was (or would be) done.
+    pub actions: Vec<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// The outcome of a plan that is not applied.
+    pub fn checked(plan: Plan) -> Outcome {
+        Outcome {
+            changed: plan.changes(),
+            check_mode: true,
+            subject: plan.subject,
+            actions: plan.actions.iter().map(Action::describe).collect(),
+            before: plan.before,
+            after: plan.after,
+            warnings: plan.warnings,
+        }
+    }
+}
+
+fn perform(port: &mut dyn Port, action: &Action, secrets: &Secrets) -> Result<(), ApiError> {
+    match action {
+        Action::Cancel {
+            letter,
+            forget,
+            force,
+        } => port.cancel_connection(*letter, *forget, *force),
+        Action::Forget { letter } => port.forget(*letter),
+        Action::Connect {
+            letter,
+            remote,
+            remember,
+            user,
+            with_password,
+        } => {
+            let password = if *with_password {
+                secrets.password.as_ref()
+            } else {
+                None
+            };
+            port.add_connection(*letter, remote, user.as_deref(), password, *remember)
+        }
+        Action::Remember { entry } => port.remember(entry),
+        Action::BlankUserName { letter } => {
+            // Read first: Wine (and some providers) already write "", and a no-op must write nothing.
+            let current = port.remembered()?;
+            let needs = current.iter().any(|r| {
+                r.letter == *letter && r.user_name.as_deref().is_some_and(|u| !u.is_empty())
+            });
+            if needs {
+                port.set_remembered_user_name(*letter, "")?;
+            }
+            Ok(())
+        }
+        Action::WriteCredential {
+            target,
+            kind,
+            user_name,
+            persistence,
+            alias,
+            comment,
+            secret,
+        } => {
+            let secret = match (secret, secrets.credential_secret.as_ref()) {
+                (SecretPlan::Set, Some(s)) => SecretWrite::Set(s),
+                (SecretPlan::Set, None) | (SecretPlan::Empty, _) => SecretWrite::Empty,
+                (SecretPlan::Preserve, _) => SecretWrite::Preserve,
+            };
+            port.write_credential(&CredentialWrite {
+                target,
+                kind: *kind,
+                user_name,
+                persistence: *persistence,
+                alias: alias.as_deref(),
+                comment: comment.as_deref(),
+                secret,
+            })
+        }
+        Action::DeleteCredential { target, kind } => port.delete_credential(target, *kind),
+        Action::SetLabel { remote, label } => port.set_label(remote, label.as_deref()),
+        Action::SetBootDevice { name, target } => port.set_boot_device(name, target),
+        Action::RemoveBootDevice { name } => port.remove_boot_device(name),
+        Action::SetLinkedConnections { enabled } => port.set_linked_connections(*enabled),
+    }
+}
+
+fn failure_context(action: &Action) -> String {
+    match action {
+        Action::Cancel { letter, .. } => format!("could not disconnect {letter}"),
+        Action::Forget { letter } => format!("could not forget {letter}"),
+        Action::Connect { letter, remote, .. } => format!("could not map {letter} to {remote}"),
+        Action::Remember { entry } => format!("could not remember {}", entry.letter),
+        Action::BlankUserName { letter } => {
+            format!("could not blank the remembered user name of {letter}")
+        }
+        Action::WriteCredential { target, .. } => format!("could not save the credential {target}"),
+        Action::DeleteCredential { target, .. } => {
+            format!("could not delete the credential {target}")
+        }
+        Action::SetLabel { remote, .. } => format!("could not write the label of {remote}"),
+        Action::SetBootDevice { name, .. } => {
+            format!("could not define the boot-time drive {name}")
+        }
+        Action::RemoveBootDevice { name } => format!("could not remove the boot-time drive {name}"),
+        Action::SetLinkedConnections { .. } => {
+            "could not write the EnableLinkedConnections policy".into()
+        }
+    }
+}
+
+/// Performs a plan. On failure, completed steps are undone in reverse order and the error says
+/// whether that worked. `observe` re-reads the after state once everything succeeded.
+pub fn apply(
+    port: &mut dyn Port,
+    plan: Plan,
+    secrets: &Secrets,
+    observe: impl FnOnce(&dyn Port) -> Result<Value, Error>,
+) -> Result<Outcome, Error> {
+    for (i, action) in plan.actions.iter().enumerate() {
+        if let Err(api_error) = perform(port, action, secrets) {
+            let mut undone = Vec::new();
+            let mut undo_failed = Vec::new();
+            for undo in plan.undo[..i].iter().rev().flatten() {
+                match perform(port, undo, secrets) {
+                    Ok(()) => undone.push(undo.describe()),
+                    Err(e) => undo_failed.push(format!("{} ({e})", undo.describe())),
+                }
+            }
+            let mut hint = String::new();
+            if !undone.is_empty() && undo_failed.is_empty() {
+                hint = format!("The earlier steps were undone: {}.", undone.join("; "));
+            } else if !undo_failed.is_empty() {
+                hint = format!(
+                    "Undoing the earlier steps failed too: {}. Run `mapdrive list` to see the current state.",
+                    undo_failed.join("; ")
+                );
+            }
+            return Err(Error::Api {
+                context: failure_context(action),
+                api_error,
+                hint: (!hint.is_empty()).then_some(hint),
+            });
+        }
+    }
+    let after = if plan.changes() {
+        observe(&*port)?
+    } else {
+        plan.after
+    };
+    Ok(Outcome {
+        changed: !plan.actions.is_empty(),
+        check_mode: false,
+        subject: plan.subject,
+        actions: plan.actions.iter().map(Action::describe).collect(),
+        before: plan.before,
+        after,
+        warnings: plan.warnings,
+    })
+}

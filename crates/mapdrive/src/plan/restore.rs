@@ -1,0 +1,124 @@
+//! `restore`: reconnect this user's remembered drives in a logon session Winlogon did not restore
+//! (WinRM, scheduled task, runas), the way Winlogon would.
+
+use serde::Serialize;
+
+use super::inventory::{observe_all, same_path};
+use crate::domain::{DosTarget, DriveLetter, RemotePath};
+use crate::error::{Error, error_name, lookup};
+use crate::port::Port;
+
+/// What happened to one remembered drive.
+#[derive(Clone, Debug, Serialize)]
+pub struct Restored {
+    /// Letter.
+    pub letter: DriveLetter,
+    /// Remembered path.
+    pub remote: String,
+    /// `restored`, `would restore`, `connected` (already), `skipped`, `failed`.
+    pub result: &'static str,
+    /// Why it was skipped or failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The Win32 code of a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u32>,
+}
+
+/// The whole restore.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreReport {
+    /// Whether anything was (or would be) connected.
+    pub changed: bool,
+    /// Check mode.
+    pub check_mode: bool,
+    /// Whether any drive failed.
+    pub failed: bool,
+    /// Per drive.
+    pub drives: Vec<Restored>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Reconnects every remembered drive that is not connected here. Like Winlogon it connects with
+/// the remembered `UserName` (if any) and no password, so a drive that needs a saved credential
+/// fails the same way it would at logon — and the report says so.
+pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error> {
+    let mut warnings = Vec::new();
+    let (connected, remembered, devices) = observe_all(&*port, &mut warnings)?;
+    let mut drives = Vec::new();
+    for r in remembered {
+        let here = connected.iter().find(|c| c.letter == r.letter);
+        let dos = devices
+            .iter()
+            .find(|(l, _)| *l == r.letter)
+            .and_then(|(_, t)| t.as_deref())
+            .map(DosTarget::parse);
+        let mut item = Restored {
+            letter: r.letter,
+            remote: r.remote.clone(),
+            result: "connected",
+            detail: None,
+            code: None,
+        };
+        match (here, dos) {
+            (Some(c), _) if same_path(&c.remote, &r.remote) => {}
+            (Some(c), _) => {
+                item.result = "skipped";
+                item.detail = Some(format!(
+                    "{} is connected to {} in this session",
+                    r.letter, c.remote
+                ));
+            }
+            (None, Some(d)) => {
+                item.result = "skipped";
+                item.detail = Some(format!("{} is taken here by {}", r.letter, d.kind_name()));
+            }
+            (None, None) => match r.remote.parse::<RemotePath>() {
+                Err(e) => {
+                    item.result = "skipped";
+                    item.detail = Some(format!("the remembered path is not usable: {e}"));
+                }
+                Ok(_) if check => item.result = "would restore",
+                Ok(remote) => {
+                    let user = r.user_name.as_deref().filter(|u| !u.is_empty());
+                    match port.add_connection(r.letter, &remote, user, None, false) {
+                        Ok(()) => item.result = "restored",
+                        Err(e) => {
+                            item.result = "failed";
+                            item.code = Some(e.code);
+                            let mut detail = format!(
+                                "{} failed with {} ({})",
+                                e.api,
+                                e.code,
+                                error_name(e.code)
+                            );
+                            if user.is_some() && matches!(e.code, 86 | 1326) {
+                                detail.push_str(&format!(
+                                    "; the drive is remembered with UserName {} but Windows never stores the password: \
+                                     save it with `mapdrive cred set {} --user {} --prompt`",
+                                    user.unwrap_or_default(),
+                                    remote.host(),
+                                    user.unwrap_or_default()
+                                ));
+                            } else if let Some(info) = lookup(e.code) {
+                                detail.push_str(&format!(". To fix: {}", info.remedy));
+                            }
+                            item.detail = Some(detail);
+                        }
+                    }
+                }
+            },
+        }
+        drives.push(item);
+    }
+    Ok(RestoreReport {
+        changed: drives
+            .iter()
+            .any(|d| matches!(d.result, "restored" | "would restore")),
+        check_mode: check,
+        failed: drives.iter().any(|d| d.result == "failed"),
+        drives,
+        warnings,
+    })
+}

@@ -1,0 +1,176 @@
+//! The port: the only door to Windows. Facts take `&self`; actions take `&mut self`.
+//!
+//! Two adapters implement it: [`crate::win32::Win32`] (the real system, `cfg(windows)`)
+//! and [`crate::model::Machine`] (an in-memory Windows of logon sessions for tests).
+//! Every method maps to one Win32 operation (or a small fixed group) so the adapter
+//! stays thin and the decisions stay in [`crate::plan`].
+
+use serde::Serialize;
+
+use crate::domain::{
+    CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity, LinkedConnections, LogonType,
+    Luid, Persistence, RemotePath, Secret,
+};
+use crate::error::ApiError;
+
+/// A connection `WNetOpenEnumW(RESOURCE_CONNECTED)` reports for this logon session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    /// Local device.
+    pub letter: DriveLetter,
+    /// `lpRemoteName`.
+    pub remote: String,
+    /// `lpProvider`.
+    pub provider: String,
+}
+
+/// A remembered connection: `HKCU\Network\<L>` of the user the token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Remembered {
+    /// Subkey name.
+    pub letter: DriveLetter,
+    /// `RemotePath`.
+    pub remote: String,
+    /// `ProviderName`.
+    pub provider: String,
+    /// `ProviderType` (`WNNC_NET_*`), when present.
+    pub provider_type: Option<u32>,
+    /// `UserName`; `None` when absent, `Some("")` when blank (= use the saved credential / current user).
+    pub user_name: Option<String>,
+}
+
+/// A value under `HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\DOS Devices`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BootDevice {
+    /// Value name, e.g. `Z:`.
+    pub name: String,
+    /// NT target, e.g. `\Device\LanmanRedirector\;Z:00000000000003e7\srv\share`.
+    pub target: String,
+}
+
+/// Another logon session of the same user, as far as this process may look at it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SessionView {
+    /// Its logon id.
+    pub logon_id: Luid,
+    /// Its logon type.
+    pub logon_type: LogonType,
+    /// Elevation type of its token, when known.
+    pub elevation: Option<Elevation>,
+    /// Whether this is the session the process runs in.
+    pub is_current: bool,
+    /// Its local DOS devices that are drive letters (`\Sessions\0\DosDevices\<LUID>`), with targets.
+    pub drives: Vec<(DriveLetter, String)>,
+}
+
+/// Which token drive operations run under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenChoice {
+    /// The process token as it is.
+    Current,
+    /// The other half of a split-token pair (for an elevated process: the limited token).
+    Linked,
+}
+
+/// What to do with the secret when writing a credential.
+#[derive(Clone, Copy, Debug)]
+pub enum SecretWrite<'a> {
+    /// Write this secret.
+    Set(&'a Secret),
+    /// Keep the stored secret (`CRED_PRESERVE_CREDENTIAL_BLOB`).
+    Preserve,
+    /// Write an empty blob (a user-only entry, like `cmdkey /add` without `/pass`).
+    Empty,
+}
+
+/// A credential to create or replace.
+#[derive(Clone, Debug)]
+pub struct CredentialWrite<'a> {
+    /// Target name.
+    pub target: &'a str,
+    /// Type.
+    pub kind: CredentialKind,
+    /// Account.
+    pub user_name: &'a str,
+    /// Persistence.
+    pub persistence: Persistence,
+    /// Target alias (`None` = none).
+    pub alias: Option<&'a str>,
+    /// Comment (`None` = none).
+    pub comment: Option<&'a str>,
+    /// Secret handling.
+    pub secret: SecretWrite<'a>,
+}
+
+/// The port.
+pub trait Port {
+    /// Who the token in effect is (see [`Port::use_token`]).
+    fn identity(&self) -> Result<Identity, ApiError>;
+    /// The EnableLinkedConnections policy.
+    fn linked_connections(&self) -> Result<LinkedConnections, ApiError>;
+    /// Connected disk resources of this logon session.
+    fn connected(&self) -> Result<Vec<Connection>, ApiError>;
+    /// Remembered disk connections of this user.
+    fn remembered(&self) -> Result<Vec<Remembered>, ApiError>;
+    /// The current target of a drive letter's DOS device (`QueryDosDeviceW`), `None` when undefined.
+    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError>;
+    /// Saved password credentials of this logon session's vault (no secrets).
+    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError>;
+    /// Whether a saved credential's secret equals `secret`; `None` when Windows does not
+    /// return the secret (always for domain passwords).
+    fn credential_secret_equals(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+        secret: &Secret,
+    ) -> Result<Option<bool>, ApiError>;
+    /// Boot-time DOS devices (`Session Manager\DOS Devices`).
+    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError>;
+    /// Explorer label (`MountPoints2\<key>\_LabelFromReg`) of a remote path.
+    fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError>;
+    /// Other logon sessions of this user and their drives (needs admin for sessions not owned).
+    fn sessions(&self) -> Result<Vec<SessionView>, ApiError>;
+
+    /// Connects `letter` to `remote` (`WNetAddConnection2W`); `remember` = `CONNECT_UPDATE_PROFILE`.
+    /// `user`/`password` `None` are passed as NULL (use defaults).
+    fn add_connection(
+        &mut self,
+        letter: DriveLetter,
+        remote: &RemotePath,
+        user: Option<&str>,
+        password: Option<&Secret>,
+        remember: bool,
+    ) -> Result<(), ApiError>;
+    /// Cancels `letter` (`WNetCancelConnection2W`); `forget` = `CONNECT_UPDATE_PROFILE`.
+    fn cancel_connection(
+        &mut self,
+        letter: DriveLetter,
+        forget: bool,
+        force: bool,
+    ) -> Result<(), ApiError>;
+    /// Deletes `HKCU\Network\<L>` without touching any live connection.
+    fn forget(&mut self, letter: DriveLetter) -> Result<(), ApiError>;
+    /// Writes `HKCU\Network\<L>` for a live connection so it is restored at logon.
+    fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError>;
+    /// Sets `HKCU\Network\<L>\UserName`.
+    fn set_remembered_user_name(
+        &mut self,
+        letter: DriveLetter,
+        user_name: &str,
+    ) -> Result<(), ApiError>;
+    /// Creates or replaces a credential (`CredWriteW`).
+    fn write_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError>;
+    /// Deletes a credential (`CredDeleteW`).
+    fn delete_credential(&mut self, target: &str, kind: CredentialKind) -> Result<(), ApiError>;
+    /// Sets a boot-time DOS device value.
+    fn set_boot_device(&mut self, name: &str, target: &str) -> Result<(), ApiError>;
+    /// Removes a boot-time DOS device value.
+    fn remove_boot_device(&mut self, name: &str) -> Result<(), ApiError>;
+    /// Writes (`Some`) or removes (`None`) an Explorer label.
+    fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError>;
+    /// Writes (`Some`) or removes (`None`) the EnableLinkedConnections policy value.
+    fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError>;
+    /// Makes the following calls run as `choice`. The adapter reverts on `Current` and on drop.
+    fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError>;
+}

@@ -1,0 +1,196 @@
+//! Credential Manager (win32.md §4). Secrets live only in `Zeroizing` buffers; blobs Windows
+//! hands back are compared in place and wiped before `CredFree`.
+
+use core::ptr;
+
+use windows_sys::Win32::Foundation::ERROR_NOT_FOUND;
+use windows_sys::Win32::Security::Credentials::{
+    CRED_PRESERVE_CREDENTIAL_BLOB, CREDENTIALW, CredDeleteW, CredEnumerateW, CredReadW, CredWriteW,
+};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::handle::{Buffer, Free, last_error};
+use super::wide::{self, WStr};
+use crate::domain::{CredentialInfo, CredentialKind, Persistence, Secret};
+use crate::error::ApiError;
+use crate::port::{CredentialWrite, SecretWrite};
+
+/// Reads one entry; `None` for types mapdrive does not manage (not 1 or 2) or an unknown
+/// persistence. The structure is copied with an unaligned read: Wine 8.0's `CredEnumerateW`
+/// packs entries back to back after their strings and blobs, so they are not always
+/// 8-aligned (observed: a misaligned-pointer panic on a plain dereference).
+///
+/// # Safety
+/// `p` points to a readable `CREDENTIALW` from `CredEnumerateW`/`CredReadW`.
+unsafe fn info(p: *const CREDENTIALW) -> Option<CredentialInfo> {
+    // SAFETY: readable per the caller; no alignment assumed.
+    let c = unsafe { p.read_unaligned() };
+    let kind = CredentialKind::from_cred_type(c.Type)?;
+    let persistence = Persistence::from_value(c.Persist)?;
+    // SAFETY: the strings of a CREDENTIALW returned by Cred* are NULL or NUL-terminated.
+    unsafe {
+        Some(CredentialInfo {
+            target: wide::from_ptr(c.TargetName).unwrap_or_default(),
+            kind,
+            user_name: wide::from_ptr_nonempty(c.UserName),
+            persistence,
+            alias: wide::from_ptr_nonempty(c.TargetAlias),
+            comment: wide::from_ptr_nonempty(c.Comment),
+        })
+    }
+}
+
+/// `CredEnumerateW(NULL, 0)` (win32.md §4.2): `ERROR_NOT_FOUND` is an empty vault; types
+/// other than GENERIC (1) and DOMAIN_PASSWORD (2) are skipped. 1312 (network logon) is an
+/// error the caller explains.
+pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
+    let mut count = 0u32;
+    let mut list: *mut *mut CREDENTIALW = ptr::null_mut();
+    // SAFETY: NULL filter = all; `count` and `list` are valid out pointers.
+    let ok = unsafe { CredEnumerateW(ptr::null(), 0, &mut count, &mut list) };
+    let list = Buffer::new(list, Free::Cred);
+    if ok == 0 {
+        return match last_error() {
+            ERROR_NOT_FOUND => Ok(Vec::new()),
+            code => Err(ApiError::new("CredEnumerateW", code)),
+        };
+    }
+    let mut out = Vec::new();
+    if list.ptr().is_null() {
+        return Ok(out);
+    }
+    for i in 0..count as usize {
+        // SAFETY: `list` is an array of `count` pointers to CREDENTIALW, all inside the one
+        // CredFree'd block that lives until the end of this function. Read unaligned (see
+        // `info`).
+        let entry = unsafe { list.ptr().add(i).read_unaligned() };
+        if entry.is_null() {
+            continue;
+        }
+        // SAFETY: see above.
+        if let Some(c) = unsafe { info(entry) } {
+            out.push(c);
+        }
+    }
+    out.sort_by_key(|c| (c.target.to_lowercase(), c.kind));
+    Ok(out)
+}
+
+/// Equality of two byte strings without an early exit on the first difference.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = u8::from(a.len() != b.len());
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
+    diff == 0
+}
+
+/// `CredReadW`, then compare the blob with `secret` as UTF-16LE (win32.md §4.2).
+/// Not found is `Err(CredReadW, 1168)`. A domain password is `Ok(None)` without looking at
+/// the blob: Windows never returns it (Wine does, win32.md §5.5; the result must not depend on
+/// that). The blob is wiped in place before `CredFree`.
+pub(crate) fn secret_equals(
+    target: &str,
+    kind: CredentialKind,
+    secret: &Secret,
+) -> Result<Option<bool>, ApiError> {
+    const API: &str = "CredReadW";
+    let name = WStr::new(target, API)?;
+    let mut c: *mut CREDENTIALW = ptr::null_mut();
+    // SAFETY: `name` is NUL-terminated; flags 0; `c` is a valid out pointer.
+    let ok = unsafe { CredReadW(name.as_ptr(), kind.cred_type(), 0, &mut c) };
+    let c = Buffer::new(c, Free::Cred);
+    if ok == 0 {
+        return Err(ApiError::new(API, last_error()));
+    }
+    if !kind.secret_is_readable() || c.ptr().is_null() {
+        return Ok(None);
+    }
+    // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us; its blob is NULL or
+    // CredentialBlobSize bytes inside the same writable allocation, which we own until
+    // CredFree (when `c` drops, after this block).
+    let equal = unsafe {
+        let cred = c.ptr().read_unaligned();
+        let blob: &mut [u8] = if cred.CredentialBlob.is_null() {
+            &mut []
+        } else {
+            core::slice::from_raw_parts_mut(cred.CredentialBlob, cred.CredentialBlobSize as usize)
+        };
+        let wanted = secret.to_utf16le();
+        let equal = same_bytes(blob, &wanted);
+        blob.zeroize();
+        equal
+    };
+    Ok(Some(equal))
+}
+
+/// `CredWriteW` (win32.md §4.1, §4.2). Comment and TargetAlias are NULL when `None` — never
+/// `L""` (ansible.md §4, ansible/ansible#67278). An empty user name is passed as NULL too.
+/// Secret: `Set` → UTF-16LE blob (no terminator) in a `Zeroizing` buffer; `Preserve` → size 0
+/// with `CRED_PRESERVE_CREDENTIAL_BLOB`; `Empty` → size 0, flags 0.
+pub(crate) fn write(cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
+    const API: &str = "CredWriteW";
+    let target = WStr::new(cred.target, API)?;
+    let user = (!cred.user_name.is_empty())
+        .then(|| WStr::new(cred.user_name, API))
+        .transpose()?;
+    let alias = cred.alias.map(|a| WStr::new(a, API)).transpose()?;
+    let comment = cred.comment.map(|c| WStr::new(c, API)).transpose()?;
+    let mut blob: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
+    let flags = match cred.secret {
+        SecretWrite::Set(s) => {
+            blob = s.to_utf16le();
+            0
+        }
+        SecretWrite::Preserve => CRED_PRESERVE_CREDENTIAL_BLOB,
+        SecretWrite::Empty => 0,
+    };
+    let blob_size = u32::try_from(blob.len()).map_err(|_| ApiError::new(API, 87))?;
+    let c = CREDENTIALW {
+        Flags: 0,
+        Type: cred.kind.cred_type(),
+        TargetName: target.as_pwstr(),
+        Comment: wide::opt_pwstr(comment.as_ref()),
+        CredentialBlobSize: blob_size,
+        CredentialBlob: if blob.is_empty() {
+            ptr::null_mut()
+        } else {
+            blob.as_mut_ptr()
+        },
+        Persist: cred.persistence.value(),
+        TargetAlias: wide::opt_pwstr(alias.as_ref()),
+        UserName: wide::opt_pwstr(user.as_ref()),
+        ..Default::default()
+    };
+    // SAFETY: `c` and every buffer it points to live until the call returns; CredWriteW only
+    // reads them.
+    if unsafe { CredWriteW(&c, flags) } == 0 {
+        return Err(ApiError::new(API, last_error()));
+    }
+    Ok(())
+}
+
+/// `CredDeleteW(target, type, 0)`.
+pub(crate) fn delete(target: &str, kind: CredentialKind) -> Result<(), ApiError> {
+    const API: &str = "CredDeleteW";
+    let name = WStr::new(target, API)?;
+    // SAFETY: `name` is NUL-terminated and alive; flags 0.
+    if unsafe { CredDeleteW(name.as_ptr(), kind.cred_type(), 0) } == 0 {
+        return Err(ApiError::new(API, last_error()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod unit {
+    use super::same_bytes;
+
+    #[test]
+    fn compare_sees_length_and_content() {
+        assert!(same_bytes(b"ab", b"ab"));
+        assert!(!same_bytes(b"ab", b"ac"));
+        assert!(!same_bytes(b"ab", b"abc"));
+        assert!(!same_bytes(b"", b"\0"));
+        assert!(same_bytes(b"", b""));
+    }
+}

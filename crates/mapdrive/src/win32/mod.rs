@@ -1,0 +1,608 @@
+//! The Win32 adapter: the real implementation of [`Port`], and the only home of `unsafe`.
+//!
+//! Each submodule wraps one family of APIs; this file is the thin `Port` impl that wires them
+//! together and holds the one piece of state: the impersonation of the linked token
+//! ([`Port::use_token`]).
+//!
+//! - [`wide`] — UTF-16 in/out, NULL vs `L""` kept explicit.
+//! - [`handle`] — RAII for handles, Win32-allocated buffers and impersonation.
+//! - [`token`] — identity, elevation, the linked-token dance.
+//! - [`wnet`] — mpr.dll (connect, cancel, enumerate).
+//! - [`cred`] — Credential Manager.
+//! - [`registry`] — `HKCU\Network`, labels, boot-time DOS devices, EnableLinkedConnections.
+//! - [`dosdev`] — `QueryDosDeviceW`.
+//! - [`sessions`] — logon sessions and their DOS-device directories.
+
+mod cred;
+mod dosdev;
+mod handle;
+mod registry;
+mod sessions;
+mod token;
+mod wide;
+mod wnet;
+
+use crate::domain::{
+    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
+};
+use crate::error::ApiError;
+use crate::port::{
+    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+};
+
+use handle::Impersonation;
+use registry::Hive;
+
+/// `ERROR_NOT_ENOUGH_MEMORY`: what Wine's `WNetOpenEnumW(RESOURCE_REMEMBERED)` answers when
+/// `HKCU\Network` does not exist (win32.md §5.3).
+const ERROR_NOT_ENOUGH_MEMORY: u32 = 8;
+/// `ERROR_NO_NETWORK`: no provider loaded (win32.md §1.8, §5.3).
+const ERROR_NO_NETWORK: u32 = 1222;
+
+/// The real Windows. Not `Send`: an impersonation belongs to the thread that started it.
+#[derive(Debug)]
+pub struct Win32 {
+    /// Set while the thread impersonates the linked token; dropping it reverts.
+    impersonation: Option<Impersonation>,
+}
+
+impl Win32 {
+    /// The adapter, running as the process token.
+    pub fn new() -> Result<Win32, ApiError> {
+        // Fail early (and with a Win32 code) if the process token cannot even be queried.
+        token::effective_token()?;
+        Ok(Win32 {
+            impersonation: None,
+        })
+    }
+
+    fn hive(&self) -> Result<Hive, ApiError> {
+        Hive::current_user(self.impersonation.is_some())
+    }
+}
+
+impl Port for Win32 {
+    fn identity(&self) -> Result<Identity, ApiError> {
+        token::identity()
+    }
+
+    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
+        registry::linked_connections()
+    }
+
+    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
+        Ok(wnet::enumerate(wnet::RESOURCE_CONNECTED)?
+            .into_iter()
+            .filter_map(|r| {
+                Some(Connection {
+                    letter: r.letter()?,
+                    remote: r.remote.unwrap_or_default(),
+                    provider: r.provider.unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
+        let hive = self.hive()?;
+        let resources = match wnet::enumerate(wnet::RESOURCE_REMEMBERED) {
+            Ok(r) => r,
+            // No provider (1222), or Wine without HKCU\Network (8): read the registry the
+            // way MPR would (win32.md §5.3).
+            Err(e)
+                if e.api == "WNetOpenEnumW"
+                    && (e.code == ERROR_NO_NETWORK || e.code == ERROR_NOT_ENOUGH_MEMORY) =>
+            {
+                return registry::remembered(&hive);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for r in resources {
+            let Some(letter) = r.letter() else { continue };
+            let (user_name, provider_type) = registry::remembered_details(&hive, letter)?;
+            out.push(Remembered {
+                letter,
+                remote: r.remote.unwrap_or_default(),
+                provider: r.provider.unwrap_or_default(),
+                provider_type,
+                user_name,
+            });
+        }
+        Ok(out)
+    }
+
+    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
+        dosdev::drive(letter)
+    }
+
+    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
+        cred::credentials()
+    }
+
+    fn credential_secret_equals(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+        secret: &Secret,
+    ) -> Result<Option<bool>, ApiError> {
+        cred::secret_equals(target, kind, secret)
+    }
+
+    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
+        registry::boot_devices()
+    }
+
+    fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
+        registry::label(&self.hive()?, remote)
+    }
+
+    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        sessions::sessions(&token::identity()?)
+    }
+
+    fn add_connection(
+        &mut self,
+        letter: DriveLetter,
+        remote: &RemotePath,
+        user: Option<&str>,
+        password: Option<&Secret>,
+        remember: bool,
+    ) -> Result<(), ApiError> {
+        wnet::add_connection(letter, remote, user, password, remember)
+    }
+
+    fn cancel_connection(
+        &mut self,
+        letter: DriveLetter,
+        forget: bool,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        wnet::cancel_connection(letter, forget, force)
+    }
+
+    fn forget(&mut self, letter: DriveLetter) -> Result<(), ApiError> {
+        registry::forget(&self.hive()?, letter)
+    }
+
+    fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
+        let provider_type = entry
+            .provider_type
+            .or_else(|| wnet::provider_type(&entry.provider));
+        registry::remember(&self.hive()?, entry, provider_type)
+    }
+
+    fn set_remembered_user_name(
+        &mut self,
+        letter: DriveLetter,
+        user_name: &str,
+    ) -> Result<(), ApiError> {
+        registry::set_remembered_user_name(&self.hive()?, letter, user_name)
+    }
+
+    fn write_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
+        cred::write(cred)
+    }
+
+    fn delete_credential(&mut self, target: &str, kind: CredentialKind) -> Result<(), ApiError> {
+        cred::delete(target, kind)
+    }
+
+    fn set_boot_device(&mut self, name: &str, target: &str) -> Result<(), ApiError> {
+        registry::set_boot_device(name, target)
+    }
+
+    fn remove_boot_device(&mut self, name: &str) -> Result<(), ApiError> {
+        registry::remove_boot_device(name)
+    }
+
+    fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError> {
+        registry::set_label(&self.hive()?, remote, label)
+    }
+
+    fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError> {
+        registry::set_linked_connections(enabled)
+    }
+
+    /// `Current`: revert (drop the guard). `Linked`: revert first, then obtain the primary
+    /// linked token through a SYSTEM token with SeTcbPrivilege and impersonate it until the
+    /// next `use_token` or drop (win32.md §3.3, §3.4; ansible.md §1.4).
+    fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
+        self.impersonation = None;
+        match choice {
+            TokenChoice::Current => Ok(()),
+            TokenChoice::Linked => {
+                let linked = token::linked_primary_token()?;
+                let guard = Impersonation::start(&linked)?;
+                // Dropping `guard` on error reverts before returning.
+                token::check_thread_impersonation_level()?;
+                self.impersonation = Some(guard);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(all(test, windows))]
+mod tests {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::domain::{Elevation, Persistence};
+    use crate::error::InputError;
+    use crate::port::SecretWrite;
+
+    fn unique(prefix: &str) -> String {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{prefix}-{}-{nanos}", std::process::id())
+    }
+
+    fn secret(s: &str) -> Result<Secret, InputError> {
+        Secret::new(Zeroizing::new(s.to_string()))
+    }
+
+    fn remote(s: &str) -> Result<RemotePath, InputError> {
+        s.parse()
+    }
+
+    fn letter(s: &str) -> Result<DriveLetter, InputError> {
+        s.parse()
+    }
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// Wine's Credential Manager is a registry tree: enumerating while another thread
+    /// deletes an entry fails with 1018 (ERROR_KEY_DELETED). Credential tests take turns.
+    static VAULT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn vault() -> std::sync::MutexGuard<'static, ()> {
+        VAULT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `HKCU\Network` is shared by the tests that remember and forget.
+    static PROFILE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn profile() -> std::sync::MutexGuard<'static, ()> {
+        PROFILE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[test]
+    fn identity_fields_are_populated() -> TestResult {
+        let w = Win32::new()?;
+        let id = w.identity()?;
+        println!("identity: {id:?}");
+        println!("sessions: {:?}", w.sessions()?);
+        println!("linked connections: {:?}", w.linked_connections()?);
+        assert!(id.sid.starts_with("S-1-5-"), "{id:?}");
+        assert!(!id.user.is_empty());
+        assert!(!id.is_system, "tests do not run as SYSTEM: {id:?}");
+        if matches!(id.elevation, Elevation::Full | Elevation::Limited) {
+            assert!(id.linked_logon_id.is_some(), "{id:?}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn dos_device_of_c_and_q() -> TestResult {
+        let w = Win32::new()?;
+        assert!(w.dos_device(letter("C")?)?.is_some());
+        assert_eq!(w.dos_device(letter("Q")?)?, None);
+        Ok(())
+    }
+
+    #[test]
+    fn generic_credential_round_trip() -> TestResult {
+        let _vault = vault();
+        let mut w = Win32::new()?;
+        let target = unique("mapdrive-test");
+        let pw = secret("s3cret-ü")?;
+        w.write_credential(&CredentialWrite {
+            target: &target,
+            kind: CredentialKind::GenericPassword,
+            user_name: "tester",
+            persistence: Persistence::Local,
+            alias: None,
+            comment: Some("written by the win32 tests"),
+            secret: SecretWrite::Set(&pw),
+        })?;
+        let listed = w.credentials()?;
+        let found = listed
+            .iter()
+            .find(|c| c.target == target && c.kind == CredentialKind::GenericPassword);
+        let Some(found) = found else {
+            panic!("{target} not listed: {listed:?}");
+        };
+        assert_eq!(found.user_name.as_deref(), Some("tester"));
+        assert_eq!(found.persistence, Persistence::Local);
+        assert_eq!(found.alias, None);
+        assert_eq!(found.comment.as_deref(), Some("written by the win32 tests"));
+        let kind = CredentialKind::GenericPassword;
+        assert_eq!(w.credential_secret_equals(&target, kind, &pw)?, Some(true));
+        let other = secret("s3cret-u")?;
+        assert_eq!(
+            w.credential_secret_equals(&target, kind, &other)?,
+            Some(false)
+        );
+
+        // Preserve keeps the blob; Empty clears it.
+        w.write_credential(&CredentialWrite {
+            target: &target,
+            kind,
+            user_name: "tester2",
+            persistence: Persistence::Local,
+            alias: None,
+            comment: None,
+            secret: SecretWrite::Preserve,
+        })?;
+        assert_eq!(w.credential_secret_equals(&target, kind, &pw)?, Some(true));
+        w.write_credential(&CredentialWrite {
+            target: &target,
+            kind,
+            user_name: "tester2",
+            persistence: Persistence::Local,
+            alias: None,
+            comment: None,
+            secret: SecretWrite::Empty,
+        })?;
+        assert_eq!(
+            w.credential_secret_equals(&target, kind, &secret("")?)?,
+            Some(true)
+        );
+
+        w.delete_credential(&target, kind)?;
+        assert!(!w.credentials()?.iter().any(|c| c.target == target));
+        let gone = w.credential_secret_equals(&target, kind, &pw);
+        assert_eq!(gone, Err(ApiError::new("CredReadW", 1168)));
+        assert_eq!(
+            w.delete_credential(&target, kind),
+            Err(ApiError::new("CredDeleteW", 1168))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn domain_password_secret_is_never_compared() -> TestResult {
+        let _vault = vault();
+        let mut w = Win32::new()?;
+        let target = unique("mapdrive-dom");
+        let pw = secret("pw")?;
+        let kind = CredentialKind::DomainPassword;
+        w.write_credential(&CredentialWrite {
+            target: &target,
+            kind,
+            user_name: r"CORP\tester",
+            persistence: Persistence::Enterprise,
+            alias: None,
+            comment: None,
+            secret: SecretWrite::Set(&pw),
+        })?;
+        // Wine returns the blob; the answer must still be "unknown".
+        let r = w.credential_secret_equals(&target, kind, &pw);
+        w.delete_credential(&target, kind)?;
+        assert_eq!(r, Ok(None));
+        Ok(())
+    }
+
+    #[test]
+    fn boot_device_round_trip() -> TestResult {
+        let mut w = Win32::new()?;
+        let name = "MAPDRIVE_TEST_DEV:";
+        let target = r"\Device\LanmanRedirector\;Y:00000000000003e7\srv\share";
+        w.set_boot_device(name, target)?;
+        let listed = w.boot_devices()?;
+        assert!(
+            listed.iter().any(|b| b.name == name && b.target == target),
+            "{listed:?}"
+        );
+        w.remove_boot_device(name)?;
+        assert!(!w.boot_devices()?.iter().any(|b| b.name == name));
+        w.remove_boot_device(name)?; // absent is fine
+        Ok(())
+    }
+
+    #[test]
+    fn label_round_trip() -> TestResult {
+        let mut w = Win32::new()?;
+        let r = remote(&format!(r"\\{}\share", unique("labelsrv")))?;
+        assert_eq!(w.label(&r)?, None);
+        w.set_label(&r, None)?; // absent key is fine
+        w.set_label(&r, Some("Team files"))?;
+        assert_eq!(w.label(&r)?.as_deref(), Some("Team files"));
+        w.set_label(&r, None)?;
+        assert_eq!(w.label(&r)?, None);
+        w.set_label(&r, None)?; // absent value is fine
+        Ok(())
+    }
+
+    #[test]
+    fn linked_connections_round_trip() -> TestResult {
+        let mut w = Win32::new()?;
+        let before = w.linked_connections()?;
+        w.set_linked_connections(Some(true))?;
+        assert_eq!(w.linked_connections()?, LinkedConnections::Enabled);
+        w.set_linked_connections(Some(false))?;
+        assert_eq!(w.linked_connections()?, LinkedConnections::Disabled);
+        w.set_linked_connections(None)?;
+        assert_eq!(w.linked_connections()?, LinkedConnections::NotConfigured);
+        w.set_linked_connections(None)?; // absent is fine
+        // Restore what was there.
+        match before {
+            LinkedConnections::Enabled => w.set_linked_connections(Some(true))?,
+            LinkedConnections::Disabled => w.set_linked_connections(Some(false))?,
+            LinkedConnections::NotConfigured => {}
+        }
+        Ok(())
+    }
+
+    /// Everything under `HKCU\Network` without a provider, in one test.
+    #[test]
+    fn remembered_profile_round_trip() -> TestResult {
+        let _profile = profile();
+        let mut w = Win32::new()?;
+        let y = letter("Y")?;
+        w.forget(y)?; // absent is fine
+        let initial = w.remembered()?;
+        assert!(!initial.iter().any(|r| r.letter == y), "{initial:?}");
+        assert_eq!(
+            w.set_remembered_user_name(y, "x"),
+            Err(ApiError::new("RegOpenKeyExW", 2))
+        );
+        w.remember(&Remembered {
+            letter: y,
+            remote: r"\\fileserver\team".into(),
+            provider: "Microsoft Windows Network".into(),
+            provider_type: Some(0x0002_0000),
+            user_name: None,
+        })?;
+        let after = w.remembered()?;
+        let entry = after.iter().find(|r| r.letter == y);
+        let Some(entry) = entry else {
+            panic!("Y: not remembered: {after:?}");
+        };
+        assert_eq!(entry.remote, r"\\fileserver\team");
+        assert_eq!(entry.user_name.as_deref(), Some(""));
+        w.set_remembered_user_name(y, r"CORP\alice")?;
+        let entry = w.remembered()?.into_iter().find(|r| r.letter == y);
+        assert_eq!(
+            entry.and_then(|e| e.user_name).as_deref(),
+            Some(r"CORP\alice")
+        );
+        w.forget(y)?;
+        assert!(!w.remembered()?.iter().any(|r| r.letter == y));
+        if initial.is_empty() {
+            assert!(w.remembered()?.is_empty());
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn connected_without_a_provider_is_no_network() -> TestResult {
+        let w = Win32::new()?;
+        match w.connected() {
+            // A prefix/host with a provider answers with a list instead.
+            Ok(list) => assert!(list.iter().all(|c| c.remote.starts_with(r"\\")), "{list:?}"),
+            Err(e) => assert_eq!(e, ApiError::new("WNetOpenEnumW", 1222)),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn add_connection_never_prompts_and_reports_the_code() -> TestResult {
+        let mut w = Win32::new()?;
+        // No provider under a bare Wine prefix: 1222, not 67 (which CONNECT_INTERACTIVE gives).
+        let r = w.add_connection(
+            letter("W")?,
+            &remote(r"\\nonexistent-mapdrive-host\share")?,
+            None,
+            None,
+            false,
+        );
+        if let Err(e) = &r {
+            assert_eq!(e.api, "WNetAddConnection2W");
+            assert_ne!(e.code, 67, "CONNECT_INTERACTIVE must never be passed");
+        } else {
+            let _ = w.cancel_connection(letter("W")?, true, true);
+        }
+        Ok(())
+    }
+
+    /// Runs only where a network provider is loaded (the fakesmb Wine prefix, or Windows with
+    /// a reachable `\\fileserver\public`); a bare prefix answers 1222 and the test stops.
+    #[test]
+    fn provider_connect_enumerate_remember_cancel() -> TestResult {
+        let mut w = Win32::new()?;
+        if w.connected() == Err(ApiError::new("WNetOpenEnumW", 1222)) {
+            println!("no network provider: skipped");
+            return Ok(());
+        }
+        let _profile = profile();
+        let m = letter("M")?;
+        let share = remote(r"\\fileserver\public")?;
+        // Leftovers of an interrupted run.
+        let _ = w.cancel_connection(m, true, true);
+        w.forget(m)?;
+        w.add_connection(m, &share, None, None, true)?;
+        let connected = w.connected()?;
+        let live = connected.iter().find(|c| c.letter == m);
+        assert!(
+            live.is_some_and(|c| share.matches(&c.remote)),
+            "{connected:?}"
+        );
+        let target = w.dos_device(m)?;
+        println!("M: -> {target:?}");
+        let remembered = w.remembered()?;
+        println!("remembered: {remembered:?}");
+        let Some(entry) = remembered.iter().find(|r| r.letter == m).cloned() else {
+            panic!("M: not remembered: {remembered:?}");
+        };
+        assert!(share.matches(&entry.remote));
+        // remember() looks the provider type up when it is not given.
+        w.forget(m)?;
+        w.remember(&Remembered {
+            provider_type: None,
+            ..entry.clone()
+        })?;
+        let again = w.remembered()?.into_iter().find(|r| r.letter == m);
+        assert_eq!(
+            again.as_ref().and_then(|r| r.provider_type),
+            entry.provider_type,
+            "{again:?}"
+        );
+        w.cancel_connection(m, true, true)?;
+        assert!(!w.connected()?.iter().any(|c| c.letter == m));
+        assert!(!w.remembered()?.iter().any(|r| r.letter == m));
+        assert_eq!(w.dos_device(m)?, None);
+        Ok(())
+    }
+
+    #[test]
+    fn sessions_include_the_current_one() -> TestResult {
+        let w = Win32::new()?;
+        let id = w.identity()?;
+        let all = w.sessions()?;
+        assert!(
+            all.iter()
+                .any(|s| s.is_current && s.logon_id == id.logon_id),
+            "{all:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn use_token_current_is_a_no_op_and_linked_is_explained() -> TestResult {
+        let mut w = Win32::new()?;
+        let before = w.identity()?;
+        w.use_token(TokenChoice::Current)?;
+        assert_eq!(w.identity()?, before);
+        match w.use_token(TokenChoice::Linked) {
+            Ok(()) => {
+                // Real Windows, elevated admin: now the limited half.
+                let linked = w.identity()?;
+                assert_eq!(linked.elevation, Elevation::Limited);
+                assert_eq!(Some(linked.logon_id), before.linked_logon_id);
+            }
+            Err(e) => {
+                println!("use_token(Linked) as {:?}: {e}", before.elevation);
+                let expected_api = match before.elevation {
+                    Elevation::Full => {
+                        e.api == "OpenProcessToken(SYSTEM)"
+                            || e.api == "GetTokenInformation(TokenLinkedToken)"
+                    }
+                    _ => e.api == "GetTokenInformation(TokenLinkedToken)",
+                };
+                assert!(expected_api, "{e:?} for {before:?}");
+            }
+        }
+        w.use_token(TokenChoice::Current)?;
+        assert_eq!(w.identity()?, before);
+        Ok(())
+    }
+}

@@ -1,0 +1,379 @@
+//! Logon sessions of the current user and their local DOS devices (win32.md §1.7, §2.5).
+//!
+//! Sessions: `LsaEnumerateLogonSessions` + `LsaGetLogonSessionData` (keep the user's SID).
+//! Drives of *another* session: the object directory `\Sessions\0\DosDevices\<HHHHHHHH-LLLLLLLL>`
+//! read with the native object-manager calls, declared here because windows-sys only has them
+//! behind the large WDK features. Drives of the current session: `QueryDosDeviceW`.
+
+use core::ffi::c_void;
+use core::mem::size_of;
+use core::ptr;
+
+use windows_sys::Win32::Foundation::{
+    HANDLE, LUID, NTSTATUS, RtlNtStatusToDosError, UNICODE_STRING,
+};
+use windows_sys::Win32::Security::Authentication::Identity::{
+    LsaEnumerateLogonSessions, LsaNtStatusToWinError,
+};
+
+use super::dosdev;
+use super::handle::{Buffer, Free, OwnedHandle};
+use super::token;
+use crate::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
+use crate::error::ApiError;
+use crate::port::SessionView;
+
+/// `OBJECT_ATTRIBUTES` (x64: 48 bytes).
+#[repr(C)]
+struct ObjectAttributes {
+    length: u32,
+    root_directory: HANDLE,
+    object_name: *const UNICODE_STRING,
+    attributes: u32,
+    security_descriptor: *const c_void,
+    security_quality_of_service: *const c_void,
+}
+
+/// `OBJECT_DIRECTORY_INFORMATION` (x64: 32 bytes).
+#[repr(C)]
+struct ObjectDirectoryInformation {
+    name: UNICODE_STRING,
+    type_name: UNICODE_STRING,
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<UNICODE_STRING>() == 16);
+    assert!(size_of::<ObjectAttributes>() == 48);
+    assert!(size_of::<ObjectDirectoryInformation>() == 32);
+};
+
+#[link(name = "ntdll")]
+unsafe extern "system" {
+    fn NtOpenDirectoryObject(
+        handle: *mut HANDLE,
+        access: u32,
+        attributes: *const ObjectAttributes,
+    ) -> NTSTATUS;
+    fn NtQueryDirectoryObject(
+        handle: HANDLE,
+        buffer: *mut c_void,
+        length: u32,
+        return_single_entry: u8,
+        restart_scan: u8,
+        context: *mut u32,
+        return_length: *mut u32,
+    ) -> NTSTATUS;
+    fn NtOpenSymbolicLinkObject(
+        handle: *mut HANDLE,
+        access: u32,
+        attributes: *const ObjectAttributes,
+    ) -> NTSTATUS;
+    fn NtQuerySymbolicLinkObject(
+        handle: HANDLE,
+        target: *mut UNICODE_STRING,
+        return_length: *mut u32,
+    ) -> NTSTATUS;
+}
+
+const OBJ_CASE_INSENSITIVE: u32 = 0x40;
+const DIRECTORY_QUERY: u32 = 0x1;
+const DIRECTORY_TRAVERSE: u32 = 0x2;
+const SYMBOLIC_LINK_QUERY: u32 = 0x1;
+const STATUS_MORE_ENTRIES: NTSTATUS = 0x105;
+const STATUS_NO_MORE_ENTRIES: NTSTATUS = 0x8000_001A_u32 as i32;
+const STATUS_BUFFER_OVERFLOW: NTSTATUS = 0x8000_0005_u32 as i32;
+const STATUS_BUFFER_TOO_SMALL: NTSTATUS = 0xC000_0023_u32 as i32;
+const STATUS_ACCESS_DENIED: NTSTATUS = 0xC000_0022_u32 as i32;
+const STATUS_OBJECT_NAME_NOT_FOUND: NTSTATUS = 0xC000_0034_u32 as i32;
+const STATUS_OBJECT_PATH_NOT_FOUND: NTSTATUS = 0xC000_003A_u32 as i32;
+/// Byte limit of a `UNICODE_STRING`.
+const MAX_BYTES: usize = 0xfffe;
+
+fn nt_error(api: &'static str, status: NTSTATUS) -> ApiError {
+    // SAFETY: pure conversion.
+    ApiError::new(api, unsafe { RtlNtStatusToDosError(status) })
+}
+
+/// A UTF-16 name with a `UNICODE_STRING` pointing at it (no terminator needed).
+struct NtName {
+    units: Vec<u16>,
+}
+
+impl NtName {
+    fn new(s: &str) -> NtName {
+        let mut units: Vec<u16> = s.encode_utf16().collect();
+        units.truncate(MAX_BYTES / 2);
+        NtName { units }
+    }
+
+    /// The counted string; valid while `self` lives and is not changed.
+    fn unicode(&self) -> UNICODE_STRING {
+        let bytes = (self.units.len() * 2) as u16;
+        UNICODE_STRING {
+            Length: bytes,
+            MaximumLength: bytes,
+            Buffer: self.units.as_ptr().cast_mut(),
+        }
+    }
+}
+
+/// Opens `name` (relative to `root` when given) with an `Nt*Open*Object` function.
+fn open_object(
+    open: unsafe extern "system" fn(*mut HANDLE, u32, *const ObjectAttributes) -> NTSTATUS,
+    root: Option<&OwnedHandle>,
+    name: &str,
+    access: u32,
+) -> Result<OwnedHandle, NTSTATUS> {
+    let name = NtName::new(name);
+    let us = name.unicode();
+    let attributes = ObjectAttributes {
+        length: size_of::<ObjectAttributes>() as u32,
+        root_directory: root.map_or(ptr::null_mut(), OwnedHandle::raw),
+        object_name: &us,
+        attributes: OBJ_CASE_INSENSITIVE,
+        security_descriptor: ptr::null(),
+        security_quality_of_service: ptr::null(),
+    };
+    let mut h: HANDLE = ptr::null_mut();
+    // SAFETY: `attributes`, `us` and `name` live across the call; `h` is a valid out pointer.
+    let status = unsafe { open(&mut h, access, &attributes) };
+    if status < 0 {
+        return Err(status);
+    }
+    OwnedHandle::new(h).ok_or(STATUS_OBJECT_NAME_NOT_FOUND)
+}
+
+/// Names and type names of the entries of an object directory.
+fn directory_entries(dir: &OwnedHandle) -> Result<Vec<(String, String)>, ApiError> {
+    const API: &str = "NtQueryDirectoryObject";
+    let mut buf = vec![0u64; 512];
+    let mut context = 0u32;
+    let mut restart = 1u8;
+    let mut out = Vec::new();
+    loop {
+        let bytes = buf.len() * 8;
+        let mut returned = 0u32;
+        // SAFETY: `buf` holds `bytes` writable, 8-aligned bytes; one entry per call.
+        let status = unsafe {
+            NtQueryDirectoryObject(
+                dir.raw(),
+                buf.as_mut_ptr().cast(),
+                bytes as u32,
+                1,
+                restart,
+                &mut context,
+                &mut returned,
+            )
+        };
+        match status {
+            STATUS_NO_MORE_ENTRIES => return Ok(out),
+            STATUS_BUFFER_TOO_SMALL | STATUS_BUFFER_OVERFLOW if bytes < MAX_BYTES * 4 => {
+                buf = vec![0u64; (returned as usize).max(bytes * 2).div_ceil(8)];
+                continue;
+            }
+            s if s < 0 => return Err(nt_error(API, s)),
+            _ => {}
+        }
+        restart = 0;
+        // SAFETY: on success the buffer starts with an ObjectDirectoryInformation whose
+        // strings point into the same buffer (lengths in bytes).
+        let entry = unsafe {
+            let info = &*buf.as_ptr().cast::<ObjectDirectoryInformation>();
+            (
+                super::wide::from_counted(info.name.Buffer, info.name.Length),
+                super::wide::from_counted(info.type_name.Buffer, info.type_name.Length),
+            )
+        };
+        out.push(entry);
+        if status != STATUS_MORE_ENTRIES && status != 0 {
+            return Ok(out);
+        }
+    }
+}
+
+/// The target of the symbolic link `name` inside `dir`.
+fn link_target(dir: &OwnedHandle, name: &str) -> Result<String, ApiError> {
+    let link = open_object(
+        NtOpenSymbolicLinkObject,
+        Some(dir),
+        name,
+        SYMBOLIC_LINK_QUERY,
+    )
+    .map_err(|s| nt_error("NtOpenSymbolicLinkObject", s))?;
+    let mut units = 256usize;
+    loop {
+        let mut buf = vec![0u16; units];
+        let mut target = UNICODE_STRING {
+            Length: 0,
+            MaximumLength: (units * 2) as u16,
+            Buffer: buf.as_mut_ptr(),
+        };
+        let mut returned = 0u32;
+        // SAFETY: `target` describes `buf`, writable for MaximumLength bytes.
+        let status = unsafe { NtQuerySymbolicLinkObject(link.raw(), &mut target, &mut returned) };
+        if status == STATUS_BUFFER_TOO_SMALL && units * 2 < MAX_BYTES {
+            units = ((returned as usize).div_ceil(2) + 1).clamp(units * 2, MAX_BYTES / 2);
+            continue;
+        }
+        if status < 0 {
+            return Err(nt_error("NtQuerySymbolicLinkObject", status));
+        }
+        let len = (usize::from(target.Length) / 2).min(units);
+        return Ok(String::from_utf16_lossy(&buf[..len]));
+    }
+}
+
+/// Drive-letter symbolic links (`X:`) of an object directory and their targets.
+/// `Ok(vec![])` when the directory is missing or access is denied (another user's session
+/// without the rights to look: not an error for a report).
+pub(crate) fn directory_drives(path: &str) -> Result<Vec<(DriveLetter, String)>, ApiError> {
+    let dir = match open_object(
+        NtOpenDirectoryObject,
+        None,
+        path,
+        DIRECTORY_QUERY | DIRECTORY_TRAVERSE,
+    ) {
+        Ok(d) => d,
+        Err(STATUS_ACCESS_DENIED | STATUS_OBJECT_NAME_NOT_FOUND | STATUS_OBJECT_PATH_NOT_FOUND) => {
+            return Ok(Vec::new());
+        }
+        Err(s) => return Err(nt_error("NtOpenDirectoryObject", s)),
+    };
+    let mut out = Vec::new();
+    for (name, type_name) in directory_entries(&dir)? {
+        let letter = match name.as_bytes() {
+            [l, b':'] => DriveLetter::from_byte(*l),
+            _ => None,
+        };
+        let Some(letter) = letter else { continue };
+        if !type_name.eq_ignore_ascii_case("SymbolicLink") {
+            continue;
+        }
+        match link_target(&dir, &name) {
+            Ok(target) => out.push((letter, target)),
+            // A link that vanished or that we may not read is left out.
+            Err(_) => continue,
+        }
+    }
+    out.sort_by_key(|(l, _)| *l);
+    Ok(out)
+}
+
+/// LUIDs of every logon session (`LsaEnumerateLogonSessions`, buffer freed by the LSA).
+fn logon_session_ids() -> Result<Vec<Luid>, ApiError> {
+    let mut count = 0u32;
+    let mut list: *mut LUID = ptr::null_mut();
+    // SAFETY: both are valid out pointers.
+    let status = unsafe { LsaEnumerateLogonSessions(&mut count, &mut list) };
+    let list = Buffer::new(list, Free::Lsa);
+    if status != 0 {
+        // SAFETY: pure conversion.
+        let code = unsafe { LsaNtStatusToWinError(status) };
+        return Err(ApiError::new("LsaEnumerateLogonSessions", code));
+    }
+    if list.ptr().is_null() {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the LSA returned an array of `count` LUIDs that lives until `list` drops.
+    let ids = unsafe { core::slice::from_raw_parts(list.ptr(), count as usize) };
+    Ok(ids.iter().map(|l| token::luid(*l)).collect())
+}
+
+fn other_half(e: Elevation) -> Option<Elevation> {
+    match e {
+        Elevation::Full => Some(Elevation::Limited),
+        Elevation::Limited => Some(Elevation::Full),
+        Elevation::Default => None,
+    }
+}
+
+/// Drives of the current session: every letter `QueryDosDeviceW` resolves (local + global).
+fn current_drives() -> Result<Vec<(DriveLetter, String)>, ApiError> {
+    let mut out = Vec::new();
+    for letter in DriveLetter::all() {
+        if let Some(target) = dosdev::drive(letter)? {
+            out.push((letter, target));
+        }
+    }
+    Ok(out)
+}
+
+fn view(me: &Identity, id: Luid, logon_type: LogonType) -> Result<SessionView, ApiError> {
+    let is_current = id == me.logon_id;
+    let elevation = if is_current {
+        Some(me.elevation)
+    } else if Some(id) == me.linked_logon_id {
+        other_half(me.elevation)
+    } else {
+        None
+    };
+    let drives = if is_current {
+        current_drives()?
+    } else {
+        directory_drives(&format!(r"\Sessions\0\DosDevices\{}", id.directory_form()))?
+    };
+    Ok(SessionView {
+        logon_id: id,
+        logon_type,
+        elevation,
+        is_current,
+        drives,
+    })
+}
+
+/// The logon sessions of `me`'s user. Sessions whose data cannot be read are skipped.
+/// The current session is always present (Wine enumerates no sessions at all, win32.md §5.6).
+pub(crate) fn sessions(me: &Identity) -> Result<Vec<SessionView>, ApiError> {
+    let mut out = Vec::new();
+    for id in logon_session_ids()? {
+        let Ok(data) = token::session_data(id) else {
+            continue;
+        };
+        if data.sid.as_deref() != Some(me.sid.as_str()) {
+            continue;
+        }
+        out.push(view(me, id, LogonType::from_value(data.logon_type))?);
+    }
+    if !out.iter().any(|s| s.is_current) {
+        out.push(view(me, me.logon_id, me.logon_type)?);
+    }
+    out.sort_by_key(|s| (!s.is_current, s.logon_id));
+    Ok(out)
+}
+
+#[cfg(all(test, windows))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn current_session_is_listed_with_its_drives() -> Result<(), ApiError> {
+        let me = token::identity()?;
+        let all = sessions(&me)?;
+        let current: Vec<_> = all.iter().filter(|s| s.is_current).collect();
+        assert_eq!(current.len(), 1, "{all:?}");
+        assert_eq!(current[0].logon_id, me.logon_id);
+        assert_eq!(current[0].elevation, Some(me.elevation));
+        assert!(
+            current[0].drives.iter().any(|(l, _)| l.as_char() == 'C'),
+            "{all:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn object_directory_layout_reads_dos_devices() -> Result<(), ApiError> {
+        // `\??` of this process holds C: on Windows and on Wine: exercises the struct
+        // layouts and the directory/symlink calls used for other sessions.
+        let drives = directory_drives(r"\??")?;
+        let c = drives.iter().find(|(l, _)| l.as_char() == 'C');
+        let expected = dosdev::query("C:")?;
+        match c {
+            Some((_, target)) => assert_eq!(Some(target.clone()), expected),
+            None => panic!("C: missing from \\?? listing: {drives:?}"),
+        }
+        // A directory that does not exist is an empty list, not an error.
+        assert!(directory_drives(r"\Sessions\0\DosDevices\ffffffff-ffffffff")?.is_empty());
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! UTF-16 in and out.
+//!
+//! Win32 distinguishes a NULL string pointer from a pointer to `L""` (win32.md §1.2: for
+//! `WNetAddConnection2W` NULL user = "the caller's context", `L""` password = "no password").
+//! Callers therefore build an `Option<WStr>` and turn it into a pointer with [`opt_ptr`]:
+//! `None` is NULL, `Some(WStr::new("")?)` is a pointer to a lone terminator. Nothing here
+//! converts one into the other.
+
+use core::ptr;
+
+use zeroize::Zeroizing;
+
+use crate::domain::Secret;
+use crate::error::ApiError;
+
+/// `ERROR_INVALID_PARAMETER`: a string with an embedded NUL would be silently cut by Win32.
+const ERROR_INVALID_PARAMETER: u32 = 87;
+
+/// A NUL-terminated UTF-16 string owned by Rust.
+#[derive(Clone, Debug)]
+pub(crate) struct WStr(Vec<u16>);
+
+impl WStr {
+    /// Converts `s`; an embedded NUL is refused with `ERROR_INVALID_PARAMETER` for `api`,
+    /// because Win32 would read only the part before it.
+    pub(crate) fn new(s: &str, api: &'static str) -> Result<WStr, ApiError> {
+        if s.contains('\0') {
+            return Err(ApiError::new(api, ERROR_INVALID_PARAMETER));
+        }
+        Ok(WStr(s.encode_utf16().chain(Some(0)).collect()))
+    }
+
+    /// Pointer to the first unit; valid while `self` lives.
+    pub(crate) fn as_ptr(&self) -> *const u16 {
+        self.0.as_ptr()
+    }
+
+    /// The same pointer typed as `PWSTR`, for input-only fields of Win32 structs that are
+    /// declared non-const (`NETRESOURCEW`, `CREDENTIALW`). The callee does not write through it.
+    pub(crate) fn as_pwstr(&self) -> *mut u16 {
+        self.0.as_ptr().cast_mut()
+    }
+}
+
+/// NULL for `None`, the string for `Some` (which may be `L""`).
+pub(crate) fn opt_ptr(s: Option<&WStr>) -> *const u16 {
+    s.map_or(ptr::null(), WStr::as_ptr)
+}
+
+/// [`opt_ptr`] typed as `PWSTR` for input-only struct fields.
+pub(crate) fn opt_pwstr(s: Option<&WStr>) -> *mut u16 {
+    s.map_or(ptr::null_mut(), WStr::as_pwstr)
+}
+
+/// A secret as a NUL-terminated UTF-16 string (for `WNetAddConnection2W`'s `lpPassword`),
+/// wiped when dropped.
+pub(crate) fn secret(s: &Secret, api: &'static str) -> Result<Zeroizing<Vec<u16>>, ApiError> {
+    let text = s.expose();
+    if text.contains('\0') {
+        return Err(ApiError::new(api, ERROR_INVALID_PARAMETER));
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len() + 1));
+    out.extend(text.encode_utf16());
+    out.push(0);
+    Ok(out)
+}
+
+/// The text of a UTF-16 buffer up to its first NUL (or its end). Invalid UTF-16 is replaced.
+pub(crate) fn from_buf(buf: &[u16]) -> String {
+    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
+    String::from_utf16_lossy(&buf[..end])
+}
+
+/// Reads a NUL-terminated string; `None` for a NULL pointer.
+///
+/// Units are read unaligned: Wine's `CredEnumerateW` packs entries after odd-sized blobs,
+/// so strings it returns are not always 2-aligned (observed under Wine 8.0).
+///
+/// # Safety
+/// `p` is NULL or points to a readable NUL-terminated UTF-16 string.
+pub(crate) unsafe fn from_ptr(p: *const u16) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    let mut units = Vec::new();
+    loop {
+        // SAFETY: the caller guarantees a terminator, so every unit up to it is readable.
+        let c = unsafe { p.add(units.len()).read_unaligned() };
+        if c == 0 {
+            break;
+        }
+        units.push(c);
+    }
+    Some(String::from_utf16_lossy(&units))
+}
+
+/// Reads a counted string (`UNICODE_STRING`: `len_bytes` bytes, no terminator needed).
+///
+/// # Safety
+/// `p` is NULL or points to at least `len_bytes` readable bytes.
+pub(crate) unsafe fn from_counted(p: *const u16, len_bytes: u16) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    let units: Vec<u16> = (0..usize::from(len_bytes) / 2)
+        // SAFETY: guaranteed by the caller; read unaligned as in `from_ptr`.
+        .map(|i| unsafe { p.add(i).read_unaligned() })
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
+/// `None` for NULL or `L""`, else the string (`CREDENTIALW` optional fields).
+///
+/// # Safety
+/// As [`from_ptr`].
+pub(crate) unsafe fn from_ptr_nonempty(p: *const u16) -> Option<String> {
+    // SAFETY: forwarded contract.
+    unsafe { from_ptr(p) }.filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_and_empty_are_different() {
+        let empty = WStr::new("", "T").ok();
+        assert!(opt_ptr(None).is_null());
+        assert!(!opt_ptr(empty.as_ref()).is_null());
+        // SAFETY: `empty` is alive and NUL-terminated.
+        assert_eq!(
+            unsafe { from_ptr(opt_ptr(empty.as_ref())) }.as_deref(),
+            Some("")
+        );
+        // SAFETY: NULL is allowed.
+        assert_eq!(unsafe { from_ptr(core::ptr::null()) }, None);
+    }
+
+    #[test]
+    fn embedded_nul_is_refused() {
+        let e = WStr::new("a\0b", "CredWriteW").err();
+        assert_eq!(e, Some(ApiError::new("CredWriteW", 87)));
+    }
+
+    #[test]
+    fn round_trip_and_buffers() {
+        let w = WStr::new("Zürich\\ß", "T").ok();
+        // SAFETY: alive and terminated.
+        assert_eq!(
+            unsafe { from_ptr(opt_ptr(w.as_ref())) }.as_deref(),
+            Some("Zürich\\ß")
+        );
+        assert_eq!(from_buf(&[0x41, 0x3a, 0, 0x42]), "A:");
+        assert_eq!(from_buf(&[0x41]), "A");
+    }
+}

@@ -1,0 +1,191 @@
+//! mpr.dll: connect, cancel, enumerate (win32.md §1).
+//!
+//! WNet functions return the error code directly; `GetLastError` is not consulted
+//! (win32.md conventions: Wine skips `SetLastError` on some paths).
+
+use core::mem::size_of;
+use core::ptr;
+
+use windows_sys::Win32::Foundation::{ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS, HANDLE, NO_ERROR};
+use windows_sys::Win32::NetworkManagement::WNet::{
+    CONNECT_TEMPORARY, CONNECT_UPDATE_PROFILE, NETINFOSTRUCT, NETRESOURCEW, RESOURCETYPE_DISK,
+    WNetAddConnection2W, WNetCancelConnection2W, WNetEnumResourceW, WNetGetNetworkInformationW,
+    WNetOpenEnumW,
+};
+
+pub(crate) use windows_sys::Win32::NetworkManagement::WNet::{
+    RESOURCE_CONNECTED, RESOURCE_REMEMBERED,
+};
+
+use super::handle::EnumHandle;
+use super::wide::{self, WStr};
+use crate::domain::{DriveLetter, RemotePath, Secret};
+use crate::error::ApiError;
+
+/// Recommended first buffer (win32.md §1.5: "MS recommends a 16 KiB buffer").
+const FIRST_BUFFER: usize = 16 * 1024;
+/// A larger request than this is treated as a provider bug rather than grown into.
+const MAX_BUFFER: usize = 16 * 1024 * 1024;
+
+/// One `NETRESOURCEW` of an enumeration, copied out of the buffer.
+#[derive(Debug)]
+pub(crate) struct Resource {
+    /// `lpLocalName` (`"M:"`), `None` for deviceless connections.
+    pub(crate) local: Option<String>,
+    /// `lpRemoteName`.
+    pub(crate) remote: Option<String>,
+    /// `lpProvider`.
+    pub(crate) provider: Option<String>,
+}
+
+impl Resource {
+    /// The drive letter, when `lpLocalName` is one (`"M:"`).
+    pub(crate) fn letter(&self) -> Option<DriveLetter> {
+        self.local.as_deref()?.parse().ok()
+    }
+}
+
+/// `WNetOpenEnumW(scope, RESOURCETYPE_DISK, 0, NULL)` + `WNetEnumResourceW` until
+/// `ERROR_NO_MORE_ITEMS` (259), growing the buffer on `ERROR_MORE_DATA` (234), then
+/// `WNetCloseEnum` (RAII). win32.md §1.5; ansible.md §1.2 step 3.
+pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
+    let mut raw: HANDLE = ptr::null_mut();
+    // SAFETY: lpNetResource must be NULL for CONNECTED/REMEMBERED (win32.md §1.5); `raw` is a
+    // valid out pointer.
+    let rc = unsafe { WNetOpenEnumW(scope, RESOURCETYPE_DISK, 0, ptr::null(), &mut raw) };
+    if rc != NO_ERROR {
+        return Err(ApiError::new("WNetOpenEnumW", rc));
+    }
+    let handle = EnumHandle::new(raw);
+    // u64 words: the buffer is read as NETRESOURCEW (pointer-aligned).
+    let mut buf = vec![0u64; FIRST_BUFFER / 8];
+    let mut out = Vec::new();
+    loop {
+        let mut count = u32::MAX; // "-1 = as many as fit"
+        let bytes = buf.len() * 8;
+        let mut size = u32::try_from(bytes).map_err(|_| ApiError::new("WNetEnumResourceW", 8))?;
+        // SAFETY: `buf` holds `size` writable bytes; `count` and `size` are valid in/out.
+        let rc = unsafe {
+            WNetEnumResourceW(handle.raw(), &mut count, buf.as_mut_ptr().cast(), &mut size)
+        };
+        match rc {
+            NO_ERROR => {
+                let n = count as usize;
+                if n.saturating_mul(size_of::<NETRESOURCEW>()) > bytes {
+                    return Err(ApiError::new("WNetEnumResourceW", ERROR_MORE_DATA));
+                }
+                let first = buf.as_ptr().cast::<NETRESOURCEW>();
+                for i in 0..n {
+                    // SAFETY: `n` entries fit in the buffer (checked); their string pointers
+                    // are NULL or point to NUL-terminated strings inside the same buffer,
+                    // which is not touched until the next call.
+                    out.push(unsafe {
+                        let nr = &*first.add(i);
+                        Resource {
+                            local: wide::from_ptr(nr.lpLocalName),
+                            remote: wide::from_ptr(nr.lpRemoteName),
+                            provider: wide::from_ptr(nr.lpProvider),
+                        }
+                    });
+                }
+            }
+            ERROR_MORE_DATA => {
+                let want = (size as usize).max(bytes * 2);
+                if want > MAX_BUFFER {
+                    return Err(ApiError::new("WNetEnumResourceW", ERROR_MORE_DATA));
+                }
+                buf = vec![0u64; want.div_ceil(8)];
+            }
+            ERROR_NO_MORE_ITEMS => return Ok(out),
+            code => return Err(ApiError::new("WNetEnumResourceW", code)),
+        }
+    }
+}
+
+/// `WNetAddConnection2W` (win32.md §1.1, §1.2). Only dwType, lpLocalName and lpRemoteName
+/// are set; everything else is 0/NULL (lpProvider NULL = MPR picks the provider).
+/// `user`/`password` `None` → NULL (use defaults), `Some("")` → `L""` (win32.md §1.2).
+/// Flags: `CONNECT_UPDATE_PROFILE` or `CONNECT_TEMPORARY`; never `CONNECT_INTERACTIVE`
+/// (we never prompt; Wine answers 67 for it, win32.md §5.2).
+pub(crate) fn add_connection(
+    letter: DriveLetter,
+    remote: &RemotePath,
+    user: Option<&str>,
+    password: Option<&Secret>,
+    remember: bool,
+) -> Result<(), ApiError> {
+    const API: &str = "WNetAddConnection2W";
+    let local = WStr::new(&letter.device_name(), API)?;
+    let remote = WStr::new(remote.as_str(), API)?;
+    let user = user.map(|u| WStr::new(u, API)).transpose()?;
+    let password = password.map(|p| wide::secret(p, API)).transpose()?;
+    let nr = NETRESOURCEW {
+        dwType: RESOURCETYPE_DISK,
+        lpLocalName: local.as_pwstr(),
+        lpRemoteName: remote.as_pwstr(),
+        ..Default::default()
+    };
+    let flags = if remember {
+        CONNECT_UPDATE_PROFILE
+    } else {
+        CONNECT_TEMPORARY
+    };
+    let password_ptr = password.as_ref().map_or(ptr::null(), |p| p.as_ptr());
+    // SAFETY: `nr` and every string it and the call point to live until the call returns;
+    // the function only reads them.
+    let rc = unsafe { WNetAddConnection2W(&nr, password_ptr, wide::opt_ptr(user.as_ref()), flags) };
+    // `password` (Zeroizing) is wiped when it goes out of scope.
+    match rc {
+        NO_ERROR => Ok(()),
+        code => Err(ApiError::new(API, code)),
+    }
+}
+
+/// `WNetCancelConnection2W("M:", forget ? CONNECT_UPDATE_PROFILE : 0, force)` (win32.md §1.3).
+pub(crate) fn cancel_connection(
+    letter: DriveLetter,
+    forget: bool,
+    force: bool,
+) -> Result<(), ApiError> {
+    const API: &str = "WNetCancelConnection2W";
+    let local = WStr::new(&letter.device_name(), API)?;
+    let flags = if forget { CONNECT_UPDATE_PROFILE } else { 0 };
+    // SAFETY: `local` is NUL-terminated and alive for the call.
+    let rc = unsafe { WNetCancelConnection2W(local.as_ptr(), flags, i32::from(force)) };
+    match rc {
+        NO_ERROR => Ok(()),
+        code => Err(ApiError::new(API, code)),
+    }
+}
+
+/// The provider's `WNNC_NET_*` type as stored in `HKCU\Network\<L>\ProviderType`:
+/// `NETINFOSTRUCT.wNetType << 16` (win32.md §2.1: LanMan = 0x00020000). `None` when the
+/// provider is unknown or WNet fails.
+pub(crate) fn provider_type(provider: &str) -> Option<u32> {
+    let name = WStr::new(provider, "WNetGetNetworkInformationW").ok()?;
+    let mut info = NETINFOSTRUCT {
+        cbStructure: size_of::<NETINFOSTRUCT>() as u32,
+        ..Default::default()
+    };
+    // SAFETY: `name` is NUL-terminated; `info` is writable with cbStructure set.
+    let rc = unsafe { WNetGetNetworkInformationW(name.as_ptr(), &mut info) };
+    if rc != NO_ERROR {
+        return None;
+    }
+    Some(u32::from(net_type(&info)) << 16)
+}
+
+/// Size of `NETINFOSTRUCT` when `dwHandle` is a `DWORD` instead of the SDK's `ULONG_PTR`.
+const NETINFOSTRUCT_DWORD_HANDLE: u32 = 32;
+
+/// `wNetType`, also for Wine 8.0, whose header declares `dwHandle` as `DWORD`: its mpr sets
+/// `cbStructure` to 32 (its own size) and writes `wNetType` at offset 20 — bits 32..48 of the
+/// SDK layout's `dwHandle` — and `dwPrinters = -1` over the SDK's `wNetType` (observed: the
+/// SDK field read 0xffff under Wine). Windows uses the SDK layout (40 bytes on x64).
+fn net_type(info: &NETINFOSTRUCT) -> u16 {
+    if cfg!(target_pointer_width = "64") && info.cbStructure == NETINFOSTRUCT_DWORD_HANDLE {
+        ((info.dwHandle as u64 >> 32) & 0xffff) as u16
+    } else {
+        info.wNetType
+    }
+}

@@ -1,0 +1,330 @@
+//! The Wine test host: a private copy of the prepared prefix (fake SMB provider registered),
+//! its own wineserver, and the real `mapdrive.exe`.
+//!
+//! Pitfalls handled (see shared/reference/wine.md): output goes to files, never pipes (the
+//! wineserver inherits them and would keep them open); the server is started persistent
+//! (`wineserver -p`) so DOS devices survive between commands; `reboot()` kills it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Test passwords: every output is searched for them.
+pub const ALICE_PASSWORD: &str = "Al1ce-S3cret!";
+pub const BOB_PASSWORD: &str = "B0b-Pa55word#";
+pub const CAROL_PASSWORD: &str = "Car0l-Pw-77";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn template() -> PathBuf {
+    std::env::var_os("MAPDRIVE_WINE_TEMPLATE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/wine/template-prefix"))
+}
+
+fn exe() -> PathBuf {
+    std::env::var_os("MAPDRIVE_EXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/x86_64-pc-windows-gnu/release/mapdrive.exe"))
+}
+
+/// The fake file servers every test starts with.
+pub fn default_fixture() -> serde_json::Value {
+    serde_json::json!({
+        "servers": [
+            {
+                "name": "fileserver",
+                "aliases": ["fileserver.corp.example"],
+                "accounts": [{"user": "CORP\\alice", "password": ALICE_PASSWORD}],
+                "shares": [
+                    {"name": "public", "anonymous": true},
+                    {"name": "team", "users": ["CORP\\alice"]},
+                    {"name": "busy", "anonymous": true, "open_files": true},
+                    {"name": "locked", "anonymous": true, "device_in_use": true},
+                    {"name": "conflict", "anonymous": true, "connect_error": 1219}
+                ]
+            },
+            {
+                "name": "nas",
+                "accounts": [
+                    {"user": "NAS\\bob", "password": BOB_PASSWORD},
+                    {"user": "NAS\\carol", "password": CAROL_PASSWORD}
+                ],
+                "shares": [{"name": "media", "users": ["NAS\\bob", "NAS\\carol"]}]
+            },
+            {"name": "deadserver", "connect_error": 1203, "shares": [{"name": "x", "anonymous": true}]}
+        ]
+    })
+}
+
+/// What one command printed.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A private Wine prefix with its own wineserver.
+pub struct Prefix {
+    dir: tempfile::TempDir,
+    /// Every output of every command, for the secret scan.
+    pub transcript: String,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl Prefix {
+    /// A fresh copy of the template with the default fixture.
+    pub fn new() -> Prefix {
+        let template = template();
+        assert!(
+            template.join("system.reg").exists(),
+            "no Wine template prefix at {}: run wine/setup-prefix.sh first (the README's test command does)",
+            template.display()
+        );
+        assert!(
+            exe().exists(),
+            "no {}: build with `cargo build --release --target x86_64-pc-windows-gnu -p mapdrive`",
+            exe().display()
+        );
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(
+                "mapdrive-wine-{}-",
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            ))
+            .tempdir()
+            .expect("tempdir");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", template.display()))
+            .arg(dir.path())
+            .status()
+            .expect("cp");
+        assert!(status.success());
+        let p = Prefix {
+            dir,
+            transcript: String::new(),
+        };
+        p.set_fixture(&default_fixture());
+        p.start_server();
+        p
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn wine_cmd(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("WINEPREFIX", self.path())
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        c
+    }
+
+    fn start_server(&self) {
+        let status = self
+            .wine_cmd("wineserver")
+            .arg("-p")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("wineserver -p");
+        assert!(status.success());
+        // Start the prefix's services now, with their output detached from ours.
+        let status = self
+            .wine_cmd("wine")
+            .args(["cmd", "/c", "exit"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("wine cmd");
+        assert!(status.success());
+    }
+
+    /// Ends the wineserver: every DOS device (so every live connection) disappears, the
+    /// registry survives — the stand-in for a reboot / new logon.
+    pub fn reboot(&self) {
+        self.kill();
+        self.start_server();
+    }
+
+    fn kill(&self) {
+        let _ = self
+            .wine_cmd("wineserver")
+            .arg("-k")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = self
+            .wine_cmd("wineserver")
+            .arg("-w")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+
+    /// Replaces the fake server's fixture.
+    pub fn set_fixture(&self, json: &serde_json::Value) {
+        let path = self.path().join("drive_c/fakesmb/fixture.json");
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, serde_json::to_vec_pretty(json).unwrap()).unwrap();
+    }
+
+    fn run_program(&mut self, program: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let out = self.path().join(format!("out-{n}.txt"));
+        let err = self.path().join(format!("err-{n}.txt"));
+        let inp = self.path().join(format!("in-{n}.txt"));
+        fs::write(&inp, stdin.unwrap_or("")).unwrap();
+        let status = self
+            .wine_cmd("wine")
+            .arg(program)
+            .args(args)
+            .stdin(fs::File::open(&inp).unwrap())
+            .stdout(fs::File::create(&out).unwrap())
+            .stderr(fs::File::create(&err).unwrap())
+            .status()
+            .expect("wine");
+        let run = Run {
+            stdout: fs::read_to_string(&out).unwrap_or_default(),
+            stderr: fs::read_to_string(&err).unwrap_or_default(),
+            code: status.code().unwrap_or(-1),
+        };
+        for f in [out, err, inp] {
+            let _ = fs::remove_file(f);
+        }
+        self.transcript.push_str(&format!(
+            "$ mapdrive {}\n{}{}[exit {}]\n",
+            args.join(" "),
+            run.stdout,
+            run.stderr,
+            run.code
+        ));
+        run
+    }
+
+    /// Runs `mapdrive.exe ARGS`.
+    pub fn mapdrive(&mut self, args: &[&str]) -> Run {
+        self.run_program(&exe(), args, None)
+    }
+
+    /// Runs `mapdrive.exe ARGS` with `stdin`.
+    pub fn mapdrive_stdin(&mut self, args: &[&str], stdin: &str) -> Run {
+        self.run_program(&exe(), args, Some(stdin))
+    }
+
+    /// `reg query KEY /s` through the live wineserver (CRLF and all).
+    pub fn reg_query(&mut self, key: &str) -> Option<String> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let out = self.path().join(format!("reg-{n}.txt"));
+        let status = self
+            .wine_cmd("wine")
+            .args(["reg", "query", key, "/s"])
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(&out).unwrap())
+            .stderr(Stdio::null())
+            .status()
+            .expect("wine reg");
+        let text = fs::read_to_string(&out)
+            .unwrap_or_default()
+            .replace("\r\n", "\n");
+        let _ = fs::remove_file(out);
+        status.success().then_some(text)
+    }
+
+    /// Values of one key as (name, type, data) triples.
+    pub fn reg_values(&mut self, key: &str) -> Option<Vec<(String, String, String)>> {
+        let text = self.reg_query(key)?;
+        let mut vals = Vec::new();
+        let mut in_key = false;
+        for line in text.lines() {
+            if line.starts_with("HKEY_") {
+                in_key = line.eq_ignore_ascii_case(&expand_root(key));
+                continue;
+            }
+            if !in_key {
+                continue;
+            }
+            let parts: Vec<&str> = line.trim_start().splitn(3, "    ").collect();
+            if parts.len() >= 2 && parts[1].starts_with("REG_") {
+                vals.push((
+                    parts[0].to_string(),
+                    parts[1].to_string(),
+                    parts.get(2).unwrap_or(&"").to_string(),
+                ));
+            }
+        }
+        Some(vals)
+    }
+
+    /// Stops the server so `user.reg`/`system.reg` are flushed, then returns their text.
+    pub fn registry_files(&mut self) -> String {
+        self.kill();
+        let mut all = String::new();
+        for f in ["user.reg", "system.reg", "userdef.reg"] {
+            all.push_str(&fs::read_to_string(self.path().join(f)).unwrap_or_default());
+        }
+        self.start_server();
+        all
+    }
+}
+
+fn expand_root(key: &str) -> String {
+    key.replacen("HKCU\\", "HKEY_CURRENT_USER\\", 1)
+        .replacen("HKLM\\", "HKEY_LOCAL_MACHINE\\", 1)
+}
+
+impl Drop for Prefix {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Asserts that no test password appears in `text`, in any common encoding.
+#[track_caller]
+pub fn assert_no_secret(text: &str) {
+    for secret in [ALICE_PASSWORD, BOB_PASSWORD, CAROL_PASSWORD] {
+        assert!(!text.contains(secret), "a test password leaked:\n{text}");
+        let hex_utf16: String = secret
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .map(|b| format!("{b:02x},"))
+            .collect();
+        assert!(
+            !text.contains(hex_utf16.trim_end_matches(',')),
+            "a test password leaked as UTF-16 hex"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Wine end-to-end tests: the real `mapdrive.exe` against the fake SMB provider.
+//! Prepared by `wine/setup-prefix.sh`; run by the README's test command.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+
+mod creds;
+mod drives;
+mod errors;
