@@ -88,8 +88,25 @@ pub fn explain(code: u32) -> Report {
 }
 
 fn state_line(v: &Value) -> String {
+    let label = v
+        .get("label")
+        .and_then(Value::as_str)
+        .map(|l| format!("label {l:?}"));
     if v.is_null() {
         return "(none)".into();
+    }
+    if let Some(s) = v.as_str() {
+        return s.to_string();
+    }
+    if let (Some(name), Some(target)) = (
+        v.get("name").and_then(Value::as_str),
+        v.get("target").and_then(Value::as_str),
+    ) {
+        let shown = v.get("remote").and_then(Value::as_str).unwrap_or(target);
+        return format!("{name} -> {shown} (global, defined at boot)");
+    }
+    if v.get("remote").is_none() && v.get("target").is_none() {
+        return label.map_or_else(|| "(none)".into(), |l| format!("(none), {l}"));
     }
     if let Some(remote) = v.get("remote").and_then(Value::as_str) {
         let mut flags = Vec::new();
@@ -108,6 +125,7 @@ fn state_line(v: &Value) -> String {
         {
             flags.push(format!("user {u}"));
         }
+        flags.extend(label);
         return format!("{remote} ({})", flags.join(", "));
     }
     if let Some(target) = v.get("target").and_then(Value::as_str) {

@@ -157,13 +157,22 @@ fn dispatch(
                 label: a.label,
             };
             per_session(port, a.session, a.change, |port| {
-                change(
+                let mut outcome = change(
                     port,
                     a.change,
                     &secrets,
                     |p| plan::plan_map(p, &req),
                     |p| observe_with_label(p, letter, req.label.as_ref().map(|_| &req.remote)),
-                )
+                )?;
+                if req.remember
+                    && !outcome.check_mode
+                    && outcome.after.get("remembered") == Some(&serde_json::Value::Bool(false))
+                {
+                    outcome
+                        .warnings
+                        .push(not_remembered_warning(&*port, letter)?);
+                }
+                Ok(outcome)
             })
         }
         Command::Unmap(a) => {
@@ -288,6 +297,23 @@ fn dispatch(
         }
         Command::Explain { code } => Ok(render::explain(code)),
     }
+}
+
+/// Windows connected the drive but did not write `HKCU\Network`: say why.
+fn not_remembered_warning(port: &dyn Port, letter: DriveLetter) -> Result<String, Error> {
+    let id = port
+        .identity()
+        .map_err(|e| Error::api("could not read the process token", e))?;
+    Ok(if id.elevation == Elevation::Full {
+        format!(
+            "Windows did not remember {letter}: this is the elevated (Full) half of a split token, logon session {}, \
+             and Windows persists mappings only from the limited half (or with EnableLinkedConnections). \
+             Map from a non-elevated prompt, or with --session limited.",
+            id.logon_id
+        )
+    } else {
+        format!("Windows connected {letter} but did not remember it in HKCU\\Network")
+    })
 }
 
 /// The after state of a map, with the label when one was asked for.

@@ -563,6 +563,49 @@ mod tests {
         Ok(())
     }
 
+    /// NULL password = "use the saved credential", `L""` = "no password" (win32.md §1.2),
+    /// against the fakesmb fixture (`CORP\alice` on `\\fileserver\team`). Skipped without it.
+    #[test]
+    fn provider_null_and_empty_password_differ() -> TestResult {
+        let mut w = Win32::new()?;
+        if w.connected() == Err(ApiError::new("WNetOpenEnumW", 1222)) {
+            println!("no network provider: skipped");
+            return Ok(());
+        }
+        let _vault = vault();
+        // Any other live connection to the server (the other provider test) would turn an
+        // explicit user into 1219 (session credential conflict), as on Windows.
+        let _profile = profile();
+        let n = letter("N")?;
+        let team = remote(r"\\fileserver\team")?;
+        let alice = r"CORP\alice";
+        let pw = secret("Al1ce-Pa55!")?;
+        let _ = w.cancel_connection(n, true, true);
+        let kind = CredentialKind::DomainPassword;
+        w.write_credential(&CredentialWrite {
+            target: "fileserver",
+            kind,
+            user_name: alice,
+            persistence: Persistence::Local,
+            alias: None,
+            comment: None,
+            secret: SecretWrite::Set(&pw),
+        })?;
+        let saved = w.add_connection(n, &team, Some(alice), None, false);
+        let _ = w.cancel_connection(n, false, true);
+        let empty = w.add_connection(n, &team, Some(alice), Some(&secret("")?), false);
+        let _ = w.cancel_connection(n, false, true);
+        let explicit = w.add_connection(n, &team, Some(alice), Some(&pw), false);
+        let remembered = w.remembered()?.iter().any(|r| r.letter == n);
+        let _ = w.cancel_connection(n, false, true);
+        w.delete_credential("fileserver", kind)?;
+        assert_eq!(saved, Ok(()));
+        assert_eq!(empty, Err(ApiError::new("WNetAddConnection2W", 86)));
+        assert_eq!(explicit, Ok(()));
+        assert!(!remembered, "remember = false must not write HKCU\\Network");
+        Ok(())
+    }
+
     #[test]
     fn sessions_include_the_current_one() -> TestResult {
         let w = Win32::new()?;

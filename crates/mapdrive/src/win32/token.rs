@@ -238,21 +238,35 @@ fn account_name(sid: PSID) -> Option<String> {
     })
 }
 
-/// The token's user as `(SID string, DOMAIN\user or the SID)`.
-pub(crate) fn user(token: &OwnedHandle) -> Result<(String, String), ApiError> {
-    let buf = query_var(token, TokenUser, "GetTokenInformation(TokenUser)")?;
+/// Runs `f` on the token's user SID (`TokenUser`); the SID lives in a buffer that is freed
+/// when `f` returns.
+fn with_user_sid<R>(
+    token: &OwnedHandle,
+    f: impl FnOnce(PSID) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    const API: &str = "GetTokenInformation(TokenUser)";
+    let buf = query_var(token, TokenUser, API)?;
     if buf.len < size_of::<TOKEN_USER>() {
-        return Err(ApiError::new(
-            "GetTokenInformation(TokenUser)",
-            ERROR_INVALID_DATA,
-        ));
+        return Err(ApiError::new(API, ERROR_INVALID_DATA));
     }
     // SAFETY: the buffer is aligned and holds at least a TOKEN_USER; its SID pointer points
-    // into the same buffer, which lives until the end of this function.
+    // into the same buffer, which outlives `f`.
     let sid = unsafe { (*buf.ptr::<TOKEN_USER>()).User.Sid };
-    let sid_text = sid_string(sid)?;
-    let name = account_name(sid).unwrap_or_else(|| sid_text.clone());
-    Ok((sid_text, name))
+    f(sid)
+}
+
+/// The token's user SID as a string (no account lookup: cheap, never touches the network).
+fn user_sid(token: &OwnedHandle) -> Result<String, ApiError> {
+    with_user_sid(token, sid_string)
+}
+
+/// The token's user as `(SID string, DOMAIN\user or the SID when the lookup fails)`.
+pub(crate) fn user(token: &OwnedHandle) -> Result<(String, String), ApiError> {
+    with_user_sid(token, |sid| {
+        let text = sid_string(sid)?;
+        let name = account_name(sid).unwrap_or_else(|| text.clone());
+        Ok((text, name))
+    })
 }
 
 /// What `LsaGetLogonSessionData` says about a logon session.
@@ -411,7 +425,7 @@ fn system_tcb_tokens() -> Result<Vec<OwnedHandle>, ApiError> {
                     match (ok != 0).then(|| OwnedHandle::new(h)).flatten() {
                         None => last_failure = last_error(),
                         Some(token) => {
-                            let is_system = user(&token).is_ok_and(|(sid, _)| sid == SYSTEM_SID);
+                            let is_system = user_sid(&token).is_ok_and(|sid| sid == SYSTEM_SID);
                             if is_system && has_privilege(&token, tcb).unwrap_or(false) {
                                 found.push(token);
                             }

@@ -128,10 +128,8 @@ mod tests {
         assert!(opt_ptr(None).is_null());
         assert!(!opt_ptr(empty.as_ref()).is_null());
         // SAFETY: `empty` is alive and NUL-terminated.
-        assert_eq!(
-            unsafe { from_ptr(opt_ptr(empty.as_ref())) }.as_deref(),
-            Some("")
-        );
+        let read = unsafe { from_ptr(opt_ptr(empty.as_ref())) };
+        assert_eq!(read.as_deref(), Some(""));
         // SAFETY: NULL is allowed.
         assert_eq!(unsafe { from_ptr(core::ptr::null()) }, None);
     }
@@ -146,10 +144,8 @@ mod tests {
     fn round_trip_and_buffers() {
         let w = WStr::new("Zürich\\ß", "T").ok();
         // SAFETY: alive and terminated.
-        assert_eq!(
-            unsafe { from_ptr(opt_ptr(w.as_ref())) }.as_deref(),
-            Some("Zürich\\ß")
-        );
+        let read = unsafe { from_ptr(opt_ptr(w.as_ref())) };
+        assert_eq!(read.as_deref(), Some("Zürich\\ß"));
         assert_eq!(from_buf(&[0x41, 0x3a, 0, 0x42]), "A:");
         assert_eq!(from_buf(&[0x41]), "A");
     }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmark mapdrive.exe under Wine; prints a Markdown table (the README's figures come from it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+cargo build --quiet --release --locked --target x86_64-pc-windows-gnu -p mapdrive -p fakesmb
+wine/setup-prefix.sh >/dev/null
+prefix="$(mktemp -d)/prefix"
+wine/new-prefix.sh "$prefix"
+trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
+python3 scripts/bench.py "$PWD/target/x86_64-pc-windows-gnu/release/mapdrive.exe" "$prefix" "${1:-15}"
