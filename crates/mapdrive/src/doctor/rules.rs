@@ -2,7 +2,7 @@
 
 use super::{Facts, Finding, Severity};
 use crate::domain::{
-    CredentialInfo, CredentialKind, DosTarget, DriveLetter, Elevation, Identity, LinkedConnections,
+    CredentialInfo, CredentialKind, DosTarget, DriveLetter, Elevation, LinkedConnections,
     LogonType, Luid, RemotePath,
 };
 use crate::plan::inventory::same_path;
@@ -12,8 +12,8 @@ pub fn evaluate(f: &Facts) -> Vec<Finding> {
     let mut out = Vec::new();
     no_network(f, &mut out);
     no_credential_vault(f, &mut out);
-    remembered_not_restored(f, &mut out);
     only_in_linked_session(f, &mut out);
+    remembered_not_restored(f, &mut out);
     user_name_without_credential(f, &mut out);
     no_credential_for_server(f, &mut out);
     global_drives(f, &mut out);
@@ -23,14 +23,6 @@ pub fn evaluate(f: &Facts) -> Vec<Finding> {
     token_context(f, &mut out);
     out.sort_by(|a, b| (a.severity, a.letter, a.code).cmp(&(b.severity, b.letter, b.code)));
     out
-}
-
-fn session_name(id: &Identity) -> String {
-    format!(
-        "this {} logon session {}",
-        id.logon_type.describe(),
-        id.logon_id
-    )
 }
 
 fn device(f: &Facts, letter: DriveLetter) -> Option<DosTarget> {
@@ -105,10 +97,10 @@ fn no_credential_vault(f: &Facts, out: &mut Vec<Finding>) {
             letter: None,
             title: "this logon session has no credential vault (1312 ERROR_NO_SUCH_LOGON_SESSION)".into(),
             explanation: format!(
-                "{} is a network logon (WinRM, SSH or PowerShell remoting without CredSSP): it has no credential set, \
+                "Logon session {} is a network logon (WinRM, SSH or PowerShell remoting without CredSSP): it has no credential set, \
                  so saved credentials can be neither read, written nor used, and connections to file servers cannot \
                  delegate your identity (the double hop): they authenticate only with explicit credentials, else anonymously.",
-                session_name(&f.identity)
+                f.identity.logon_id
             ),
             remedy: "run mapdrive through Ansible `become: yes` (runas as the same user), with CredSSP, \
                      as a scheduled task with the user's password, or in an interactive logon"
@@ -120,7 +112,13 @@ fn no_credential_vault(f: &Facts, out: &mut Vec<Finding>) {
 fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
     let id = &f.identity;
     for r in &f.remembered {
-        if connected_here(f, r.letter).is_some() || device(f, r.letter).is_some() {
+        let explained_by_twin = out
+            .iter()
+            .any(|x| x.code == "MD002" && x.letter == Some(r.letter));
+        if connected_here(f, r.letter).is_some()
+            || device(f, r.letter).is_some()
+            || explained_by_twin
+        {
             continue;
         }
         let elsewhere: Vec<String> = f
@@ -145,15 +143,18 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
             )
         } else if id.logon_type.winlogon_restores_drives() {
             format!(
-                "{} is one Winlogon restores, so reconnecting failed at logon or the drive was disconnected since \
-                 (`mapdrive restore` shows the error).",
-                session_name(id)
+                "Logon session {} is an {} logon. Winlogon restores remembered drives when you log on at the console \
+                 or over RDP, so either reconnecting failed then (`mapdrive restore` shows why), or this process was \
+                 started with runas / \"Run as different user\": also an interactive logon, but one Winlogon never restores.",
+                id.logon_id,
+                id.logon_type.describe()
             )
         } else {
             format!(
-                "{}: Winlogon reconnects remembered drives only for interactive and RDP logons, never for runas, \
-                 scheduled tasks, services or WinRM, so the drive was never connected here.",
-                session_name(id)
+                "Logon session {} is a {} logon: Winlogon reconnects remembered drives only for console and RDP \
+                 logons, never for runas, scheduled tasks, services or WinRM, so the drive was never connected here.",
+                id.logon_id,
+                id.logon_type.describe()
             )
         };
         let also = if elsewhere.is_empty() {
@@ -260,8 +261,22 @@ fn no_credential_for_server(f: &Facts, out: &mut Vec<Finding>) {
     let Ok(creds) = &f.credentials else { return };
     let mut seen: Vec<String> = Vec::new();
     for r in &f.remembered {
+        // Only drives that are Unavailable here and not known to work in another session of
+        // this user; an elevated process is explained by MD001/MD002 instead.
+        let works_elsewhere = f.sessions.iter().any(|s| {
+            !s.is_current
+                && s.drives.iter().any(|(l, t)| {
+                    *l == r.letter
+                        && DosTarget::parse(t)
+                            .remote()
+                            .is_some_and(|x| same_path(x, &r.remote))
+                })
+        });
         if r.user_name.as_deref().is_some_and(|u| !u.is_empty())
             || connected_here(f, r.letter).is_some()
+            || device(f, r.letter).is_some()
+            || works_elsewhere
+            || f.identity.elevation == Elevation::Full
         {
             continue;
         }
@@ -491,13 +506,104 @@ fn token_context(f: &Facts, out: &mut Vec<Finding>) {
             title: "this process is elevated (the Full half of a split token)".into(),
             explanation: format!(
                 "Logon session {} is the elevated twin of {}. Drives mapped in it are not seen by Explorer and \
-                 non-elevated programs, and Windows does not remember them; mapdrive therefore acts in the limited \
-                 session by default (--session auto).{}",
+                 non-elevated programs, and Windows does not remember them. So by default (--session auto) mapdrive \
+                 acts in the limited session when it can obtain that token (it borrows SYSTEM's SeTcbPrivilege, \
+                 which needs administrator rights), and warns when it cannot.{}",
                 id.logon_id,
                 id.linked_logon_id.map_or_else(|| "the limited session".to_string(), |l| format!("limited session {l}")),
                 if f.linked_connections.is_enabled() { " EnableLinkedConnections is on: both halves see the same drives." } else { "" }
             ),
             remedy: "map from a non-elevated prompt, or use --session both to map in both halves".into(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Identity, Persistence};
+    use crate::error::ApiError;
+
+    fn facts() -> Facts {
+        Facts {
+            identity: Identity {
+                user: r"CORP\bob".into(),
+                sid: "S-1-5-21-1".into(),
+                logon_id: Luid(0x1234),
+                logon_type: LogonType::Interactive,
+                elevation: Elevation::Default,
+                linked_logon_id: None,
+                is_system: false,
+            },
+            linked_connections: LinkedConnections::NotConfigured,
+            connected: Ok(Vec::new()),
+            remembered: Vec::new(),
+            devices: Vec::new(),
+            credentials: Ok(Vec::new()),
+            boot_devices: Vec::new(),
+            sessions: Vec::new(),
+        }
+    }
+
+    fn cred(target: &str, kind: CredentialKind) -> CredentialInfo {
+        CredentialInfo {
+            target: target.into(),
+            kind,
+            user_name: Some("u".into()),
+            persistence: Persistence::Local,
+            alias: None,
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn nothing_to_say_about_an_empty_session() {
+        assert!(evaluate(&facts()).is_empty());
+    }
+
+    #[test]
+    fn md013_no_network_provider() {
+        let mut f = facts();
+        f.connected = Err(ApiError::new("WNetOpenEnumW", 1222));
+        let found = evaluate(&f);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].code, found[0].severity),
+            ("MD013", Severity::Error)
+        );
+        assert!(found[0].remedy.contains("LanmanWorkstation"));
+    }
+
+    #[test]
+    fn credential_matching_follows_the_target_forms() {
+        let d = CredentialKind::DomainPassword;
+        assert!(credential_covers(&cred("FileServer", d), "fileserver"));
+        assert!(credential_covers(
+            &cred("*.corp.example", d),
+            "fs.corp.example"
+        ));
+        assert!(!credential_covers(
+            &cred("*.corp.example", d),
+            "corp.example.evil"
+        ));
+        assert!(credential_covers(&cred("*", d), "anything"));
+        assert!(!credential_covers(
+            &cred("fileserver", d),
+            "fileserver.corp.example"
+        ));
+        assert!(!credential_covers(
+            &cred("fileserver", CredentialKind::GenericPassword),
+            "fileserver"
+        ));
+    }
+
+    #[test]
+    fn boot_values_that_are_not_network_drives_are_left_alone() {
+        let mut f = facts();
+        f.boot_devices = vec![crate::port::BootDevice {
+            name: "W:".into(),
+            target: r"\??\C:\data".into(),
+        }];
+        assert!(evaluate(&f).is_empty());
     }
 }

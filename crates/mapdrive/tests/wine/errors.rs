@@ -171,23 +171,13 @@ fn open_files_and_busy_devices_need_force() {
 #[test]
 fn no_network_provider() {
     let mut wine = Prefix::new();
-    let status = std::process::Command::new("wine")
-        .env("WINEPREFIX", wine.path())
-        .env("WINEDEBUG", "-all")
-        .args([
-            "reg",
-            "delete",
-            r"HKLM\System\CurrentControlSet\Control\NetworkProvider\Order",
-            "/v",
-            "ProviderOrder",
-            "/f",
-        ])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    wine.wine_reg(&[
+        "delete",
+        r"HKLM\System\CurrentControlSet\Control\NetworkProvider\Order",
+        "/v",
+        "ProviderOrder",
+        "/f",
+    ]);
     let run = wine.mapdrive(&["map", "M:", r"\\fileserver\public"]);
     assert_eq!(run.code, 1);
     assert!(

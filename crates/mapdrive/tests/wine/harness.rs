@@ -245,6 +245,20 @@ impl Prefix {
         self.run_program(&exe(), args, Some(stdin))
     }
 
+    /// `wine reg ARGS` through the live wineserver; panics if it fails.
+    pub fn wine_reg(&mut self, args: &[&str]) {
+        let status = self
+            .wine_cmd("wine")
+            .arg("reg")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("wine reg");
+        assert!(status.success(), "wine reg {args:?} failed");
+    }
+
     /// `reg query KEY /s` through the live wineserver (CRLF and all).
     pub fn reg_query(&mut self, key: &str) -> Option<String> {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);

@@ -7,3 +7,4 @@ mod harness;
 mod creds;
 mod drives;
 mod errors;
+mod sessions;

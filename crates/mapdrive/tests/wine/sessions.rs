@@ -1,0 +1,255 @@
+//! Issue 3 under Wine: restore after a "reboot" (`wineserver -k`), labels, boot-time global
+//! drives as registry data, the linked-connections policy, identity plumbing and doctor.
+//! Wine has one logon session (LUID 0, logon type 0, a Full token and no SYSTEM process), so
+//! what only real Windows shows is covered by the session model instead.
+
+use crate::harness::{BOB_PASSWORD, Prefix, assert_no_secret};
+
+const BOOT_KEY: &str = r"HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\DOS Devices";
+
+#[test]
+fn restore_reconnects_remembered_drives_after_reboot() {
+    let mut wine = Prefix::new();
+    wine.mapdrive_stdin(
+        &["cred", "set", "nas", "--user", r"NAS\bob", "--secret-stdin"],
+        &format!("{BOB_PASSWORD}\n"),
+    )
+    .success();
+    wine.mapdrive(&["map", "P:", r"\\fileserver\public"])
+        .success();
+    wine.mapdrive(&["map", "N:", r"\\nas\media"]).success();
+    wine.reboot();
+    let check = wine.mapdrive(&["restore", "--check", "--json"]);
+    check.success();
+    assert_eq!(check.json()["changed"], true);
+    let run = wine.mapdrive(&["restore", "--json"]);
+    run.success();
+    let out = run.json();
+    let results: Vec<(&str, &str)> = out["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["letter"].as_str().unwrap(), d["result"].as_str().unwrap()))
+        .collect();
+    assert_eq!(results, [("N:", "restored"), ("P:", "restored")]);
+    let again = wine.mapdrive(&["restore"]);
+    again.success();
+    assert!(again.stdout.contains("N:  connected"), "{}", again.stdout);
+    assert_no_secret(&wine.transcript);
+}
+
+#[test]
+fn restore_reports_a_remembered_user_without_saved_password() {
+    let mut wine = Prefix::new();
+    wine.mapdrive(&["map", "N:", r"\\fileserver\public"])
+        .success();
+    // What `net use N: \\nas\media /user:NAS\bob PASSWORD /persistent:yes` leaves on Windows
+    // (Wine's mpr always writes an empty UserName).
+    for (name, data) in [("RemotePath", r"\\nas\media"), ("UserName", r"NAS\bob")] {
+        wine.wine_reg(&["add", r"HKCU\Network\N", "/v", name, "/d", data, "/f"]);
+    }
+    wine.reboot();
+    let doctor = wine.mapdrive(&["doctor", "--json"]);
+    doctor.success();
+    let codes: Vec<String> = doctor.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.contains(&"MD003".to_string()), "{codes:?}");
+    let run = wine.mapdrive(&["restore"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("N:  failed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("86 (ERROR_INVALID_PASSWORD)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains(r"mapdrive cred set nas --user NAS\bob --prompt"),
+        "{}",
+        run.stdout
+    );
+    wine.mapdrive_stdin(
+        &["cred", "set", "nas", "--user", r"NAS\bob", "--secret-stdin"],
+        &format!("{BOB_PASSWORD}\n"),
+    )
+    .success();
+    let run = wine.mapdrive(&["restore", "--json"]);
+    run.success();
+    assert_eq!(run.json()["drives"][0]["result"], "restored");
+    assert_no_secret(&wine.transcript);
+}
+
+#[test]
+fn label_is_written_under_mount_points2() {
+    let mut wine = Prefix::new();
+    wine.mapdrive(&[
+        "map",
+        "P:",
+        r"\\fileserver\public",
+        "--label",
+        "Public files",
+    ])
+    .success();
+    let vals = wine
+        .reg_values(r"HKCU\Software\Microsoft\Windows\CurrentVersion\Explorer\MountPoints2\##fileserver#public")
+        .expect("label key");
+    assert_eq!(
+        vals,
+        [(
+            "_LabelFromReg".to_string(),
+            "REG_SZ".to_string(),
+            "Public files".to_string()
+        )]
+    );
+    let again = wine.mapdrive(&[
+        "map",
+        "P:",
+        r"\\fileserver\public",
+        "--label",
+        "Public files",
+        "--json",
+    ]);
+    assert_eq!(again.json()["changed"], false);
+    let list = wine.mapdrive(&["list"]);
+    assert!(list.stdout.contains("Public files"), "{}", list.stdout);
+}
+
+#[test]
+fn boot_time_global_drive_is_registry_data() {
+    let mut wine = Prefix::new();
+    let run = wine.mapdrive(&[
+        "map",
+        "Y:",
+        r"\\fileserver\public",
+        "--global",
+        "--at-boot",
+        "--json",
+    ]);
+    run.success();
+    assert_eq!(run.json()["changed"], true);
+    let vals = wine.reg_values(BOOT_KEY).unwrap();
+    assert!(
+        vals.contains(&(
+            "Y:".to_string(),
+            "REG_SZ".to_string(),
+            r"\Device\LanmanRedirector\;Y:00000000000003e7\fileserver\public".to_string()
+        )),
+        "{vals:?}"
+    );
+    assert_eq!(
+        wine.mapdrive(&[
+            "map",
+            "Y:",
+            r"\\fileserver\public",
+            "--global",
+            "--at-boot",
+            "--json"
+        ])
+        .json()["changed"],
+        false
+    );
+    let refused = wine.mapdrive(&["map", "Y:", r"\\nas\media", "--global", "--at-boot"]);
+    assert_eq!(refused.code, 3);
+    let list = wine.mapdrive(&["list", "--json"]);
+    assert_eq!(list.json()["boot_devices"][0]["name"], "Y:");
+    // Wine has no smss: the value does not become a DOS device at "boot" (Windows creates it).
+    // Immediate global mappings need SYSTEM, which no Wine process is.
+    let now = wine.mapdrive(&["map", "G:", r"\\fileserver\public", "--global"]);
+    assert_eq!(now.code, 3);
+    assert!(now.stderr.contains("needs SYSTEM"), "{}", now.stderr);
+    wine.mapdrive(&["unmap", "Y:", "--global", "--at-boot"])
+        .success();
+    assert!(
+        !wine
+            .reg_values(BOOT_KEY)
+            .unwrap()
+            .iter()
+            .any(|v| v.0 == "Y:")
+    );
+}
+
+#[test]
+fn malformed_boot_value_is_diagnosed() {
+    let mut wine = Prefix::new();
+    wine.wine_reg(&[
+        "add",
+        BOOT_KEY,
+        "/v",
+        "Q:",
+        "/d",
+        r"\Device\LanmanRedirector\;Q:0000000000000327\fileserver\public",
+        "/f",
+    ]);
+    let run = wine.mapdrive(&["doctor", "Q:"]);
+    run.success();
+    assert!(
+        run.stdout.contains("error MD006 [boot-device-malformed]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("the logon id is 0x327"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn linked_connections_policy_round_trip() {
+    let mut wine = Prefix::new();
+    let show = wine.mapdrive(&["policy", "linked-connections"]);
+    show.success();
+    assert!(show.stdout.contains("not configured"), "{}", show.stdout);
+    let on = wine.mapdrive(&["policy", "linked-connections", "on", "--json"]);
+    on.success();
+    assert_eq!(on.json()["changed"], true);
+    let vals = wine
+        .reg_values(r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System")
+        .unwrap();
+    assert!(
+        vals.contains(&(
+            "EnableLinkedConnections".into(),
+            "REG_DWORD".into(),
+            "0x1".into()
+        )),
+        "{vals:?}"
+    );
+    assert_eq!(
+        wine.mapdrive(&["whoami", "--json"]).json()["linked_connections"],
+        "enabled"
+    );
+    wine.mapdrive(&["policy", "linked-connections", "unset"])
+        .success();
+    assert_eq!(
+        wine.mapdrive(&["policy", "linked-connections", "--json"])
+            .json()["enable_linked_connections"],
+        "not_configured"
+    );
+}
+
+#[test]
+fn doctor_after_reboot_on_wines_single_session() {
+    let mut wine = Prefix::new();
+    wine.mapdrive(&["map", "P:", r"\\fileserver\public"])
+        .success();
+    wine.reboot();
+    let run = wine.mapdrive(&["doctor"]);
+    run.success();
+    // The Unix user and host name Wine reports differ between machines.
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"doctor: \S+ in logon", "doctor: [USER] in logon");
+    settings.bind(|| insta::assert_snapshot!(run.stdout));
+    let json = wine.mapdrive(&["doctor", "--json"]).json();
+    assert_eq!(
+        json["identity"]["elevation"], "Full",
+        "Wine reports a Full token"
+    );
+    assert_eq!(
+        json["identity"]["logon_id"], "0x0",
+        "Wine reports LUID 0 for every token"
+    );
+}
