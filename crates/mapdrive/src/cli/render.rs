@@ -379,7 +379,7 @@ pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
     ];
     let mut out = String::new();
     for r in rows {
-        let _ = writeln!(out, "{:<24}{}", format!("{}:", r[0]), r[1]);
+        let _ = writeln!(out, "{:<26}{}", format!("{}:", r[0]), r[1]);
     }
     ok(out, &[], false)
 }

@@ -129,20 +129,9 @@ fn dispatch(
                     at_boot: a.at_boot,
                     force: a.force,
                 };
-                return change(
-                    port,
-                    a.change,
-                    &Secrets::default(),
-                    |p| plan::plan_global_map(p, &req),
-                    |p| {
-                        if req.at_boot {
-                            plan::observe_boot(p, letter)
-                        } else {
-                            plan::observe_json(p, letter)
-                        }
-                    },
-                )
-                .map(|o| render::outcome(&o, a.change.json));
+                return global_change(port, a.change, letter, req.at_boot, |p| {
+                    plan::plan_global_map(p, &req)
+                });
             }
             let mut secrets = Secrets::default();
             if a.password_stdin {
@@ -189,20 +178,9 @@ fn dispatch(
                     at_boot: a.at_boot,
                     force: a.force,
                 };
-                return change(
-                    port,
-                    a.change,
-                    &Secrets::default(),
-                    |p| plan::plan_global_unmap(p, &req),
-                    |p| {
-                        if req.at_boot {
-                            plan::observe_boot(p, letter)
-                        } else {
-                            plan::observe_json(p, letter)
-                        }
-                    },
-                )
-                .map(|o| render::outcome(&o, a.change.json));
+                return global_change(port, a.change, letter, req.at_boot, |p| {
+                    plan::plan_global_unmap(p, &req)
+                });
             }
             let req = UnmapRequest {
                 letter,
@@ -297,6 +275,24 @@ fn dispatch(
         }
         Command::Explain { code } => Ok(render::explain(code)),
     }
+}
+
+/// A global (SYSTEM) or boot-time change, in the process's own token (HKLM writes need it).
+fn global_change(
+    port: &mut dyn Port,
+    args: ChangeArgs,
+    letter: DriveLetter,
+    at_boot: bool,
+    make_plan: impl FnOnce(&dyn Port) -> Result<Plan, Error>,
+) -> Result<Report, Error> {
+    change(port, args, &Secrets::default(), make_plan, |p| {
+        if at_boot {
+            plan::observe_boot(p, letter)
+        } else {
+            plan::observe_json(p, letter)
+        }
+    })
+    .map(|o| render::outcome(&o, args.json))
 }
 
 /// Windows connected the drive but did not write `HKCU\Network`: say why.
@@ -442,14 +438,13 @@ fn enter_sessions(
             Err(e) => Ok((
                 vec![TokenChoice::Current],
                 vec![format!(
-                    "this process is elevated (Full token, logon session {}) and the linked limited token could not be \
-                     obtained ({} failed with {} {}): acting in the elevated session, whose drives Explorer and \
-                     non-elevated programs do not see and which Windows does not restore at logon. Run from a \
-                     non-elevated prompt, or pass --session current to act here deliberately.",
-                    identity.logon_id,
+                    "elevated process (Full token) and the limited token is unavailable ({} failed with {} {}): \
+                     acting in this elevated logon session {}, whose drives Explorer does not see; \
+                     --session current acts here without this warning",
                     e.api,
                     e.code,
-                    error_name(e.code)
+                    error_name(e.code),
+                    identity.logon_id
                 )],
             )),
         },

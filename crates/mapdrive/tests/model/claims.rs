@@ -4,13 +4,12 @@
 //! profile (remembered), `QueryDosDevice`, `whoami`-style identity, Credential Manager and
 //! whether a drive opens.
 
+use crate::support::{connected, l, remembered, secret, unc};
 use mapdrive::domain::{
-    CredentialKind, DosTarget, DriveLetter, Elevation, LinkedConnections, LogonType, Luid,
-    Persistence, RemotePath, Secret,
+    CredentialKind, DosTarget, Elevation, LinkedConnections, LogonType, Luid, Persistence,
 };
 use mapdrive::model::{Access, LogonEvent, LogonKind, Machine, ShareAccess};
 use mapdrive::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
-use zeroize::Zeroizing;
 
 const ALICE: &str = r"CORP\alice"; // domain administrator
 const BOB: &str = r"CORP\bob"; // standard domain user
@@ -22,18 +21,6 @@ const BUILTIN_ADMIN: &str = r"HOST\Administrator";
 const TEAM: &str = r"\\fileserver\team"; // alice, bob, carol, svc
 const SVC_SHARE: &str = r"\\fileserver\svc"; // svc only
 const PUBLIC: &str = r"\\fileserver\public"; // anyone, anonymous included
-
-fn l(s: &str) -> DriveLetter {
-    s.parse().unwrap()
-}
-
-fn unc(s: &str) -> RemotePath {
-    s.parse().unwrap()
-}
-
-fn secret(s: &str) -> Secret {
-    Secret::new(Zeroizing::new(s.to_string())).unwrap()
-}
 
 /// A domain-joined host with a file server.
 fn host() -> Machine {
@@ -106,24 +93,6 @@ fn cmdkey_add(m: &mut Machine, target: &str, user: &str, pw: &str) -> Result<(),
         secret: SecretWrite::Set(&pw),
     })
     .map_err(|e| e.code)
-}
-
-/// Letters `net use` lists as connected here.
-fn connected(m: &Machine) -> Vec<String> {
-    m.connected()
-        .unwrap()
-        .iter()
-        .map(|c| c.letter.to_string())
-        .collect()
-}
-
-/// Letters of `HKCU\Network`.
-fn remembered(m: &Machine) -> Vec<String> {
-    m.remembered()
-        .unwrap()
-        .iter()
-        .map(|r| r.letter.to_string())
-        .collect()
 }
 
 /// Letters `net use` shows as "Unavailable": remembered, not connected here.

@@ -5,10 +5,11 @@ use std::io;
 
 use clap::Parser;
 use mapdrive::cli::{Cli, Report, SecretInput, run};
-use mapdrive::domain::{DriveLetter, RemotePath, Secret};
 use mapdrive::model::{LogonKind, Machine, ShareAccess};
 use mapdrive::port::Port;
 use zeroize::Zeroizing;
+
+use crate::support::{connected, l, remembered, secret, unc};
 
 pub const ALICE: &str = r"CORP\alice";
 pub const ALICE_PW: &str = "alice-Pw-41";
@@ -67,22 +68,6 @@ pub fn ok(r: &Report) -> serde_json::Value {
     serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null)
 }
 
-fn letters(m: &Machine) -> Vec<String> {
-    m.connected()
-        .unwrap()
-        .iter()
-        .map(|c| c.letter.to_string())
-        .collect()
-}
-
-fn remembered(m: &Machine) -> Vec<String> {
-    m.remembered()
-        .unwrap()
-        .iter()
-        .map(|r| r.letter.to_string())
-        .collect()
-}
-
 fn drive<'a>(list: &'a serde_json::Value, letter: &str) -> Option<&'a serde_json::Value> {
     list["drives"]
         .as_array()
@@ -104,14 +89,14 @@ fn elevated_admin_maps_in_the_limited_session_by_default() {
     assert_eq!(out["after"]["remembered"], true);
     assert!(out["warnings"].as_array().unwrap().is_empty(), "{out}");
     // The elevated process itself does not see it (separate logon session) ...
-    assert!(letters(&m).is_empty());
+    assert!(connected(&m).is_empty());
     // ... Explorer's limited session does, and it survives a new logon.
     m.run_in(limited).unwrap();
-    assert_eq!(letters(&m), ["M:"]);
+    assert_eq!(connected(&m), ["M:"]);
     assert_eq!(remembered(&m), ["M:"]);
     m.logoff(limited).unwrap();
     logon(&mut m, ALICE, LogonKind::Interactive);
-    assert_eq!(letters(&m), ["M:"], "Winlogon restored it");
+    assert_eq!(connected(&m), ["M:"], "Winlogon restored it");
 }
 
 #[test]
@@ -136,7 +121,7 @@ fn session_current_from_elevated_connects_but_windows_does_not_remember() {
     let warning = out["warnings"][0].as_str().unwrap();
     assert!(warning.contains("did not remember M:"), "{warning}");
     assert!(warning.contains("elevated (Full)"), "{warning}");
-    assert_eq!(letters(&m), ["M:"]);
+    assert_eq!(connected(&m), ["M:"]);
 }
 
 #[test]
@@ -158,9 +143,9 @@ fn session_both_maps_in_both_halves_of_the_split_token() {
     assert_eq!(out["changed"], true);
     let sessions = out["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2);
-    assert_eq!(letters(&m), ["M:"], "elevated half");
+    assert_eq!(connected(&m), ["M:"], "elevated half");
     m.run_in(limited).unwrap();
-    assert_eq!(letters(&m), ["M:"], "limited half");
+    assert_eq!(connected(&m), ["M:"], "limited half");
     // From the limited half alone, `both` cannot reach the elevated twin.
     let r = mapdrive(
         &mut m,
@@ -197,7 +182,7 @@ fn restore_in_a_scheduled_task_reconnects_and_is_idempotent() {
     logon(&mut m, ALICE, LogonKind::Batch);
     let out = ok(&mapdrive(&mut m, &["restore", "--check", "--json"]));
     assert_eq!(out["changed"], true);
-    assert!(letters(&m).is_empty(), "check mode connected nothing");
+    assert!(connected(&m).is_empty(), "check mode connected nothing");
     let writes = m.writes();
     let out = ok(&mapdrive(&mut m, &["restore", "--json"]));
     assert_eq!(out["changed"], true);
@@ -208,7 +193,7 @@ fn restore_in_a_scheduled_task_reconnects_and_is_idempotent() {
         .map(|d| d["result"].as_str().unwrap())
         .collect();
     assert_eq!(results, ["restored", "restored"]);
-    assert_eq!(letters(&m), ["M:", "P:"]);
+    assert_eq!(connected(&m), ["M:", "P:"]);
     let again = ok(&mapdrive(&mut m, &["restore", "--json"]));
     assert_eq!(again["changed"], false);
     assert!(m.writes() > writes);
@@ -236,11 +221,14 @@ fn restore_explains_a_remembered_user_without_saved_password() {
     let mut m = host();
     logon(&mut m, ALICE, LogonKind::Interactive);
     // `net use S: \\fileserver\svc /user:FILESERVER\svc PASSWORD /persistent:yes`
-    let pw = Secret::new(Zeroizing::new(SVC_PW.to_string())).unwrap();
-    let letter: DriveLetter = "S:".parse().unwrap();
-    let remote: RemotePath = r"\\fileserver\svc".parse().unwrap();
-    m.add_connection(letter, &remote, Some(SVC), Some(&pw), true)
-        .unwrap();
+    m.add_connection(
+        l("S:"),
+        &unc(r"\\fileserver\svc"),
+        Some(SVC),
+        Some(&secret(SVC_PW)),
+        true,
+    )
+    .unwrap();
     logon(&mut m, ALICE, LogonKind::Batch);
     let r = mapdrive(&mut m, &["restore"]);
     assert_eq!(r.code, 1);
@@ -292,7 +280,7 @@ fn user_mapping_blanks_user_name_so_the_saved_credential_reconnects_at_logon() {
     m.logoff(luid).unwrap();
     logon(&mut m, ALICE, LogonKind::Interactive);
     assert_eq!(
-        letters(&m),
+        connected(&m),
         ["S:"],
         "reconnected at logon through the saved credential"
     );
@@ -469,7 +457,7 @@ fn linked_connections_policy_takes_effect_after_restart() {
     let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\team"]));
     m.elevate().unwrap();
-    assert_eq!(letters(&m), ["M:"], "the elevated half sees it too");
+    assert_eq!(connected(&m), ["M:"], "the elevated half sees it too");
     m.run_in(limited).unwrap();
     let r = mapdrive(&mut m, &["policy", "linked-connections", "unset"]);
     assert_eq!(r.code, 1, "HKLM needs an elevated token: {r:?}");

@@ -1,12 +1,11 @@
 //! `mapdrive doctor` against the session model: one scenario per finding, its text and JSON
 //! output pinned as snapshots (what the user reads is the test).
 
-use mapdrive::domain::{DriveLetter, RemotePath, Secret};
 use mapdrive::model::LogonKind;
 use mapdrive::port::{Port, Remembered};
-use zeroize::Zeroizing;
 
 use crate::cli::{ALICE, BOB, SVC, SVC_PW, host, logon, mapdrive, ok};
+use crate::support::{l, secret, unc};
 
 fn doctor(m: &mut mapdrive::model::Machine) -> (String, serde_json::Value) {
     let text = mapdrive(m, &["doctor"]);
@@ -28,14 +27,6 @@ fn codes(json: &serde_json::Value) -> Vec<String> {
             )
         })
         .collect()
-}
-
-fn letter(s: &str) -> DriveLetter {
-    s.parse().unwrap()
-}
-
-fn unc(s: &str) -> RemotePath {
-    s.parse().unwrap()
 }
 
 #[test]
@@ -93,9 +84,9 @@ fn md003_remembered_user_name_without_saved_credential() {
     let mut m = host();
     logon(&mut m, ALICE, LogonKind::Interactive);
     // What `net use S: \\fileserver\svc /user:FILESERVER\svc PASSWORD /persistent:yes` leaves behind.
-    let pw = Secret::new(Zeroizing::new(SVC_PW.to_string())).unwrap();
+    let pw = secret(SVC_PW);
     m.add_connection(
-        letter("S:"),
+        l("S:"),
         &unc(r"\\fileserver\svc"),
         Some(SVC),
         Some(&pw),
@@ -138,7 +129,7 @@ fn md005_local_mapping_shadows_the_boot_time_global_drive() {
     // mapdrive refuses to shadow a global drive; `net use Z: \\fileserver\team` does not.
     let refused = mapdrive(&mut m, &["map", "Z:", r"\\fileserver\team"]);
     assert_eq!(refused.code, 3, "{refused:?}");
-    m.add_connection(letter("Z:"), &unc(r"\\fileserver\team"), None, None, false)
+    m.add_connection(l("Z:"), &unc(r"\\fileserver\team"), None, None, false)
         .unwrap();
     let (text, json) = doctor(&mut m);
     assert_eq!(codes(&json), ["MD005 Z:"]);
@@ -171,7 +162,7 @@ fn md007_remembered_letter_is_a_local_disk_here() {
     let mut m = host();
     logon(&mut m, BOB, LogonKind::Interactive);
     m.remember(&Remembered {
-        letter: letter("C:"),
+        letter: l("C:"),
         remote: r"\\fileserver\public".into(),
         provider: "Microsoft Windows Network".into(),
         provider_type: Some(0x20000),
@@ -198,7 +189,7 @@ fn md011_connected_path_differs_from_remembered_one() {
     logon(&mut m, BOB, LogonKind::Interactive);
     ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\public"]));
     m.remember(&Remembered {
-        letter: letter("M:"),
+        letter: l("M:"),
         remote: r"\\fileserver\team".into(),
         provider: "Microsoft Windows Network".into(),
         provider_type: Some(0x20000),

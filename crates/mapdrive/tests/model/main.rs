@@ -3,3 +3,4 @@
 mod claims;
 mod cli;
 mod doctor;
+mod support;

@@ -9,21 +9,22 @@ fn creds(wine: &mut Prefix) -> Vec<serde_json::Value> {
     run.json().as_array().unwrap().clone()
 }
 
+/// `cred set nas --user NAS\bob --secret-stdin EXTRA...` with `stdin`.
+fn set_nas(wine: &mut Prefix, extra: &[&str], stdin: &str) -> crate::harness::Run {
+    let args = [
+        &["cred", "set", "nas", "--user", r"NAS\bob", "--secret-stdin"],
+        extra,
+    ]
+    .concat();
+    wine.mapdrive_stdin(&args, stdin)
+}
+
 #[test]
 fn cred_set_list_remove() {
     let mut wine = Prefix::new();
-    let run = wine.mapdrive_stdin(
-        &[
-            "cred",
-            "set",
-            "nas",
-            "--user",
-            r"NAS\bob",
-            "--secret-stdin",
-            "--comment",
-            "media box",
-            "--json",
-        ],
+    let run = set_nas(
+        &mut wine,
+        &["--comment", "media box", "--json"],
         &format!("{BOB_PASSWORD}\n"),
     );
     run.success();
@@ -41,18 +42,9 @@ fn cred_set_list_remove() {
     assert!(text.stdout.contains(r"NAS\bob"), "{}", text.stdout);
 
     // Windows never returns a domain password: `always` rewrites it (and says so), `on-create` does not.
-    let again = wine.mapdrive_stdin(
-        &[
-            "cred",
-            "set",
-            "nas",
-            "--user",
-            r"NAS\bob",
-            "--secret-stdin",
-            "--comment",
-            "media box",
-            "--json",
-        ],
+    let again = set_nas(
+        &mut wine,
+        &["--comment", "media box", "--json"],
         &format!("{BOB_PASSWORD}\n"),
     );
     again.success();
@@ -63,14 +55,9 @@ fn cred_set_list_remove() {
             .unwrap()
             .contains("never returns")
     );
-    let on_create = wine.mapdrive_stdin(
+    let on_create = set_nas(
+        &mut wine,
         &[
-            "cred",
-            "set",
-            "nas",
-            "--user",
-            r"NAS\bob",
-            "--secret-stdin",
             "--comment",
             "media box",
             "--update-secret",
@@ -83,19 +70,9 @@ fn cred_set_list_remove() {
     assert_eq!(on_create.json()["changed"], false);
 
     // A field change with on-create keeps the stored secret: the drive still authenticates.
-    wine.mapdrive_stdin(
-        &[
-            "cred",
-            "set",
-            "nas",
-            "--user",
-            r"NAS\bob",
-            "--secret-stdin",
-            "--comment",
-            "renamed",
-            "--update-secret",
-            "on-create",
-        ],
+    set_nas(
+        &mut wine,
+        &["--comment", "renamed", "--update-secret", "on-create"],
         "ignored-secret\n",
     )
     .success();
@@ -212,19 +189,7 @@ fn auth_order_explicit_then_saved_credential_then_anonymous() {
 #[test]
 fn secrets_never_reach_output_or_registry() {
     let mut wine = Prefix::new();
-    wine.mapdrive_stdin(
-        &[
-            "cred",
-            "set",
-            "nas",
-            "--user",
-            r"NAS\bob",
-            "--secret-stdin",
-            "--json",
-        ],
-        &format!("{BOB_PASSWORD}\n"),
-    )
-    .success();
+    set_nas(&mut wine, &["--json"], &format!("{BOB_PASSWORD}\n")).success();
     wine.mapdrive_stdin(
         &[
             "map",

@@ -253,3 +253,43 @@ fn doctor_after_reboot_on_wines_single_session() {
         "Wine reports LUID 0 for every token"
     );
 }
+
+#[test]
+fn session_choice_on_a_full_token_without_system() {
+    let mut wine = Prefix::new();
+    // Wine gives every process a Full token and has no SYSTEM process to borrow SeTcb from.
+    let auto = wine.mapdrive(&["map", "P:", r"\\fileserver\public"]);
+    auto.success();
+    assert!(
+        auto.stderr.contains("limited token is unavailable"),
+        "{}",
+        auto.stderr
+    );
+    assert!(
+        auto.stderr
+            .contains("OpenProcessToken(SYSTEM) failed with 5 ERROR_ACCESS_DENIED"),
+        "{}",
+        auto.stderr
+    );
+    let current = wine.mapdrive(&["map", "Q:", r"\\fileserver\public", "--session", "current"]);
+    current.success();
+    assert!(current.stderr.is_empty(), "{}", current.stderr);
+    let limited = wine.mapdrive(&["map", "R:", r"\\fileserver\public", "--session", "limited"]);
+    assert_eq!(limited.code, 1, "{limited:?}");
+    assert!(
+        limited
+            .stderr
+            .contains("could not act in the limited (non-elevated) logon session"),
+        "{}",
+        limited.stderr
+    );
+    assert!(
+        limited.stderr.contains("SeTcbPrivilege"),
+        "{}",
+        limited.stderr
+    );
+    assert!(
+        wine.reg_values(r"HKCU\Network\R").is_none(),
+        "nothing changed"
+    );
+}
