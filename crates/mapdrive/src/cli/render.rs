@@ -240,8 +240,30 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// `list`.
-pub fn inventory(inv: &Inventory, json: bool) -> Report {
+/// `list`, for one or (with `--session both`) two logon sessions.
+pub fn inventories(list: &[Inventory], json: bool) -> Report {
+    match list {
+        [one] => inventory(one, json),
+        many if json => ok(to_json(&json!({ "sessions": many })), &[], true),
+        many => {
+            let mut out = Report::default();
+            for (i, inv) in many.iter().enumerate() {
+                let r = inventory(inv, false);
+                if i > 0 {
+                    out.stdout.push('\n');
+                }
+                out.stdout.push_str(&r.stdout);
+                if i == 0 {
+                    out.stderr.push_str(&r.stderr);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// `list` of one logon session.
+fn inventory(inv: &Inventory, json: bool) -> Report {
     if json {
         return ok(to_json(inv), &inv.warnings, true);
     }

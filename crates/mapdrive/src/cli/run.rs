@@ -99,10 +99,19 @@ fn dispatch(
 ) -> Result<Report, Error> {
     match command {
         Command::List(a) => {
-            let warnings = enter_sessions(port, a.session)?.1;
-            let mut inv = plan::inventory::inventory(port)?;
-            inv.warnings.splice(0..0, warnings);
-            Ok(render::inventory(&inv, a.json))
+            let (tokens, warnings) = enter_sessions(port, a.session)?;
+            let mut inventories = Vec::new();
+            for token in tokens {
+                port.use_token(token)
+                    .map_err(|e| Error::api("could not switch to the selected token", e))?;
+                let result = plan::inventory::inventory(port);
+                port.use_token(TokenChoice::Current)
+                    .map_err(|e| Error::api("could not revert to the process token", e))?;
+                let mut inv = result?;
+                inv.warnings.splice(0..0, warnings.iter().cloned());
+                inventories.push(inv);
+            }
+            Ok(render::inventories(&inventories, a.json))
         }
         Command::Whoami(a) => {
             let identity = port

@@ -90,6 +90,18 @@ fn elevated_admin_maps_in_the_limited_session_by_default() {
     assert!(out["warnings"].as_array().unwrap().is_empty(), "{out}");
     // The elevated process itself does not see it (separate logon session) ...
     assert!(connected(&m).is_empty());
+    // ... but `list` looks where mapdrive acts: the limited session.
+    let list = ok(&mapdrive(&mut m, &["list", "--json"]));
+    assert_eq!(list["identity"]["elevation"], "Limited");
+    assert_eq!(drive(&list, "M:").unwrap()["status"], "OK");
+    let here = ok(&mapdrive(
+        &mut m,
+        &["list", "--session", "current", "--json"],
+    ));
+    assert_eq!(here["identity"]["elevation"], "Full");
+    assert_eq!(drive(&here, "M:").unwrap()["status"], "Unavailable");
+    let both = ok(&mapdrive(&mut m, &["list", "--session", "both", "--json"]));
+    assert_eq!(both["sessions"].as_array().unwrap().len(), 2);
     // ... Explorer's limited session does, and it survives a new logon.
     m.run_in(limited).unwrap();
     assert_eq!(connected(&m), ["M:"]);
