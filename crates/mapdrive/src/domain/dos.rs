@@ -249,6 +249,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,80}") {
+            let _ = DosTarget::parse(&s);
+        }
+
+        #[test]
+        fn built_targets_parse_back(letter in proptest::char::range('A', 'Z'), luid: u64,
+                                    server in "[a-z][a-z0-9.-]{0,20}", share in "[A-Za-z0-9$_-]{1,12}") {
+            let l = DriveLetter::from_byte(letter as u8).unwrap();
+            let t = lanman_target(l, Luid(luid), &format!("{server}\\{share}"));
+            let remote = format!("\\\\{server}\\{share}");
+            proptest::prop_assert_eq!(
+                DosTarget::parse(&t),
+                DosTarget::Network { redirector: Redirector::Lanman, letter: Some(l), logon_id: Luid(luid), remote }
+            );
+        }
+    }
+
     #[test]
     fn builds_targets_and_directory_names() {
         let l = DriveLetter::from_byte(b'Z').unwrap();

@@ -40,6 +40,26 @@ unsafe fn info(p: *const CREDENTIALW) -> Option<CredentialInfo> {
     }
 }
 
+/// Wipes, in place, the blob of a `CREDENTIALW` Windows returned, so that no secret goes
+/// back to the heap with `CredFree` (Wine returns even domain passwords, win32.md §5.5).
+///
+/// # Safety
+/// `p` points to a readable `CREDENTIALW` from `CredEnumerateW`/`CredReadW` whose blob (NULL
+/// or `CredentialBlobSize` bytes) lies in the same allocation, owned by the caller until
+/// `CredFree`.
+unsafe fn wipe_blob(p: *const CREDENTIALW) {
+    // SAFETY: readable per the caller; no alignment assumed (see `info`).
+    let c = unsafe { p.read_unaligned() };
+    if c.CredentialBlob.is_null() || c.CredentialBlobSize == 0 {
+        return;
+    }
+    // SAFETY: per the caller the blob is `CredentialBlobSize` writable bytes that nothing
+    // else references; `u8` needs no alignment.
+    let blob =
+        unsafe { core::slice::from_raw_parts_mut(c.CredentialBlob, c.CredentialBlobSize as usize) };
+    blob.zeroize();
+}
+
 /// `CredEnumerateW(NULL, 0)` (win32.md §4.2): `ERROR_NOT_FOUND` is an empty vault; types
 /// other than GENERIC (1) and DOMAIN_PASSWORD (2) are skipped. 1312 (network logon) is an
 /// error the caller explains.
@@ -71,6 +91,8 @@ pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
         if let Some(c) = unsafe { info(entry) } {
             out.push(c);
         }
+        // SAFETY: see above; the block is ours until `list` drops (CredFree).
+        unsafe { wipe_blob(entry) };
     }
     out.sort_by_key(|c| (c.target.to_lowercase(), c.kind));
     Ok(out)
@@ -86,9 +108,9 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// `CredReadW`, then compare the blob with `secret` as UTF-16LE (win32.md §4.2).
-/// Not found is `Err(CredReadW, 1168)`. A domain password is `Ok(None)` without looking at
+/// Not found is `Err(CredReadW, 1168)`. A domain password is `Ok(None)` without comparing
 /// the blob: Windows never returns it (Wine does, win32.md §5.5; the result must not depend on
-/// that). The blob is wiped in place before `CredFree`.
+/// that). Whatever blob came back is wiped in place before `CredFree`.
 pub(crate) fn secret_equals(
     target: &str,
     kind: CredentialKind,
@@ -103,25 +125,25 @@ pub(crate) fn secret_equals(
     if ok == 0 {
         return Err(ApiError::new(API, last_error()));
     }
-    if !kind.secret_is_readable() || c.ptr().is_null() {
+    if c.ptr().is_null() {
         return Ok(None);
     }
-    // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us; its blob is NULL or
-    // CredentialBlobSize bytes inside the same writable allocation, which we own until
-    // CredFree (when `c` drops, after this block).
-    let equal = unsafe {
-        let cred = c.ptr().read_unaligned();
-        let blob: &mut [u8] = if cred.CredentialBlob.is_null() {
-            &mut []
-        } else {
-            core::slice::from_raw_parts_mut(cred.CredentialBlob, cred.CredentialBlobSize as usize)
+    let equal = kind.secret_is_readable().then(|| {
+        // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us; its blob is NULL or
+        // CredentialBlobSize bytes inside the same allocation, which lives until `c` drops.
+        let blob: &[u8] = unsafe {
+            let cred = c.ptr().read_unaligned();
+            if cred.CredentialBlob.is_null() {
+                &[]
+            } else {
+                core::slice::from_raw_parts(cred.CredentialBlob, cred.CredentialBlobSize as usize)
+            }
         };
-        let wanted = secret.to_utf16le();
-        let equal = same_bytes(blob, &wanted);
-        blob.zeroize();
-        equal
-    };
-    Ok(Some(equal))
+        same_bytes(blob, &wide::secret_blob(secret))
+    });
+    // SAFETY: as above; we own the allocation until CredFree (when `c` drops, after this).
+    unsafe { wipe_blob(c.ptr()) };
+    Ok(equal)
 }
 
 /// `CredWriteW` (win32.md §4.1, §4.2). Comment and TargetAlias are NULL when `None` — never
@@ -139,7 +161,7 @@ pub(crate) fn write(cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
     let mut blob: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
     let flags = match cred.secret {
         SecretWrite::Set(s) => {
-            blob = s.to_utf16le();
+            blob = wide::secret_blob(s);
             0
         }
         SecretWrite::Preserve => CRED_PRESERVE_CREDENTIAL_BLOB,

@@ -148,8 +148,13 @@ impl Impersonation {
 
 impl Drop for Impersonation {
     fn drop(&mut self) {
-        // SAFETY: RevertToSelf only touches the calling thread's token. It fails only when the
-        // thread is not impersonating, which leaves nothing to undo.
-        unsafe { RevertToSelf() };
+        // SAFETY: RevertToSelf takes no arguments and only changes the calling thread's token;
+        // the guard is `!Send`, so this is the thread that started the impersonation.
+        if unsafe { RevertToSelf() } == 0 {
+            // The thread would go on as the impersonated token (possibly SYSTEM, see
+            // `token::linked_primary_token`): stopping is the only safe answer
+            // (win32.md §3.3: on failure the code keeps running with the wrong identity).
+            std::process::abort();
+        }
     }
 }

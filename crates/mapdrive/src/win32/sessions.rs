@@ -212,8 +212,11 @@ fn link_target(dir: &OwnedHandle, name: &str) -> Result<String, ApiError> {
         let mut returned = 0u32;
         // SAFETY: `target` describes `buf`, writable for MaximumLength bytes.
         let status = unsafe { NtQuerySymbolicLinkObject(link.raw(), &mut target, &mut returned) };
-        if status == STATUS_BUFFER_TOO_SMALL && units * 2 < MAX_BYTES {
-            units = ((returned as usize).div_ceil(2) + 1).clamp(units * 2, MAX_BYTES / 2);
+        if status == STATUS_BUFFER_TOO_SMALL && units < MAX_BYTES / 2 {
+            // `returned` is the size needed in bytes; never past a UNICODE_STRING's limit
+            // (not `clamp`: its lower bound, `units * 2`, may exceed that limit).
+            let needed = (returned as usize).div_ceil(2) + 1;
+            units = needed.max(units * 2).min(MAX_BYTES / 2);
             continue;
         }
         if status < 0 {

@@ -3,20 +3,22 @@
 
 use core::mem::{offset_of, size_of};
 use core::ptr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use windows_sys::Win32::Foundation::{
-    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, HANDLE, LUID,
+    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, ERROR_NOT_ALL_ASSIGNED,
+    ERROR_SUCCESS, HANDLE, LUID,
 };
 use windows_sys::Win32::Security::Authentication::Identity::{
     LsaGetLogonSessionData, LsaNtStatusToWinError, SECURITY_LOGON_SESSION_DATA,
 };
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{
-    GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountSidW, LookupPrivilegeValueW, PSID,
-    SID_NAME_USE, SecurityImpersonation, TOKEN_DUPLICATE, TOKEN_INFORMATION_CLASS,
-    TOKEN_LINKED_TOKEN, TOKEN_PRIVILEGES, TOKEN_QUERY, TOKEN_STATISTICS, TOKEN_USER,
-    TokenElevationType, TokenLinkedToken, TokenPrimary, TokenPrivileges, TokenStatistics,
-    TokenUser,
+    AdjustTokenPrivileges, GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountSidW,
+    LookupPrivilegeValueW, PSID, SE_PRIVILEGE_ENABLED, SID_NAME_USE, SecurityImpersonation,
+    TOKEN_ADJUST_PRIVILEGES, TOKEN_DUPLICATE, TOKEN_INFORMATION_CLASS, TOKEN_LINKED_TOKEN,
+    TOKEN_PRIVILEGES, TOKEN_QUERY, TOKEN_STATISTICS, TOKEN_USER, TokenElevationType,
+    TokenLinkedToken, TokenPrimary, TokenPrivileges, TokenStatistics, TokenUser,
 };
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
@@ -292,14 +294,24 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
         // SAFETY: pure conversion.
         return Err(ApiError::new(API, unsafe { LsaNtStatusToWinError(status) }));
     }
+    // For LocalSystem (0x0:0x3e7) the function succeeds but "returns zero for the logon
+    // session data" (LsaGetLogonSessionData remarks): no session data is logon type 0
+    // (System), not a failure that `logon_type` would report as Network.
+    const NO_DATA: SessionData = SessionData {
+        logon_type: 0,
+        sid: None,
+    };
     let p = data.ptr();
     if p.is_null() {
-        return Err(ApiError::new(API, ERROR_INVALID_DATA));
+        return Ok(NO_DATA);
     }
     // SAFETY: on success `p` points to a SECURITY_LOGON_SESSION_DATA whose `Size` says how
     // much of it is present; LogonType and Sid are read only when covered by Size.
     unsafe {
         let size = (*p).Size as usize;
+        if size == 0 {
+            return Ok(NO_DATA);
+        }
         if size < offset_of!(SECURITY_LOGON_SESSION_DATA, LogonTime) {
             return Err(ApiError::new(API, ERROR_INVALID_DATA));
         }
@@ -348,27 +360,26 @@ pub(crate) fn identity() -> Result<Identity, ApiError> {
     })
 }
 
-/// Whether the token holds a privilege (present; enabled or not), `TokenPrivileges`.
-fn has_privilege(token: &OwnedHandle, privilege: LUID) -> Result<bool, ApiError> {
-    let buf = query_var(
-        token,
-        TokenPrivileges,
-        "GetTokenInformation(TokenPrivileges)",
-    )?;
+/// The attributes (`SE_PRIVILEGE_*`) of a privilege in the token, `None` when the token does
+/// not hold it (`TokenPrivileges`).
+fn privilege_attributes(token: &OwnedHandle, privilege: LUID) -> Result<Option<u32>, ApiError> {
+    const API: &str = "GetTokenInformation(TokenPrivileges)";
+    let buf = query_var(token, TokenPrivileges, API)?;
     if buf.len < size_of::<u32>() {
-        return Ok(false);
+        return Ok(None);
     }
     let tp = buf.ptr::<TOKEN_PRIVILEGES>();
-    // SAFETY: the buffer holds at least the count.
+    // SAFETY: the buffer is 8-aligned and holds at least the count.
     let count = unsafe { (*tp).PrivilegeCount } as usize;
     let first = offset_of!(TOKEN_PRIVILEGES, Privileges);
-    if first + count * size_of::<LUID_AND_ATTRIBUTES>() > buf.len {
-        return Err(ApiError::new(
-            "GetTokenInformation(TokenPrivileges)",
-            ERROR_INVALID_DATA,
-        ));
+    let end = count
+        .checked_mul(size_of::<LUID_AND_ATTRIBUTES>())
+        .and_then(|n| n.checked_add(first));
+    if end.is_none_or(|end| end > buf.len) {
+        return Err(ApiError::new(API, ERROR_INVALID_DATA));
     }
-    // SAFETY: `count` entries fit in the buffer (checked above), aligned as in the structure.
+    // SAFETY: `count` entries fit in the buffer (checked above), aligned as in the structure
+    // (the buffer is 8-aligned; LUID_AND_ATTRIBUTES needs 4).
     let entries = unsafe {
         core::slice::from_raw_parts(
             ptr::addr_of!((*tp).Privileges).cast::<LUID_AND_ATTRIBUTES>(),
@@ -377,7 +388,13 @@ fn has_privilege(token: &OwnedHandle, privilege: LUID) -> Result<bool, ApiError>
     };
     Ok(entries
         .iter()
-        .any(|e| e.Luid.LowPart == privilege.LowPart && e.Luid.HighPart == privilege.HighPart))
+        .find(|e| e.Luid.LowPart == privilege.LowPart && e.Luid.HighPart == privilege.HighPart)
+        .map(|e| e.Attributes))
+}
+
+/// Whether the token holds a privilege (present; enabled or not), `TokenPrivileges`.
+fn has_privilege(token: &OwnedHandle, privilege: LUID) -> Result<bool, ApiError> {
+    Ok(privilege_attributes(token, privilege)?.is_some())
 }
 
 /// `LookupPrivilegeValueW(NULL, name)`.
@@ -391,12 +408,111 @@ fn privilege_value(name: &str) -> Result<LUID, ApiError> {
     Ok(l)
 }
 
+/// Serialises changes to the process token's privileges: two threads enabling and restoring
+/// the same privilege would otherwise restore each other's state too early.
+static PRIVILEGES: Mutex<()> = Mutex::new(());
+
+/// Held while the process token's privileges are being changed (see [`PRIVILEGES`]).
+type PrivilegeSerial = MutexGuard<'static, ()>;
+
+fn privilege_serial() -> PrivilegeSerial {
+    PRIVILEGES.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A privilege enabled on the process token until this guard drops, which puts back the
+/// state `AdjustTokenPrivileges` reported as changed (Windows reports nothing for a
+/// privilege that was enabled already; Wine 8.0 reports it, enabled).
+struct EnabledPrivilege<'a> {
+    token: OwnedHandle,
+    /// `PreviousState`: at most the one privilege changed, with its former attributes.
+    previous: TOKEN_PRIVILEGES,
+    _serial: &'a PrivilegeSerial,
+}
+
+/// `AdjustTokenPrivileges(process token, enable name)`. `Ok(None)` when the token does not
+/// hold the privilege (`ERROR_NOT_ALL_ASSIGNED`, reported with success): nothing changed.
+fn enable_privilege<'a>(
+    serial: &'a PrivilegeSerial,
+    name: &str,
+) -> Result<Option<EnabledPrivilege<'a>>, ApiError> {
+    const API: &str = "AdjustTokenPrivileges";
+    let luid = privilege_value(name)?;
+    // TOKEN_QUERY as well: PreviousState is requested.
+    let token = process_token(TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY)?;
+    let new = TOKEN_PRIVILEGES {
+        PrivilegeCount: 1,
+        Privileges: [LUID_AND_ATTRIBUTES {
+            Luid: luid,
+            Attributes: SE_PRIVILEGE_ENABLED,
+        }],
+    };
+    let mut previous = TOKEN_PRIVILEGES::default();
+    let mut returned = 0u32;
+    // SAFETY: `new` is a valid one-entry TOKEN_PRIVILEGES; `previous` is a writable
+    // TOKEN_PRIVILEGES of the byte length passed (room for the one entry that can change).
+    let ok = unsafe {
+        AdjustTokenPrivileges(
+            token.raw(),
+            0,
+            &new,
+            size_of::<TOKEN_PRIVILEGES>() as u32,
+            &mut previous,
+            &mut returned,
+        )
+    };
+    // Read at once, also on success: ERROR_NOT_ALL_ASSIGNED comes with TRUE.
+    let code = last_error();
+    if ok == 0 {
+        return Err(ApiError::new(API, code));
+    }
+    match code {
+        ERROR_SUCCESS => Ok(Some(EnabledPrivilege {
+            token,
+            previous,
+            _serial: serial,
+        })),
+        ERROR_NOT_ALL_ASSIGNED => Ok(None),
+        code => Err(ApiError::new(API, code)),
+    }
+}
+
+impl Drop for EnabledPrivilege<'_> {
+    fn drop(&mut self) {
+        if self.previous.PrivilegeCount == 0 {
+            return; // it was enabled already: nothing to put back
+        }
+        // SAFETY: `token` is our process token opened with TOKEN_ADJUST_PRIVILEGES;
+        // `previous` is the TOKEN_PRIVILEGES AdjustTokenPrivileges filled. No PreviousState.
+        // A failure leaves the privilege enabled, which nothing here can improve.
+        unsafe {
+            AdjustTokenPrivileges(
+                self.token.raw(),
+                0,
+                &self.previous,
+                0,
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        };
+    }
+}
+
 /// Primary tokens (`TOKEN_QUERY | TOKEN_DUPLICATE`) of SYSTEM processes that hold
 /// SeTcbPrivilege (ansible.md §1.4). Processes we cannot open are skipped; the last such
 /// failure is returned when nothing was found.
+///
+/// SeDebugPrivilege is enabled on the process token for the enumeration only and put back
+/// afterwards (win32.md §3.5, quoting Ansible.Become: "The main privilege required is the
+/// SeDebugPrivilege"). An elevated interactive token holds it *disabled*; without it,
+/// `OpenProcess` gets only what each SYSTEM process's DACL grants Administrators. Ansible
+/// calls no AdjustTokenPrivileges itself [inference: its WinRM/become processes already run
+/// with the privilege enabled]. Best effort: if it cannot be enabled the enumeration still
+/// tries with the rights it has, and reports what failed.
 fn system_tcb_tokens() -> Result<Vec<OwnedHandle>, ApiError> {
     const API: &str = "OpenProcessToken(SYSTEM)";
     let tcb = privilege_value("SeTcbPrivilege")?;
+    let serial = privilege_serial();
+    let _debug = enable_privilege(&serial, "SeDebugPrivilege").ok().flatten();
     // SAFETY: plain call; the result is checked below.
     let snap = OwnedHandle::new(unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) })
         .ok_or_else(|| ApiError::new("CreateToolhelp32Snapshot", last_error()))?;
@@ -408,6 +524,9 @@ fn system_tcb_tokens() -> Result<Vec<OwnedHandle>, ApiError> {
     let mut last_failure = ERROR_ACCESS_DENIED;
     // SAFETY: `snap` is a process snapshot; `entry.dwSize` is set as required.
     let mut more = unsafe { Process32FirstW(snap.raw(), &mut entry) } != 0;
+    if !more {
+        return Err(ApiError::new("Process32FirstW", last_error()));
+    }
     while more {
         let pid = entry.th32ProcessID;
         if pid != 0 {
@@ -517,6 +636,43 @@ mod tests {
         assert_eq!(id.is_system, id.sid == SYSTEM_SID);
         if id.elevation == Elevation::Default {
             assert_eq!(id.linked_logon_id, None);
+        }
+        Ok(())
+    }
+
+    /// SeDebugPrivilege is enabled for the guard's lifetime and put back as it was (Wine:
+    /// present but disabled, win32.md §5.6). A token without it is left untouched.
+    #[test]
+    fn enabled_privilege_is_restored() -> Result<(), ApiError> {
+        let debug = privilege_value("SeDebugPrivilege")?;
+        let serial = privilege_serial();
+        let token = process_token(TOKEN_QUERY)?;
+        let before = privilege_attributes(&token, debug)?;
+        {
+            let guard = enable_privilege(&serial, "SeDebugPrivilege")?;
+            assert_eq!(guard.is_some(), before.is_some(), "{before:?}");
+            if guard.is_some() {
+                let during = privilege_attributes(&token, debug)?;
+                assert!(
+                    during.is_some_and(|a| a & SE_PRIVILEGE_ENABLED != 0),
+                    "{during:?}"
+                );
+            }
+        }
+        assert_eq!(privilege_attributes(&token, debug)?, before);
+        // Enabling what is enabled already and dropping that guard leaves it enabled (Windows
+        // reports no previous state for it; Wine 8.0 reports it as enabled): only the outer
+        // guard puts back the original state.
+        if before.is_some() {
+            let outer = enable_privilege(&serial, "SeDebugPrivilege")?;
+            drop(enable_privilege(&serial, "SeDebugPrivilege")?);
+            let during = privilege_attributes(&token, debug)?;
+            assert!(
+                during.is_some_and(|a| a & SE_PRIVILEGE_ENABLED != 0),
+                "{during:?}"
+            );
+            drop(outer);
+            assert_eq!(privilege_attributes(&token, debug)?, before);
         }
         Ok(())
     }

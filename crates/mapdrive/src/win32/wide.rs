@@ -59,10 +59,27 @@ pub(crate) fn secret(s: &Secret, api: &'static str) -> Result<Zeroizing<Vec<u16>
     if text.contains('\0') {
         return Err(ApiError::new(api, ERROR_INVALID_PARAMETER));
     }
+    // Allocated once at its final size (a UTF-16 string has at most as many units as its
+    // UTF-8 form has bytes): a Vec that grew would free earlier copies without wiping them.
     let mut out = Zeroizing::new(Vec::with_capacity(text.len() + 1));
     out.extend(text.encode_utf16());
     out.push(0);
     Ok(out)
+}
+
+/// A secret as UTF-16LE bytes without a terminator (a `CREDENTIALW` blob, win32.md §4.1),
+/// wiped when dropped.
+///
+/// Not `Secret::to_utf16le`: collecting an iterator grows its Vec step by step, and every
+/// reallocation frees a partial copy of the secret without wiping it. This buffer is
+/// allocated once, at its final size.
+pub(crate) fn secret_blob(s: &Secret) -> Zeroizing<Vec<u8>> {
+    let text = s.expose();
+    let mut out = Zeroizing::new(Vec::with_capacity(text.encode_utf16().count() * 2));
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
 }
 
 /// The text of a UTF-16 buffer up to its first NUL (or its end). Invalid UTF-16 is replaced.
@@ -138,6 +155,19 @@ mod tests {
     fn embedded_nul_is_refused() {
         let e = WStr::new("a\0b", "CredWriteW").err();
         assert_eq!(e, Some(ApiError::new("CredWriteW", 87)));
+    }
+
+    #[test]
+    fn secret_buffers_are_allocated_once() -> Result<(), crate::error::InputError> {
+        let s = Secret::new(Zeroizing::new("pässwörd-with-𝄞-and-more-text".to_string()))?;
+        let blob = secret_blob(&s);
+        assert_eq!(&*blob, &*s.to_utf16le());
+        assert_eq!(blob.capacity(), blob.len(), "no spare (re)allocation");
+        let w = secret(&s, "T").ok();
+        let w = w.as_deref().map_or(&[][..], Vec::as_slice);
+        assert_eq!(w.last(), Some(&0));
+        assert_eq!(w.len(), s.expose().encode_utf16().count() + 1);
+        Ok(())
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
         match rc {
             NO_ERROR => {
                 let n = count as usize;
+                if n == 0 {
+                    // Success without entries would repeat forever: treat it as the end.
+                    return Ok(out);
+                }
                 if n.saturating_mul(size_of::<NETRESOURCEW>()) > bytes {
                     return Err(ApiError::new("WNetEnumResourceW", ERROR_MORE_DATA));
                 }

@@ -1,0 +1,102 @@
+//! The Linux build of `mapdrive`: it explains that it manages Windows, and what works anywhere.
+#![cfg(not(windows))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+
+fn mapdrive() -> Command {
+    Command::cargo_bin("mapdrive").unwrap()
+}
+
+#[test]
+fn windows_commands_explain_themselves_and_exit_4() {
+    for args in [
+        vec!["list"],
+        vec!["map", "M:", r"\\srv\share"],
+        vec!["doctor"],
+        vec!["cred", "list"],
+    ] {
+        let out = mapdrive().args(&args).assert().code(4).get_output().clone();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("run mapdrive.exe on Windows"),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn json_errors_go_to_stdout_as_one_object() {
+    let out = mapdrive()
+        .args(["list", "--json"])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["failed"], true);
+    assert_eq!(v["error"]["kind"], "unsupported");
+}
+
+#[test]
+fn explain_works_anywhere() {
+    let out = mapdrive()
+        .args(["explain", "1312"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("1312 ERROR_NO_SUCH_LOGON_SESSION"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("become"), "{stdout}");
+    mapdrive().args(["explain", "424242"]).assert().code(2);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    mapdrive()
+        .args(["map", "M:", r"\\srv\share", "--password-stdin"])
+        .assert()
+        .code(2);
+    mapdrive()
+        .args(["map", "M:", r"\\srv\share", "--global", "--user", "x"])
+        .assert()
+        .code(2);
+    mapdrive().args(["unmap"]).assert().code(2);
+    mapdrive()
+        .args(["cred", "set", "srv", "--user", "u", "--secret", "x"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn help_documents_exit_codes_and_every_command() {
+    let out = mapdrive()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "Exit codes:",
+        "list",
+        "map",
+        "unmap",
+        "cred",
+        "whoami",
+        "restore",
+        "doctor",
+        "policy",
+        "explain",
+    ] {
+        assert!(
+            help.contains(needle),
+            "{needle} missing from --help:\n{help}"
+        );
+    }
+}
