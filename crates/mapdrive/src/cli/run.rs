@@ -44,7 +44,9 @@ pub struct StdSecretInput;
 
 impl SecretInput for StdSecretInput {
     fn stdin_line(&mut self) -> io::Result<Zeroizing<String>> {
-        let mut line = Zeroizing::new(String::new());
+        // Room for any secret Windows can store, so reading never reallocates (a reallocation
+        // would free an unwiped partial copy).
+        let mut line = Zeroizing::new(String::with_capacity(8192));
         io::stdin().lock().read_line(&mut line)?;
         Ok(line)
     }

@@ -44,7 +44,12 @@ impl Secret {
 
     /// UTF-16LE bytes (the credential blob form), zeroized on drop.
     pub fn to_utf16le(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.0.encode_utf16().flat_map(u16::to_le_bytes).collect())
+        // Sized once: a growing Vec would free partial copies of the secret without wiping them.
+        let mut blob = Vec::with_capacity(self.0.encode_utf16().count() * 2);
+        for unit in self.0.encode_utf16() {
+            blob.extend_from_slice(&unit.to_le_bytes());
+        }
+        Zeroizing::new(blob)
     }
 }
 
