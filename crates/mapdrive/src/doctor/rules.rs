@@ -572,6 +572,7 @@ mod tests {
             ("MD013", Severity::Error)
         );
         assert!(found[0].remedy.contains("LanmanWorkstation"));
+        insta::assert_json_snapshot!(found);
     }
 
     #[test]

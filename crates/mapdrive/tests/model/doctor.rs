@@ -65,6 +65,7 @@ fn md001_md004_runas_never_restores_and_no_credential_is_saved() {
         )) || !text.contains("It is connected")
     );
     insta::assert_snapshot!(text);
+    insta::assert_json_snapshot!(json);
 }
 
 #[test]
@@ -135,6 +136,7 @@ fn md005_local_mapping_shadows_the_boot_time_global_drive() {
     assert_eq!(codes(&json), ["MD005 Z:"]);
     assert_eq!(json["findings"][0]["slug"], "global-drive-shadowed");
     insta::assert_snapshot!(text);
+    insta::assert_json_snapshot!(json);
 }
 
 #[test]
@@ -172,6 +174,7 @@ fn md007_remembered_letter_is_a_local_disk_here() {
     let (text, json) = doctor(&mut m);
     assert_eq!(codes(&json), ["MD007 C:"]);
     insta::assert_snapshot!(text);
+    insta::assert_json_snapshot!(json);
 }
 
 #[test]
@@ -181,6 +184,7 @@ fn md010_running_as_system() {
     let (text, json) = doctor(&mut m);
     assert_eq!(codes(&json), ["MD010 -"]);
     insta::assert_snapshot!(text);
+    insta::assert_json_snapshot!(json);
 }
 
 #[test]
@@ -199,6 +203,7 @@ fn md011_connected_path_differs_from_remembered_one() {
     let (text, json) = doctor(&mut m);
     assert_eq!(codes(&json), ["MD011 M:"]);
     insta::assert_snapshot!(text);
+    insta::assert_json_snapshot!(json);
 }
 
 #[test]
