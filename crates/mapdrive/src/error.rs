@@ -167,6 +167,8 @@ pub enum Error {
         api_error: ApiError,
         /// Extra explanation specific to this situation.
         hint: Option<String>,
+        /// What to do, when it is more specific than the catalog's remedy for the code.
+        fix: Option<String>,
     },
     /// mapdrive refused to act because the result would not be what was asked for.
     #[error("{message}")]
@@ -188,6 +190,7 @@ impl Error {
             context: context.into(),
             api_error,
             hint: None,
+            fix: None,
         }
     }
 
@@ -223,7 +226,10 @@ impl Error {
     pub fn remedy(&self) -> Option<String> {
         match self {
             Error::Api {
-                api_error, hint, ..
+                api_error,
+                hint,
+                fix,
+                ..
             } => {
                 let info = api_error.info();
                 let mut out = String::new();
@@ -234,8 +240,10 @@ impl Error {
                     out.push(' ');
                     out.push_str(h);
                 }
-                if let Some(info) = info {
-                    out.push_str(&format!(" To fix: {}.", info.remedy));
+                match (fix, info) {
+                    (Some(f), _) => out.push_str(&format!(" To fix: {f}.")),
+                    (None, Some(info)) => out.push_str(&format!(" To fix: {}.", info.remedy)),
+                    (None, None) => {}
                 }
                 (!out.is_empty()).then(|| out.trim().to_string())
             }

@@ -462,6 +462,7 @@ fn enter_sessions(
         SessionArg::Limited | SessionArg::Both if full => {
             linked(port).map_err(|e| Error::Api {
                 context: "could not act in the limited (non-elevated) logon session".into(),
+                fix: None,
                 api_error: e,
                 hint: Some(
                     "The linked limited token is only usable with SYSTEM's SeTcbPrivilege, which needs an \

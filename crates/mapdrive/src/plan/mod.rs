@@ -393,6 +393,28 @@ fn failure_context(action: &Action) -> String {
     }
 }
 
+/// A remedy more precise than the error catalog's, where the action tells more than the code.
+fn specific_fix(action: &Action, code: u32) -> Option<String> {
+    const ACCESS_DENIED: u32 = 5;
+    match (action, code) {
+        (
+            Action::SetBootDevice { .. }
+            | Action::RemoveBootDevice { .. }
+            | Action::SetLinkedConnections { .. },
+            ACCESS_DENIED,
+        ) => Some(
+            "HKLM is writable only by administrators: run mapdrive from an elevated prompt \
+             (Run as administrator)"
+                .into(),
+        ),
+        (
+            Action::Forget { .. } | Action::Remember { .. } | Action::BlankUserName { .. },
+            ACCESS_DENIED,
+        ) => Some("check the permissions of HKCU\\Network for this user".into()),
+        _ => None,
+    }
+}
+
 /// Performs a plan. On failure, completed steps are undone in reverse order and the error says
 /// whether that worked. `observe` re-reads the after state once everything succeeded.
 pub fn apply(
@@ -421,6 +443,7 @@ pub fn apply(
                 );
             }
             return Err(Error::Api {
+                fix: specific_fix(action, api_error.code),
                 context: failure_context(action),
                 api_error,
                 hint: (!hint.is_empty()).then_some(hint),

@@ -474,6 +474,12 @@ fn linked_connections_policy_takes_effect_after_restart() {
     let r = mapdrive(&mut m, &["policy", "linked-connections", "unset"]);
     assert_eq!(r.code, 1, "HKLM needs an elevated token: {r:?}");
     assert!(r.stderr.contains("5 (ERROR_ACCESS_DENIED)"), "{}", r.stderr);
+    assert!(r.stderr.contains("Run as administrator"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("NTFS"),
+        "the share remedy does not apply: {}",
+        r.stderr
+    );
 }
 
 #[test]
