@@ -215,11 +215,13 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
             .label(&req.remote)
             .map_err(|e| Error::api(format!("could not read the label of {}", req.remote), e))?;
         plan.before["label"] = json!(current);
-        if current.as_deref() != Some(label.as_str()) {
+        // `--label ""` removes the label.
+        let wanted = (!label.is_empty()).then(|| label.clone());
+        if current != wanted {
             plan.push(
                 Action::SetLabel {
                     remote: req.remote.clone(),
-                    label: Some(label.clone()),
+                    label: wanted.clone(),
                 },
                 Some(Action::SetLabel {
                     remote: req.remote.clone(),
@@ -227,7 +229,7 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
                 }),
             );
         }
-        plan.after["label"] = json!(label);
+        plan.after["label"] = json!(wanted);
     }
     if !plan.changes() {
         plan.after = plan.before.clone();

@@ -442,6 +442,14 @@ fn label_is_written_once_and_listed() {
     ));
     assert_eq!(relabel["changed"], true);
     assert_eq!(relabel["actions"].as_array().unwrap().len(), 1);
+    let removed = ok(&mapdrive(
+        &mut m,
+        &["map", "T:", r"\\fileserver\team", "--label", "", "--json"],
+    ));
+    assert_eq!(removed["changed"], true);
+    assert!(removed["after"]["label"].is_null());
+    let list = ok(&mapdrive(&mut m, &["list", "--json"]));
+    assert!(drive(&list, "T:").unwrap()["label"].is_null());
 }
 
 #[test]
