@@ -110,7 +110,7 @@ pub struct MapArgs {
     /// Read the password for --user from the first line of standard input.
     #[arg(long, requires = "user")]
     pub password_stdin: bool,
-    /// Explorer label for the share (HKCU\...\Explorer\MountPoints2, Group Policy's "Label as").
+    /// Explorer label for the share (HKCU\...\Explorer\MountPoints2, Group Policy's "Label as"); "" removes it.
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
     /// A global drive, visible to every user: as SYSTEM, map now (until restart); with --at-boot, define it at boot.
