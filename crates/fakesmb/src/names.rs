@@ -19,6 +19,8 @@ const BAD_NAME_CHARS: &[char] = &['/', ':', '*', '?', '"', '<', '>', '|'];
 pub struct Unc {
     /// Server as written by the caller (a name or an alias), without a WebDAV `@SSL@port` suffix.
     pub server: String,
+    /// Server exactly as written, suffix included: what enumeration reports back.
+    pub server_as_written: String,
     pub share: String,
     /// Path below the share without leading or trailing separators; empty for the share root.
     pub rest: String,
@@ -27,7 +29,7 @@ pub struct Unc {
 impl Unc {
     /// Parses `\\server\share[\sub...]`. A trailing backslash is allowed; empty components,
     /// a missing share and characters that no server/share name may hold are not. A WebDAV
-    /// suffix on the server (`server@SSL@443`, `server@8080`) is dropped.
+    /// suffix on the server (`server@SSL@443`, `server@8080`) is ignored for lookups but kept in what is reported back.
     pub fn parse(s: &str) -> Option<Self> {
         let body = s.strip_prefix(r"\\")?;
         let body = body.strip_suffix('\\').unwrap_or(body);
@@ -42,6 +44,7 @@ impl Unc {
         }
         Some(Self {
             server: server.to_owned(),
+            server_as_written: server_raw.to_owned(),
             share: share.to_owned(),
             rest: rest.join("\\"),
         })
@@ -51,7 +54,7 @@ impl Unc {
 impl fmt::Display for Unc {
     /// `\\server\share` or `\\server\share\sub`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, r"\\{}\{}", self.server, self.share)?;
+        write!(f, r"\\{}\{}", self.server_as_written, self.share)?;
         if !self.rest.is_empty() {
             write!(f, r"\{}", self.rest)?;
         }
@@ -147,6 +150,10 @@ mod tests {
             ("fs.corp.example", r"a\b")
         );
         assert_eq!(unc(r"\\host@SSL@443\dav").server, "host");
+        assert_eq!(
+            unc(r"\\host@SSL@443\dav").to_string(),
+            r"\\host@SSL@443\dav"
+        );
         assert_eq!(unc(r"\\host@8080\dav").server, "host");
         assert_eq!(unc(r"\\10.0.0.1\c$").share, "c$");
     }

@@ -307,3 +307,24 @@ fn whoami_reports_the_token() {
     text.success();
     assert!(text.stdout.contains("Logon session:"), "{}", text.stdout);
 }
+
+#[test]
+fn webdav_and_ipv6_literal_forms_round_trip() {
+    let mut wine = Prefix::new();
+    for (letter, remote) in [
+        ("W:", r"\\fileserver@SSL@443\public"),
+        ("V:", r"\\2001-db8--1.ipv6-literal.net\public"),
+    ] {
+        let run = wine.mapdrive(&["map", letter, remote, "--json"]);
+        run.success();
+        assert_eq!(run.json()["after"]["remote"], remote);
+        let again = wine.mapdrive(&["map", letter, remote, "--json"]);
+        assert_eq!(again.json()["changed"], false, "{}", again.stdout);
+        let list = wine.mapdrive(&["list", "--json"]);
+        assert!(!list.stderr.contains("remembered as"), "{}", list.stderr);
+        let d = list.json();
+        let entry = drive(&d, letter).unwrap();
+        assert_eq!(entry["remote"], remote);
+        assert_eq!(entry["status"], "OK");
+    }
+}

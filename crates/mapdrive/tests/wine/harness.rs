@@ -55,7 +55,8 @@ pub fn default_fixture() -> serde_json::Value {
                 ],
                 "shares": [{"name": "media", "users": ["NAS\\bob", "NAS\\carol"]}]
             },
-            {"name": "deadserver", "connect_error": 1203, "shares": [{"name": "x", "anonymous": true}]}
+            {"name": "deadserver", "connect_error": 1203, "shares": [{"name": "x", "anonymous": true}]},
+            {"name": "2001-db8--1.ipv6-literal.net", "shares": [{"name": "public", "anonymous": true}]}
         ]
     })
 }
