@@ -28,5 +28,12 @@ cargo build --release --locked --target "$win" -p mapdrive -p fakesmb
 step "prepare the Wine prefix"
 wine/setup-prefix.sh
 
+step "Windows-target unit tests under Wine (win32 adapter against the fake provider, domain, model, fakesmb)"
+prefix="$(mktemp -d)/prefix"
+wine/new-prefix.sh "$prefix"
+trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
+WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
+  cargo test --locked --target "$win" -p mapdrive -p fakesmb --lib
+
 step "Wine end-to-end tests"
 cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-threads=2
