@@ -193,9 +193,10 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
                     forget: state.remembered.is_some(),
                     force: false,
                 },
-                Some(Action::Connect {
+                // A path Windows reports that mapdrive cannot parse is not put back automatically.
+                c.remote.parse().ok().map(|remote| Action::Connect {
                     letter,
-                    remote: c.remote.parse().map_err(Error::Input)?,
+                    remote,
                     remember: state.remembered.is_some(),
                     user: None,
                     with_password: false,
