@@ -68,6 +68,9 @@ macro_rules! catalog {
 catalog! {
     5 "ERROR_ACCESS_DENIED" "the server or share refused this account, or the operation needs another token (elevated vs limited)"
         "check the share and NTFS permissions for the account; save a credential for the server with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`, or map with --user";
+    2 "ERROR_FILE_NOT_FOUND" "the registry key, value or device does not exist"
+        "nothing to remove; `mapdrive list` shows what exists";
+    6 "ERROR_INVALID_HANDLE" "a handle was invalid" "report this as a mapdrive bug, with the command line";
     8 "ERROR_NOT_ENOUGH_MEMORY" "not enough memory (Wine also answers this when HKCU\\Network does not exist)"
         "retry; under Wine this means nothing is remembered";
     50 "ERROR_NOT_SUPPORTED" "the network provider does not support this request" "use another provider or operation";
@@ -85,6 +88,9 @@ catalog! {
     234 "ERROR_MORE_DATA" "more data is available" "internal: mapdrive retries with a larger buffer";
     259 "ERROR_NO_MORE_ITEMS" "no more items" "internal: end of an enumeration";
     1004 "ERROR_INVALID_FLAGS" "invalid flags" "report this as a mapdrive bug";
+    1008 "ERROR_NO_TOKEN" "the thread has no impersonation token" "report this as a mapdrive bug";
+    1018 "ERROR_KEY_DELETED" "the registry key was deleted while it was being read (another program changed it)"
+        "run the command again";
     1168 "ERROR_NOT_FOUND" "element not found" "nothing to do: the entry does not exist";
     1200 "ERROR_BAD_DEVICE" "the device name is invalid" "give a drive letter such as Z:";
     1201 "ERROR_CONNECTION_UNAVAIL" "the drive is remembered but not connected in this logon session"
@@ -106,6 +112,8 @@ catalog! {
         "give the server a real account and save a credential for it; do not re-enable insecure guest logons";
     1312 "ERROR_NO_SUCH_LOGON_SESSION" "this logon session has no credential set: network logons (WinRM, SSH, PowerShell remoting without CredSSP) cannot use the Credential Manager"
         "run in a logon session with a credential vault: Ansible `become: yes` (runas as the same user), CredSSP, a scheduled task with the user's password, or an interactive logon";
+    1314 "ERROR_PRIVILEGE_NOT_HELD" "a required privilege (SeTcbPrivilege, SeDebugPrivilege) is not held"
+        "run from an elevated prompt as an administrator, or act in this session with --session current";
     1326 "ERROR_LOGON_FAILURE" "the user name or password is incorrect (the server rejected the account)"
         "check the account (DOMAIN\\user) and password; update a saved credential with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`";
     1346 "ERROR_BAD_IMPERSONATION_LEVEL" "the token is only usable for identification (a linked token obtained without SeTcbPrivilege)"
