@@ -373,6 +373,16 @@ fn cred_set(
     } else {
         None
     };
+    if secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
+        return Err(InputError::Field {
+            what: "secret",
+            why: "it is empty; to save a user-only credential (Windows then prompts for the password), \
+                  omit --secret-stdin and --prompt"
+                .into(),
+        }
+        .into());
+    }
+
     let req = CredSetRequest {
         target,
         kind,

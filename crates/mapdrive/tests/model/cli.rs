@@ -635,3 +635,38 @@ fn secrets_never_appear_in_any_output() {
         assert!(!all.contains(secret), "{secret} leaked:\n{all}");
     }
 }
+
+#[test]
+fn empty_secret_is_refused_and_changes_nothing() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    let writes = m.writes();
+    let r = mapdrive_stdin(
+        &mut m,
+        &[
+            "cred",
+            "set",
+            "fileserver",
+            "--user",
+            ALICE,
+            "--secret-stdin",
+        ],
+        "\n",
+    );
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("invalid secret: it is empty"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(m.writes(), writes);
+    // Without a secret option, a user-only entry is written (like `cmdkey /add` without /pass).
+    let out = ok(&mapdrive(
+        &mut m,
+        &["cred", "set", "fileserver", "--user", ALICE, "--json"],
+    ));
+    assert_eq!(
+        out["actions"][0].as_str().unwrap(),
+        "write domain_password credential fileserver without a secret"
+    );
+}
