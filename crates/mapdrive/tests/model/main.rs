@@ -3,4 +3,5 @@
 mod claims;
 mod cli;
 mod doctor;
+mod properties;
 mod support;
