@@ -194,4 +194,11 @@ fn no_network_provider() {
         "{}",
         list.stderr
     );
+    let doctor = wine.mapdrive(&["doctor"]);
+    doctor.success();
+    assert!(
+        doctor.stdout.contains("error MD013 [no-network]"),
+        "{}",
+        doctor.stdout
+    );
 }
