@@ -160,6 +160,15 @@ pub fn error_name(code: u32) -> String {
     lookup(code).map_or_else(|| format!("Win32 error {code}"), |e| e.name.to_string())
 }
 
+/// `context: error`, without doubling the colon of a drive letter that ends the context.
+fn join_context(context: &str, api_error: &ApiError) -> String {
+    if context.ends_with(':') {
+        format!("{context} {api_error}")
+    } else {
+        format!("{context}: {api_error}")
+    }
+}
+
 /// Everything that can go wrong in a mapdrive operation.
 #[derive(Debug, Error)]
 pub enum Error {
@@ -167,7 +176,7 @@ pub enum Error {
     #[error(transparent)]
     Input(#[from] InputError),
     /// Windows refused an operation.
-    #[error("{context}: {api_error}")]
+    #[error("{}", join_context(context, api_error))]
     Api {
         /// What mapdrive was doing (e.g. `mapping M: to \\srv\share`).
         context: String,
@@ -283,6 +292,18 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), CATALOG.len());
+    }
+
+    #[test]
+    fn a_context_ending_in_a_drive_letter_is_not_followed_by_a_second_colon() {
+        let e = Error::api(
+            "could not disconnect Z:",
+            ApiError::new("WNetCancelConnection2W", 2401),
+        );
+        assert_eq!(
+            e.to_string(),
+            "could not disconnect Z: WNetCancelConnection2W failed with 2401 (ERROR_OPEN_FILES)"
+        );
     }
 
     #[test]

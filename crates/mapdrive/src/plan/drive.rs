@@ -90,30 +90,66 @@ fn describe_device(letter: DriveLetter, dos: &DosTarget) -> String {
 }
 
 /// Refusal for a letter that holds something other than a network connection of this session.
-fn refuse_foreign_device(letter: DriveLetter, dos: &DosTarget) -> Error {
-    match dos {
-        DosTarget::Network { logon_id, .. } => Error::Refused {
-            message: format!(
-                "failed to create mapped drive {}, this letter is in use: {}",
-                letter.as_char(),
-                describe_device(letter, dos)
-            ),
-            remedy: if *logon_id == Luid::SYSTEM {
-                "it is a global drive created by SYSTEM (or at boot); manage it with `mapdrive map --global`/`unmap --global` as SYSTEM, or choose another letter".into()
-            } else {
-                "it belongs to another logon session visible here; choose another letter, or run `mapdrive doctor` to see which session owns it".into()
-            },
+fn refuse_foreign_device(
+    port: &dyn Port,
+    letter: DriveLetter,
+    dos: &DosTarget,
+    unmapping: bool,
+) -> Result<Error, Error> {
+    let what = describe_device(letter, dos);
+    let l = letter.as_char();
+    let message = if unmapping {
+        format!(
+            "did not delete mapped drive {l}, it is not a connection of this logon session: {what}"
+        )
+    } else {
+        format!("failed to create mapped drive {l}, this letter is in use: {what}")
+    };
+    Ok(match dos {
+        DosTarget::Network { logon_id, .. } if *logon_id == Luid::SYSTEM => {
+            let me = port
+                .identity()
+                .map_err(|e| Error::api("could not read the process token", e))?;
+            let at_boot = port
+                .boot_devices()
+                .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?
+                .iter()
+                .any(|b| b.name.eq_ignore_ascii_case(&letter.device_name()));
+            let remedy = match (me.is_system, at_boot) {
+                (true, true) => format!(
+                    "{letter} was created at boot from Session Manager\\DOS Devices and is not a network \
+                     connection Windows can disconnect: remove the value with `mapdrive unmap {letter} --global \
+                     --at-boot` (effective at restart), or choose another letter"
+                ),
+                (true, false) => format!(
+                    "{letter} is a global DOS device that no network provider reports; it disappears at restart, \
+                     or choose another letter"
+                ),
+                (false, _) => "it is a global drive created by SYSTEM (or at boot); manage it with \
+                     `mapdrive map --global`/`unmap --global` as SYSTEM, or choose another letter"
+                    .into(),
+            };
+            Error::Refused { message, remedy }
+        }
+        DosTarget::Network { .. } => Error::Refused {
+            message,
+            remedy: "it belongs to another logon session visible here; choose another letter, or run \
+                     `mapdrive doctor` to see which session owns it"
+                .into(),
+        },
+        _ if unmapping => Error::Refused {
+            message: format!("{what}, not a mapped network drive"),
+            remedy: "nothing to unmap; `mapdrive list` shows the mapped drives".into(),
         },
         _ => Error::Refused {
             // The Ansible message, followed by what the letter actually is.
             message: format!(
-                "failed to create mapped drive {}, this letter is in use and is pointing to a non UNC path ({})",
-                letter.as_char(),
-                describe_device(letter, dos)
+                "failed to create mapped drive {l}, this letter is in use and is pointing to a non UNC path ({what})"
             ),
-            remedy: "choose another drive letter; mapdrive never replaces a local disk or a non-network device".into(),
+            remedy: "choose another drive letter; mapdrive never replaces a local disk or a non-network device"
+                .into(),
         },
-    }
+    })
 }
 
 /// Decides how to make `letter` map `remote`.
@@ -138,7 +174,7 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
     if state.connected.is_none()
         && let Some(dos) = state.dos()
     {
-        return Err(refuse_foreign_device(letter, &dos));
+        return Err(refuse_foreign_device(port, letter, &dos, false)?);
     }
     let connect = Action::Connect {
         letter,
@@ -267,16 +303,7 @@ pub fn plan_unmap(port: &dyn Port, req: &UnmapRequest) -> Result<Plan, Error> {
         && state.remembered.is_none()
         && let Some(dos) = state.dos()
     {
-        return Err(match dos {
-            DosTarget::Network { .. } => refuse_foreign_device(letter, &dos),
-            _ => Error::Refused {
-                message: format!(
-                    "{} is not a mapped network drive",
-                    describe_device(letter, &dos)
-                ),
-                remedy: "nothing to unmap; `mapdrive list` shows the mapped drives".into(),
-            },
-        });
+        return Err(refuse_foreign_device(port, letter, &dos, true)?);
     }
     let current = state
         .connected

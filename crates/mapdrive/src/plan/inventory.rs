@@ -134,9 +134,33 @@ pub fn observe_letter(
     let dos_target = port
         .dos_device(letter)
         .map_err(|e| Error::api(format!("could not query the DOS device {letter}"), e))?;
+    let remembered = remembered.into_iter().find(|r| r.letter == letter);
+    let mut connected = connected.into_iter().find(|c| c.letter == letter);
+    if connected.is_none()
+        && let Some(DosTarget::Network {
+            logon_id, remote, ..
+        }) = dos_target.as_deref().map(DosTarget::parse)
+    {
+        // A redirection owned by this very logon session that the provider does not list as
+        // connected (Windows restores drives at logon in a deferred, "Disconnected" state) is
+        // still this session's connection: cancel or keep it like one, never refuse it.
+        let me = port
+            .identity()
+            .map_err(|e| Error::api("could not read the process token", e))?;
+        if logon_id == me.logon_id && !me.is_system {
+            connected = Some(Connection {
+                letter,
+                remote,
+                provider: remembered.as_ref().map_or_else(
+                    || "Microsoft Windows Network".to_string(),
+                    |r| r.provider.clone(),
+                ),
+            });
+        }
+    }
     Ok(LetterState {
-        connected: connected.into_iter().find(|c| c.letter == letter),
-        remembered: remembered.into_iter().find(|r| r.letter == letter),
+        connected,
+        remembered,
         dos_target,
     })
 }

@@ -670,3 +670,29 @@ fn empty_secret_is_refused_and_changes_nothing() {
         "write domain_password credential fileserver without a secret"
     );
 }
+
+#[test]
+fn system_is_told_how_to_remove_a_boot_time_drive() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    ok(&mapdrive(
+        &mut m,
+        &["map", "Z:", r"\\fileserver\public", "--global", "--at-boot"],
+    ));
+    m.reboot();
+    m.run_as_system();
+    for args in [
+        vec!["map", "Z:", r"\\fileserver\public", "--global"],
+        vec!["unmap", "Z:", "--global"],
+    ] {
+        let r = mapdrive(&mut m, &args);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        assert!(r.stderr.contains("created at boot"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("mapdrive unmap Z: --global --at-boot"),
+            "{}",
+            r.stderr
+        );
+    }
+}
