@@ -19,6 +19,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy ($win)"
 cargo clippy --workspace --all-targets --locked --target "$win" --features mapdrive/wine-e2e -- -D warnings
 
+step "rustdoc (broken links are errors; Linux host and $win)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p mapdrive -p fakesmb --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p mapdrive -p fakesmb --quiet --target "$win"
+
 step "host and session-model tests"
 cargo test --workspace --locked
 

@@ -4,7 +4,7 @@
 //! Layout (one flow for every front-end):
 //! - [`domain`]: validated types (letters, remote paths, credential targets, secrets, DOS targets).
 //! - [`port`]: the trait that is the only door to Windows.
-//! - [`win32`] (`cfg(windows)`): the real adapter — the only home of `unsafe`.
+//! - `win32` (`cfg(windows)`): the real adapter — the only home of `unsafe`.
 //! - [`model`]: an in-memory Windows of users, logon sessions and namespaces (the test adapter).
 //! - [`plan`]: reads the world through the port, decides actions (pure), then applies them.
 //! - [`doctor`]: rules over the same facts, producing findings; never writes.

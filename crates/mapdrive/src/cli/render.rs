@@ -12,12 +12,26 @@ use crate::plan::Outcome;
 use crate::plan::inventory::Inventory;
 use crate::port::TokenChoice;
 
+/// Pretty JSON with every non-ASCII character escaped (`\u00e9`): the bytes survive any console
+/// code page and PowerShell's pipeline, which do not all treat output as UTF-8.
 fn to_json<T: Serialize>(v: &T) -> String {
     // Serialising our own plain types cannot fail; fall back to an error object if it ever does.
-    let mut s = serde_json::to_string_pretty(v)
+    let text = serde_json::to_string_pretty(v)
         .unwrap_or_else(|e| format!("{{\"failed\":true,\"msg\":\"{e}\"}}"));
-    s.push('\n');
-    s
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            // Non-ASCII only occurs inside JSON strings, where \u escapes are equivalent.
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.push('\n');
+    out
 }
 
 fn ok(stdout: String, warnings: &[String], json: bool) -> Report {
@@ -544,4 +558,19 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_json;
+
+    #[test]
+    fn json_is_ascii_and_round_trips() {
+        let v = serde_json::json!({"share": "\\\\café\\données", "emoji": "📁"});
+        let text = to_json(&v);
+        assert!(text.is_ascii(), "{text}");
+        assert!(text.contains("caf\\u00e9"), "{text}");
+        assert!(text.contains("\\ud83d\\udcc1"), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+    }
 }

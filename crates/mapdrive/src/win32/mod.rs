@@ -4,14 +4,14 @@
 //! together and holds the one piece of state: the impersonation of the linked token
 //! ([`Port::use_token`]).
 //!
-//! - [`wide`] — UTF-16 in/out, NULL vs `L""` kept explicit.
-//! - [`handle`] — RAII for handles, Win32-allocated buffers and impersonation.
-//! - [`token`] — identity, elevation, the linked-token dance.
-//! - [`wnet`] — mpr.dll (connect, cancel, enumerate).
-//! - [`cred`] — Credential Manager.
-//! - [`registry`] — `HKCU\Network`, labels, boot-time DOS devices, EnableLinkedConnections.
-//! - [`dosdev`] — `QueryDosDeviceW`.
-//! - [`sessions`] — logon sessions and their DOS-device directories.
+//! - `wide` — UTF-16 in/out, NULL vs `L""` kept explicit.
+//! - `handle` — RAII for handles, Win32-allocated buffers and impersonation.
+//! - `token` — identity, elevation, the linked-token dance.
+//! - `wnet` — mpr.dll (connect, cancel, enumerate).
+//! - `cred` — Credential Manager.
+//! - `registry` — `HKCU\Network`, labels, boot-time DOS devices, EnableLinkedConnections.
+//! - `dosdev` — `QueryDosDeviceW`.
+//! - `sessions` — logon sessions and their DOS-device directories.
 
 mod cred;
 mod dosdev;
