@@ -26,7 +26,7 @@ mapdrive() {
 
 mapdrive whoami
 echo; echo "(the password below comes from stdin, as a script or a password manager would pass it)"
-printf '%s\n' 'B0b-Pa55!' | { printf '\nC:\\> echo ******** | mapdrive cred set nas --user NAS\\bob --secret-stdin\n'; wine "$exe" cred set nas --user 'NAS\bob' --secret-stdin 2>&1 | tr -d '\r'; }
+printf '%s\n' 'B0b-Pa55!' | { printf '\nC:\\> echo ********| mapdrive cred set nas --user NAS\\bob --secret-stdin\n'; wine "$exe" cred set nas --user 'NAS\bob' --secret-stdin 2>&1 | tr -d '\r'; }
 mapdrive map P: '\\fileserver\public'
 mapdrive map N: '\\nas\media'
 mapdrive map N: '\\nas\media'

@@ -186,6 +186,8 @@ pub enum Error {
         hint: Option<String>,
         /// What to do, when it is more specific than the catalog's remedy for the code.
         fix: Option<String>,
+        /// Earlier steps changed something that is still changed (not, or not fully, undone).
+        changed: bool,
     },
     /// mapdrive refused to act because the result would not be what was asked for.
     #[error("{message}")]
@@ -208,6 +210,7 @@ impl Error {
             api_error,
             hint: None,
             fix: None,
+            changed: false,
         }
     }
 
@@ -229,6 +232,11 @@ impl Error {
             Error::Refused { .. } => "refused",
             Error::Unsupported(_) => "unsupported",
         }
+    }
+
+    /// Whether something stayed changed despite the failure.
+    pub fn left_changed(&self) -> bool {
+        matches!(self, Error::Api { changed: true, .. })
     }
 
     /// The Win32 code, when Windows reported one.

@@ -54,7 +54,7 @@ pub fn error(e: &Error, json: bool) -> Report {
         let info = e.code().and_then(lookup);
         let v = json!({
             "failed": true,
-            "changed": false,
+            "changed": e.left_changed(),
             "error": {
                 "kind": e.kind(),
                 "message": e.to_string(),
@@ -185,6 +185,40 @@ pub fn outcome(o: &Outcome, json: bool) -> Report {
         ok(to_json(o), &o.warnings, true)
     } else {
         ok(outcome_text(o), &o.warnings, false)
+    }
+}
+
+/// Some sessions changed, then one failed (`--session both`): both facts, exit code of the error.
+pub fn partial(done: &[(TokenChoice, Outcome)], e: &Error, json: bool) -> Report {
+    let failed = error(e, json);
+    let changed = e.left_changed() || done.iter().any(|(_, o)| o.changed);
+    if json {
+        let mut v: Value = serde_json::from_str(&failed.stdout).unwrap_or(Value::Null);
+        v["changed"] = json!(changed);
+        v["sessions"] = json!(
+            done.iter()
+                .map(|(t, o)| {
+                    let mut s = json!(o);
+                    s["session"] = json!(token_name(*t));
+                    s
+                })
+                .collect::<Vec<_>>()
+        );
+        return Report {
+            stdout: to_json(&v),
+            stderr: String::new(),
+            code: failed.code,
+        };
+    }
+    let mut stdout = String::new();
+    for (t, o) in done {
+        let _ = writeln!(stdout, "[{} token]", token_name(*t));
+        stdout.push_str(&outcome_text(o));
+    }
+    Report {
+        stdout,
+        stderr: failed.stderr,
+        code: failed.code,
     }
 }
 

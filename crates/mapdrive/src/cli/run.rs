@@ -313,7 +313,7 @@ fn not_remembered_warning(port: &dyn Port, letter: DriveLetter) -> Result<String
         .map_err(|e| Error::api("could not read the process token", e))?;
     Ok(if id.elevation == Elevation::Full {
         format!(
-            "Windows did not remember {letter}: this is the elevated (Full) half of a split token, logon session {}, \
+            "Windows did not remember {letter} because this is the elevated (Full) half of a split token, logon session {}, \
              and Windows persists mappings only from the limited half (or with EnableLinkedConnections). \
              Map from a non-elevated prompt, or with --session limited.",
             id.logon_id
@@ -473,6 +473,7 @@ fn enter_sessions(
             linked(port).map_err(|e| Error::Api {
                 context: "could not act in the limited (non-elevated) logon session".into(),
                 fix: None,
+                changed: false,
                 api_error: e,
                 hint: Some(
                     "The linked limited token is only usable with SYSTEM's SeTcbPrivilege, which needs an \
@@ -519,7 +520,12 @@ fn per_session(
         let result = op(&mut *port);
         port.use_token(TokenChoice::Current)
             .map_err(|e| Error::api("could not revert to the process token", e))?;
-        let mut outcome = result?;
+        let mut outcome = match result {
+            Ok(outcome) => outcome,
+            // An earlier session was already changed: report that next to the failure.
+            Err(e) if !outcomes.is_empty() => return Ok(render::partial(&outcomes, &e, args.json)),
+            Err(e) => return Err(e),
+        };
         outcome.warnings.splice(0..0, warnings.iter().cloned());
         outcomes.push((*token, outcome));
     }

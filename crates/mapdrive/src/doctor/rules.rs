@@ -25,6 +25,16 @@ pub fn evaluate(f: &Facts) -> Vec<Finding> {
     out
 }
 
+/// Remedies run through mapdrive's default `--session auto`, which from an elevated process acts
+/// in the limited twin: a fix meant for this elevated session must say so.
+fn here(f: &Facts) -> &'static str {
+    if f.identity.elevation == Elevation::Full {
+        " --session current"
+    } else {
+        ""
+    }
+}
+
 fn device(f: &Facts, letter: DriveLetter) -> Option<DosTarget> {
     f.devices
         .iter()
@@ -176,7 +186,12 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
                  this logon session. {why}{also}",
                 r.letter, r.remote, r.letter
             ),
-            remedy: format!("mapdrive restore   (or: mapdrive map {} {})", r.letter, r.remote),
+            remedy: format!(
+                "mapdrive restore{h}   (or: mapdrive map {} {}{h})",
+                r.letter,
+                r.remote,
+                h = here(f)
+            ),
         });
     }
 }
@@ -233,8 +248,18 @@ fn user_name_without_credential(f: &Facts, out: &mut Vec<Finding>) {
         let Some(user) = r.user_name.as_deref().filter(|u| !u.is_empty()) else {
             continue;
         };
+        // The session's own account reconnects with its own password (NULL = default password).
+        if user.eq_ignore_ascii_case(&f.identity.user) {
+            continue;
+        }
         let host = host_of(&r.remote);
-        if creds.iter().any(|c| credential_covers(c, &host)) {
+        let for_user = |c: &&CredentialInfo| {
+            credential_covers(c, &host)
+                && c.user_name
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(user))
+        };
+        if creds.iter().any(|c| for_user(&c)) {
             continue;
         }
         out.push(Finding {
@@ -246,13 +271,11 @@ fn user_name_without_credential(f: &Facts, out: &mut Vec<Finding>) {
             explanation: format!(
                 "{} -> {} is remembered with UserName {user} (as `net use /user:` leaves it), but Windows never stores \
                  the password: at the next logon it sends {user} with a blank password and the server refuses it \
-                 (STATUS_WRONG_PASSWORD). No saved credential for {host} would supply the password.",
+                 (STATUS_WRONG_PASSWORD). No saved credential for {host} as {user} would supply the password; \
+                 with one, the logon-time reconnect uses it.",
                 r.letter, r.remote
             ),
-            remedy: format!(
-                "mapdrive cred set {host} --user {user} --prompt   then   mapdrive map {} {}   (re-mapping blanks the stored user name)",
-                r.letter, r.remote
-            ),
+            remedy: format!("mapdrive cred set {host} --user {user} --prompt"),
         });
     }
 }
@@ -357,17 +380,29 @@ fn global_drives(f: &Facts, out: &mut Vec<Finding>) {
                 },
             });
         } else if at_boot && *logon_id != Luid::SYSTEM {
+            let global = f
+                .boot_devices
+                .iter()
+                .find(|b| b.name.eq_ignore_ascii_case(&letter.device_name()))
+                .map(|b| {
+                    let t = DosTarget::parse(&b.target);
+                    t.remote().map_or_else(|| b.target.clone(), str::to_string)
+                })
+                .unwrap_or_default();
             out.push(Finding {
                 code: "MD005",
                 slug: "global-drive-shadowed",
-                severity: Severity::Warning,
+                severity: Severity::Info,
                 letter: Some(*letter),
-                title: format!("{letter} of this session shadows the global boot-time {letter}"),
+                title: format!("{letter} of this session hides the boot-time global {letter}"),
                 explanation: format!(
-                    "{letter} -> {remote} is a mapping of logon session {logon_id}; it is local and takes precedence over the \
-                     global {letter} defined at boot, which this session therefore does not see."
+                    "{letter} -> {remote} is a mapping of logon session {logon_id}. The boot-time table also defines a \
+                     global {letter} -> {global}, which exists from the restart after it was written; a local \
+                     drive takes precedence over a global one of the same name, so this session does not see it."
                 ),
-                remedy: format!("mapdrive unmap {letter}   (the global drive then shows through)"),
+                remedy: format!(
+                    "keep both by giving one another letter: mapdrive map X: {remote}, then mapdrive unmap {letter}"
+                ),
             });
         }
     }
@@ -478,7 +513,7 @@ fn remembered_path_differs(f: &Facts, out: &mut Vec<Finding>) {
                 "The next logon restores {} -> {} from HKCU\\Network, not the current {}.",
                 r.letter, r.remote, c.remote
             ),
-            remedy: format!("mapdrive map {} {}", r.letter, c.remote),
+            remedy: format!("mapdrive map {} {}{}", r.letter, c.remote, here(f)),
         });
     }
 }

@@ -122,7 +122,8 @@ fn check_server(input: &str, server: &str) -> Result<(), InputError> {
     }
     // WebDAV suffixes: host@SSL, host@port, host@SSL@port
     let suffixes: Vec<&str> = parts.collect();
-    let port_ok = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    let port_ok =
+        |p: &str| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0);
     let ok = match suffixes.as_slice() {
         [] => true,
         [s] => s.eq_ignore_ascii_case("SSL") || port_ok(s),
@@ -259,6 +260,9 @@ mod tests {
         }
         assert!(r"\\host@TLS\x".parse::<RemotePath>().is_err());
         assert!(r"\\host@SSL@port\x".parse::<RemotePath>().is_err());
+        assert!(r"\\host@99999\x".parse::<RemotePath>().is_err());
+        assert!(r"\\host@0\x".parse::<RemotePath>().is_err());
+        assert!(r"\\host@65535\x".parse::<RemotePath>().is_ok());
         assert!("https://host/dav".parse::<RemotePath>().is_err());
     }
 

@@ -222,29 +222,35 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
             }
         }
         Some(c) => {
-            // Re-map: disconnect the old path, connect the new one; undo reconnects the old one.
+            // Re-map in separate steps, each with its own undo: disconnect the old path (undo:
+            // reconnect it), forget its remembered entry (undo: write the entry back exactly, user
+            // name included), connect the new path.
             plan.push(
                 Action::Cancel {
                     letter,
-                    forget: state.remembered.is_some(),
+                    forget: false,
                     force: false,
                 },
                 // A path Windows reports that mapdrive cannot parse is not put back automatically.
                 c.remote.parse().ok().map(|remote| Action::Connect {
                     letter,
                     remote,
-                    remember: state.remembered.is_some(),
+                    remember: false,
                     user: None,
                     with_password: false,
                 }),
             );
-            push_connect(&mut plan, connect, req);
-        }
-        None => {
-            if state.remembered.is_some() && (!remembered_same || !req.remember) {
+            if state.remembered.is_some() {
                 plan.push(Action::Forget { letter }, restore_remembered);
             }
-            push_connect(&mut plan, connect, req);
+            push_connect(&mut plan, connect, req, false);
+        }
+        None => {
+            let keep = remembered_same && req.remember;
+            if state.remembered.is_some() && !keep {
+                plan.push(Action::Forget { letter }, restore_remembered);
+            }
+            push_connect(&mut plan, connect, req, keep);
         }
     }
     if let Some(label) = &req.label {
@@ -274,15 +280,27 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
     Ok(plan)
 }
 
-fn push_connect(plan: &mut Plan, connect: Action, req: &MapRequest) {
+/// Connects, then makes sure the result is remembered as asked. `kept` = an entry for the same
+/// path was remembered before and stays, so undoing the connection must not forget it.
+fn push_connect(plan: &mut Plan, connect: Action, req: &MapRequest, kept: bool) {
     plan.push(
         connect,
         Some(Action::Cancel {
             letter: req.letter,
-            forget: req.remember,
+            forget: req.remember && !kept,
             force: false,
         }),
     );
+    if req.remember {
+        // Windows does not persist mappings made from an elevated (Full) token.
+        plan.push(
+            Action::EnsureRemembered {
+                letter: req.letter,
+                remote: req.remote.clone(),
+            },
+            None,
+        );
+    }
     if req.remember && req.user.is_some() {
         // Windows stores lpUserName but never the password: the next logon would fail with a
         // wrong-password error unless the UserName is blank (then the Credential Manager is used).

@@ -61,6 +61,28 @@ pub fn observe_boot(port: &dyn Port, letter: DriveLetter) -> Result<Value, Error
     Ok(boot_json(find_boot(port, letter)?.as_ref()))
 }
 
+/// Two redirector targets for the same letter, logon session and share (any redirector prefix
+/// form, any case, trailing separators ignored).
+fn same_network_target(a: &str, b: &str) -> bool {
+    match (DosTarget::parse(a), DosTarget::parse(b)) {
+        (
+            DosTarget::Network {
+                letter: la,
+                logon_id: ia,
+                remote: ra,
+                ..
+            },
+            DosTarget::Network {
+                letter: lb,
+                logon_id: ib,
+                remote: rb,
+                ..
+            },
+        ) => la == lb && ia == ib && crate::plan::inventory::same_path(&ra, &rb),
+        _ => a.eq_ignore_ascii_case(b),
+    }
+}
+
 fn require_system(port: &dyn Port, what: &str) -> Result<(), Error> {
     let id = port
         .identity()
@@ -83,6 +105,16 @@ fn require_system(port: &dyn Port, what: &str) -> Result<(), Error> {
 pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, Error> {
     if !req.at_boot {
         require_system(port, "a global mapping")?;
+        // Already there, e.g. created at boot from the same value: nothing to do.
+        if let Some(target) = port
+            .dos_device(req.letter)
+            .map_err(|e| Error::api(format!("could not query the DOS device {}", req.letter), e))?
+            && let DosTarget::Network { remote, .. } = DosTarget::parse(&target)
+            && req.remote.matches(&remote)
+        {
+            let state = json!({"letter": req.letter, "remote": remote, "global": true});
+            return Ok(Plan::unchanged(format!("{}", req.letter), state));
+        }
         // SYSTEM's HKCU\Network is never restored for anyone: map without remembering.
         let mut plan = plan_map(
             port,
@@ -122,7 +154,7 @@ pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, 
         target: target.clone(),
     };
     match &existing {
-        Some(d) if d.target.eq_ignore_ascii_case(&target) => return Ok(plan),
+        Some(d) if same_network_target(&d.target, &target) => return Ok(plan),
         Some(d) if !req.force => {
             return Err(Error::Refused {
                 message: format!(

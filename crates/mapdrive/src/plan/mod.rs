@@ -65,6 +65,13 @@ pub enum Action {
         /// Entry.
         entry: Remembered,
     },
+    /// Write `HKCU\Network\<L>` if Windows did not remember the connection (elevated token).
+    EnsureRemembered {
+        /// Letter.
+        letter: DriveLetter,
+        /// Remote path.
+        remote: RemotePath,
+    },
     /// Blank `HKCU\Network\<L>\UserName` if Windows stored the explicit user there.
     BlankUserName {
         /// Letter.
@@ -135,6 +142,11 @@ pub enum SecretPlan {
 }
 
 impl Action {
+    /// Steps that check first and usually do nothing; they are reported only when they act.
+    pub fn is_conditional(&self) -> bool {
+        matches!(self, Action::EnsureRemembered { .. })
+    }
+
     /// A one-line description for humans.
     pub fn describe(&self) -> String {
         match self {
@@ -175,6 +187,10 @@ impl Action {
             Action::Remember { entry } => format!(
                 "remember {} -> {} in HKCU\\Network so it is restored at logon",
                 entry.letter, entry.remote
+            ),
+            Action::EnsureRemembered { letter, .. } => format!(
+                "make sure HKCU\\Network\\{} remembers it (Windows does not for an elevated token)",
+                letter.as_char()
             ),
             Action::BlankUserName { letter } => format!(
                 "blank HKCU\\Network\\{}\\UserName so reconnecting at logon uses the Credential Manager",
@@ -295,7 +311,7 @@ impl Outcome {
             changed: plan.changes(),
             check_mode: true,
             subject: plan.subject,
-            actions: plan.actions.iter().map(Action::describe).collect(),
+            actions: described(&plan.actions),
             before: plan.before,
             after: plan.after,
             warnings: plan.warnings,
@@ -303,8 +319,64 @@ impl Outcome {
     }
 }
 
-fn perform(port: &mut dyn Port, action: &Action, secrets: &Secrets) -> Result<(), ApiError> {
+/// The descriptions of the unconditional actions.
+fn described(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter(|a| !a.is_conditional())
+        .map(Action::describe)
+        .collect()
+}
+
+/// Performs one action; `Some(note)` when a conditional step had to act and the user should know.
+fn perform(
+    port: &mut dyn Port,
+    action: &Action,
+    secrets: &Secrets,
+) -> Result<Option<String>, ApiError> {
+    perform_step(port, action, secrets)?;
     match action {
+        Action::EnsureRemembered { letter, remote } => ensure_remembered(port, *letter, remote),
+        _ => Ok(None),
+    }
+}
+
+/// Writes `HKCU\Network\<L>` when Windows connected the drive but did not remember it, which it
+/// never does for an elevated (Full) token: the next logon then restores it in the limited session.
+fn ensure_remembered(
+    port: &mut dyn Port,
+    letter: DriveLetter,
+    remote: &RemotePath,
+) -> Result<Option<String>, ApiError> {
+    if port
+        .remembered()?
+        .iter()
+        .any(|r| r.letter == letter && remote.matches(&r.remote))
+    {
+        return Ok(None);
+    }
+    let provider = port
+        .connected()?
+        .into_iter()
+        .find(|c| c.letter == letter)
+        .map_or_else(|| "Microsoft Windows Network".to_string(), |c| c.provider);
+    port.remember(&Remembered {
+        letter,
+        remote: remote.to_string(),
+        provider,
+        provider_type: None,
+        user_name: Some(String::new()),
+    })?;
+    Ok(Some(format!(
+        "Windows did not remember {letter} (it never does for an elevated token's mappings), so mapdrive \
+         wrote HKCU\\Network\\{} itself: the next logon restores the drive",
+        letter.as_char()
+    )))
+}
+
+fn perform_step(port: &mut dyn Port, action: &Action, secrets: &Secrets) -> Result<(), ApiError> {
+    match action {
+        Action::EnsureRemembered { .. } => Ok(()),
         Action::Cancel {
             letter,
             forget,
@@ -375,6 +447,7 @@ fn failure_context(action: &Action) -> String {
         Action::Forget { letter } => format!("could not forget {letter}"),
         Action::Connect { letter, remote, .. } => format!("could not map {letter} to {remote}"),
         Action::Remember { entry } => format!("could not remember {}", entry.letter),
+        Action::EnsureRemembered { letter, .. } => format!("could not remember {letter}"),
         Action::BlankUserName { letter } => {
             format!("could not blank the remembered user name of {letter}")
         }
@@ -408,9 +481,16 @@ fn specific_fix(action: &Action, code: u32) -> Option<String> {
                 .into(),
         ),
         (
-            Action::Forget { .. } | Action::Remember { .. } | Action::BlankUserName { .. },
+            Action::Forget { .. }
+            | Action::Remember { .. }
+            | Action::EnsureRemembered { .. }
+            | Action::BlankUserName { .. },
             ACCESS_DENIED,
         ) => Some("check the permissions of HKCU\\Network for this user".into()),
+        (Action::SetLabel { .. }, ACCESS_DENIED) => Some(
+            "check the permissions of HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\MountPoints2"
+                .into(),
+        ),
         _ => None,
     }
 }
@@ -423,16 +503,27 @@ pub fn apply(
     secrets: &Secrets,
     observe: impl FnOnce(&dyn Port) -> Result<Value, Error>,
 ) -> Result<Outcome, Error> {
+    let mut notes = Vec::new();
     for (i, action) in plan.actions.iter().enumerate() {
-        if let Err(api_error) = perform(port, action, secrets) {
+        let api_error = match perform(port, action, secrets) {
+            Ok(note) => {
+                notes.extend(note);
+                continue;
+            }
+            Err(e) => e,
+        };
+        {
             let mut undone = Vec::new();
             let mut undo_failed = Vec::new();
             for undo in plan.undo[..i].iter().rev().flatten() {
                 match perform(port, undo, secrets) {
-                    Ok(()) => undone.push(undo.describe()),
+                    Ok(_) => undone.push(undo.describe()),
                     Err(e) => undo_failed.push(format!("{} ({e})", undo.describe())),
                 }
             }
+            // Something stays changed unless every earlier step had an undo and all of them worked.
+            let left_changed =
+                i > 0 && (!undo_failed.is_empty() || plan.undo[..i].iter().any(Option::is_none));
             let mut hint = String::new();
             if !undone.is_empty() && undo_failed.is_empty() {
                 hint = format!("The earlier steps were undone: {}.", undone.join("; "));
@@ -447,6 +538,7 @@ pub fn apply(
                 context: failure_context(action),
                 api_error,
                 hint: (!hint.is_empty()).then_some(hint),
+                changed: left_changed,
             });
         }
     }
@@ -459,9 +551,9 @@ pub fn apply(
         changed: !plan.actions.is_empty(),
         check_mode: false,
         subject: plan.subject,
-        actions: plan.actions.iter().map(Action::describe).collect(),
+        actions: described(&plan.actions),
         before: plan.before,
         after,
-        warnings: plan.warnings,
+        warnings: plan.warnings.into_iter().chain(notes).collect(),
     })
 }

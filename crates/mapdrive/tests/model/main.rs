@@ -4,4 +4,5 @@ mod claims;
 mod cli;
 mod doctor;
 mod properties;
+mod regressions;
 mod support;

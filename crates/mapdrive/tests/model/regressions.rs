@@ -1,0 +1,400 @@
+//! Regressions found by review: each test pins a defect that was fixed.
+
+use mapdrive::domain::{
+    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
+};
+use mapdrive::error::ApiError;
+use mapdrive::model::{LogonKind, Machine};
+use mapdrive::plan::{self, MapRequest, Secrets};
+use mapdrive::port::*;
+
+use crate::cli::{ALICE, BOB, BOB_PW, SVC, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
+use crate::support::{connected, l, remembered, secret, unc};
+
+fn codes(doctor: &serde_json::Value) -> Vec<String> {
+    doctor["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `--session both`: the limited half changed, then the elevated half failed. Both are reported.
+#[test]
+fn session_both_reports_the_half_that_changed_next_to_the_failure() {
+    let mut m = host();
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    // The elevated session already talks to fileserver as svc: team as alice gives 1219/5 there.
+    ok(&mapdrive_stdin(
+        &mut m,
+        &[
+            "map",
+            "S:",
+            r"\\fileserver\svc",
+            "--session",
+            "current",
+            "--temporary",
+            "--user",
+            SVC,
+            "--password-stdin",
+        ],
+        SVC_PW,
+    ));
+    let r = mapdrive(
+        &mut m,
+        &[
+            "map",
+            "T:",
+            r"\\fileserver\team",
+            "--session",
+            "both",
+            "--json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["failed"], true);
+    assert_eq!(v["changed"], true, "{v}");
+    assert_eq!(v["sessions"][0]["session"], "linked");
+    assert_eq!(v["sessions"][0]["changed"], true);
+    m.run_in(limited).unwrap();
+    assert!(connected(&m).contains(&"T:".to_string()));
+}
+
+/// A failed re-map puts back both the live connection and the (different) remembered entry.
+#[test]
+fn failed_remap_restores_connection_and_remembered_entry_separately() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\team"]));
+    ok(&mapdrive(&mut m, &["unmap", "M:", "--keep-remembered"]));
+    // connected temporarily elsewhere (e.g. `net use M: \\fileserver\public /persistent:no`)
+    m.add_connection(l("M:"), &unc(r"\\fileserver\public"), None, None, false)
+        .unwrap();
+    let before = m.remembered().unwrap();
+    let r = mapdrive(&mut m, &["map", "M:", r"\\fileserver\nosuch"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(
+        m.remembered().unwrap(),
+        before,
+        "undo restores the remembered entry"
+    );
+    assert_eq!(connected(&m), ["M:"], "and the temporary connection");
+}
+
+/// A port that fails label writes.
+struct FailLabel<'a>(&'a mut Machine);
+impl Port for FailLabel<'_> {
+    fn identity(&self) -> Result<Identity, ApiError> {
+        self.0.identity()
+    }
+    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
+        self.0.linked_connections()
+    }
+    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
+        self.0.connected()
+    }
+    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
+        self.0.remembered()
+    }
+    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
+        self.0.dos_device(letter)
+    }
+    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
+        self.0.credentials()
+    }
+    fn credential_secret_equals(
+        &self,
+        t: &str,
+        k: CredentialKind,
+        s: &Secret,
+    ) -> Result<Option<bool>, ApiError> {
+        self.0.credential_secret_equals(t, k, s)
+    }
+    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
+        self.0.boot_devices()
+    }
+    fn label(&self, r: &RemotePath) -> Result<Option<String>, ApiError> {
+        self.0.label(r)
+    }
+    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        self.0.sessions()
+    }
+    fn add_connection(
+        &mut self,
+        a: DriveLetter,
+        b: &RemotePath,
+        c: Option<&str>,
+        d: Option<&Secret>,
+        e: bool,
+    ) -> Result<(), ApiError> {
+        self.0.add_connection(a, b, c, d, e)
+    }
+    fn cancel_connection(&mut self, a: DriveLetter, b: bool, c: bool) -> Result<(), ApiError> {
+        self.0.cancel_connection(a, b, c)
+    }
+    fn forget(&mut self, a: DriveLetter) -> Result<(), ApiError> {
+        self.0.forget(a)
+    }
+    fn remember(&mut self, e: &Remembered) -> Result<(), ApiError> {
+        self.0.remember(e)
+    }
+    fn set_remembered_user_name(&mut self, a: DriveLetter, u: &str) -> Result<(), ApiError> {
+        self.0.set_remembered_user_name(a, u)
+    }
+    fn write_credential(&mut self, c: &CredentialWrite<'_>) -> Result<(), ApiError> {
+        self.0.write_credential(c)
+    }
+    fn delete_credential(&mut self, t: &str, k: CredentialKind) -> Result<(), ApiError> {
+        self.0.delete_credential(t, k)
+    }
+    fn set_boot_device(&mut self, n: &str, t: &str) -> Result<(), ApiError> {
+        self.0.set_boot_device(n, t)
+    }
+    fn remove_boot_device(&mut self, n: &str) -> Result<(), ApiError> {
+        self.0.remove_boot_device(n)
+    }
+    fn set_label(&mut self, _r: &RemotePath, _l: Option<&str>) -> Result<(), ApiError> {
+        Err(ApiError::new("RegSetValueExW", 5))
+    }
+    fn set_linked_connections(&mut self, e: Option<bool>) -> Result<(), ApiError> {
+        self.0.set_linked_connections(e)
+    }
+    fn use_token(&mut self, c: TokenChoice) -> Result<(), ApiError> {
+        self.0.use_token(c)
+    }
+}
+
+/// Map onto an Unavailable remembered drive with --label; the label write fails; the undo does
+/// not delete the remembered entry that existed before, and the remedy is about the registry.
+#[test]
+fn undoing_a_connect_keeps_a_remembered_entry_that_existed_before() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\team"]));
+    ok(&mapdrive(&mut m, &["unmap", "M:", "--keep-remembered"]));
+    let before = m.remembered().unwrap();
+    let mut p = FailLabel(&mut m);
+    let req = MapRequest {
+        letter: l("M:"),
+        remote: unc(r"\\fileserver\team"),
+        remember: true,
+        user: None,
+        with_password: false,
+        label: Some("Team".into()),
+    };
+    let plan = plan::plan_map(&p, &req).unwrap();
+    let e = plan::apply(&mut p, plan, &Secrets::default(), |_| {
+        Ok(serde_json::Value::Null)
+    })
+    .unwrap_err();
+    assert!(
+        e.remedy().unwrap().contains("MountPoints2"),
+        "{:?}",
+        e.remedy()
+    );
+    let after = m.remembered().unwrap();
+    assert_eq!(before, after);
+}
+
+/// A drive remembered with the user's own account reconnects with the user's own password.
+#[test]
+fn md003_does_not_fire_for_the_users_own_account() {
+    let mut m = host();
+    let luid = logon(&mut m, BOB, LogonKind::Interactive);
+    // `net use M: \\fileserver\team /user:CORP\bob /persistent:yes`
+    m.add_connection(l("M:"), &unc(r"\\fileserver\team"), Some(BOB), None, true)
+        .unwrap();
+    let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    assert!(!codes(&d).contains(&"MD003".to_string()), "{d}");
+    m.logoff(luid).unwrap();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    assert_eq!(connected(&m), ["M:"]);
+}
+
+/// A saved credential for the host but for another account does not supply the password.
+#[test]
+fn md003_fires_when_the_saved_credential_is_for_another_account() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    ok(&mapdrive_stdin(
+        &mut m,
+        &["cred", "set", "fileserver", "--user", BOB, "--secret-stdin"],
+        BOB_PW,
+    ));
+    m.add_connection(
+        l("S:"),
+        &unc(r"\\fileserver\svc"),
+        Some(SVC),
+        Some(&secret(SVC_PW)),
+        true,
+    )
+    .unwrap();
+    let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    assert!(codes(&d).contains(&"MD003".to_string()), "{d}");
+}
+
+/// From an elevated prompt, the fixes doctor prints act in this elevated session.
+#[test]
+fn doctor_remedies_from_an_elevated_prompt_act_here() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    ok(&mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]));
+    ok(&mapdrive(&mut m, &["unmap", "P:", "--keep-remembered"]));
+    m.elevate().unwrap();
+    let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    let md001 = d["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "MD001")
+        .unwrap();
+    assert!(
+        md001["remedy"]
+            .as_str()
+            .unwrap()
+            .starts_with("mapdrive restore --session current"),
+        "{md001}"
+    );
+    ok(&mapdrive(&mut m, &["restore", "--session", "current"]));
+    assert_eq!(connected(&m), ["P:"]);
+    let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    assert!(!codes(&d).contains(&"MD001".to_string()), "{d}");
+}
+
+/// MD003's fix (save the credential) is enough: the next logon reconnects.
+#[test]
+fn md003_remedy_is_sufficient() {
+    let mut m = host();
+    let luid = logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(
+        l("S:"),
+        &unc(r"\\fileserver\svc"),
+        Some(SVC),
+        Some(&secret(SVC_PW)),
+        true,
+    )
+    .unwrap();
+    let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    let remedy = d["findings"][0]["remedy"].as_str().unwrap().to_string();
+    assert_eq!(
+        remedy,
+        r"mapdrive cred set fileserver --user FILESERVER\svc --prompt"
+    );
+    ok(&mapdrive_stdin(
+        &mut m,
+        &["cred", "set", "fileserver", "--user", SVC, "--prompt"],
+        SVC_PW,
+    ));
+    assert!(codes(&ok(&mapdrive(&mut m, &["doctor", "--json"]))).is_empty());
+    m.logoff(luid).unwrap();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    assert_eq!(connected(&m), ["S:"]);
+}
+
+/// A failed re-map of a drive first connected with explicit credentials: the old connection
+/// cannot be re-established without its password, but its remembered entry comes back and the
+/// error says something stayed changed.
+#[test]
+fn failed_remap_restores_the_remembered_entry_and_says_what_changed() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    ok(&mapdrive_stdin(
+        &mut m,
+        &[
+            "map",
+            "S:",
+            r"\\fileserver\svc",
+            "--user",
+            SVC,
+            "--password-stdin",
+        ],
+        SVC_PW,
+    ));
+    let before = m.remembered().unwrap();
+    let r = mapdrive(&mut m, &["map", "S:", r"\\fileserver\nosuch", "--json"]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["changed"], true, "the old connection is gone: {v}");
+    assert!(
+        v["error"]["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("failed too"),
+        "{v}"
+    );
+    assert_eq!(m.remembered().unwrap(), before, "remembered entry restored");
+    assert_eq!(remembered(&m), ["S:"]);
+}
+
+/// SYSTEM mapping exactly the boot-time global drive that already exists: unchanged.
+#[test]
+fn global_map_of_the_existing_boot_time_drive_is_unchanged() {
+    let mut m = host();
+    m.run_as_system();
+    ok(&mapdrive(
+        &mut m,
+        &["map", "G:", r"\\fileserver\public", "--global", "--at-boot"],
+    ));
+    m.reboot();
+    let out = ok(&mapdrive(
+        &mut m,
+        &["map", "G:", r"\\fileserver\public", "--global", "--json"],
+    ));
+    assert_eq!(out["changed"], false, "{out}");
+}
+
+/// The boot-time value matches whatever redirector prefix form or trailing separator it has.
+#[test]
+fn boot_value_in_another_form_is_unchanged() {
+    let mut m = host();
+    m.run_as_system();
+    m.set_boot_device(
+        "G:",
+        r"\Device\LanmanRedirector\;G:00000000000003e7\fileserver\public\",
+    )
+    .unwrap();
+    m.set_boot_device(
+        "H:",
+        r"\Device\Mup\;LanmanRedirector\;H:00000000000003e7\fileserver\public",
+    )
+    .unwrap();
+    for letter in ["G:", "H:"] {
+        let out = ok(&mapdrive(
+            &mut m,
+            &[
+                "map",
+                letter,
+                r"\\fileserver\public",
+                "--global",
+                "--at-boot",
+                "--json",
+            ],
+        ));
+        assert_eq!(out["changed"], false, "{letter}: {out}");
+    }
+}
+
+/// A boot value that hides behind this session's own drive: information, and the fix keeps the user's drive.
+#[test]
+fn md005_shadow_is_informational_and_keeps_the_users_drive() {
+    let mut m = host();
+    let a = logon(&mut m, BOB, LogonKind::Interactive);
+    ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\public"]));
+    m.run_as_system();
+    ok(&mapdrive(
+        &mut m,
+        &["map", "M:", r"\\fileserver\team", "--global", "--at-boot"],
+    ));
+    m.run_in(a).unwrap();
+    let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    let f = &d["findings"][0];
+    assert_eq!(f["slug"], "global-drive-shadowed");
+    assert_eq!(f["severity"], "info");
+    assert!(
+        f["remedy"].as_str().unwrap().starts_with("keep both"),
+        "{f}"
+    );
+}
