@@ -68,6 +68,10 @@ fn usage_errors_exit_2() {
         .code(2);
     mapdrive().args(["unmap"]).assert().code(2);
     mapdrive()
+        .args(["map", "G:", r"\\srv\share", "--global", "--session", "both"])
+        .assert()
+        .code(2);
+    mapdrive()
         .args(["cred", "set", "srv", "--user", "u", "--secret", "x"])
         .assert()
         .code(2);

@@ -114,7 +114,7 @@ pub struct MapArgs {
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
     /// A global drive, visible to every user: as SYSTEM, map now (until restart); with --at-boot, define it at boot.
-    #[arg(long, conflicts_with_all = ["user", "temporary", "label"])]
+    #[arg(long, conflicts_with_all = ["user", "temporary", "label", "session"])]
     pub global: bool,
     /// With --global: write HKLM\...\Session Manager\DOS Devices so the drive exists from the next restart on.
     #[arg(long, requires = "global")]
@@ -138,14 +138,15 @@ pub struct UnmapArgs {
     /// Refuse unless the drive currently points to this path.
     #[arg(long, value_name = "PATH")]
     pub expect_path: Option<String>,
-    /// Disconnect even with open files (unsaved data in them is lost).
+    /// Disconnect even with open files (unsaved data in them is lost); with --global --at-boot,
+    /// remove a boot-time value that is not a network drive.
     #[arg(long)]
     pub force: bool,
     /// Disconnect but keep the remembered entry (it is restored at the next logon).
     #[arg(long)]
     pub keep_remembered: bool,
     /// A global drive: as SYSTEM, disconnect it now; with --at-boot, remove its boot-time definition.
-    #[arg(long, conflicts_with = "keep_remembered")]
+    #[arg(long, conflicts_with_all = ["keep_remembered", "session"])]
     pub global: bool,
     /// With --global: remove the HKLM\...\Session Manager\DOS Devices value (effective at restart).
     #[arg(long, requires = "global")]

@@ -70,9 +70,28 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                     r.letter, c.remote
                 ));
             }
+            (
+                None,
+                Some(DosTarget::Network {
+                    remote, logon_id, ..
+                }),
+            ) if same_path(&remote, &r.remote) => {
+                // Already reachable: a global drive of the same share, or this session's own
+                // redirection that Windows has not reconnected yet (deferred).
+                item.detail = Some(format!(
+                    "{} already points to {} (logon session {logon_id})",
+                    r.letter, remote
+                ));
+            }
             (None, Some(d)) => {
                 item.result = "skipped";
-                item.detail = Some(format!("{} is taken here by {}", r.letter, d.kind_name()));
+                item.detail = Some(match d.remote() {
+                    Some(other) => format!(
+                        "{} is taken here by a network drive to {other}; `mapdrive doctor {}` explains whose",
+                        r.letter, r.letter
+                    ),
+                    None => format!("{} is taken here by a {}", r.letter, d.kind_name()),
+                });
             }
             (None, None) => match r.remote.parse::<RemotePath>() {
                 Err(e) => {

@@ -398,3 +398,29 @@ fn md005_shadow_is_informational_and_keeps_the_users_drive() {
         "{f}"
     );
 }
+
+/// A remembered drive whose letter SYSTEM maps globally to the same share is already reachable:
+/// `restore` says so instead of skipping it as taken.
+#[test]
+fn restore_counts_a_global_drive_of_the_same_share_as_connected() {
+    let mut m = host();
+    let luid = logon(&mut m, BOB, LogonKind::Interactive);
+    ok(&mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]));
+    m.logoff(luid).unwrap();
+    m.run_as_system();
+    ok(&mapdrive(
+        &mut m,
+        &["map", "P:", r"\\fileserver\public", "--global"],
+    ));
+    logon(&mut m, BOB, LogonKind::Network);
+    let out = ok(&mapdrive(&mut m, &["restore", "--json"]));
+    assert_eq!(out["changed"], false, "{out}");
+    assert_eq!(out["drives"][0]["result"], "connected", "{out}");
+    assert!(
+        out["drives"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("0x3e7"),
+        "{out}"
+    );
+}
