@@ -156,7 +156,7 @@ fn dispatch(
                 with_password: a.password_stdin,
                 label: a.label,
             };
-            per_session(port, a.session, a.change, |port| {
+            per_session(port, a.session, a.change, |port, _| {
                 let mut outcome = change(
                     port,
                     a.change,
@@ -199,14 +199,27 @@ fn dispatch(
                 force: a.force,
                 keep_remembered: a.keep_remembered,
             };
-            per_session(port, a.session, a.change, |port| {
-                change(
+            let auto = a.session == SessionArg::Auto;
+            per_session(port, a.session, a.change, |port, token| {
+                let mut outcome = change(
                     port,
                     a.change,
                     &Secrets::default(),
                     |p| plan::plan_unmap(p, &req),
                     |p| plan::observe_json(p, letter),
-                )
+                )?;
+                if auto && token == TokenChoice::Linked && !outcome.changed {
+                    // Nothing in the limited session: say so if the drive is in this elevated one.
+                    port.use_token(TokenChoice::Current)
+                        .map_err(|e| Error::api("could not revert to the process token", e))?;
+                    if !plan::observe_json(port, letter)?.is_null() {
+                        outcome.warnings.push(format!(
+                            "{letter} is not in the limited session mapdrive acts in by default, but it is \
+                             in this elevated one: run `mapdrive unmap {letter} --session current`"
+                        ));
+                    }
+                }
+                Ok(outcome)
             })
         }
         Command::Doctor(a) => {
@@ -510,14 +523,14 @@ fn per_session(
     port: &mut dyn Port,
     session: SessionArg,
     args: ChangeArgs,
-    mut op: impl FnMut(&mut dyn Port) -> Result<Outcome, Error>,
+    mut op: impl FnMut(&mut dyn Port, TokenChoice) -> Result<Outcome, Error>,
 ) -> Result<Report, Error> {
     let (tokens, warnings) = enter_sessions(port, session)?;
     let mut outcomes = Vec::new();
     for token in &tokens {
         port.use_token(*token)
             .map_err(|e| Error::api("could not switch to the selected token", e))?;
-        let result = op(&mut *port);
+        let result = op(&mut *port, *token);
         port.use_token(TokenChoice::Current)
             .map_err(|e| Error::api("could not revert to the process token", e))?;
         let mut outcome = match result {

@@ -424,3 +424,34 @@ fn restore_counts_a_global_drive_of_the_same_share_as_connected() {
         "{out}"
     );
 }
+
+/// From an elevated prompt, `unmap` of a drive that exists only in the elevated session points to
+/// `--session current` instead of silently reporting "unchanged".
+#[test]
+fn unmap_from_an_elevated_prompt_points_to_the_elevated_drive() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "E:",
+            r"\\fileserver\public",
+            "--session",
+            "current",
+            "--temporary",
+        ],
+    ));
+    let out = ok(&mapdrive(&mut m, &["unmap", "E:", "--json"]));
+    assert_eq!(out["changed"], false);
+    assert!(
+        out["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("--session current"),
+        "{out}"
+    );
+    ok(&mapdrive(&mut m, &["unmap", "E:", "--session", "current"]));
+    assert!(connected(&m).is_empty());
+}
