@@ -52,6 +52,35 @@ pub fn logon(m: &mut Machine, user: &str, kind: LogonKind) -> mapdrive::domain::
     luid
 }
 
+/// `net use S: \\fileserver\svc /user:FILESERVER\svc PASSWORD /persistent:yes`: Windows remembers
+/// the user name, never the password.
+pub fn net_use_svc(m: &mut Machine) {
+    m.add_connection(
+        l("S:"),
+        &unc(r"\\fileserver\svc"),
+        Some(SVC),
+        Some(&secret(SVC_PW)),
+        true,
+    )
+    .unwrap();
+}
+
+/// `mapdrive map S: \\fileserver\svc --user FILESERVER\svc --password-stdin`, which must succeed.
+pub fn map_svc(m: &mut Machine) {
+    ok(&mapdrive_stdin(
+        m,
+        &[
+            "map",
+            "S:",
+            r"\\fileserver\svc",
+            "--user",
+            SVC,
+            "--password-stdin",
+        ],
+        SVC_PW,
+    ));
+}
+
 pub fn mapdrive(m: &mut Machine, args: &[&str]) -> Report {
     mapdrive_stdin(m, args, "")
 }
@@ -234,14 +263,7 @@ fn restore_explains_a_remembered_user_without_saved_password() {
     let mut m = host();
     logon(&mut m, ALICE, LogonKind::Interactive);
     // `net use S: \\fileserver\svc /user:FILESERVER\svc PASSWORD /persistent:yes`
-    m.add_connection(
-        l("S:"),
-        &unc(r"\\fileserver\svc"),
-        Some(SVC),
-        Some(&secret(SVC_PW)),
-        true,
-    )
-    .unwrap();
+    net_use_svc(&mut m);
     logon(&mut m, ALICE, LogonKind::Batch);
     let r = mapdrive(&mut m, &["restore"]);
     assert_eq!(r.code, 1);
@@ -276,18 +298,7 @@ fn user_mapping_blanks_user_name_so_the_saved_credential_reconnects_at_logon() {
         &["cred", "set", "fileserver", "--user", SVC, "--secret-stdin"],
         SVC_PW,
     ));
-    ok(&mapdrive_stdin(
-        &mut m,
-        &[
-            "map",
-            "S:",
-            r"\\fileserver\svc",
-            "--user",
-            SVC,
-            "--password-stdin",
-        ],
-        SVC_PW,
-    ));
+    map_svc(&mut m);
     let r = m.remembered().unwrap();
     assert_eq!(r[0].user_name.as_deref(), Some(""), "UserName blanked");
     m.logoff(luid).unwrap();

@@ -4,8 +4,8 @@
 use mapdrive::model::LogonKind;
 use mapdrive::port::{Port, Remembered};
 
-use crate::cli::{ALICE, BOB, SVC, SVC_PW, host, logon, mapdrive, ok};
-use crate::support::{l, secret, unc};
+use crate::cli::{ALICE, BOB, SVC_PW, host, logon, mapdrive, net_use_svc, ok};
+use crate::support::{l, unc};
 
 fn doctor(m: &mut mapdrive::model::Machine) -> (String, serde_json::Value) {
     let text = mapdrive(m, &["doctor"]);
@@ -85,15 +85,7 @@ fn md003_remembered_user_name_without_saved_credential() {
     let mut m = host();
     logon(&mut m, ALICE, LogonKind::Interactive);
     // What `net use S: \\fileserver\svc /user:FILESERVER\svc PASSWORD /persistent:yes` leaves behind.
-    let pw = secret(SVC_PW);
-    m.add_connection(
-        l("S:"),
-        &unc(r"\\fileserver\svc"),
-        Some(SVC),
-        Some(&pw),
-        true,
-    )
-    .unwrap();
+    net_use_svc(&mut m);
     let (text, json) = doctor(&mut m);
     assert_eq!(codes(&json), ["MD003 S:"]);
     assert!(!text.contains(SVC_PW));

@@ -8,8 +8,11 @@ use mapdrive::model::{LogonKind, Machine};
 use mapdrive::plan::{self, MapRequest, Secrets};
 use mapdrive::port::*;
 
-use crate::cli::{ALICE, BOB, BOB_PW, SVC, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
-use crate::support::{connected, l, remembered, secret, unc};
+use crate::cli::{
+    ALICE, BOB, BOB_PW, SVC, SVC_PW, host, logon, map_svc, mapdrive, mapdrive_stdin, net_use_svc,
+    ok,
+};
+use crate::support::{connected, l, remembered, unc};
 
 fn codes(doctor: &serde_json::Value) -> Vec<String> {
     doctor["findings"]
@@ -224,14 +227,7 @@ fn md003_fires_when_the_saved_credential_is_for_another_account() {
         &["cred", "set", "fileserver", "--user", BOB, "--secret-stdin"],
         BOB_PW,
     ));
-    m.add_connection(
-        l("S:"),
-        &unc(r"\\fileserver\svc"),
-        Some(SVC),
-        Some(&secret(SVC_PW)),
-        true,
-    )
-    .unwrap();
+    net_use_svc(&mut m);
     let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
     assert!(codes(&d).contains(&"MD003".to_string()), "{d}");
 }
@@ -269,14 +265,7 @@ fn doctor_remedies_from_an_elevated_prompt_act_here() {
 fn md003_remedy_is_sufficient() {
     let mut m = host();
     let luid = logon(&mut m, BOB, LogonKind::Interactive);
-    m.add_connection(
-        l("S:"),
-        &unc(r"\\fileserver\svc"),
-        Some(SVC),
-        Some(&secret(SVC_PW)),
-        true,
-    )
-    .unwrap();
+    net_use_svc(&mut m);
     let d = ok(&mapdrive(&mut m, &["doctor", "--json"]));
     let remedy = d["findings"][0]["remedy"].as_str().unwrap().to_string();
     assert_eq!(
@@ -301,18 +290,7 @@ fn md003_remedy_is_sufficient() {
 fn failed_remap_restores_the_remembered_entry_and_says_what_changed() {
     let mut m = host();
     logon(&mut m, BOB, LogonKind::Interactive);
-    ok(&mapdrive_stdin(
-        &mut m,
-        &[
-            "map",
-            "S:",
-            r"\\fileserver\svc",
-            "--user",
-            SVC,
-            "--password-stdin",
-        ],
-        SVC_PW,
-    ));
+    map_svc(&mut m);
     let before = m.remembered().unwrap();
     let r = mapdrive(&mut m, &["map", "S:", r"\\fileserver\nosuch", "--json"]);
     assert_eq!(r.code, 1);
