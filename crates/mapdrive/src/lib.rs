@@ -8,9 +8,10 @@
 //! - [`model`]: an in-memory Windows of users, logon sessions and namespaces (the test adapter).
 //! - [`plan`]: reads the world through the port, decides actions (pure), then applies them.
 //! - [`doctor`]: rules over the same facts, producing findings; never writes.
-//! - [`cli`]: argument parsing and rendering; `main.rs` only calls it.
+//! - [`frontend`]: the CLI (and the fleet front-ends): parse, call the core, render; `main.rs` only calls it.
 
-pub mod cli;
+pub mod frontend;
+pub use frontend::cli;
 pub mod doctor;
 pub mod domain;
 pub mod error;
