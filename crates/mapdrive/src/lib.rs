@@ -6,6 +6,7 @@
 //! - [`port`]: the trait that is the only door to Windows.
 //! - `win32` (`cfg(windows)`): the real adapter — the only home of `unsafe`.
 //! - [`model`]: an in-memory Windows of users, logon sessions and namespaces (the test adapter).
+//! - [`engine`]: the one request → outcome entry point: session choice, secrets, plan, apply.
 //! - [`plan`]: reads the world through the port, decides actions (pure), then applies them.
 //! - [`doctor`]: rules over the same facts, producing findings; never writes.
 //! - [`frontend`]: the CLI (and the fleet front-ends): parse, call the core, render; `main.rs` only calls it.
@@ -14,6 +15,7 @@ pub mod frontend;
 pub use frontend::cli;
 pub mod doctor;
 pub mod domain;
+pub mod engine;
 pub mod error;
 pub mod model;
 pub mod plan;

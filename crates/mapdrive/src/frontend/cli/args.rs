@@ -108,8 +108,11 @@ pub struct MapArgs {
     #[arg(long)]
     pub user: Option<String>,
     /// Read the password for --user from the first line of standard input.
-    #[arg(long, requires = "user")]
+    #[arg(long, requires = "user", conflicts_with = "prompt")]
     pub password_stdin: bool,
+    /// Prompt for the password for --user on the console (no echo).
+    #[arg(long, requires = "user")]
+    pub prompt: bool,
     /// Explorer label for the share (HKCU\...\Explorer\MountPoints2, Group Policy's "Label as"); "" removes it.
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
@@ -194,7 +197,7 @@ pub enum UpdateSecretArg {
 #[derive(Debug, Subcommand)]
 pub enum CredCommand {
     /// List saved password credentials (never their secrets).
-    List(OutputArgs),
+    List(CredListArgs),
     /// Create or update a credential. The secret comes from stdin or a prompt, never from the command line.
     Set(CredSetArgs),
     /// Delete a credential.
@@ -230,6 +233,9 @@ pub struct CredSetArgs {
     /// When to write a supplied secret to an existing credential.
     #[arg(long, value_enum, default_value = "always")]
     pub update_secret: UpdateSecretArg,
+    /// Logon session whose vault to write (the same choice as for drives, so the credential is where the drive is).
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
@@ -243,9 +249,23 @@ pub struct CredRemoveArgs {
     /// Credential type.
     #[arg(long = "type", value_enum, default_value = "domain_password")]
     pub kind: CredTypeArg,
+    /// Logon session whose vault to change.
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
+}
+
+/// `cred list`.
+#[derive(Debug, Args)]
+pub struct CredListArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Logon session whose vault to list.
+    #[arg(long, value_enum, default_value_t)]
+    pub session: SessionArg,
 }
 
 /// `restore`.

@@ -454,11 +454,35 @@ pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
     ok(out, &[], false)
 }
 
-/// `cred list`.
-pub fn credentials(creds: &[CredentialInfo], json: bool) -> Report {
+/// `cred list`: one vault per session acted in (usually one).
+pub fn credentials(
+    vaults: &[(TokenChoice, Vec<CredentialInfo>)],
+    warnings: &[String],
+    json: bool,
+) -> Report {
     if json {
-        return ok(to_json(&creds), &[], true);
+        return match vaults {
+            [(_, creds)] => ok(to_json(&creds), warnings, true),
+            many => {
+                let list: Vec<Value> = many
+                    .iter()
+                    .map(|(t, c)| serde_json::json!({"session": token_name(*t), "credentials": c}))
+                    .collect();
+                ok(to_json(&list), warnings, true)
+            }
+        };
     }
+    let mut out = String::new();
+    for (token, creds) in vaults {
+        if vaults.len() > 1 {
+            out.push_str(&format!("{} logon session:\n", token_name(*token)));
+        }
+        out.push_str(&vault_text(creds));
+    }
+    ok(out, warnings, false)
+}
+
+fn vault_text(creds: &[CredentialInfo]) -> String {
     let rows: Vec<Vec<String>> = creds
         .iter()
         .map(|c| {
@@ -473,15 +497,11 @@ pub fn credentials(creds: &[CredentialInfo], json: bool) -> Report {
         })
         .collect();
     if rows.is_empty() {
-        return ok("no saved password credentials\n".into(), &[], false);
+        return "no saved password credentials\n".into();
     }
-    ok(
-        table(
-            &["Target", "Type", "User", "Persistence", "Alias", "Comment"],
-            &rows,
-        ),
-        &[],
-        false,
+    table(
+        &["Target", "Type", "User", "Persistence", "Alias", "Comment"],
+        &rows,
     )
 }
 

@@ -1,0 +1,347 @@
+//! The engine: one request → outcome entry point for every front-end (CLI, Ansible modules, DSC
+//! resources, `mapdrive apply`). A front-end parses what it was given into a [`Request`] (or a
+//! read such as [`inventories`]), calls the engine, and renders what comes back; the session
+//! choice, the secret rules, planning, check mode, applying and verifying are decided here.
+
+pub mod secret;
+pub mod session;
+
+use serde_json::Value;
+
+pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
+pub use session::{Chosen, Session, choose, under};
+
+use crate::domain::{CredentialInfo, DriveLetter, Elevation, RemotePath, Secret};
+use crate::error::Error;
+use crate::plan::inventory::Inventory;
+use crate::plan::{
+    self, CredRemoveRequest, CredSetRequest, GlobalMapRequest, GlobalUnmapRequest, MapRequest,
+    Outcome, Plan, RestoreReport, Secrets, UnmapRequest,
+};
+use crate::port::{Port, TokenChoice};
+
+/// A change any front-end can ask for.
+#[derive(Debug)]
+pub enum Change {
+    /// Map a drive in the chosen session(s); the password is for the first connection only.
+    Map(MapRequest, Option<Secret>),
+    /// Unmap a drive in the chosen session(s).
+    Unmap(UnmapRequest),
+    /// Map a global drive (SYSTEM) or define one at boot; always in the process token.
+    GlobalMap(GlobalMapRequest),
+    /// Remove a global or boot-time drive; always in the process token.
+    GlobalUnmap(GlobalUnmapRequest),
+    /// Save a credential in the vault of the chosen session(s).
+    CredSet(CredSetRequest, Option<Secret>),
+    /// Delete a credential from the vault of the chosen session(s).
+    CredRemove(CredRemoveRequest),
+    /// Set (`Some`) or remove (`None`) EnableLinkedConnections; always in the process token.
+    LinkedConnections(Option<bool>),
+}
+
+impl Change {
+    /// Whether the change is made in a logon session (and so follows [`Session`]).
+    fn follows_session(&self) -> bool {
+        matches!(
+            self,
+            Change::Map(..) | Change::Unmap(_) | Change::CredSet(..) | Change::CredRemove(_)
+        )
+    }
+}
+
+/// A change with where and how to make it.
+#[derive(Debug)]
+pub struct Request {
+    /// What to change.
+    pub change: Change,
+    /// In which logon session(s).
+    pub session: Session,
+    /// Only report what would change.
+    pub check: bool,
+}
+
+/// What a change did, per logon session acted in.
+#[derive(Debug)]
+pub struct Response {
+    /// The outcome in each session, in order.
+    pub outcomes: Vec<(TokenChoice, Outcome)>,
+    /// A failure after an earlier session was already changed (reported next to it).
+    pub failure: Option<Error>,
+}
+
+impl Response {
+    /// Whether anything changed (or would, in check mode).
+    pub fn changed(&self) -> bool {
+        self.outcomes.iter().any(|(_, o)| o.changed)
+            || self.failure.as_ref().is_some_and(Error::left_changed)
+    }
+
+    /// Every warning, in order, without repeats.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self.outcomes.iter().flat_map(|(_, o)| &o.warnings) {
+            if !out.contains(w) {
+                out.push(w.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Plans `request`, and applies it unless it is a check. Errors before anything changed are
+/// returned as `Err`; a failure after one session changed comes back in [`Response::failure`].
+pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error> {
+    let Request {
+        change,
+        session,
+        check,
+    } = request;
+    if !change.follows_session() {
+        let outcome = one(port, &change, check, TokenChoice::Current, Session::Current)?;
+        return Ok(Response {
+            outcomes: vec![(TokenChoice::Current, outcome)],
+            failure: None,
+        });
+    }
+    let chosen = choose(port, session)?;
+    let mut outcomes: Vec<(TokenChoice, Outcome)> = Vec::new();
+    for token in &chosen.tokens {
+        let result = under(port, *token, |p| one(p, &change, check, *token, session));
+        let mut outcome = match result {
+            Ok(outcome) => outcome,
+            Err(e) if !outcomes.is_empty() => {
+                return Ok(Response {
+                    outcomes,
+                    failure: Some(e),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        if outcomes.is_empty() {
+            outcome
+                .warnings
+                .splice(0..0, chosen.warnings.iter().cloned());
+        }
+        outcomes.push((*token, outcome));
+    }
+    Ok(Response {
+        outcomes,
+        failure: None,
+    })
+}
+
+/// One change in the token the port is on.
+fn one(
+    port: &mut dyn Port,
+    change: &Change,
+    check: bool,
+    token: TokenChoice,
+    session: Session,
+) -> Result<Outcome, Error> {
+    match change {
+        Change::Map(req, password) => {
+            let secrets = Secrets {
+                password: password.clone(),
+                credential_secret: None,
+            };
+            let letter = req.letter;
+            let labelled = req.label.as_ref().map(|_| &req.remote);
+            let mut outcome = plan_apply(
+                port,
+                check,
+                &secrets,
+                |p| plan::plan_map(p, req),
+                |p| observe_with_label(p, letter, labelled),
+            )?;
+            if req.remember
+                && !outcome.check_mode
+                && outcome.after.get("remembered") == Some(&Value::Bool(false))
+            {
+                outcome
+                    .warnings
+                    .push(not_remembered_warning(&*port, letter)?);
+            }
+            Ok(outcome)
+        }
+        Change::Unmap(req) => {
+            let letter = req.letter;
+            let mut outcome = plan_apply(
+                port,
+                check,
+                &Secrets::default(),
+                |p| plan::plan_unmap(p, req),
+                |p| plan::observe_json(p, letter),
+            )?;
+            if session == Session::Auto && token == TokenChoice::Linked && !outcome.changed {
+                // Nothing in the limited session: say so if the drive is in this elevated one.
+                let here = under(port, TokenChoice::Current, |p| {
+                    plan::observe_json(p, letter)
+                })?;
+                port.use_token(token)
+                    .map_err(|e| Error::api("could not switch to the selected token", e))?;
+                if !here.is_null() {
+                    outcome.warnings.push(format!(
+                        "{letter} is not in the limited session mapdrive acts in by default, but it is \
+                         in this elevated one: run `mapdrive unmap {letter} --session current`"
+                    ));
+                }
+            }
+            Ok(outcome)
+        }
+        Change::GlobalMap(req) => {
+            let letter = req.letter;
+            let at_boot = req.at_boot;
+            plan_apply(
+                port,
+                check,
+                &Secrets::default(),
+                |p| plan::plan_global_map(p, req),
+                |p| observe_global(p, letter, at_boot),
+            )
+        }
+        Change::GlobalUnmap(req) => {
+            let letter = req.letter;
+            let at_boot = req.at_boot;
+            plan_apply(
+                port,
+                check,
+                &Secrets::default(),
+                |p| plan::plan_global_unmap(p, req),
+                |p| observe_global(p, letter, at_boot),
+            )
+        }
+        Change::CredSet(req, secret) => {
+            let secrets = Secrets {
+                password: None,
+                credential_secret: secret.clone(),
+            };
+            plan_apply(
+                port,
+                check,
+                &secrets,
+                |p| plan::plan_cred_set(p, req, secret.as_ref()),
+                |p| plan::observe_credential(p, &req.target, req.kind),
+            )
+        }
+        Change::CredRemove(req) => plan_apply(
+            port,
+            check,
+            &Secrets::default(),
+            |p| plan::plan_cred_remove(p, req),
+            |p| plan::observe_credential(p, &req.target, req.kind),
+        ),
+        Change::LinkedConnections(desired) => plan_apply(
+            port,
+            check,
+            &Secrets::default(),
+            |p| plan::plan_linked_connections(p, *desired),
+            |p| {
+                p.linked_connections()
+                    .map(|l| serde_json::json!(l))
+                    .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))
+            },
+        ),
+    }
+}
+
+/// Plans, and applies unless `check`.
+fn plan_apply(
+    port: &mut dyn Port,
+    check: bool,
+    secrets: &Secrets,
+    make_plan: impl FnOnce(&dyn Port) -> Result<Plan, Error>,
+    observe: impl FnOnce(&dyn Port) -> Result<Value, Error>,
+) -> Result<Outcome, Error> {
+    let plan = make_plan(&*port)?;
+    if check {
+        Ok(Outcome::checked(plan))
+    } else {
+        plan::apply(port, plan, secrets, observe)
+    }
+}
+
+fn observe_global(port: &dyn Port, letter: DriveLetter, at_boot: bool) -> Result<Value, Error> {
+    if at_boot {
+        plan::observe_boot(port, letter)
+    } else {
+        plan::observe_json(port, letter)
+    }
+}
+
+/// Windows connected the drive but did not write `HKCU\Network`: say why.
+fn not_remembered_warning(port: &dyn Port, letter: DriveLetter) -> Result<String, Error> {
+    let id = session::read_identity(port)?;
+    Ok(if id.elevation == Elevation::Full {
+        format!(
+            "Windows did not remember {letter} because this is the elevated (Full) half of a split token, logon session {}, \
+             and Windows persists mappings only from the limited half (or with EnableLinkedConnections). \
+             Map from a non-elevated prompt, or with --session limited.",
+            id.logon_id
+        )
+    } else {
+        format!("Windows connected {letter} but did not remember it in HKCU\\Network")
+    })
+}
+
+/// The after state of a map, with the label when one was asked for.
+fn observe_with_label(
+    port: &dyn Port,
+    letter: DriveLetter,
+    labelled: Option<&RemotePath>,
+) -> Result<Value, Error> {
+    let mut v = plan::observe_json(port, letter)?;
+    if let Some(remote) = labelled {
+        let label = port
+            .label(remote)
+            .map_err(|e| Error::api(format!("could not read the label of {remote}"), e))?;
+        v["label"] = serde_json::json!(label);
+    }
+    Ok(v)
+}
+
+/// Every drive letter as seen from the chosen session(s); the choice's warnings come first.
+pub fn inventories(port: &mut dyn Port, session: Session) -> Result<Vec<Inventory>, Error> {
+    let chosen = choose(port, session)?;
+    let mut out = Vec::new();
+    for token in chosen.tokens {
+        let mut inv = under(port, token, |p| plan::inventory::inventory(&*p))?;
+        inv.warnings.splice(0..0, chosen.warnings.iter().cloned());
+        out.push(inv);
+    }
+    Ok(out)
+}
+
+/// The saved credentials (never a secret) of the chosen session(s)' vaults.
+pub fn credentials(
+    port: &mut dyn Port,
+    session: Session,
+) -> Result<(Vec<(TokenChoice, Vec<CredentialInfo>)>, Vec<String>), Error> {
+    let chosen = choose(port, session)?;
+    let mut out = Vec::new();
+    for token in chosen.tokens {
+        let creds = under(port, token, |p| {
+            p.credentials()
+                .map_err(|e| Error::api("could not read the Credential Manager", e))
+        })?;
+        out.push((token, creds));
+    }
+    Ok((out, chosen.warnings))
+}
+
+/// Reconnects remembered drives in the chosen session(s), as Winlogon would.
+pub fn restore(
+    port: &mut dyn Port,
+    session: Session,
+    check: bool,
+) -> Result<Vec<RestoreReport>, Error> {
+    let chosen = choose(port, session)?;
+    let mut out = Vec::new();
+    for token in chosen.tokens {
+        let mut report = under(port, token, |p| plan::restore(p, check))?;
+        report
+            .warnings
+            .splice(0..0, chosen.warnings.iter().cloned());
+        out.push(report);
+    }
+    Ok(out)
+}

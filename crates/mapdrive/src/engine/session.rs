@@ -1,0 +1,172 @@
+//! Which logon session(s) an operation acts in. Every front-end passes a [`Session`]; the choice
+//! of token, the fallback and its warning, and acting in both halves of a split token are made
+//! here and nowhere else.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Elevation, Identity};
+use crate::error::{Error, InputError, error_name};
+use crate::port::{Port, TokenChoice};
+
+/// The session choice (`--session`, Ansible `session`, DSC `session`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Session {
+    /// Elevated: the linked limited session (where Explorer lives), falling back to this one with a
+    /// warning; otherwise this one.
+    #[default]
+    Auto,
+    /// This process's own logon session.
+    Current,
+    /// The limited (non-elevated) session; fails when there is none to reach.
+    Limited,
+    /// Both halves of a split token (Group Policy's behaviour).
+    Both,
+}
+
+impl Session {
+    /// The accepted spellings.
+    pub const CHOICES: &'static str = "auto, current, limited, both";
+
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Session::Auto => "auto",
+            Session::Current => "current",
+            Session::Limited => "limited",
+            Session::Both => "both",
+        }
+    }
+}
+
+impl fmt::Display for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Session {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Session, InputError> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Session::Auto),
+            "current" => Ok(Session::Current),
+            "limited" => Ok(Session::Limited),
+            "both" => Ok(Session::Both),
+            _ => Err(InputError::Choice {
+                what: "session",
+                input: s.into(),
+                choices: Session::CHOICES,
+            }),
+        }
+    }
+}
+
+/// The tokens chosen for an operation, in order, and what the user should know about the choice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chosen {
+    /// Tokens to act under, in order.
+    pub tokens: Vec<TokenChoice>,
+    /// Warnings about the choice (printed once, not per session).
+    pub warnings: Vec<String>,
+    /// The identity of the process token.
+    pub identity: Identity,
+}
+
+pub(crate) fn read_identity(port: &dyn Port) -> Result<Identity, Error> {
+    port.identity()
+        .map_err(|e| Error::api("could not read the process token", e))
+}
+
+/// Chooses the token(s) for `session`. Leaves the port on the process token.
+pub fn choose(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
+    let identity = read_identity(&*port)?;
+    let full = identity.elevation == Elevation::Full;
+    let (tokens, warnings) = match session {
+        Session::Current => (vec![TokenChoice::Current], Vec::new()),
+        Session::Auto if !full => (vec![TokenChoice::Current], Vec::new()),
+        Session::Auto => match try_linked(port) {
+            Ok(()) => (vec![TokenChoice::Linked], Vec::new()),
+            Err(e) => (
+                vec![TokenChoice::Current],
+                vec![format!(
+                    "acting in this elevated logon session {}, whose drives Explorer does not see: the limited \
+                     token is unavailable ({} {}); see `mapdrive whoami`",
+                    identity.logon_id,
+                    e.code,
+                    error_name(e.code)
+                )],
+            ),
+        },
+        Session::Limited | Session::Both if full => {
+            try_linked(port).map_err(|e| Error::Api {
+                context: "could not act in the limited (non-elevated) logon session".into(),
+                fix: None,
+                changed: false,
+                api_error: e,
+                hint: Some(
+                    "The linked limited token is only usable with SYSTEM's SeTcbPrivilege, which needs an \
+                     administrator able to open SYSTEM processes. Alternatively run mapdrive from a non-elevated \
+                     prompt, or enable EnableLinkedConnections (`mapdrive policy linked-connections on`, then restart)."
+                        .into(),
+                ),
+            })?;
+            if session == Session::Both {
+                (vec![TokenChoice::Linked, TokenChoice::Current], Vec::new())
+            } else {
+                (vec![TokenChoice::Linked], Vec::new())
+            }
+        }
+        Session::Limited if identity.elevation == Elevation::Limited => {
+            (vec![TokenChoice::Current], Vec::new())
+        }
+        Session::Limited => {
+            return Err(Error::Refused {
+                message: format!(
+                    "--session limited: this token is not split (elevation {:?}), so there is no limited \
+                     half to act in; logon session {} is the only one",
+                    identity.elevation,
+                    identity.logon_id
+                ),
+                remedy: "use --session current (or auto) to act in this logon session".into(),
+            });
+        }
+        Session::Both if identity.elevation == Elevation::Limited => {
+            return Err(Error::Refused {
+                message: "--session both needs an elevated process: a limited token cannot act in its elevated twin".into(),
+                remedy: "run mapdrive from an elevated prompt (Run as administrator), or use --session current".into(),
+            });
+        }
+        Session::Both => (
+            vec![TokenChoice::Current],
+            vec!["this token is not split (elevation Default): there is only one logon session to act in".into()],
+        ),
+    };
+    Ok(Chosen {
+        tokens,
+        warnings,
+        identity,
+    })
+}
+
+fn try_linked(port: &mut dyn Port) -> Result<(), crate::error::ApiError> {
+    port.use_token(TokenChoice::Linked)?;
+    port.use_token(TokenChoice::Current)
+}
+
+/// Runs `op` under `token`, always returning to the process token.
+pub fn under<T>(
+    port: &mut dyn Port,
+    token: TokenChoice,
+    op: impl FnOnce(&mut dyn Port) -> Result<T, Error>,
+) -> Result<T, Error> {
+    port.use_token(token)
+        .map_err(|e| Error::api("could not switch to the selected token", e))?;
+    let result = op(&mut *port);
+    port.use_token(TokenChoice::Current)
+        .map_err(|e| Error::api("could not revert to the process token", e))?;
+    result
+}
