@@ -311,11 +311,15 @@ pub fn inventories(port: &mut dyn Port, session: Session) -> Result<Vec<Inventor
     Ok(out)
 }
 
-/// The saved credentials (never a secret) of the chosen session(s)' vaults.
+/// The saved credentials of one logon session's vault.
+pub type Vault = (TokenChoice, Vec<CredentialInfo>);
+
+/// The saved credentials (never a secret) of the chosen session(s)' vaults, and the warnings
+/// about the session choice.
 pub fn credentials(
     port: &mut dyn Port,
     session: Session,
-) -> Result<(Vec<(TokenChoice, Vec<CredentialInfo>)>, Vec<String>), Error> {
+) -> Result<(Vec<Vault>, Vec<String>), Error> {
     let chosen = choose(port, session)?;
     let mut out = Vec::new();
     for token in chosen.tokens {
