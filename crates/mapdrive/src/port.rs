@@ -117,6 +117,12 @@ pub trait Port {
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError>;
     /// Saved password credentials of this logon session's vault (no secrets).
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError>;
+    /// One saved credential (`CredReadW`; no secret), `None` when there is none.
+    fn credential(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+    ) -> Result<Option<CredentialInfo>, ApiError>;
     /// Whether a saved credential's secret equals `secret`; `None` when Windows does not
     /// return the secret (always for domain passwords).
     fn credential_secret_equals(

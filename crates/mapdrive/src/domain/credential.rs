@@ -52,6 +52,13 @@ impl CredentialKind {
         }
     }
 
+    /// Whether the secret is a password bound to the user name (so a new user needs a new secret).
+    pub fn has_password(self) -> bool {
+        match self {
+            CredentialKind::DomainPassword | CredentialKind::GenericPassword => true,
+        }
+    }
+
     /// Windows never returns a domain password to a user-mode caller.
     pub fn secret_is_readable(self) -> bool {
         self == CredentialKind::GenericPassword

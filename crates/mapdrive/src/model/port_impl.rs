@@ -84,6 +84,14 @@ impl Port for Machine {
         self.list_credentials()
     }
 
+    fn credential(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+    ) -> Result<Option<CredentialInfo>, ApiError> {
+        self.read_credential(target, kind)
+    }
+
     fn credential_secret_equals(
         &self,
         target: &str,

@@ -100,6 +100,22 @@ impl Machine {
         Ok(seen.values().map(|c| c.info()).collect())
     }
 
+    pub(super) fn read_credential(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+    ) -> Result<Option<CredentialInfo>, ApiError> {
+        const API: &str = "CredReadW";
+        let luid = self.vault_session(API)?;
+        let user = self.user_of(luid, API)?;
+        Ok(user
+            .vault
+            .iter()
+            .filter(|c| c.visible_from(luid) && c.is(target, kind))
+            .max_by_key(|c| c.session.is_some())
+            .map(|c| c.info()))
+    }
+
     pub(super) fn secret_equals(
         &self,
         target: &str,
@@ -145,8 +161,8 @@ impl Machine {
             kind: cred.kind,
             user_name: cred.user_name.to_string(),
             persistence: cred.persistence,
-            alias: cred.alias.map(str::to_string),
-            comment: cred.comment.map(str::to_string),
+            alias: cred.alias.filter(|s| !s.is_empty()).map(str::to_string),
+            comment: cred.comment.filter(|s| !s.is_empty()).map(str::to_string),
             secret,
             session: (cred.persistence == Persistence::Session).then_some(luid),
         });

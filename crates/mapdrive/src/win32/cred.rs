@@ -98,6 +98,32 @@ pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
     Ok(out)
 }
 
+/// `CredReadW` of one target and type (win32.md §4.2): `ERROR_NOT_FOUND` (1168) is `None`. Reads one
+/// entry instead of enumerating the vault (`cred set`/`remove` look at one target; Wine 8's
+/// `CredEnumerateW` also races with concurrent writes). The blob that came back is wiped.
+pub(crate) fn read(target: &str, kind: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+    const API: &str = "CredReadW";
+    let name = WStr::new(target, API)?;
+    let mut c: *mut CREDENTIALW = ptr::null_mut();
+    // SAFETY: `name` is NUL-terminated; flags 0; `c` is a valid out pointer.
+    let ok = unsafe { CredReadW(name.as_ptr(), kind.cred_type(), 0, &mut c) };
+    let c = Buffer::new(c, Free::Cred);
+    if ok == 0 {
+        return match last_error() {
+            ERROR_NOT_FOUND => Ok(None),
+            code => Err(ApiError::new(API, code)),
+        };
+    }
+    if c.ptr().is_null() {
+        return Ok(None);
+    }
+    // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us, alive until `c` drops.
+    let found = unsafe { info(c.ptr()) };
+    // SAFETY: as above; we own the allocation until CredFree (when `c` drops, after this).
+    unsafe { wipe_blob(c.ptr()) };
+    Ok(found)
+}
+
 /// Equality of two byte strings without an early exit on the first difference.
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let mut diff = u8::from(a.len() != b.len());

@@ -120,6 +120,14 @@ impl Port for Win32 {
         cred::credentials()
     }
 
+    fn credential(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+    ) -> Result<Option<CredentialInfo>, ApiError> {
+        cred::read(target, kind)
+    }
+
     fn credential_secret_equals(
         &self,
         target: &str,

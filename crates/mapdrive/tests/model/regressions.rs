@@ -108,6 +108,9 @@ impl Port for FailLabel<'_> {
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         self.0.credentials()
     }
+    fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+        self.0.credential(t, k)
+    }
     fn credential_secret_equals(
         &self,
         t: &str,

@@ -289,13 +289,13 @@ fn cred_set(
         target,
         kind,
         user_name: a.user,
-        persistence: match a.persistence {
+        persistence: a.persistence.map(|p| match p {
             PersistArg::Session => Persistence::Session,
             PersistArg::Local => Persistence::Local,
             PersistArg::Enterprise => Persistence::Enterprise,
-        },
-        alias: a.alias.filter(|s| !s.is_empty()),
-        comment: a.comment.filter(|s| !s.is_empty()),
+        }),
+        alias: a.alias,
+        comment: a.comment,
         update_secret: match a.update_secret {
             UpdateSecretArg::Always => UpdateSecret::Always,
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
