@@ -90,7 +90,7 @@ fn describe_device(letter: DriveLetter, dos: &DosTarget) -> String {
 }
 
 /// Refusal for a letter that holds something other than a network connection of this session.
-fn refuse_foreign_device(
+pub(super) fn refuse_foreign_device(
     port: &dyn Port,
     letter: DriveLetter,
     dos: &DosTarget,
