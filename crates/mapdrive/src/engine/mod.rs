@@ -40,6 +40,33 @@ pub enum Change {
 }
 
 impl Change {
+    /// Checks the free-text fields every front-end passes through (user names, label, alias,
+    /// comment), so that none of them has to.
+    pub fn validate(&self) -> Result<(), Error> {
+        use crate::domain::credential::{validate_short_string, validate_user_name};
+        match self {
+            Change::Map(req, _) => {
+                if let Some(u) = &req.user {
+                    validate_user_name(u)?;
+                }
+                if let Some(l) = &req.label {
+                    validate_short_string("label", l)?;
+                }
+            }
+            Change::CredSet(req, _) => {
+                validate_user_name(&req.user_name)?;
+                if let Some(a) = &req.alias {
+                    validate_short_string("alias", a)?;
+                }
+                if let Some(c) = &req.comment {
+                    validate_short_string("comment", c)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Whether the change is made in a logon session (and so follows [`Session`]).
     fn follows_session(&self) -> bool {
         matches!(
@@ -96,6 +123,7 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
         session,
         check,
     } = request;
+    change.validate()?;
     if !change.follows_session() {
         let outcome = one(port, &change, check, TokenChoice::Current, Session::Current)?;
         return Ok(Response {
