@@ -3,6 +3,7 @@
 //! and `cred set` keeps what it was not told to change.
 
 use mapdrive::model::LogonKind;
+use mapdrive::port::Port;
 
 use crate::cli::{ALICE, BOB, SVC, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
 
@@ -200,6 +201,62 @@ fn every_path_that_defines_a_letter_refuses_a_local_disk() {
         assert!(r.stderr.contains("local disk"), "{args:?}: {}", r.stderr);
     }
     assert_eq!(m.writes(), before);
+}
+
+#[test]
+fn unmap_removes_the_label_of_a_drive_that_goes_away() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let public = crate::support::unc(r"\\fileserver\public");
+    ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "T:",
+            r"\\fileserver\public",
+            "--temporary",
+            "--label",
+            "Pub",
+        ],
+    ));
+    assert_eq!(m.label(&public).unwrap().as_deref(), Some("Pub"));
+    // Another letter on the same path keeps the label alive.
+    ok(&mapdrive(&mut m, &["map", "U:", r"\\fileserver\public"]));
+    ok(&mapdrive(&mut m, &["unmap", "T:"]));
+    assert_eq!(m.label(&public).unwrap().as_deref(), Some("Pub"));
+    ok(&mapdrive(&mut m, &["unmap", "U:"]));
+    assert_eq!(m.label(&public).unwrap(), None);
+    let before = m.writes();
+    ok(&mapdrive(&mut m, &["unmap", "U:"]));
+    assert_eq!(m.writes(), before);
+}
+
+#[test]
+fn list_shows_a_local_disk_and_the_remembered_entry_on_its_letter() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.remember(&mapdrive::port::Remembered {
+        letter: crate::support::l("C:"),
+        remote: r"\\fileserver\public".into(),
+        provider: "Microsoft Windows Network".into(),
+        provider_type: Some(0x20000),
+        user_name: Some(String::new()),
+    })
+    .unwrap();
+    let list = ok(&mapdrive(&mut m, &["list", "--json"]));
+    let c: Vec<&serde_json::Value> = list["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["letter"] == "C:")
+        .collect();
+    assert_eq!(c.len(), 2, "{list}");
+    assert_eq!(c[0]["kind"], "local disk", "{list}");
+    assert_eq!(c[1]["remote"], r"\\fileserver\public", "{list}");
+    assert_eq!(c[1]["status"], "Unavailable", "{list}");
+    let text = mapdrive(&mut m, &["list"]);
+    assert!(text.stdout.contains("local disk"), "{}", text.stdout);
+    assert!(text.stderr.contains("never be restored"), "{}", text.stderr);
 }
 
 mod concurrency {
