@@ -218,30 +218,12 @@ fn one(
             }
             Ok(outcome)
         }
-        Change::GlobalMap(req) => {
-            let letter = req.letter;
-            let at_boot = req.at_boot;
-            converge(
-                port,
-                check,
-                &Secrets::default(),
-                |p| plan::plan_global_map(p, req),
-                |p| observe_global(p, letter, at_boot),
-                true,
-            )
-        }
-        Change::GlobalUnmap(req) => {
-            let letter = req.letter;
-            let at_boot = req.at_boot;
-            converge(
-                port,
-                check,
-                &Secrets::default(),
-                |p| plan::plan_global_unmap(p, req),
-                |p| observe_global(p, letter, at_boot),
-                true,
-            )
-        }
+        Change::GlobalMap(req) => global(port, check, req.letter, req.at_boot, |p| {
+            plan::plan_global_map(p, req)
+        }),
+        Change::GlobalUnmap(req) => global(port, check, req.letter, req.at_boot, |p| {
+            plan::plan_global_unmap(p, req)
+        }),
         Change::CredSet(req, secret) => {
             let secrets = Secrets {
                 password: None,
@@ -398,12 +380,22 @@ fn brief(v: &Value) -> String {
     }
 }
 
-fn observe_global(port: &dyn Port, letter: DriveLetter, at_boot: bool) -> Result<Value, Error> {
-    if at_boot {
-        plan::observe_boot(port, letter)
-    } else {
-        plan::observe_json(port, letter)
-    }
+/// A global (SYSTEM) or boot-time change, observed where it lives.
+fn global(
+    port: &mut dyn Port,
+    check: bool,
+    letter: DriveLetter,
+    at_boot: bool,
+    make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
+) -> Result<Outcome, Error> {
+    let observe = |p: &dyn Port| {
+        if at_boot {
+            plan::observe_boot(p, letter)
+        } else {
+            plan::observe_json(p, letter)
+        }
+    };
+    converge(port, check, &Secrets::default(), make_plan, observe, true)
 }
 
 /// Windows connected the drive but did not write `HKCU\Network`: say why.
