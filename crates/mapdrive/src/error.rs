@@ -43,6 +43,14 @@ pub enum InputError {
     /// Options that do not go together.
     #[error("{0}")]
     Conflict(String),
+    /// The command line could not be parsed (built without repeating what was typed).
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do (usage line, suggestion).
+        remedy: String,
+    },
 }
 
 /// One entry of the Win32 error catalog.
@@ -288,6 +296,7 @@ impl Error {
             Error::Refused { remedy, .. } | Error::NotConverged { remedy, .. } => {
                 Some(remedy.clone())
             }
+            Error::Input(InputError::Usage { remedy, .. }) => Some(remedy.clone()),
             Error::Input(_) => Some("nothing was changed; correct the input and run again".into()),
             Error::Unsupported(_) => None,
         }

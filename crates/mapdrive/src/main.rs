@@ -3,12 +3,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use mapdrive::cli::{Cli, Report, StdSecretInput, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let report = run_platform(cli);
+    let report = mapdrive::cli::parse(std::env::args_os()).map_or_else(|usage| usage, run_platform);
     // A closed stdout (e.g. `| head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(report.stdout.as_bytes());
     let _ = std::io::stderr().write_all(report.stderr.as_bytes());
