@@ -23,14 +23,15 @@ mod wide;
 mod wnet;
 
 use crate::domain::{
-    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
+    CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
+    RemotePath, Secret, SessionUsers,
 };
 use crate::error::ApiError;
 use crate::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
 
-use handle::Impersonation;
+use handle::{Impersonation, OwnedHandle};
 use registry::Hive;
 
 /// `ERROR_NOT_ENOUGH_MEMORY`: what Wine's `WNetOpenEnumW(RESOURCE_REMEMBERED)` answers when
@@ -44,6 +45,9 @@ const ERROR_NO_NETWORK: u32 = 1222;
 pub struct Win32 {
     /// Set while the thread impersonates the linked token; dropping it reverts.
     impersonation: Option<Impersonation>,
+    /// The linked primary token, or why it cannot be had: the SYSTEM-token search runs at most
+    /// once per process (issue 8: it used to run for every `use_token(Linked)`).
+    linked: Option<Result<OwnedHandle, ApiError>>,
 }
 
 impl Win32 {
@@ -53,6 +57,7 @@ impl Win32 {
         token::effective_token()?;
         Ok(Win32 {
             impersonation: None,
+            linked: None,
         })
     }
 
@@ -114,6 +119,14 @@ impl Port for Win32 {
 
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
         dosdev::drive(letter)
+    }
+
+    fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
+        cred::session_caps()
+    }
+
+    fn session_users(&self) -> Result<SessionUsers, ApiError> {
+        token::session_users()
     }
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
@@ -204,16 +217,21 @@ impl Port for Win32 {
         registry::set_linked_connections(enabled)
     }
 
-    /// `Current`: revert (drop the guard). `Linked`: revert first, then obtain the primary
-    /// linked token through a SYSTEM token with SeTcbPrivilege and impersonate it until the
-    /// next `use_token` or drop (win32.md §3.3, §3.4; ansible.md §1.4).
+    /// `Current`: revert (drop the guard). `Linked`: revert first, then impersonate the primary
+    /// linked token until the next `use_token` or drop (win32.md §3.3, §3.4; ansible.md §1.4).
+    /// The token is obtained through a SYSTEM token with SeTcbPrivilege on the first call only;
+    /// later calls reuse it (or its failure).
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
         self.impersonation = None;
         match choice {
             TokenChoice::Current => Ok(()),
             TokenChoice::Linked => {
-                let linked = token::linked_primary_token()?;
-                let guard = Impersonation::start(&linked)?;
+                let linked = self
+                    .linked
+                    .get_or_insert_with(token::linked_primary_token)
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                let guard = Impersonation::start(linked)?;
                 // Dropping `guard` on error reverts before returning.
                 token::check_thread_impersonation_level()?;
                 self.impersonation = Some(guard);

@@ -3,6 +3,7 @@
 mod claims;
 mod cli;
 mod doctor;
+mod fidelity;
 mod properties;
 mod regressions;
 mod support;

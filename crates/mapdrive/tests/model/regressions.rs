@@ -105,6 +105,12 @@ impl Port for FailLabel<'_> {
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
         self.0.dos_device(letter)
     }
+    fn credential_caps(&self) -> Result<mapdrive::domain::CredentialCaps, ApiError> {
+        self.0.credential_caps()
+    }
+    fn session_users(&self) -> Result<mapdrive::domain::SessionUsers, ApiError> {
+        self.0.session_users()
+    }
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         self.0.credentials()
     }
