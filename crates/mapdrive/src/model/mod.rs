@@ -360,8 +360,8 @@ impl Machine {
 
     /// The policy "Network access: Do not allow storage of passwords and credentials for network
     /// authentication" (`DisableDomainCreds`): `CredGetSessionTypes` then caps the domain
-    /// types (modelled as session-only [belief: Windows answers `CRED_PERSIST_SESSION`; use
-    /// [`Machine::set_credential_persistence_cap`] for another answer]). Off: no cap.
+    /// types (modelled as session-only (belief: Windows answers `CRED_PERSIST_SESSION`; use
+    /// [`Machine::set_credential_persistence_cap`] for another answer). Off: no cap.
     pub fn set_disable_domain_creds(&mut self, enabled: bool) {
         self.credential_caps.domain_password = Some(if enabled {
             Persistence::Session
@@ -371,7 +371,7 @@ impl Machine {
     }
 
     /// Sets what `CredGetSessionTypes` answers for `kind` (`None` = `CRED_PERSIST_NONE`) in every
-    /// logon session that has a credential set; `CredWriteW` beyond it fails (1312 [belief]).
+    /// logon session that has a credential set; `CredWriteW` beyond it fails (1312, a belief).
     pub fn set_credential_persistence_cap(
         &mut self,
         kind: CredentialKind,
@@ -578,7 +578,7 @@ impl Machine {
 
     /// Windows 11 "Administrator protection": elevating creates a logon of a separate, hidden
     /// shadow administrator account (`HOST\ADMIN_<user>`, its own SID and profile) and the
-    /// process runs its elevated token, which has no linked half [belief: the elevated shadow
+    /// process runs its elevated token, which has no linked half (belief: the elevated shadow
     /// token is not linked to the user's token]; the desktop stays the user's. Fails with 1312
     /// without a process or when its user is not an administrator (5).
     pub fn elevate_with_administrator_protection(&mut self) -> Result<Luid, ApiError> {

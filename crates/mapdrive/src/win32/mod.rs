@@ -283,18 +283,33 @@ mod tests {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// True (and the test returns early) only in a bare prefix without a network provider;
-    /// with `MAPDRIVE_TEST_PROVIDER=1` (as `scripts/test.sh` sets) a missing provider fails.
-    fn no_provider(w: &Win32) -> bool {
+    /// Whether the fake SMB provider (`crates/fakesmb`, with `wine/fixture.json`) is what
+    /// answers: only when `MAPDRIVE_TEST_PROVIDER=1` says so (as `scripts/test.sh` does), and
+    /// then a missing provider fails. Any other provider (a real Windows machine's) is never
+    /// used: these tests disconnect and forget fixed letters and delete the `fileserver`
+    /// credential.
+    fn fake_provider(w: &Win32) -> bool {
+        if std::env::var_os("MAPDRIVE_TEST_PROVIDER").is_none() {
+            println!("skipped: needs the fake provider (MAPDRIVE_TEST_PROVIDER=1)");
+            return false;
+        }
         let missing = w.connected() == Err(ApiError::new("WNetOpenEnumW", 1222));
         assert!(
-            !(missing && std::env::var_os("MAPDRIVE_TEST_PROVIDER").is_some()),
+            !missing,
             "MAPDRIVE_TEST_PROVIDER is set but no network provider is loaded"
         );
-        if missing {
-            println!("no network provider: nothing to test here");
+        true
+    }
+
+    /// Whether this machine may be changed: HKLM values (a boot-time DOS device,
+    /// EnableLinkedConnections) and the user's remembered drives. Only a throwaway Wine prefix
+    /// or test VM that says so with `MAPDRIVE_TEST_MACHINE=1` (as `scripts/test.sh` does).
+    fn disposable_machine() -> bool {
+        let yes = std::env::var_os("MAPDRIVE_TEST_MACHINE").is_some();
+        if !yes {
+            println!("skipped: writes HKLM or HKCU\\Network (MAPDRIVE_TEST_MACHINE=1)");
         }
-        missing
+        yes
     }
 
     /// `HKCU\Network` is shared by the tests that remember and forget.
@@ -425,6 +440,9 @@ mod tests {
 
     #[test]
     fn boot_device_round_trip() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let mut w = Win32::new()?;
         let name = "MAPDRIVE_TEST_DEV:";
         let target = r"\Device\LanmanRedirector\;Y:00000000000003e7\srv\share";
@@ -456,6 +474,9 @@ mod tests {
 
     #[test]
     fn linked_connections_round_trip() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let mut w = Win32::new()?;
         let before = w.linked_connections()?;
         w.set_linked_connections(Some(true))?;
@@ -477,6 +498,9 @@ mod tests {
     /// Everything under `HKCU\Network` without a provider, in one test.
     #[test]
     fn remembered_profile_round_trip() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let _profile = profile();
         let mut w = Win32::new()?;
         let y = letter("Y")?;
@@ -546,12 +570,11 @@ mod tests {
         Ok(())
     }
 
-    /// Runs only where a network provider is loaded (the fakesmb Wine prefix, or Windows with
-    /// a reachable `\\fileserver\public`); a bare prefix answers 1222 and the test stops.
+    /// Runs only against the fake provider ([`fake_provider`]).
     #[test]
     fn provider_connect_enumerate_remember_cancel() -> TestResult {
         let mut w = Win32::new()?;
-        if no_provider(&w) {
+        if !fake_provider(&w) {
             return Ok(());
         }
         let _profile = profile();
@@ -595,11 +618,12 @@ mod tests {
     }
 
     /// NULL password = "use the saved credential", `L""` = "no password" (win32.md §1.2),
-    /// against the fakesmb fixture (`CORP\alice` on `\\fileserver\team`). Skipped without it.
+    /// against the fakesmb fixture (`CORP\alice` on `\\fileserver\team`). Skipped without it
+    /// ([`fake_provider`]).
     #[test]
     fn provider_null_and_empty_password_differ() -> TestResult {
         let mut w = Win32::new()?;
-        if no_provider(&w) {
+        if !fake_provider(&w) {
             return Ok(());
         }
         let _vault = vault();
