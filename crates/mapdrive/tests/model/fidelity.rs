@@ -94,7 +94,7 @@ fn over_the_shoulder_elevation_is_detected() {
     assert!(r.stderr.contains(BOB), "{}", r.stderr);
 
     // whoami and the doctor say so.
-    let w = whoami(&m).unwrap();
+    let w = whoami(&mut m).unwrap();
     assert_eq!(
         w.owner_mismatch.as_ref().map(|x| x.desktop.as_str()),
         Some(BOB)
