@@ -1,11 +1,12 @@
 //! Who the process is: user, logon session, logon type, elevation.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::dos::Luid;
 
 /// `TOKEN_ELEVATION_TYPE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub enum Elevation {
     /// 1: not part of a split-token pair.
     Default,
@@ -28,7 +29,7 @@ impl Elevation {
 }
 
 /// `SECURITY_LOGON_TYPE` of a logon session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogonType {
     /// 0: SYSTEM's own session, or unknown (Wine always answers 0).
@@ -101,7 +102,7 @@ impl LogonType {
 }
 
 /// The identity of the token drive operations run under.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Identity {
     /// `DOMAIN\user`.
     pub user: String,
@@ -120,7 +121,7 @@ pub struct Identity {
 }
 
 /// `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\EnableLinkedConnections`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkedConnections {
     /// Value absent.
