@@ -2,4 +2,5 @@
 //! JSON, a desired-state document), call [`crate::engine`], and render the result. None of them
 //! decides anything the others would have to repeat.
 
+pub mod ansible;
 pub mod cli;

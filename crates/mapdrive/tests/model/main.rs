@@ -5,6 +5,7 @@ mod cli;
 mod contract;
 mod doctor;
 mod engine;
+mod fidelity;
 mod properties;
 mod regressions;
 mod support;

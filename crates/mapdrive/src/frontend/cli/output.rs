@@ -21,8 +21,8 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Serialize;
 
-use crate::doctor::Diagnosis;
-use crate::domain::{CredentialInfo, DriveLetter, Identity, LinkedConnections, Luid};
+use crate::doctor::{Diagnosis, WhoAmI};
+use crate::domain::{CredentialInfo, DriveLetter, LinkedConnections, Luid};
 use crate::error::{Error, lookup};
 use crate::plan::inventory::Inventory;
 use crate::plan::{Outcome, RestoreReport};
@@ -101,6 +101,9 @@ pub enum State {
 pub enum ErrorKind {
     /// Exit 1: Windows refused the operation.
     WindowsError,
+    /// Exit 1: the operation succeeded but the requested state does not hold afterwards
+    /// (another program changed it at the same time).
+    NotConverged,
     /// Exit 2: invalid input or usage; nothing was changed.
     InvalidInput,
     /// Exit 3: mapdrive refused to do this as asked.
@@ -143,6 +146,7 @@ impl ErrorReport {
     pub fn new(e: &Error) -> ErrorReport {
         let kind = match e {
             Error::Api { .. } => ErrorKind::WindowsError,
+            Error::NotConverged { .. } => ErrorKind::NotConverged,
             Error::Input(_) => ErrorKind::InvalidInput,
             Error::Refused { .. } => ErrorKind::Refused,
             Error::Unsupported(_) => ErrorKind::Unsupported,
@@ -253,16 +257,6 @@ pub enum RestoreOutput {
     },
 }
 
-/// `whoami --json`.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct WhoamiOutput {
-    /// The token.
-    #[serde(flatten)]
-    pub identity: Identity,
-    /// EnableLinkedConnections.
-    pub linked_connections: LinkedConnections,
-}
-
 /// `policy linked-connections --json` without a value.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PolicyOutput {
@@ -331,7 +325,7 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
             "cred-remove",
             schema::<ChangeOutput>("mapdrive cred remove --json"),
         ),
-        ("whoami", schema::<WhoamiOutput>("mapdrive whoami --json")),
+        ("whoami", schema::<WhoAmI>("mapdrive whoami --json")),
         (
             "restore",
             schema::<RestoreOutput>("mapdrive restore --json"),
