@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::InputError;
@@ -17,7 +18,7 @@ pub const MAX_USER_NAME: usize = 513;
 pub const MAX_STRING: usize = 256;
 
 /// Credential type. Only the two password types are managed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     /// `CRED_TYPE_DOMAIN_PASSWORD` (2): what SMB, NTLM and Kerberos use; `cmdkey /add`.
@@ -87,7 +88,7 @@ impl FromStr for CredentialKind {
 }
 
 /// `CRED_PERSIST_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Persistence {
     /// `CRED_PERSIST_SESSION` (1): this logon session only.
@@ -257,7 +258,7 @@ pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputErr
 }
 
 /// What Windows reports of a saved credential. The secret is never part of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialInfo {
     /// Target name.
     pub target: String,

@@ -286,7 +286,7 @@ pub struct Secrets {
 }
 
 /// The result every front-end renders.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// Whether anything changed (or, in check mode, would change).
     pub changed: bool,
@@ -295,8 +295,10 @@ pub struct Outcome {
     /// Subject.
     pub subject: String,
     /// State before.
+    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
     pub before: Value,
     /// State after (observed after applying; predicted in check mode).
+    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
     pub after: Value,
     /// What was (or would be) done.
     pub actions: Vec<String>,

@@ -2,6 +2,7 @@
 
 mod claims;
 mod cli;
+mod contract;
 mod doctor;
 mod engine;
 mod fidelity;

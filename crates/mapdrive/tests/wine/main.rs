@@ -7,4 +7,5 @@ mod harness;
 mod creds;
 mod drives;
 mod errors;
+mod imports;
 mod sessions;
