@@ -3,3 +3,4 @@
 //! decides anything the others would have to repeat.
 
 pub mod cli;
+pub mod dsc;

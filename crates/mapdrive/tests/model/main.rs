@@ -3,6 +3,7 @@
 mod claims;
 mod cli;
 mod doctor;
+mod dsc;
 mod properties;
 mod regressions;
 mod support;

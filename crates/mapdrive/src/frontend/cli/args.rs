@@ -43,6 +43,8 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Explain what is going on with this session's drives, across logon sessions, with the commands that fix it.
     Doctor(DoctorArgs),
+    /// Microsoft DSC v3 resource operations (what dsc runs; the manifest is dsc/mapdrive.dsc.manifests.json).
+    Dsc(crate::frontend::dsc::cli::DscArgs),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
     Explain {
         /// The code, e.g. 1219.

@@ -41,6 +41,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
     let json = wants_json(&cli.command);
     let result = match (cli.command, port) {
         (Command::Explain { code }, _) => Ok(render::explain(code)),
+        (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
         (_, None) => Err(needs_windows()),
         (command, Some(port)) => dispatch(command, port, input),
     };
@@ -62,7 +63,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Restore(a) => a.change.json,
         Command::Doctor(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
-        Command::Explain { .. } => false,
+        Command::Explain { .. } | Command::Dsc(_) => false,
     }
 }
 
@@ -240,6 +241,7 @@ fn dispatch(
             )
         }
         Command::Explain { code } => Ok(render::explain(code)),
+        Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
     }
 }
 
