@@ -3,4 +3,5 @@
 //! decides anything the others would have to repeat.
 
 pub mod cli;
+pub mod document;
 pub mod dsc;

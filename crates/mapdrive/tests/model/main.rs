@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod apply;
 mod claims;
 mod cli;
 mod doctor;

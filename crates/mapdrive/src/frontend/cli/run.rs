@@ -63,6 +63,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Restore(a) => a.change.json,
         Command::Doctor(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
+        Command::Apply(a) => a.json,
+        Command::Export(_) => false,
         Command::Explain { .. } | Command::Dsc(_) => false,
     }
 }
@@ -242,6 +244,8 @@ fn dispatch(
         }
         Command::Explain { code } => Ok(render::explain(code)),
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
+        Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
+        Command::Export(a) => crate::frontend::document::cli::export(&a, port),
     }
 }
 
