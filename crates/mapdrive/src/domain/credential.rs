@@ -52,6 +52,13 @@ impl CredentialKind {
         }
     }
 
+    /// Whether the secret is a password bound to the user name (so a new user needs a new secret).
+    pub fn has_password(self) -> bool {
+        match self {
+            CredentialKind::DomainPassword | CredentialKind::GenericPassword => true,
+        }
+    }
+
     /// Windows never returns a domain password to a user-mode caller.
     pub fn secret_is_readable(self) -> bool {
         self == CredentialKind::GenericPassword
@@ -230,6 +237,15 @@ pub fn validate_user_name(s: &str) -> Result<(), InputError> {
 
 /// Validates a comment or alias (`CRED_MAX_STRING_LENGTH`).
 pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputError> {
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(InputError::Field {
+            what,
+            why: format!(
+                "it contains the control character U+{:04X}, which would corrupt tables and terminals",
+                u32::from(c)
+            ),
+        });
+    }
     let len = s.encode_utf16().count();
     if len > MAX_STRING {
         return Err(InputError::Field {
@@ -261,6 +277,23 @@ pub struct CredentialInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_refuses_control_characters() {
+        for bad in [
+            "a\u{1b}[31mred",
+            "line\nbreak",
+            "tab\there",
+            "\u{7f}",
+            "\u{9b}",
+        ] {
+            assert!(
+                validate_short_string("label", bad).is_err(),
+                "{bad:?} accepted"
+            );
+        }
+        assert!(validate_short_string("label", "Public files (2026) — café").is_ok());
+    }
 
     #[test]
     fn target_limits_follow_the_type() {

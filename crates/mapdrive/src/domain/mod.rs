@@ -9,7 +9,10 @@ pub mod secret;
 
 pub use credential::{CredentialInfo, CredentialKind, CredentialTarget, Persistence};
 pub use dos::{DosTarget, Luid, Redirector, lanman_target};
-pub use identity::{Elevation, Identity, LinkedConnections, LogonType};
+pub use identity::{
+    Account, CredentialCaps, Elevation, Identity, LinkedConnections, LogonType, OwnerMismatch,
+    SessionUsers, owner_mismatch,
+};
 pub use letter::DriveLetter;
 pub use remote::RemotePath;
 pub use secret::Secret;

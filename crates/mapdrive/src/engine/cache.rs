@@ -12,7 +12,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use crate::domain::{
-    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
+    CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
+    RemotePath, Secret, SessionUsers,
 };
 use crate::error::ApiError;
 use crate::port::{
@@ -184,6 +185,35 @@ impl Port for CachingPort<'_> {
             self.count(|c| c.credentials += 1);
             self.inner.credentials()
         })
+    }
+
+    fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
+        self.inner.credential_caps()
+    }
+
+    fn session_users(&self) -> Result<SessionUsers, ApiError> {
+        self.inner.session_users()
+    }
+
+    fn credential(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+    ) -> Result<Option<CredentialInfo>, ApiError> {
+        // Answered from the enumeration when this run has one (no second read of the vault);
+        // otherwise one `CredReadW`.
+        let from_list = match &self.facts().borrow().credentials {
+            Some(Ok(list)) => Some(
+                list.iter()
+                    .find(|c| c.kind == kind && c.target.to_lowercase() == target.to_lowercase())
+                    .cloned(),
+            ),
+            _ => None,
+        };
+        match from_list {
+            Some(found) => Ok(found),
+            None => self.inner.credential(target, kind),
+        }
     }
 
     fn credential_secret_equals(

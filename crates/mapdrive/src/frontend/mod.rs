@@ -2,6 +2,7 @@
 //! JSON, a desired-state document), call [`crate::engine`], and render the result. None of them
 //! decides anything the others would have to repeat.
 
+pub mod ansible;
 pub mod cli;
 pub mod document;
 pub mod dsc;

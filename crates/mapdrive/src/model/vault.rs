@@ -4,7 +4,7 @@
 use zeroize::Zeroizing;
 
 use super::{Machine, key};
-use crate::domain::{CredentialInfo, CredentialKind, Luid, Persistence, Secret};
+use crate::domain::{CredentialCaps, CredentialInfo, CredentialKind, Luid, Persistence, Secret};
 use crate::error::ApiError;
 use crate::port::{CredentialWrite, SecretWrite};
 
@@ -54,6 +54,15 @@ impl Machine {
         }
     }
 
+    /// `CredGetSessionTypes`: 1312 without a credential set, else the machine's policy caps.
+    pub(super) fn session_credential_caps(
+        &self,
+        api: &'static str,
+    ) -> Result<CredentialCaps, ApiError> {
+        self.vault_session(api)?;
+        Ok(self.credential_caps)
+    }
+
     /// The `CRED_TYPE_DOMAIN_PASSWORD` entry the SMB client would use for `host` (as written
     /// in the UNC): exact name, then the longest matching `*.suffix`, then `*`.
     pub(super) fn domain_credential_for(
@@ -100,6 +109,22 @@ impl Machine {
         Ok(seen.values().map(|c| c.info()).collect())
     }
 
+    pub(super) fn read_credential(
+        &self,
+        target: &str,
+        kind: CredentialKind,
+    ) -> Result<Option<CredentialInfo>, ApiError> {
+        const API: &str = "CredReadW";
+        let luid = self.vault_session(API)?;
+        let user = self.user_of(luid, API)?;
+        Ok(user
+            .vault
+            .iter()
+            .filter(|c| c.visible_from(luid) && c.is(target, kind))
+            .max_by_key(|c| c.session.is_some())
+            .map(|c| c.info()))
+    }
+
     pub(super) fn secret_equals(
         &self,
         target: &str,
@@ -126,6 +151,11 @@ impl Machine {
         if cred.target.is_empty() {
             return Err(ApiError::new(API, 87));
         }
+        // Beyond what CredGetSessionTypes allows (a policy cap) Windows refuses the write
+        // [belief: with 1312, the code that otherwise means "no credential set"].
+        if !self.credential_caps.allows(cred.kind, cred.persistence) {
+            return Err(ApiError::new(API, 1312));
+        }
         let user = self.user_of_mut(luid, API)?;
         let same = |c: &StoredCredential| c.visible_from(luid) && c.is(cred.target, cred.kind);
         let secret = match cred.secret {
@@ -145,8 +175,8 @@ impl Machine {
             kind: cred.kind,
             user_name: cred.user_name.to_string(),
             persistence: cred.persistence,
-            alias: cred.alias.map(str::to_string),
-            comment: cred.comment.map(str::to_string),
+            alias: cred.alias.filter(|s| !s.is_empty()).map(str::to_string),
+            comment: cred.comment.filter(|s| !s.is_empty()).map(str::to_string),
             secret,
             session: (cred.persistence == Persistence::Session).then_some(luid),
         });

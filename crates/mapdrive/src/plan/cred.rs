@@ -26,11 +26,11 @@ pub struct CredSetRequest {
     pub kind: CredentialKind,
     /// Account.
     pub user_name: String,
-    /// Persistence.
-    pub persistence: Persistence,
-    /// Alias (`None` = none).
+    /// Persistence (`None` = keep the stored one; `local` for a new credential).
+    pub persistence: Option<Persistence>,
+    /// Alias (`None` = keep the stored one, `Some("")` = remove it).
     pub alias: Option<String>,
-    /// Comment (`None` = none).
+    /// Comment (`None` = keep the stored one, `Some("")` = remove it).
     pub comment: Option<String>,
     /// Secret policy.
     pub update_secret: UpdateSecret,
@@ -53,17 +53,27 @@ pub fn credential_json(c: Option<&CredentialInfo>) -> Value {
     }
 }
 
+/// Reads the one credential (`CredReadW`), never the whole vault.
 fn find(
     port: &dyn Port,
     target: &CredentialTarget,
     kind: CredentialKind,
 ) -> Result<Option<CredentialInfo>, Error> {
-    let all = port
-        .credentials()
-        .map_err(|e| Error::api("could not read the Credential Manager", e))?;
-    Ok(all
-        .into_iter()
-        .find(|c| c.kind == kind && target.matches(&c.target)))
+    port.credential(target.as_str(), kind)
+        .map_err(|e| Error::api("could not read the Credential Manager", e))
+}
+
+/// A free-text field as stored: `None` and `""` both mean "none".
+fn text(v: Option<&str>) -> Option<&str> {
+    v.filter(|s| !s.is_empty())
+}
+
+/// The value to write for a field: the requested one (`""` = none), else the stored one.
+fn keep_or(requested: Option<&String>, stored: Option<&String>) -> Option<String> {
+    match requested {
+        Some(r) => text(Some(r)).map(str::to_string),
+        None => stored.cloned(),
+    }
 }
 
 /// Re-reads one credential's JSON state.
@@ -73,6 +83,26 @@ pub fn observe_credential(
     kind: CredentialKind,
 ) -> Result<Value, Error> {
     Ok(credential_json(find(port, target, kind)?.as_ref()))
+}
+
+/// Refuses (exit 3) a write that this logon session may not store: `CredGetSessionTypes`
+/// reports the cap (a policy such as DisableDomainCreds), which the logon type does not tell.
+/// A failing query is left to the write itself to report.
+fn refuse_beyond_cap(
+    port: &dyn Port,
+    req: &CredSetRequest,
+    persistence: Persistence,
+) -> Result<(), Error> {
+    let Ok(caps) = port.credential_caps() else {
+        return Ok(());
+    };
+    match caps.refusal(req.kind, persistence) {
+        None => Ok(()),
+        Some((message, remedy)) => Err(Error::Refused {
+            message: format!("not saving credential {}: {message}", req.target),
+            remedy,
+        }),
+    }
 }
 
 /// Decides how to make the credential match; `secret` is the supplied secret, if any.
@@ -89,22 +119,36 @@ pub fn plan_cred_set(
             .map_or_else(|| req.target.to_string(), |c| c.target.clone()),
         kind: req.kind,
         user_name: Some(req.user_name.clone()),
-        persistence: req.persistence,
-        alias: req.alias.clone(),
-        comment: req.comment.clone(),
+        persistence: req
+            .persistence
+            .or(existing.as_ref().map(|c| c.persistence))
+            .unwrap_or(Persistence::Local),
+        alias: keep_or(
+            req.alias.as_ref(),
+            existing.as_ref().and_then(|c| c.alias.as_ref()),
+        ),
+        comment: keep_or(
+            req.comment.as_ref(),
+            existing.as_ref().and_then(|c| c.comment.as_ref()),
+        ),
     };
     let subject = format!("credential {} ({})", req.target, req.kind);
     let mut plan = Plan::unchanged(subject, before);
+    // A removed field is written as NULL, which Windows stores as none (an empty string is refused
+    // for some targets: ansible/ansible#67278). Wine 8 keeps the old value instead (README).
+    let alias_out = desired.alias.clone();
+    let comment_out = desired.comment.clone();
     let write = |secret: SecretPlan| Action::WriteCredential {
         target: desired.target.clone(),
         kind: req.kind,
         user_name: req.user_name.clone(),
-        persistence: req.persistence,
-        alias: req.alias.clone(),
-        comment: req.comment.clone(),
+        persistence: desired.persistence,
+        alias: alias_out.clone(),
+        comment: comment_out.clone(),
         secret,
     };
     let Some(existing) = existing else {
+        refuse_beyond_cap(port, req, desired.persistence)?;
         plan.push(
             write(if secret.is_some() {
                 SecretPlan::Set
@@ -116,13 +160,28 @@ pub fn plan_cred_set(
         plan.after = json!(desired);
         return Ok(plan);
     };
-    let fields_differ = !existing
+    let user_differs = !existing
         .user_name
         .as_deref()
-        .is_some_and(|u| u.eq_ignore_ascii_case(&req.user_name))
-        || existing.persistence != req.persistence
-        || existing.alias != req.alias
-        || existing.comment != req.comment;
+        .is_some_and(|u| u.eq_ignore_ascii_case(&req.user_name));
+    if user_differs && secret.is_none() && req.kind.has_password() {
+        return Err(Error::Refused {
+            message: format!(
+                "changing the user of {} {} from {} to {} without a secret would keep the stored password \
+                 attached to the new user, and the next connection would fail (1326)",
+                req.kind,
+                existing.target,
+                existing.user_name.as_deref().unwrap_or("(none)"),
+                req.user_name
+            ),
+            remedy: "give the new user's secret (--secret-stdin or --prompt), or remove the credential first"
+                .into(),
+        });
+    }
+    let fields_differ = user_differs
+        || existing.persistence != desired.persistence
+        || text(existing.alias.as_deref()) != text(desired.alias.as_deref())
+        || text(existing.comment.as_deref()) != text(desired.comment.as_deref());
     let secret_write = match (secret, req.update_secret) {
         (Some(s), UpdateSecret::Always) => {
             match port
@@ -143,6 +202,9 @@ pub fn plan_cred_set(
         }
         _ => false,
     };
+    if secret_write || fields_differ {
+        refuse_beyond_cap(port, req, desired.persistence)?;
+    }
     if secret_write {
         plan.push(write(SecretPlan::Set), None);
     } else if fields_differ {

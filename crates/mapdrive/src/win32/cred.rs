@@ -5,13 +5,14 @@ use core::ptr;
 
 use windows_sys::Win32::Foundation::ERROR_NOT_FOUND;
 use windows_sys::Win32::Security::Credentials::{
-    CRED_PRESERVE_CREDENTIAL_BLOB, CREDENTIALW, CredDeleteW, CredEnumerateW, CredReadW, CredWriteW,
+    CRED_PRESERVE_CREDENTIAL_BLOB, CRED_TYPE_DOMAIN_PASSWORD, CRED_TYPE_GENERIC, CRED_TYPE_MAXIMUM,
+    CREDENTIALW, CredDeleteW, CredEnumerateW, CredGetSessionTypes, CredReadW, CredWriteW,
 };
 use zeroize::{Zeroize, Zeroizing};
 
 use super::handle::{Buffer, Free, last_error};
 use super::wide::{self, WStr};
-use crate::domain::{CredentialInfo, CredentialKind, Persistence, Secret};
+use crate::domain::{CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret};
 use crate::error::ApiError;
 use crate::port::{CredentialWrite, SecretWrite};
 
@@ -98,6 +99,53 @@ pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
     Ok(out)
 }
 
+/// `CredReadW` of one target and type (win32.md §4.2): the `CREDENTIALW` Windows allocated (freed
+/// with `CredFree` when the buffer drops), or `None` for `ERROR_NOT_FOUND` (1168).
+fn cred_read(target: &str, kind: CredentialKind) -> Result<Option<Buffer<CREDENTIALW>>, ApiError> {
+    const API: &str = "CredReadW";
+    let name = WStr::new(target, API)?;
+    let mut c: *mut CREDENTIALW = ptr::null_mut();
+    // SAFETY: `name` is NUL-terminated; flags 0; `c` is a valid out pointer.
+    let ok = unsafe { CredReadW(name.as_ptr(), kind.cred_type(), 0, &mut c) };
+    let c = Buffer::new(c, Free::Cred);
+    if ok == 0 {
+        return match last_error() {
+            ERROR_NOT_FOUND => Ok(None),
+            code => Err(ApiError::new(API, code)),
+        };
+    }
+    Ok((!c.ptr().is_null()).then_some(c))
+}
+
+/// One credential, without its secret: reads one entry instead of enumerating the vault
+/// (`cred set`/`remove` look at one target; Wine 8's `CredEnumerateW` also races with concurrent
+/// writes). The blob that came back is wiped.
+pub(crate) fn read(target: &str, kind: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+    let Some(c) = cred_read(target, kind)? else {
+        return Ok(None);
+    };
+    // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us, alive until `c` drops.
+    let found = unsafe { info(c.ptr()) };
+    // SAFETY: as above; we own the allocation until CredFree (when `c` drops, after this).
+    unsafe { wipe_blob(c.ptr()) };
+    Ok(found)
+}
+
+/// `CredGetSessionTypes(CRED_TYPE_MAXIMUM)`: the highest persistence per type the logon
+/// session of the token in effect may store, policy caps included. 1312 = no credential set
+/// (a network logon).
+pub(crate) fn session_caps() -> Result<CredentialCaps, ApiError> {
+    let mut max = [0u32; CRED_TYPE_MAXIMUM as usize];
+    // SAFETY: `max` holds CRED_TYPE_MAXIMUM writable elements, the count passed.
+    if unsafe { CredGetSessionTypes(CRED_TYPE_MAXIMUM, max.as_mut_ptr()) } == 0 {
+        return Err(ApiError::new("CredGetSessionTypes", last_error()));
+    }
+    Ok(CredentialCaps::from_values(
+        max[CRED_TYPE_GENERIC as usize],
+        max[CRED_TYPE_DOMAIN_PASSWORD as usize],
+    ))
+}
+
 /// Equality of two byte strings without an early exit on the first difference.
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let mut diff = u8::from(a.len() != b.len());
@@ -116,18 +164,7 @@ pub(crate) fn secret_equals(
     kind: CredentialKind,
     secret: &Secret,
 ) -> Result<Option<bool>, ApiError> {
-    const API: &str = "CredReadW";
-    let name = WStr::new(target, API)?;
-    let mut c: *mut CREDENTIALW = ptr::null_mut();
-    // SAFETY: `name` is NUL-terminated; flags 0; `c` is a valid out pointer.
-    let ok = unsafe { CredReadW(name.as_ptr(), kind.cred_type(), 0, &mut c) };
-    let c = Buffer::new(c, Free::Cred);
-    if ok == 0 {
-        return Err(ApiError::new(API, last_error()));
-    }
-    if c.ptr().is_null() {
-        return Ok(None);
-    }
+    let c = cred_read(target, kind)?.ok_or(ApiError::new("CredReadW", ERROR_NOT_FOUND))?;
     let equal = kind.secret_is_readable().then(|| {
         // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us; its blob is NULL or
         // CredentialBlobSize bytes inside the same allocation, which lives until `c` drops.

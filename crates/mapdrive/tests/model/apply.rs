@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use mapdrive::cli::Report;
 use mapdrive::domain::{
-    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
+    CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
+    RemotePath, Secret, SessionUsers,
 };
 use mapdrive::error::ApiError;
 use mapdrive::frontend::document::{self, Inputs, Options};
@@ -360,6 +361,7 @@ struct Counting<'a> {
     connected: Cell<u32>,
     remembered: Cell<u32>,
     credentials: Cell<u32>,
+    credential_reads: Cell<u32>,
 }
 
 impl Port for Counting<'_> {
@@ -383,6 +385,16 @@ impl Port for Counting<'_> {
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         self.credentials.set(self.credentials.get() + 1);
         self.inner.credentials()
+    }
+    fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
+        self.inner.credential_caps()
+    }
+    fn session_users(&self) -> Result<SessionUsers, ApiError> {
+        self.inner.session_users()
+    }
+    fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+        self.credential_reads.set(self.credential_reads.get() + 1);
+        self.inner.credential(t, k)
     }
     fn credential_secret_equals(
         &self,
@@ -489,6 +501,7 @@ fn a_26_drive_50_credential_document_enumerates_once() {
         connected: Cell::new(0),
         remembered: Cell::new(0),
         credentials: Cell::new(0),
+        credential_reads: Cell::new(0),
     };
     let r = run(&mut counting, &doc, &ins, Options::default());
     assert!(r.stdout.contains("76 items, 76 unchanged"), "{}", r.stdout);

@@ -5,6 +5,8 @@ mod claims;
 mod cli;
 mod doctor;
 mod dsc;
+mod engine;
+mod fidelity;
 mod properties;
 mod regressions;
 mod support;

@@ -110,7 +110,7 @@ fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive::error::Error> {
                 target: CredentialTarget::parse("fileserver", kind(*domain))?,
                 kind: kind(*domain),
                 user_name: ALICE.into(),
-                persistence: *persistence,
+                persistence: Some(*persistence),
                 alias: None,
                 comment: comment.map(str::to_string),
                 update_secret: if *on_create {

@@ -227,13 +227,13 @@ pub struct CredSetArgs {
     /// Prompt for the secret on the console (no echo).
     #[arg(long)]
     pub prompt: bool,
-    /// Persistence.
-    #[arg(long, value_enum, default_value = "local")]
-    pub persistence: PersistArg,
-    /// Target alias (e.g. the NetBIOS name).
+    /// Persistence [default for a new credential: local; an existing one keeps its own].
+    #[arg(long, value_enum)]
+    pub persistence: Option<PersistArg>,
+    /// Target alias (e.g. the NetBIOS name); left out = keep the stored one, "" = remove it.
     #[arg(long)]
     pub alias: Option<String>,
-    /// Comment.
+    /// Comment; left out = keep the stored one, "" = remove it.
     #[arg(long)]
     pub comment: Option<String>,
     /// When to write a supplied secret to an existing credential.

@@ -5,7 +5,6 @@ use super::args::{
     SessionArg, UpdateSecretArg,
 };
 use super::render;
-use crate::domain::credential::{validate_short_string, validate_user_name};
 use crate::domain::{CredentialKind, CredentialTarget, DriveLetter, Persistence, RemotePath};
 use crate::engine::{self, Change, Request, Response, SecretSource, Session};
 use crate::error::Error;
@@ -88,24 +87,10 @@ fn dispatch(
             let inventories = engine::inventories(port, session(a.session))?;
             Ok(render::inventories(&inventories, a.json))
         }
-        Command::Whoami(a) => {
-            let identity = port
-                .identity()
-                .map_err(|e| Error::api("could not read the process token", e))?;
-            let linked = port
-                .linked_connections()
-                .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
-            Ok(render::whoami(&identity, linked, a.json))
-        }
+        Command::Whoami(a) => Ok(render::whoami(&crate::doctor::whoami(port)?, a.json)),
         Command::Map(a) => {
             let letter: DriveLetter = a.letter.parse()?;
             let remote: RemotePath = a.remote.parse()?;
-            if let Some(u) = &a.user {
-                validate_user_name(u)?;
-            }
-            if let Some(l) = &a.label {
-                validate_short_string("label", l)?;
-            }
             let request = if a.global {
                 Change::GlobalMap(GlobalMapRequest {
                     letter,
@@ -263,13 +248,6 @@ fn cred_set(
 ) -> Result<Report, Error> {
     let kind = kind_of(a.kind);
     let target = CredentialTarget::parse(&a.target, kind)?;
-    validate_user_name(&a.user)?;
-    if let Some(alias) = &a.alias {
-        validate_short_string("alias", alias)?;
-    }
-    if let Some(comment) = &a.comment {
-        validate_short_string("comment", comment)?;
-    }
     let secret = if a.secret_stdin {
         Some(engine::read_secret(
             input,
@@ -295,13 +273,13 @@ fn cred_set(
         target,
         kind,
         user_name: a.user,
-        persistence: match a.persistence {
+        persistence: a.persistence.map(|p| match p {
             PersistArg::Session => Persistence::Session,
             PersistArg::Local => Persistence::Local,
             PersistArg::Enterprise => Persistence::Enterprise,
-        },
-        alias: a.alias.filter(|s| !s.is_empty()),
-        comment: a.comment.filter(|s| !s.is_empty()),
+        }),
+        alias: a.alias,
+        comment: a.comment,
         update_secret: match a.update_secret {
             UpdateSecretArg::Always => UpdateSecret::Always,
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,

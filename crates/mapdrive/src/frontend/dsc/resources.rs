@@ -605,22 +605,14 @@ fn request(
                     .clone()
                     .or_else(|| a.username.clone())
                     .ok_or_else(|| field("username", "it is required to create a credential"))?;
-                let keep = |want: &Option<String>, have: &Option<String>| match want {
-                    Some(s) if s.is_empty() => None,
-                    Some(s) => Some(s.clone()),
-                    None => have.clone().filter(|s| !s.is_empty()),
-                };
                 Change::CredSet(
                     CredSetRequest {
                         target,
                         kind,
                         user_name,
-                        persistence: c
-                            .persistence
-                            .or(a.persistence)
-                            .map_or(Persistence::Local, persistence),
-                        alias: keep(&c.alias, &a.alias),
-                        comment: keep(&c.comment, &a.comment),
+                        persistence: c.persistence.map(persistence),
+                        alias: c.alias.clone(),
+                        comment: c.comment.clone(),
                         update_secret: match c.update_secret {
                             Some(UpdateSecretProp::Always) => UpdateSecret::Always,
                             Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,

@@ -1,0 +1,292 @@
+//! `win_credential`: ansible.windows' options, messages and diff, over the engine's cred set/remove.
+
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
+
+use super::spec::{Kind, Opt, Params, Spec};
+use super::{Failure, Success, change_result, session_of};
+use crate::domain::credential::{validate_short_string, validate_user_name};
+use crate::domain::{CredentialKind, CredentialTarget, Persistence, Secret};
+use crate::engine::{self, Change, Request};
+use crate::error::Error;
+use crate::plan::{CredRemoveRequest, CredSetRequest, UpdateSecret};
+use crate::port::Port;
+
+const ATTRIBUTE_OPTIONS: &[Opt] = &[
+    Opt::str("name").required(),
+    Opt::str("data"),
+    Opt::choice("data_format", &["base64", "text"], Some("text")),
+];
+
+const OPTIONS: &[Opt] = &[
+    Opt::str("name").required(),
+    Opt::choice(
+        "type",
+        &[
+            "domain_certificate",
+            "domain_password",
+            "generic_certificate",
+            "generic_password",
+        ],
+        None,
+    )
+    .required(),
+    Opt::str("username"),
+    Opt::str("secret").secret(),
+    Opt::choice("secret_format", &["base64", "text"], Some("text")),
+    Opt::str("alias"),
+    Opt::str("comment"),
+    Opt {
+        name: "attributes",
+        kind: Kind::ListOfDicts(ATTRIBUTE_OPTIONS),
+        required: false,
+        default: None,
+        choices: &[],
+        no_log: false,
+    },
+    Opt::choice(
+        "persistence",
+        &["enterprise", "local", "session"],
+        Some("local"),
+    ),
+    Opt::choice("update_secret", &["always", "on_create"], Some("always")),
+    Opt::choice("state", &["absent", "present"], Some("present")),
+    // mapdrive's own option.
+    Opt::choice(
+        "session",
+        &["auto", "current", "limited", "both"],
+        Some("auto"),
+    ),
+];
+
+/// The argument spec.
+pub(super) const SPEC: Spec = Spec {
+    options: OPTIONS,
+    required_if: &[("state", "present", &["username"])],
+};
+
+/// What ansible.windows says when the vault is unreachable, and what to do about it.
+pub(super) const NO_VAULT: &str =
+    "Failed to access the user's credential store, run the module with become";
+
+fn no_vault_message(e: &Error) -> String {
+    format!(
+        "{NO_VAULT}: {e}. This task runs in a network logon (WinRM or SSH without CredSSP), which has no \
+         credential vault. Add `become: true` with `become_method: runas`, `become_user` set to the user whose \
+         credentials to manage and `ansible_become_password` (the mapdrive.windows action plugin then runs the \
+         module in that user's interactive logon), or connect with CredSSP."
+    )
+}
+
+/// Maps a core error; 1312 (no credential vault) gets ansible.windows' message and the way out.
+pub(super) fn failure(e: Error) -> Failure {
+    let mut f = Failure::from_error(&e);
+    if e.code() == Some(1312) {
+        f.msg = no_vault_message(&e);
+    }
+    f
+}
+
+/// Decodes `secret` as `secret_format` says: text is stored as UTF-16LE; base64 is the blob's bytes,
+/// which must be UTF-16LE text (mapdrive keeps secrets as text so they can be wiped and compared).
+fn secret(params: &mut Params) -> Result<Option<Secret>, Failure> {
+    let Some(raw) = params.take_secret("secret") else {
+        return Ok(None);
+    };
+    let text = if params.str("secret_format") == Some("base64") {
+        let bytes =
+            Zeroizing::new(base64_decode(raw.trim()).ok_or_else(|| {
+                Failure::msg("secret is not valid base64 (secret_format: base64)")
+            })?);
+        if bytes.len() % 2 != 0 {
+            return Err(Failure::msg(format!(
+                "secret (secret_format: base64) decodes to {} bytes: a credential blob is stored and compared as \
+                 UTF-16LE text, which needs an even number of bytes",
+                bytes.len()
+            )));
+        }
+        let units: Zeroizing<Vec<u16>> = Zeroizing::new(
+            bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+        );
+        let mut text = Zeroizing::new(String::with_capacity(units.len() * 3));
+        for c in char::decode_utf16(units.iter().copied()) {
+            text.push(c.map_err(|_| {
+                Failure::msg(
+                    "secret (secret_format: base64) is not UTF-16LE text (an unpaired surrogate)",
+                )
+            })?);
+        }
+        text
+    } else {
+        raw
+    };
+    engine::secret_from_text(text, "secret")
+        .map(Some)
+        .map_err(|e| Failure::msg(e.to_string()))
+}
+
+/// Standard base64 (with or without padding).
+pub(super) fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Standard base64 with padding.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) fn base64_encode(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// ansible.windows' names in diffs and facts.
+fn type_name(kind: &str) -> &'static str {
+    match kind {
+        "domain_password" => "DomainPassword",
+        "generic_password" => "Generic",
+        "domain_certificate" => "DomainCertificate",
+        "generic_certificate" => "GenericCertificate",
+        _ => "Unknown",
+    }
+}
+
+fn persistence_name(p: &str) -> &'static str {
+    match p {
+        "local" => "LocalMachine",
+        "enterprise" => "Enterprise",
+        "session" => "Session",
+        _ => "Unknown",
+    }
+}
+
+/// A credential's state in ansible.windows' diff shape (never a secret), or `""` when absent.
+pub(super) fn diff_side(state: &Value) -> Value {
+    if state.is_null() {
+        return json!("");
+    }
+    let s = |k: &str| state.get(k).and_then(Value::as_str).unwrap_or_default();
+    let opt = |k: &str| state.get(k).cloned().unwrap_or(Value::Null);
+    json!({
+        "alias": opt("alias"),
+        "attributes": state.get("attributes").cloned().unwrap_or_else(|| json!([])),
+        "comment": opt("comment"),
+        "name": s("target"),
+        "persistence": persistence_name(s("persistence")),
+        "type": type_name(s("type")),
+        "username": opt("user_name"),
+    })
+}
+
+pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, Failure> {
+    let kind: CredentialKind = params
+        .str("type")
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e: crate::error::InputError| Failure::msg(e.to_string()))?;
+    let name = params.str("name").unwrap_or_default().to_string();
+    let target = CredentialTarget::parse(&name, kind).map_err(|e| Failure::msg(e.to_string()))?;
+    let session = session_of(params)?;
+    let present = params.str("state") != Some("absent");
+    if params.list("attributes").is_some_and(|a| !a.is_empty()) {
+        return Err(Failure::msg(
+            "attributes are not supported by this build of mapdrive",
+        ));
+    }
+    let change = if present {
+        let user_name = params.str("username").unwrap_or_default().to_string();
+        validate_user_name(&user_name).map_err(|e| Failure::msg(e.to_string()))?;
+        // ansible.windows writes what the task says: an omitted alias or comment removes the stored one.
+        let alias = params.str("alias").unwrap_or_default().to_string();
+        let comment = params.str("comment").unwrap_or_default().to_string();
+        validate_short_string("alias", &alias).map_err(|e| Failure::msg(e.to_string()))?;
+        validate_short_string("comment", &comment).map_err(|e| Failure::msg(e.to_string()))?;
+        let persistence: Persistence = params
+            .str("persistence")
+            .unwrap_or("local")
+            .parse()
+            .map_err(|e: crate::error::InputError| Failure::msg(e.to_string()))?;
+        let secret = secret(params)?;
+        Change::CredSet(
+            CredSetRequest {
+                target,
+                kind,
+                user_name,
+                persistence: Some(persistence),
+                alias: Some(alias),
+                comment: Some(comment),
+                update_secret: if params.str("update_secret") == Some("on_create") {
+                    UpdateSecret::OnCreate
+                } else {
+                    UpdateSecret::Always
+                },
+            },
+            secret,
+        )
+    } else {
+        Change::CredRemove(CredRemoveRequest { target, kind })
+    };
+    let response = engine::execute(
+        port,
+        Request {
+            change,
+            session,
+            check: params.check_mode,
+        },
+    )
+    .map_err(failure)?;
+    let (changed, mut result, warnings) = change_result(&response);
+    let first = response.outcomes.first().map(|(_, o)| o);
+    let before = first.map_or(Value::Null, |o| o.before.clone());
+    let after = first.map_or(Value::Null, |o| o.after.clone());
+    let diff = json!({ "before": diff_side(&before), "after": diff_side(&after) });
+    if let Some(e) = response.failure {
+        let mut f = failure(e);
+        f.changed = true;
+        f.extra.extend(result);
+        return Err(f);
+    }
+    result.insert("credential".into(), diff_side(&after));
+    Ok(Success {
+        changed,
+        result,
+        diff: Some(diff),
+        warnings,
+    })
+}

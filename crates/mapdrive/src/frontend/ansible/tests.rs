@@ -1,0 +1,455 @@
+//! The modules against the session model: ansible.windows' scenarios (messages, `changed`, state
+//! afterwards), check mode, diff, no_log, dispatch, and the logon sessions Wine cannot show.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::{Module, run};
+use crate::model::{LogonKind, Machine, ShareAccess};
+use crate::port::Port;
+
+const BOB: &str = r"CORP\bob";
+const BOB_PW: &str = "bob-Pw-42!x";
+const SVC: &str = r"FILESERVER\svc";
+const SVC_PW: &str = "svc-Pw-43!y";
+
+/// A domain host with a standard user logged on at the console.
+fn host(kind: LogonKind) -> Machine {
+    let mut m = Machine::new();
+    m.add_user(BOB, "S-1-5-21-1-1002", BOB_PW, false);
+    m.add_account("fileserver", BOB, BOB_PW);
+    m.add_account("fileserver", SVC, SVC_PW);
+    m.add_share("fileserver", "public", ShareAccess::anyone());
+    m.add_share("fileserver", "team", ShareAccess::only(&[BOB]));
+    m.add_share("fileserver", "svc", ShareAccess::only(&[SVC]));
+    let luid = m.logon(BOB, kind).unwrap();
+    m.run_in(luid).unwrap();
+    m
+}
+
+/// Runs `module` with `args` (plus `_ansible_*` keys) and parses the one JSON line.
+fn module(m: &mut Machine, module: &str, args: Value) -> Value {
+    let mut args = args;
+    args["_ansible_module_name"] = json!(module);
+    args["_ansible_verbosity"] = json!(3);
+    args["_ansible_tracebacks_for"] = json!([]);
+    let out = run(&args.to_string(), None, Some(m));
+    assert!(
+        out.is_ascii() && out.ends_with('\n') && out.lines().count() == 1,
+        "{out}"
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+fn check(mut args: Value) -> Value {
+    args["_ansible_check_mode"] = json!(true);
+    args
+}
+
+fn remote_of(m: &Machine, letter: &str) -> Option<String> {
+    m.remembered()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.letter.to_string() == letter)
+        .map(|r| r.remote)
+}
+
+fn changed(v: &Value) -> bool {
+    assert_ne!(v["failed"], json!(true), "{v}");
+    v["changed"] == json!(true)
+}
+
+#[test]
+fn win_mapped_drive_upstream_scenarios() {
+    let mut m = host(LogonKind::Interactive);
+    let md = "ansible.windows.win_mapped_drive";
+    let public = r"\\fileserver\public";
+    let team = r"\\fileserver\team";
+
+    let v = module(&mut m, md, json!({"letter": "invalid", "state": "absent"}));
+    assert_eq!(
+        v["msg"],
+        "letter must be a single letter from A-Z, was: invalid"
+    );
+    let v = module(&mut m, md, json!({"letter": "[", "state": "absent"}));
+    assert_eq!(v["failed"], true, "the upstream A-z typo is not copied");
+    let v = module(&mut m, md, json!({"letter": "T", "state": "present"}));
+    assert_eq!(
+        v["msg"],
+        "state is present but all of the following are missing: path"
+    );
+    let v = module(&mut m, md, json!({"letter": "c", "path": public}));
+    assert_eq!(
+        v["msg"],
+        "failed to create mapped drive c, this letter is in use and is pointing to a non UNC path"
+    );
+    assert!(v["detail"].as_str().unwrap().contains("local disk"), "{v}");
+
+    let writes = m.writes();
+    assert!(changed(&module(
+        &mut m,
+        md,
+        check(json!({"letter": "T", "path": public}))
+    )));
+    assert_eq!(m.writes(), writes, "check mode writes nothing");
+    assert_eq!(remote_of(&m, "T:"), None);
+    assert!(changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "T", "path": public})
+    )));
+    assert_eq!(remote_of(&m, "T:").as_deref(), Some(public));
+    let writes = m.writes();
+    assert!(!changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "t", "path": r"\\FILESERVER\Public\"})
+    )));
+    assert_eq!(m.writes(), writes, "a no-op writes nothing");
+
+    assert!(changed(&module(
+        &mut m,
+        md,
+        check(json!({"letter": "T", "path": team}))
+    )));
+    assert_eq!(remote_of(&m, "T:").as_deref(), Some(public));
+    assert!(changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "T", "path": team})
+    )));
+    assert_eq!(remote_of(&m, "T:").as_deref(), Some(team));
+
+    let v = module(
+        &mut m,
+        md,
+        json!({"letter": "T", "path": public, "state": "absent"}),
+    );
+    assert_eq!(
+        v["msg"],
+        r"did not delete mapped drive T, the target path is pointing to a different location at \\fileserver\team"
+    );
+    assert!(changed(&module(
+        &mut m,
+        md,
+        check(json!({"letter": "T", "path": team, "state": "absent"}))
+    )));
+    assert_eq!(remote_of(&m, "T:").as_deref(), Some(team));
+    assert!(changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "T", "path": team, "state": "absent"})
+    )));
+    assert_eq!(remote_of(&m, "T:"), None);
+    assert!(!changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "T", "path": team, "state": "absent"})
+    )));
+
+    // Explicit credentials: first connection only, UserName blanked, a re-run is unchanged.
+    let with_user =
+        json!({"letter": "T", "path": r"\\fileserver\svc", "username": SVC, "password": SVC_PW});
+    assert!(changed(&module(&mut m, md, check(with_user.clone()))));
+    assert_eq!(remote_of(&m, "T:"), None);
+    let v = module(&mut m, md, with_user.clone());
+    assert!(changed(&v));
+    let entry = m
+        .remembered()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.letter.to_string() == "T:")
+        .unwrap();
+    assert_eq!(entry.user_name.as_deref(), Some(""));
+    assert!(!changed(&module(&mut m, md, with_user)));
+    // Delete without a path.
+    assert!(changed(&module(
+        &mut m,
+        md,
+        check(json!({"letter": "T", "state": "absent"}))
+    )));
+    assert!(remote_of(&m, "T:").is_some());
+    assert!(changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "T", "state": "absent"})
+    )));
+    assert!(!changed(&module(
+        &mut m,
+        md,
+        json!({"letter": "T", "state": "absent"})
+    )));
+}
+
+#[test]
+fn win_mapped_drive_diff_no_log_and_booleans() {
+    let mut m = host(LogonKind::Interactive);
+    let args = json!({
+        "letter": "S", "path": r"\\fileserver\svc", "username": SVC, "password": SVC_PW,
+        "persistent": "no", "_ansible_diff": true,
+    });
+    let v = module(&mut m, "win_mapped_drive", args);
+    assert!(changed(&v));
+    assert_eq!(
+        v["diff"],
+        json!({"before": "", "after": {"letter": "S", "path": r"\\fileserver\svc"}})
+    );
+    assert_eq!(
+        v["invocation"]["module_args"]["password"],
+        "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    );
+    assert_eq!(v["invocation"]["module_args"]["persistent"], false);
+    assert!(!v.to_string().contains(SVC_PW));
+    assert_eq!(remote_of(&m, "S:"), None, "persistent: no → not remembered");
+    // Without _ansible_diff there is no diff.
+    let v = module(
+        &mut m,
+        "win_mapped_drive",
+        json!({"letter": "S", "state": "absent"}),
+    );
+    assert!(changed(&v) && v.get("diff").is_none());
+}
+
+#[test]
+fn win_credential_upstream_scenarios() {
+    let mut m = host(LogonKind::Interactive);
+    let wc = "win_credential";
+    let cred = |m: &Machine, kind| m.credential("testhost", kind).unwrap();
+    let domain = crate::domain::CredentialKind::DomainPassword;
+    let generic = crate::domain::CredentialKind::GenericPassword;
+    let base = json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username", "secret": "password"});
+
+    assert!(changed(&module(&mut m, wc, check(base.clone()))));
+    assert!(cred(&m, domain).is_none());
+    let v = module(&mut m, wc, base.clone());
+    assert!(changed(&v));
+    let c = cred(&m, domain).unwrap();
+    assert_eq!(c.user_name.as_deref(), Some(r"DOMAIN\username"));
+    assert_eq!((c.alias, c.comment), (None, None));
+    assert_eq!(c.persistence, crate::domain::Persistence::Local);
+    // A domain password cannot be read back: always → changed; on_create → unchanged.
+    let v = module(&mut m, wc, base.clone());
+    assert!(changed(&v) && v["warnings"].to_string().contains("never returns"));
+    let mut on_create = base.clone();
+    on_create["update_secret"] = json!("on_create");
+    assert!(!changed(&module(&mut m, wc, on_create)));
+
+    // Update fields (the user change comes with its secret: see the README's deviations).
+    let update = json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username2",
+        "secret": "password2", "alias": "ansible", "comment": "Credential comment", "persistence": "enterprise",
+        "update_secret": "on_create", "_ansible_diff": true});
+    let v = module(&mut m, wc, check(update.clone()));
+    assert!(changed(&v));
+    assert_eq!(
+        cred(&m, domain).unwrap().user_name.as_deref(),
+        Some(r"DOMAIN\username")
+    );
+    let v = module(&mut m, wc, update.clone());
+    assert!(changed(&v));
+    assert_eq!(v["diff"]["before"]["persistence"], "LocalMachine");
+    assert_eq!(
+        v["diff"]["after"],
+        json!({"alias": "ansible", "attributes": [], "comment": "Credential comment", "name": "testhost",
+               "persistence": "Enterprise", "type": "DomainPassword", "username": r"DOMAIN\username2"})
+    );
+    let c = cred(&m, domain).unwrap();
+    assert_eq!(c.alias.as_deref(), Some("ansible"));
+    assert_eq!(c.comment.as_deref(), Some("Credential comment"));
+    assert!(!changed(&module(&mut m, wc, update)));
+    // Omitting alias and comment removes them, as ansible.windows does.
+    let mut plain = base.clone();
+    plain["username"] = json!(r"DOMAIN\username2");
+    plain["update_secret"] = json!("on_create");
+    plain["persistence"] = json!("enterprise");
+    assert!(changed(&module(&mut m, wc, plain)));
+    let c = cred(&m, domain).unwrap();
+    assert_eq!((c.alias, c.comment), (None, None));
+
+    // Remove (check, real, again), wildcard.
+    let rm = json!({"name": "testhost", "type": "domain_password", "state": "absent"});
+    assert!(changed(&module(&mut m, wc, check(rm.clone()))));
+    assert!(cred(&m, domain).is_some());
+    assert!(changed(&module(&mut m, wc, rm.clone())));
+    assert!(cred(&m, domain).is_none());
+    assert!(!changed(&module(&mut m, wc, rm)));
+    let wild = json!({"name": "*.testhost", "type": "domain_password", "username": r"DOMAIN\username", "secret": "password", "persistence": "enterprise"});
+    assert!(changed(&module(&mut m, wc, wild)));
+    assert_eq!(
+        m.credential("*.testhost", domain).unwrap().unwrap().target,
+        "*.testhost"
+    );
+    assert!(changed(&module(
+        &mut m,
+        wc,
+        json!({"name": "*.testhost", "type": "domain_password", "state": "absent"})
+    )));
+
+    // Generic password: readable, so a re-run compares and is unchanged.
+    let gen_args = json!({"name": "testhost", "type": "generic_password", "persistence": "enterprise", "username": "genericuser", "secret": "genericpass"});
+    assert!(changed(&module(&mut m, wc, check(gen_args.clone()))));
+    assert!(cred(&m, generic).is_none());
+    assert!(changed(&module(&mut m, wc, gen_args.clone())));
+    assert!(!changed(&module(&mut m, wc, gen_args.clone())));
+    // The same secret given as base64 of its UTF-16LE bytes is the same secret.
+    let mut b64 = gen_args.clone();
+    b64["secret"] = json!(super::credential::base64_encode(
+        &"genericpass"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>()
+    ));
+    b64["secret_format"] = json!("base64");
+    assert!(!changed(&module(&mut m, wc, b64)));
+    let mut other = gen_args;
+    other["secret"] = json!("otherpass");
+    assert!(changed(&module(&mut m, wc, other)));
+
+    let v = module(&mut m, wc, json!({"name": "x", "type": "domain_password"}));
+    assert_eq!(
+        v["msg"],
+        "state is present but all of the following are missing: username"
+    );
+    let v = module(
+        &mut m,
+        wc,
+        json!({"name": "x", "type": "password", "username": "u"}),
+    );
+    assert!(v["msg"].as_str().unwrap().starts_with("value of type must be one of: domain_certificate, domain_password, generic_certificate, generic_password"), "{v}");
+}
+
+#[test]
+fn win_credential_on_create_with_another_change_keeps_the_secret() {
+    // ansible.windows blanks the stored password here (§2.4); the server must still accept it.
+    let mut m = host(LogonKind::Interactive);
+    let args =
+        json!({"name": "fileserver", "type": "domain_password", "username": SVC, "secret": SVC_PW});
+    assert!(changed(&module(&mut m, "win_credential", args)));
+    let args = json!({"name": "fileserver", "type": "domain_password", "username": SVC, "secret": "ignored-on-update",
+        "comment": "now with a comment", "update_secret": "on_create"});
+    assert!(changed(&module(&mut m, "win_credential", args)));
+    let v = module(
+        &mut m,
+        "win_mapped_drive",
+        json!({"letter": "S", "path": r"\\fileserver\svc"}),
+    );
+    assert!(changed(&v), "the saved password still works: {v}");
+}
+
+#[test]
+fn win_credential_without_a_vault_says_to_use_become() {
+    let mut m = host(LogonKind::Network);
+    let v = module(
+        &mut m,
+        "win_credential",
+        json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username", "secret": "password"}),
+    );
+    assert_eq!(v["failed"], true);
+    let msg = v["msg"].as_str().unwrap();
+    assert!(
+        msg.contains("Failed to access the user's credential store, run the module with become"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("become_method: runas") && msg.contains("1312"),
+        "{msg}"
+    );
+    assert!(
+        !v.to_string().contains("\"password\""),
+        "no secret in the result: {v}"
+    );
+    // The info module does not fail: it warns and the doctor names MD008.
+    let v = module(&mut m, "win_mapped_drive_info", json!({}));
+    assert_eq!(v["changed"], false);
+    assert!(v["warnings"].to_string().contains("MD008"), "{v}");
+    assert!(v["findings"].to_string().contains("MD008"), "{v}");
+}
+
+#[test]
+fn win_mapped_drive_info_reports_drives_credentials_identity_and_findings() {
+    let mut m = host(LogonKind::Interactive);
+    module(
+        &mut m,
+        "win_credential",
+        json!({"name": "fileserver", "type": "domain_password", "username": SVC, "secret": SVC_PW}),
+    );
+    module(
+        &mut m,
+        "win_mapped_drive",
+        json!({"letter": "S", "path": r"\\fileserver\svc"}),
+    );
+    let v = module(
+        &mut m,
+        "mapdrive.windows.win_mapped_drive_info",
+        json!({"_ansible_check_mode": true}),
+    );
+    assert_eq!(v["changed"], false);
+    assert_eq!(
+        v["remembered"],
+        json!([{"letter": "S:", "path": r"\\fileserver\svc", "user_name": ""}])
+    );
+    assert!(
+        v["drives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["letter"] == "S:" && d["status"] == "OK"),
+        "{v}"
+    );
+    assert_eq!(v["credentials"][0]["target"], "fileserver");
+    assert_eq!(v["whoami"]["identity"]["user"], BOB);
+    assert!(v["findings"].is_array());
+    assert!(!v.to_string().contains(SVC_PW));
+}
+
+#[test]
+fn protocol_dispatch_unknown_options_and_bad_input() {
+    let mut m = host(LogonKind::Interactive);
+    // Chosen by the exe's name when _ansible_module_name is absent; the wrapper form is accepted.
+    let exe = Module::from_exe(Path::new(r"C:\tmp\AnsiballZ_win_credential.exe"));
+    assert_eq!(exe, Some(Module::Credential));
+    assert_eq!(
+        Module::from_exe(Path::new("win_mapped_drive_info.exe")),
+        Some(Module::MappedDriveInfo)
+    );
+    assert_eq!(Module::from_exe(Path::new("mapdrive.exe")), None);
+    let out = run(
+        r#"{"ANSIBLE_MODULE_ARGS": {"name": "x", "type": "generic_password", "state": "absent"}}"#,
+        exe,
+        Some(&mut m),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["changed"], false, "{v}");
+    let v = module(
+        &mut m,
+        "win_mapped_drive",
+        json!({"letter": "M", "path": "x", "bogus": 1}),
+    );
+    assert_eq!(
+        v["msg"],
+        "Unsupported parameters for (win_mapped_drive) module: bogus. Supported parameters include: at_boot, force, global, label, letter, password, path, persistent, session, state, username"
+    );
+    let v: Value = serde_json::from_str(&run("not json", exe, Some(&mut m))).unwrap();
+    assert_eq!(v["failed"], true);
+    let v: Value = serde_json::from_str(&run(
+        r#"{"_ansible_module_name": "win_other"}"#,
+        None,
+        Some(&mut m),
+    ))
+    .unwrap();
+    assert!(
+        v["msg"].as_str().unwrap().contains("does not implement"),
+        "{v}"
+    );
+    let v: Value = serde_json::from_str(&run(
+        r#"{"letter": "M", "state": "absent"}"#,
+        Some(Module::MappedDrive),
+        None,
+    ))
+    .unwrap();
+    assert!(
+        v["msg"].as_str().unwrap().contains("Windows hosts only"),
+        "{v}"
+    );
+    assert_eq!(v["invocation"]["module_args"]["letter"], "M");
+}
