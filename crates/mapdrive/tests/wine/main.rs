@@ -6,5 +6,6 @@ mod harness;
 
 mod creds;
 mod drives;
+mod dsc;
 mod errors;
 mod sessions;
