@@ -212,7 +212,7 @@ pub struct WhoAmI {
 }
 
 /// Whether the linked limited token of an elevated process can be used.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LimitedToken {
     /// It can: `--session auto` acts in the limited session.
     pub usable: bool,

@@ -6,6 +6,7 @@
 
 mod cred;
 mod drive;
+mod first;
 mod global;
 pub mod inventory;
 mod policy;
@@ -19,6 +20,7 @@ pub use cred::{
     plan_cred_set,
 };
 pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
+pub use first::{FirstAvailable, first_available};
 pub use global::{
     GlobalMapRequest, GlobalUnmapRequest, observe_boot, plan_global_map, plan_global_unmap,
 };
