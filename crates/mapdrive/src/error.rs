@@ -200,6 +200,15 @@ pub enum Error {
     /// Not available on this system.
     #[error("{0}")]
     Unsupported(String),
+    /// The change was made, but the requested state does not hold afterwards (another process
+    /// changed the same thing at the same time), even after one retry.
+    #[error("{message}")]
+    NotConverged {
+        /// What holds instead.
+        message: String,
+        /// What to do.
+        remedy: String,
+    },
 }
 
 impl Error {
@@ -217,7 +226,7 @@ impl Error {
     /// The process exit code for this error (documented in `--help` and the README).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Api { .. } => 1,
+            Error::Api { .. } | Error::NotConverged { .. } => 1,
             Error::Input(_) => 2,
             Error::Refused { .. } => 3,
             Error::Unsupported(_) => 4,
@@ -231,12 +240,16 @@ impl Error {
             Error::Input(_) => "invalid_input",
             Error::Refused { .. } => "refused",
             Error::Unsupported(_) => "unsupported",
+            Error::NotConverged { .. } => "not_converged",
         }
     }
 
     /// Whether something stayed changed despite the failure.
     pub fn left_changed(&self) -> bool {
-        matches!(self, Error::Api { changed: true, .. })
+        matches!(
+            self,
+            Error::Api { changed: true, .. } | Error::NotConverged { .. }
+        )
     }
 
     /// The Win32 code, when Windows reported one.
@@ -272,7 +285,9 @@ impl Error {
                 }
                 (!out.is_empty()).then(|| out.trim().to_string())
             }
-            Error::Refused { remedy, .. } => Some(remedy.clone()),
+            Error::Refused { remedy, .. } | Error::NotConverged { remedy, .. } => {
+                Some(remedy.clone())
+            }
             Error::Input(_) => Some("nothing was changed; correct the input and run again".into()),
             Error::Unsupported(_) => None,
         }

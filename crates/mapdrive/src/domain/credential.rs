@@ -237,6 +237,15 @@ pub fn validate_user_name(s: &str) -> Result<(), InputError> {
 
 /// Validates a comment or alias (`CRED_MAX_STRING_LENGTH`).
 pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputError> {
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(InputError::Field {
+            what,
+            why: format!(
+                "it contains the control character U+{:04X}, which would corrupt tables and terminals",
+                u32::from(c)
+            ),
+        });
+    }
     let len = s.encode_utf16().count();
     if len > MAX_STRING {
         return Err(InputError::Field {
@@ -268,6 +277,23 @@ pub struct CredentialInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_refuses_control_characters() {
+        for bad in [
+            "a\u{1b}[31mred",
+            "line\nbreak",
+            "tab\there",
+            "\u{7f}",
+            "\u{9b}",
+        ] {
+            assert!(
+                validate_short_string("label", bad).is_err(),
+                "{bad:?} accepted"
+            );
+        }
+        assert!(validate_short_string("label", "Public files (2026) — café").is_ok());
+    }
 
     #[test]
     fn target_limits_follow_the_type() {

@@ -115,6 +115,9 @@ fn check_server(input: &str, server: &str) -> Result<(), InputError> {
     if host.is_empty() {
         return Err(bad(input, "the server name is empty"));
     }
+    if host.chars().all(|c| c == '.') {
+        return Err(bad(input, format!("'{host}' is not a server name")));
+    }
     if let Some(c) = host.chars().find(|c| {
         c.is_control() || c.is_whitespace() || FORBIDDEN.contains(c) || "@[]".contains(*c)
     }) {
@@ -191,6 +194,15 @@ impl FromStr for RemotePath {
             if part == "." || part == ".." {
                 return Err(bad(input, "the path contains '.' or '..'"));
             }
+            if part.starts_with(' ') || part.ends_with(' ') || part.ends_with('.') {
+                return Err(bad(
+                    input,
+                    format!(
+                        "the component '{part}' starts or ends with a space or ends with a dot, which \
+                         Windows strips (so it would name another folder)"
+                    ),
+                ));
+            }
             if let Some(c) = part
                 .chars()
                 .find(|c| c.is_control() || FORBIDDEN.contains(c))
@@ -219,6 +231,27 @@ mod tests {
 
     fn p(s: &str) -> RemotePath {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn refuses_dot_servers_and_components_windows_would_rewrite() {
+        for bad in [
+            r"\\..\public",
+            r"\\.\\public",
+            r"\\...\public",
+            r"\\fileserver\public ",
+            r"\\fileserver\ public",
+            r"\\fileserver\public.",
+            r"\\fileserver\public\dir ",
+        ] {
+            assert!(bad.parse::<RemotePath>().is_err(), "{bad} accepted");
+        }
+        assert!(
+            r"\\fileserver.corp.example\public"
+                .parse::<RemotePath>()
+                .is_ok()
+        );
+        assert!(r"\\fileserver\my share\a.b".parse::<RemotePath>().is_ok());
     }
 
     #[test]

@@ -40,6 +40,33 @@ pub enum Change {
 }
 
 impl Change {
+    /// Checks the free-text fields every front-end passes through (user names, label, alias,
+    /// comment), so that none of them has to.
+    pub fn validate(&self) -> Result<(), Error> {
+        use crate::domain::credential::{validate_short_string, validate_user_name};
+        match self {
+            Change::Map(req, _) => {
+                if let Some(u) = &req.user {
+                    validate_user_name(u)?;
+                }
+                if let Some(l) = &req.label {
+                    validate_short_string("label", l)?;
+                }
+            }
+            Change::CredSet(req, _) => {
+                validate_user_name(&req.user_name)?;
+                if let Some(a) = &req.alias {
+                    validate_short_string("alias", a)?;
+                }
+                if let Some(c) = &req.comment {
+                    validate_short_string("comment", c)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Whether the change is made in a logon session (and so follows [`Session`]).
     fn follows_session(&self) -> bool {
         matches!(
@@ -96,6 +123,7 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
         session,
         check,
     } = request;
+    change.validate()?;
     if !change.follows_session() {
         let outcome = one(port, &change, check, TokenChoice::Current, Session::Current)?;
         return Ok(Response {
@@ -146,12 +174,13 @@ fn one(
             };
             let letter = req.letter;
             let labelled = req.label.as_ref().map(|_| &req.remote);
-            let mut outcome = plan_apply(
+            let mut outcome = converge(
                 port,
                 check,
                 &secrets,
                 |p| plan::plan_map(p, req),
                 |p| observe_with_label(p, letter, labelled),
+                true,
             )?;
             if req.remember
                 && !outcome.check_mode
@@ -165,12 +194,13 @@ fn one(
         }
         Change::Unmap(req) => {
             let letter = req.letter;
-            let mut outcome = plan_apply(
+            let mut outcome = converge(
                 port,
                 check,
                 &Secrets::default(),
                 |p| plan::plan_unmap(p, req),
                 |p| plan::observe_json(p, letter),
+                true,
             )?;
             if session == Session::Auto && token == TokenChoice::Linked && !outcome.changed {
                 // Nothing in the limited session: say so if the drive is in this elevated one.
@@ -188,28 +218,12 @@ fn one(
             }
             Ok(outcome)
         }
-        Change::GlobalMap(req) => {
-            let letter = req.letter;
-            let at_boot = req.at_boot;
-            plan_apply(
-                port,
-                check,
-                &Secrets::default(),
-                |p| plan::plan_global_map(p, req),
-                |p| observe_global(p, letter, at_boot),
-            )
-        }
-        Change::GlobalUnmap(req) => {
-            let letter = req.letter;
-            let at_boot = req.at_boot;
-            plan_apply(
-                port,
-                check,
-                &Secrets::default(),
-                |p| plan::plan_global_unmap(p, req),
-                |p| observe_global(p, letter, at_boot),
-            )
-        }
+        Change::GlobalMap(req) => global(port, check, req.letter, req.at_boot, |p| {
+            plan::plan_global_map(p, req)
+        }),
+        Change::GlobalUnmap(req) => global(port, check, req.letter, req.at_boot, |p| {
+            plan::plan_global_unmap(p, req)
+        }),
         Change::CredSet(req, secret) => {
             let secrets = Secrets {
                 password: None,
@@ -223,12 +237,13 @@ fn one(
                 |p| plan::observe_credential(p, &req.target, req.kind),
             )
         }
-        Change::CredRemove(req) => plan_apply(
+        Change::CredRemove(req) => converge(
             port,
             check,
             &Secrets::default(),
             |p| plan::plan_cred_remove(p, req),
             |p| plan::observe_credential(p, &req.target, req.kind),
+            true,
         ),
         Change::LinkedConnections(desired) => plan_apply(
             port,
@@ -244,28 +259,143 @@ fn one(
     }
 }
 
+/// Windows' answers that mean "already there" or "already gone": another process may have made
+/// the same change at the same moment (85 ERROR_ALREADY_ASSIGNED, 1202
+/// ERROR_DEVICE_ALREADY_REMEMBERED, 2250 ERROR_NOT_CONNECTED, 1168 ERROR_NOT_FOUND, 2
+/// ERROR_FILE_NOT_FOUND).
+fn already(e: &Error) -> bool {
+    matches!(e.code(), Some(85 | 1202 | 2250 | 1168 | 2))
+}
+
 /// Plans, and applies unless `check`.
 fn plan_apply(
     port: &mut dyn Port,
     check: bool,
     secrets: &Secrets,
-    make_plan: impl FnOnce(&dyn Port) -> Result<Plan, Error>,
-    observe: impl FnOnce(&dyn Port) -> Result<Value, Error>,
+    make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
+    observe: impl Fn(&dyn Port) -> Result<Value, Error>,
+) -> Result<Outcome, Error> {
+    converge(port, check, secrets, make_plan, observe, false)
+}
+
+/// Plans, applies unless `check`, and makes sure the requested state holds afterwards: planning
+/// again (a pure read) must find nothing left to do. When another process changed the same thing
+/// in between, or Windows answered "already there/gone", the plan is made again and applied once
+/// more; if the state still does not hold, the result is [`Error::NotConverged`], never a success
+/// whose own `after` contradicts it. `verify` is off for changes that are rewritten on every run
+/// by design (a domain password with `--update-secret always`).
+fn converge(
+    port: &mut dyn Port,
+    check: bool,
+    secrets: &Secrets,
+    make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
+    observe: impl Fn(&dyn Port) -> Result<Value, Error>,
+    verify: bool,
 ) -> Result<Outcome, Error> {
     let plan = make_plan(&*port)?;
     if check {
-        Ok(Outcome::checked(plan))
+        return Ok(Outcome::checked(plan));
+    }
+    let subject = plan.subject.clone();
+    let first = match plan::apply(port, plan, secrets, &observe) {
+        Ok(outcome) if !verify => return Ok(outcome),
+        Ok(outcome) => outcome,
+        Err(e) if already(&e) => {
+            let again = make_plan(&*port)?;
+            if !again.changes() {
+                // Someone else got there first: the requested state holds.
+                let mut outcome = plan::apply(port, again, secrets, &observe)?;
+                outcome.changed = e.left_changed();
+                outcome.warnings.push(format!(
+                    "{subject}: Windows answered {} ({}) because another process made the same change at                      the same time; the requested state holds",
+                    e.code().unwrap_or_default(),
+                    crate::error::error_name(e.code().unwrap_or_default())
+                ));
+                return Ok(outcome);
+            }
+            return plan::apply(port, again, secrets, &observe).map_err(|_| e);
+        }
+        Err(e) => return Err(e),
+    };
+    let again = make_plan(&*port)?;
+    if !again.changes() {
+        return Ok(first);
+    }
+    // Changed again between applying and verifying: one more try.
+    let second = plan::apply(port, again, secrets, &observe)?;
+    let last = make_plan(&*port)?;
+    if last.changes() {
+        return Err(Error::NotConverged {
+            message: format!(
+                "{subject} was changed, but another process keeps changing it: afterwards it is {}",
+                brief(&observe(&*port)?)
+            ),
+            remedy: "find what else manages this drive or credential (a logon script, Group Policy, another \
+                     mapdrive run) and run the command again"
+                .into(),
+        });
+    }
+    let mut warnings = first.warnings;
+    warnings.push(format!(
+        "{subject} was changed by another process while mapdrive worked; it was applied again and now holds"
+    ));
+    warnings.extend(second.warnings);
+    Ok(Outcome {
+        changed: true,
+        check_mode: false,
+        subject: first.subject,
+        before: first.before,
+        after: second.after,
+        actions: first.actions.into_iter().chain(second.actions).collect(),
+        warnings,
+    })
+}
+
+/// A short description of a drive or credential state, for messages.
+fn brief(v: &Value) -> String {
+    if v.is_null() {
+        return "gone".into();
+    }
+    let flag = |key: &str, yes: &str, no: &str| match v.get(key).and_then(Value::as_bool) {
+        Some(true) => Some(yes.to_string()),
+        Some(false) => Some(no.to_string()),
+        None => None,
+    };
+    let what = v
+        .get("remote")
+        .or_else(|| v.get("target"))
+        .and_then(Value::as_str)
+        .unwrap_or("present");
+    let flags: Vec<String> = [
+        flag("connected", "connected", "not connected"),
+        flag("remembered", "remembered", "not remembered"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if flags.is_empty() {
+        what.to_string()
     } else {
-        plan::apply(port, plan, secrets, observe)
+        format!("{what} ({})", flags.join(", "))
     }
 }
 
-fn observe_global(port: &dyn Port, letter: DriveLetter, at_boot: bool) -> Result<Value, Error> {
-    if at_boot {
-        plan::observe_boot(port, letter)
-    } else {
-        plan::observe_json(port, letter)
-    }
+/// A global (SYSTEM) or boot-time change, observed where it lives.
+fn global(
+    port: &mut dyn Port,
+    check: bool,
+    letter: DriveLetter,
+    at_boot: bool,
+    make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
+) -> Result<Outcome, Error> {
+    let observe = |p: &dyn Port| {
+        if at_boot {
+            plan::observe_boot(p, letter)
+        } else {
+            plan::observe_json(p, letter)
+        }
+    };
+    converge(port, check, &Secrets::default(), make_plan, observe, true)
 }
 
 /// Windows connected the drive but did not write `HKCU\Network`: say why.

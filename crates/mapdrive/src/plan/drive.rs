@@ -90,7 +90,7 @@ fn describe_device(letter: DriveLetter, dos: &DosTarget) -> String {
 }
 
 /// Refusal for a letter that holds something other than a network connection of this session.
-fn refuse_foreign_device(
+pub(super) fn refuse_foreign_device(
     port: &dyn Port,
     letter: DriveLetter,
     dos: &DosTarget,
@@ -308,6 +308,45 @@ fn push_connect(plan: &mut Plan, connect: Action, req: &MapRequest, kept: bool) 
     }
 }
 
+/// The drive goes away entirely: its Explorer label goes too, unless another letter (connected or
+/// remembered) still maps the same path (labels belong to the path, not the letter).
+fn remove_orphaned_label(
+    port: &dyn Port,
+    plan: &mut Plan,
+    letter: DriveLetter,
+    current: Option<&str>,
+) -> Result<(), Error> {
+    let Some(remote) = current.and_then(|c| c.parse::<RemotePath>().ok()) else {
+        return Ok(());
+    };
+    let label = port
+        .label(&remote)
+        .map_err(|e| Error::api(format!("could not read the label of {remote}"), e))?;
+    if label.is_none() {
+        return Ok(());
+    }
+    let elsewhere = port
+        .connected()
+        .map_err(|e| Error::api("could not list the connected drives", e))?
+        .iter()
+        .any(|c| c.letter != letter && remote.matches(&c.remote))
+        || port
+            .remembered()
+            .map_err(|e| Error::api("could not read HKCU\\Network", e))?
+            .iter()
+            .any(|r| r.letter != letter && remote.matches(&r.remote));
+    if !elsewhere {
+        plan.push(
+            Action::SetLabel {
+                remote: remote.clone(),
+                label: None,
+            },
+            Some(Action::SetLabel { remote, label }),
+        );
+    }
+    Ok(())
+}
+
 /// Decides how to remove `letter`.
 pub fn plan_unmap(port: &dyn Port, req: &UnmapRequest) -> Result<Plan, Error> {
     let mut warnings = Vec::new();
@@ -367,6 +406,9 @@ pub fn plan_unmap(port: &dyn Port, req: &UnmapRequest) -> Result<Plan, Error> {
             plan.push(Action::Forget { letter }, restore_remembered);
         }
         _ => {}
+    }
+    if plan.changes() && !(req.keep_remembered && state.remembered.is_some()) {
+        remove_orphaned_label(port, &mut plan, letter, current.as_deref())?;
     }
     plan.after = if !plan.changes() {
         before

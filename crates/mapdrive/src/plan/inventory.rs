@@ -199,8 +199,39 @@ pub fn inventory(port: &dyn Port) -> Result<Inventory, Error> {
             remembered: remembered.iter().find(|r| r.letter == letter).cloned(),
             dos_target,
         };
-        if let Some(entry) = entry_for(port, &identity, letter, state, &mut warnings)? {
-            drives.push(entry);
+        // A remembered entry on a letter a local disk (CD-ROM, subst) holds: show both, never
+        // the entry in place of the disk.
+        let states = match (
+            &state.connected,
+            state.non_network_device(),
+            &state.remembered,
+        ) {
+            (None, Some(device), Some(r)) => {
+                warnings.push(format!(
+                    "{letter} is remembered as {} in HKCU\\Network, but here the letter is a {}: that drive \
+                     can never be restored on it (`mapdrive doctor {letter}`)",
+                    r.remote,
+                    device.kind_name()
+                ));
+                vec![
+                    LetterState {
+                        connected: None,
+                        remembered: None,
+                        dos_target: state.dos_target.clone(),
+                    },
+                    LetterState {
+                        connected: None,
+                        remembered: state.remembered.clone(),
+                        dos_target: None,
+                    },
+                ]
+            }
+            _ => vec![state],
+        };
+        for state in states {
+            if let Some(entry) = entry_for(port, &identity, letter, state, &mut warnings)? {
+                drives.push(entry);
+            }
         }
     }
     let boot_devices = port

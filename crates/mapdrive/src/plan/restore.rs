@@ -40,6 +40,25 @@ pub struct RestoreReport {
     pub warnings: Vec<String>,
 }
 
+/// Whether `letter` now reaches `remote`: connected here, or a DOS device to the same share.
+fn points_to(port: &dyn Port, letter: DriveLetter, remote: &RemotePath) -> Result<bool, Error> {
+    let here = port
+        .connected()
+        .map_err(|e| Error::api("could not list the connected drives", e))?
+        .into_iter()
+        .any(|c| c.letter == letter && remote.matches(&c.remote));
+    if here {
+        return Ok(true);
+    }
+    let device = port
+        .dos_device(letter)
+        .map_err(|e| Error::api(format!("could not query the DOS device {letter}"), e))?;
+    Ok(matches!(
+        device.as_deref().map(DosTarget::parse),
+        Some(DosTarget::Network { remote: other, .. }) if remote.matches(&other)
+    ))
+}
+
 /// Reconnects every remembered drive that is not connected here. Like Winlogon it connects with
 /// the remembered `UserName` (if any) and no password, so a drive that needs a saved credential
 /// fails the same way it would at logon — and the report says so.
@@ -103,6 +122,17 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                     let user = r.user_name.as_deref().filter(|u| !u.is_empty());
                     match port.add_connection(r.letter, &remote, user, None, false) {
                         Ok(()) => item.result = "restored",
+                        // "Already assigned": another process (a second restore, Winlogon's
+                        // deferred reconnect) may have connected it at the same moment.
+                        Err(e)
+                            if matches!(e.code, 85 | 1202)
+                                && points_to(&*port, r.letter, &remote)? =>
+                        {
+                            item.detail = Some(format!(
+                                "another process connected {} to {} at the same time",
+                                r.letter, remote
+                            ));
+                        }
                         Err(e) => {
                             item.result = "failed";
                             item.code = Some(e.code);

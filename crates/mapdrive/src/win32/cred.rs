@@ -98,10 +98,9 @@ pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
     Ok(out)
 }
 
-/// `CredReadW` of one target and type (win32.md §4.2): `ERROR_NOT_FOUND` (1168) is `None`. Reads one
-/// entry instead of enumerating the vault (`cred set`/`remove` look at one target; Wine 8's
-/// `CredEnumerateW` also races with concurrent writes). The blob that came back is wiped.
-pub(crate) fn read(target: &str, kind: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+/// `CredReadW` of one target and type (win32.md §4.2): the `CREDENTIALW` Windows allocated (freed
+/// with `CredFree` when the buffer drops), or `None` for `ERROR_NOT_FOUND` (1168).
+fn cred_read(target: &str, kind: CredentialKind) -> Result<Option<Buffer<CREDENTIALW>>, ApiError> {
     const API: &str = "CredReadW";
     let name = WStr::new(target, API)?;
     let mut c: *mut CREDENTIALW = ptr::null_mut();
@@ -114,9 +113,16 @@ pub(crate) fn read(target: &str, kind: CredentialKind) -> Result<Option<Credenti
             code => Err(ApiError::new(API, code)),
         };
     }
-    if c.ptr().is_null() {
+    Ok((!c.ptr().is_null()).then_some(c))
+}
+
+/// One credential, without its secret: reads one entry instead of enumerating the vault
+/// (`cred set`/`remove` look at one target; Wine 8's `CredEnumerateW` also races with concurrent
+/// writes). The blob that came back is wiped.
+pub(crate) fn read(target: &str, kind: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+    let Some(c) = cred_read(target, kind)? else {
         return Ok(None);
-    }
+    };
     // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us, alive until `c` drops.
     let found = unsafe { info(c.ptr()) };
     // SAFETY: as above; we own the allocation until CredFree (when `c` drops, after this).
@@ -142,18 +148,7 @@ pub(crate) fn secret_equals(
     kind: CredentialKind,
     secret: &Secret,
 ) -> Result<Option<bool>, ApiError> {
-    const API: &str = "CredReadW";
-    let name = WStr::new(target, API)?;
-    let mut c: *mut CREDENTIALW = ptr::null_mut();
-    // SAFETY: `name` is NUL-terminated; flags 0; `c` is a valid out pointer.
-    let ok = unsafe { CredReadW(name.as_ptr(), kind.cred_type(), 0, &mut c) };
-    let c = Buffer::new(c, Free::Cred);
-    if ok == 0 {
-        return Err(ApiError::new(API, last_error()));
-    }
-    if c.ptr().is_null() {
-        return Ok(None);
-    }
+    let c = cred_read(target, kind)?.ok_or(ApiError::new("CredReadW", ERROR_NOT_FOUND))?;
     let equal = kind.secret_is_readable().then(|| {
         // SAFETY: `c` is the CREDENTIALW CredReadW allocated for us; its blob is NULL or
         // CredentialBlobSize bytes inside the same allocation, which lives until `c` drops.

@@ -3,6 +3,7 @@
 //! and `cred set` keeps what it was not told to change.
 
 use mapdrive::model::LogonKind;
+use mapdrive::port::Port;
 
 use crate::cli::{ALICE, BOB, SVC, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
 
@@ -175,4 +176,241 @@ fn changing_the_user_of_a_password_credential_needs_its_secret() {
         ],
         "carl-pw",
     ));
+}
+
+#[test]
+fn every_path_that_defines_a_letter_refuses_a_local_disk() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    let before = m.writes();
+    for args in [
+        &["map", "C:", r"\\fileserver\public"][..],
+        &["map", "C:", r"\\fileserver\public", "--global", "--at-boot"][..],
+        &[
+            "map",
+            "C:",
+            r"\\fileserver\public",
+            "--global",
+            "--at-boot",
+            "--force",
+        ][..],
+    ] {
+        let r = mapdrive(&mut m, args);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        assert!(r.stderr.contains("local disk"), "{args:?}: {}", r.stderr);
+    }
+    assert_eq!(m.writes(), before);
+}
+
+#[test]
+fn unmap_removes_the_label_of_a_drive_that_goes_away() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let public = crate::support::unc(r"\\fileserver\public");
+    ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "T:",
+            r"\\fileserver\public",
+            "--temporary",
+            "--label",
+            "Pub",
+        ],
+    ));
+    assert_eq!(m.label(&public).unwrap().as_deref(), Some("Pub"));
+    // Another letter on the same path keeps the label alive.
+    ok(&mapdrive(&mut m, &["map", "U:", r"\\fileserver\public"]));
+    ok(&mapdrive(&mut m, &["unmap", "T:"]));
+    assert_eq!(m.label(&public).unwrap().as_deref(), Some("Pub"));
+    ok(&mapdrive(&mut m, &["unmap", "U:"]));
+    assert_eq!(m.label(&public).unwrap(), None);
+    let before = m.writes();
+    ok(&mapdrive(&mut m, &["unmap", "U:"]));
+    assert_eq!(m.writes(), before);
+}
+
+#[test]
+fn list_shows_a_local_disk_and_the_remembered_entry_on_its_letter() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.remember(&mapdrive::port::Remembered {
+        letter: crate::support::l("C:"),
+        remote: r"\\fileserver\public".into(),
+        provider: "Microsoft Windows Network".into(),
+        provider_type: Some(0x20000),
+        user_name: Some(String::new()),
+    })
+    .unwrap();
+    let list = ok(&mapdrive(&mut m, &["list", "--json"]));
+    let c: Vec<&serde_json::Value> = list["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["letter"] == "C:")
+        .collect();
+    assert_eq!(c.len(), 2, "{list}");
+    assert_eq!(c[0]["kind"], "local disk", "{list}");
+    assert_eq!(c[1]["remote"], r"\\fileserver\public", "{list}");
+    assert_eq!(c[1]["status"], "Unavailable", "{list}");
+    let text = mapdrive(&mut m, &["list"]);
+    assert!(text.stdout.contains("local disk"), "{}", text.stdout);
+    assert!(text.stderr.contains("never be restored"), "{}", text.stderr);
+}
+
+mod concurrency {
+    //! Another process acting between mapdrive's plan and apply, or between apply and the check.
+
+    use mapdrive::engine::{self, Change, Request, Session};
+    use mapdrive::error::{ApiError, Error};
+    use mapdrive::model::{LogonKind, Machine};
+    use mapdrive::plan::{MapRequest, UnmapRequest};
+    use mapdrive::port::Port;
+
+    use crate::cli::{BOB, host, logon};
+    use crate::support::{Hooked, connected, l, remembered, unc};
+
+    fn map_p() -> Request {
+        Request {
+            change: Change::Map(
+                MapRequest {
+                    letter: l("P:"),
+                    remote: unc(r"\\fileserver\public"),
+                    remember: true,
+                    user: None,
+                    with_password: false,
+                    label: None,
+                },
+                None,
+            ),
+            session: Session::Auto,
+            check: false,
+        }
+    }
+
+    fn unmap_p() -> Request {
+        Request {
+            change: Change::Unmap(UnmapRequest {
+                letter: l("P:"),
+                expect: None,
+                force: false,
+                keep_remembered: false,
+            }),
+            session: Session::Auto,
+            check: false,
+        }
+    }
+
+    /// A concurrent `unmap` right after mapdrive connected.
+    fn unmap_after_connect(times: usize) -> impl FnMut(&mut Machine, &str) -> Option<ApiError> {
+        let mut left = times;
+        move |m, call| {
+            if call == "add_connection:done" && left > 0 {
+                left -= 1;
+                m.cancel_connection(l("P:"), true, true).unwrap();
+            }
+            None
+        }
+    }
+
+    #[test]
+    fn a_map_undone_by_another_process_is_applied_again_and_verified() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        let mut hook = unmap_after_connect(1);
+        let mut p = Hooked::new(&mut m, &mut hook);
+        let r = engine::execute(&mut p, map_p()).unwrap();
+        let (_, o) = &r.outcomes[0];
+        assert!(o.changed);
+        assert_eq!(o.after["connected"], true, "{}", o.after);
+        assert_eq!(o.after["remembered"], true, "{}", o.after);
+        assert!(
+            o.warnings.iter().any(|w| w.contains("another process")),
+            "{:?}",
+            o.warnings
+        );
+        drop(p);
+        assert_eq!(connected(&m), ["P:"]);
+        assert_eq!(remembered(&m), ["P:"]);
+    }
+
+    #[test]
+    fn a_map_that_keeps_being_undone_fails_instead_of_claiming_success() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        let mut hook = unmap_after_connect(usize::MAX);
+        let mut last_action_unmaps = Hooked::new(&mut m, &mut hook);
+        let e = engine::execute(&mut last_action_unmaps, map_p()).unwrap_err();
+        assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.to_string().contains("another process"), "{e}");
+    }
+
+    #[test]
+    fn already_mapped_by_another_process_is_unchanged_not_85() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        // The other process maps the same share on the same letter just before mapdrive does.
+        let mut p = Hooked::new(&mut m, |m, call| {
+            if call == "add_connection" && m.connected().unwrap().is_empty() {
+                m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+                    .unwrap();
+            }
+            None
+        });
+        let r = engine::execute(&mut p, map_p()).unwrap();
+        let (_, o) = &r.outcomes[0];
+        assert!(!o.changed, "{o:?}");
+        assert_eq!(o.after["connected"], true);
+        assert!(
+            o.warnings.iter().any(|w| w.contains("85")),
+            "{:?}",
+            o.warnings
+        );
+    }
+
+    #[test]
+    fn already_unmapped_by_another_process_is_unchanged_not_2250() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+            .unwrap();
+        let mut p = Hooked::new(&mut m, |m, call| {
+            if call == "cancel_connection" && !m.connected().unwrap().is_empty() {
+                m.cancel_connection(l("P:"), true, true).unwrap();
+            }
+            None
+        });
+        let r = engine::execute(&mut p, unmap_p()).unwrap();
+        let (_, o) = &r.outcomes[0];
+        assert!(!o.changed, "{o:?}");
+        assert!(o.after.is_null(), "{}", o.after);
+        drop(p);
+        assert!(connected(&m).is_empty() && remembered(&m).is_empty());
+    }
+
+    #[test]
+    fn restore_racing_another_restore_reports_connected_not_85() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+            .unwrap();
+        m.cancel_connection(l("P:"), false, false).unwrap();
+        let mut p = Hooked::new(&mut m, |m, call| {
+            if call == "add_connection" && m.connected().unwrap().is_empty() {
+                m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, false)
+                    .unwrap();
+            }
+            None
+        });
+        let reports = engine::restore(&mut p, Session::Auto, false).unwrap();
+        let drive = &reports[0].drives[0];
+        assert_eq!(drive.result, "connected", "{drive:?}");
+        assert!(!reports[0].failed);
+        assert!(
+            drive.detail.as_deref().unwrap_or("").contains("same time"),
+            "{drive:?}"
+        );
+    }
 }

@@ -1,10 +1,7 @@
 //! Regressions found by review: each test pins a defect that was fixed.
 
-use mapdrive::domain::{
-    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
-};
 use mapdrive::error::ApiError;
-use mapdrive::model::{LogonKind, Machine};
+use mapdrive::model::LogonKind;
 use mapdrive::plan::{self, MapRequest, Secrets};
 use mapdrive::port::*;
 
@@ -12,7 +9,7 @@ use crate::cli::{
     ALICE, BOB, BOB_PW, SVC, SVC_PW, host, logon, map_svc, mapdrive, mapdrive_stdin, net_use_svc,
     ok,
 };
-use crate::support::{connected, l, remembered, unc};
+use crate::support::{Hooked, connected, l, remembered, unc};
 
 fn codes(doctor: &serde_json::Value) -> Vec<String> {
     doctor["findings"]
@@ -87,92 +84,6 @@ fn failed_remap_restores_connection_and_remembered_entry_separately() {
     assert_eq!(connected(&m), ["M:"], "and the temporary connection");
 }
 
-/// A port that fails label writes.
-struct FailLabel<'a>(&'a mut Machine);
-impl Port for FailLabel<'_> {
-    fn identity(&self) -> Result<Identity, ApiError> {
-        self.0.identity()
-    }
-    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
-        self.0.linked_connections()
-    }
-    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
-        self.0.connected()
-    }
-    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        self.0.remembered()
-    }
-    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
-        self.0.dos_device(letter)
-    }
-    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
-        self.0.credentials()
-    }
-    fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
-        self.0.credential(t, k)
-    }
-    fn credential_secret_equals(
-        &self,
-        t: &str,
-        k: CredentialKind,
-        s: &Secret,
-    ) -> Result<Option<bool>, ApiError> {
-        self.0.credential_secret_equals(t, k, s)
-    }
-    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
-        self.0.boot_devices()
-    }
-    fn label(&self, r: &RemotePath) -> Result<Option<String>, ApiError> {
-        self.0.label(r)
-    }
-    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
-        self.0.sessions()
-    }
-    fn add_connection(
-        &mut self,
-        a: DriveLetter,
-        b: &RemotePath,
-        c: Option<&str>,
-        d: Option<&Secret>,
-        e: bool,
-    ) -> Result<(), ApiError> {
-        self.0.add_connection(a, b, c, d, e)
-    }
-    fn cancel_connection(&mut self, a: DriveLetter, b: bool, c: bool) -> Result<(), ApiError> {
-        self.0.cancel_connection(a, b, c)
-    }
-    fn forget(&mut self, a: DriveLetter) -> Result<(), ApiError> {
-        self.0.forget(a)
-    }
-    fn remember(&mut self, e: &Remembered) -> Result<(), ApiError> {
-        self.0.remember(e)
-    }
-    fn set_remembered_user_name(&mut self, a: DriveLetter, u: &str) -> Result<(), ApiError> {
-        self.0.set_remembered_user_name(a, u)
-    }
-    fn write_credential(&mut self, c: &CredentialWrite<'_>) -> Result<(), ApiError> {
-        self.0.write_credential(c)
-    }
-    fn delete_credential(&mut self, t: &str, k: CredentialKind) -> Result<(), ApiError> {
-        self.0.delete_credential(t, k)
-    }
-    fn set_boot_device(&mut self, n: &str, t: &str) -> Result<(), ApiError> {
-        self.0.set_boot_device(n, t)
-    }
-    fn remove_boot_device(&mut self, n: &str) -> Result<(), ApiError> {
-        self.0.remove_boot_device(n)
-    }
-    fn set_label(&mut self, _r: &RemotePath, _l: Option<&str>) -> Result<(), ApiError> {
-        Err(ApiError::new("RegSetValueExW", 5))
-    }
-    fn set_linked_connections(&mut self, e: Option<bool>) -> Result<(), ApiError> {
-        self.0.set_linked_connections(e)
-    }
-    fn use_token(&mut self, c: TokenChoice) -> Result<(), ApiError> {
-        self.0.use_token(c)
-    }
-}
-
 /// Map onto an Unavailable remembered drive with --label; the label write fails; the undo does
 /// not delete the remembered entry that existed before, and the remedy is about the registry.
 #[test]
@@ -182,7 +93,9 @@ fn undoing_a_connect_keeps_a_remembered_entry_that_existed_before() {
     ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\team"]));
     ok(&mapdrive(&mut m, &["unmap", "M:", "--keep-remembered"]));
     let before = m.remembered().unwrap();
-    let mut p = FailLabel(&mut m);
+    let mut p = Hooked::new(&mut m, |_, call| {
+        (call == "set_label").then(|| ApiError::new("RegSetValueExW", 5))
+    });
     let req = MapRequest {
         letter: l("M:"),
         remote: unc(r"\\fileserver\team"),

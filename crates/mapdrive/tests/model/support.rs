@@ -1,8 +1,13 @@
 //! Helpers shared by the model test modules: parsing shorthands and what `net use` shows.
 
-use mapdrive::domain::{DriveLetter, RemotePath, Secret};
+use mapdrive::domain::{
+    CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
+};
+use mapdrive::error::ApiError;
 use mapdrive::model::Machine;
-use mapdrive::port::Port;
+use mapdrive::port::{
+    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+};
 use zeroize::Zeroizing;
 
 /// `"M:"` as a letter.
@@ -36,4 +41,126 @@ pub fn remembered(m: &Machine) -> Vec<String> {
         .iter()
         .map(|r| r.letter.to_string())
         .collect()
+}
+
+/// A hook run before every action of a [`Hooked`] port (with the method's name) and after each
+/// successful one (`"<name>:done"`): it may act on the machine (another process doing something at
+/// the same moment) and, before an action, return an error to inject instead of it.
+pub type Hook<'h> = Box<dyn FnMut(&mut Machine, &str) -> Option<ApiError> + 'h>;
+
+/// The session model with a hook before each action (facts pass straight through).
+pub struct Hooked<'a, 'h> {
+    m: &'a mut Machine,
+    hook: Hook<'h>,
+}
+
+impl<'a, 'h> Hooked<'a, 'h> {
+    pub fn new(
+        m: &'a mut Machine,
+        hook: impl FnMut(&mut Machine, &str) -> Option<ApiError> + 'h,
+    ) -> Self {
+        Hooked {
+            m,
+            hook: Box::new(hook),
+        }
+    }
+
+    fn around(
+        &mut self,
+        call: &str,
+        action: impl FnOnce(&mut Machine) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        if let Some(e) = (self.hook)(self.m, call) {
+            return Err(e);
+        }
+        action(self.m)?;
+        let _ = (self.hook)(self.m, &format!("{call}:done"));
+        Ok(())
+    }
+}
+
+impl Port for Hooked<'_, '_> {
+    fn identity(&self) -> Result<Identity, ApiError> {
+        self.m.identity()
+    }
+    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
+        self.m.linked_connections()
+    }
+    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
+        self.m.connected()
+    }
+    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
+        self.m.remembered()
+    }
+    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
+        self.m.dos_device(letter)
+    }
+    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
+        self.m.credentials()
+    }
+    fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+        self.m.credential(t, k)
+    }
+    fn credential_secret_equals(
+        &self,
+        t: &str,
+        k: CredentialKind,
+        s: &Secret,
+    ) -> Result<Option<bool>, ApiError> {
+        self.m.credential_secret_equals(t, k, s)
+    }
+    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
+        self.m.boot_devices()
+    }
+    fn label(&self, r: &RemotePath) -> Result<Option<String>, ApiError> {
+        self.m.label(r)
+    }
+    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        self.m.sessions()
+    }
+    fn add_connection(
+        &mut self,
+        a: DriveLetter,
+        b: &RemotePath,
+        c: Option<&str>,
+        d: Option<&Secret>,
+        e: bool,
+    ) -> Result<(), ApiError> {
+        self.around("add_connection", |m| m.add_connection(a, b, c, d, e))
+    }
+    fn cancel_connection(&mut self, a: DriveLetter, b: bool, c: bool) -> Result<(), ApiError> {
+        self.around("cancel_connection", |m| m.cancel_connection(a, b, c))
+    }
+    fn forget(&mut self, a: DriveLetter) -> Result<(), ApiError> {
+        self.around("forget", |m| m.forget(a))
+    }
+    fn remember(&mut self, e: &Remembered) -> Result<(), ApiError> {
+        self.around("remember", |m| m.remember(e))
+    }
+    fn set_remembered_user_name(&mut self, a: DriveLetter, u: &str) -> Result<(), ApiError> {
+        self.around("set_remembered_user_name", |m| {
+            m.set_remembered_user_name(a, u)
+        })
+    }
+    fn write_credential(&mut self, c: &CredentialWrite<'_>) -> Result<(), ApiError> {
+        self.around("write_credential", |m| m.write_credential(c))
+    }
+    fn delete_credential(&mut self, t: &str, k: CredentialKind) -> Result<(), ApiError> {
+        self.around("delete_credential", |m| m.delete_credential(t, k))
+    }
+    fn set_boot_device(&mut self, n: &str, t: &str) -> Result<(), ApiError> {
+        self.around("set_boot_device", |m| m.set_boot_device(n, t))
+    }
+    fn remove_boot_device(&mut self, n: &str) -> Result<(), ApiError> {
+        self.around("remove_boot_device", |m| m.remove_boot_device(n))
+    }
+    fn set_label(&mut self, r: &RemotePath, l: Option<&str>) -> Result<(), ApiError> {
+        self.around("set_label", |m| m.set_label(r, l))
+    }
+    fn set_linked_connections(&mut self, e: Option<bool>) -> Result<(), ApiError> {
+        self.around("set_linked_connections", |m| m.set_linked_connections(e))
+    }
+    fn use_token(&mut self, c: TokenChoice) -> Result<(), ApiError> {
+        self.m.use_token(c)
+    }
 }

@@ -50,10 +50,13 @@ fn cred_set_list_remove() {
     again.success();
     assert_eq!(again.json()["changed"], true);
     assert!(
-        again.json()["warnings"][0]
-            .as_str()
+        again.json()["warnings"]
+            .as_array()
             .unwrap()
-            .contains("never returns")
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("never returns")),
+        "{}",
+        again.stdout
     );
     let on_create = set_nas(
         &mut wine,
@@ -220,4 +223,71 @@ fn secrets_never_reach_output_or_registry() {
     assert_no_secret(&wine.transcript);
     // The Credential Manager keeps the secret encrypted; nothing else in the registry holds it.
     assert_no_secret(&wine.registry_files());
+}
+
+/// Fields left out are kept, so a re-run converges on Wine too (Wine keeps a comment or alias that
+/// is rewritten with NULL; before, every run passed NULL for them and never settled).
+#[test]
+fn cred_set_keeps_fields_it_is_not_given_and_settles() {
+    let mut wine = Prefix::new();
+    set_nas(
+        &mut wine,
+        &[
+            "--comment",
+            "media box",
+            "--alias",
+            "NAS",
+            "--persistence",
+            "enterprise",
+        ],
+        &format!("{BOB_PASSWORD}\n"),
+    )
+    .success();
+    let store = wine.reg_query(r"HKCU\Software\Wine\Credential Manager");
+    for _ in 0..2 {
+        let again = wine.mapdrive(&[
+            "cred",
+            "set",
+            "nas",
+            "--user",
+            r"NAS\bob",
+            "--update-secret",
+            "on-create",
+            "--json",
+        ]);
+        again.success();
+        assert_eq!(again.json()["changed"], false, "{}", again.stdout);
+        assert_eq!(again.json()["after"]["comment"], "media box");
+        assert_eq!(again.json()["after"]["persistence"], "enterprise");
+    }
+    assert_eq!(
+        wine.reg_query(r"HKCU\Software\Wine\Credential Manager"),
+        store,
+        "a no-op run wrote nothing"
+    );
+    // `--comment ""` removes the comment on Windows (CredWriteW with Comment NULL). Wine 8 keeps
+    // the old comment instead: the Windows assertion (comment gone) cannot hold here.
+    let clear = wine.mapdrive(&[
+        "cred",
+        "set",
+        "nas",
+        "--user",
+        r"NAS\bob",
+        "--comment",
+        "",
+        "--json",
+        "--update-secret",
+        "on-create",
+    ]);
+    clear.success();
+    assert_eq!(clear.json()["changed"], true, "{}", clear.stdout);
+    let nas = creds(&mut wine)
+        .into_iter()
+        .find(|c| c["target"] == "nas")
+        .expect("listed");
+    assert_eq!(nas["alias"], "NAS", "the alias was kept");
+    assert_eq!(
+        nas["comment"], "media box",
+        "Wine keeps a comment rewritten with NULL (Windows removes it)"
+    );
 }

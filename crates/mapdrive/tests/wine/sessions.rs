@@ -267,7 +267,7 @@ fn session_choice_on_a_full_token_without_system() {
     );
     assert!(
         auto.stderr
-            .contains("OpenProcessToken(SYSTEM) failed with 5 ERROR_ACCESS_DENIED"),
+            .contains("(5 ERROR_ACCESS_DENIED); see `mapdrive whoami`"),
         "{}",
         auto.stderr
     );

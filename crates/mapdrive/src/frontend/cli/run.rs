@@ -5,7 +5,6 @@ use super::args::{
     SessionArg, UpdateSecretArg,
 };
 use super::render;
-use crate::domain::credential::{validate_short_string, validate_user_name};
 use crate::domain::{CredentialKind, CredentialTarget, DriveLetter, Persistence, RemotePath};
 use crate::engine::{self, Change, Request, Response, SecretSource, Session};
 use crate::error::Error;
@@ -97,12 +96,6 @@ fn dispatch(
         Command::Map(a) => {
             let letter: DriveLetter = a.letter.parse()?;
             let remote: RemotePath = a.remote.parse()?;
-            if let Some(u) = &a.user {
-                validate_user_name(u)?;
-            }
-            if let Some(l) = &a.label {
-                validate_short_string("label", l)?;
-            }
             let request = if a.global {
                 Change::GlobalMap(GlobalMapRequest {
                     letter,
@@ -257,13 +250,6 @@ fn cred_set(
 ) -> Result<Report, Error> {
     let kind = kind_of(a.kind);
     let target = CredentialTarget::parse(&a.target, kind)?;
-    validate_user_name(&a.user)?;
-    if let Some(alias) = &a.alias {
-        validate_short_string("alias", alias)?;
-    }
-    if let Some(comment) = &a.comment {
-        validate_short_string("comment", comment)?;
-    }
     let secret = if a.secret_stdin {
         Some(engine::read_secret(
             input,
