@@ -588,6 +588,7 @@ mod tests {
             persistence: Persistence::Local,
             alias: None,
             comment: None,
+            attributes: Vec::new(),
         }
     }
 

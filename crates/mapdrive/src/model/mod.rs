@@ -265,6 +265,8 @@ pub struct Machine {
     thread: Option<Luid>,
     writes: u64,
     events: Vec<LogonEvent>,
+    /// `CurrentUser\My` certificate thumbprints, per user key.
+    certificates: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Default for Machine {
@@ -318,6 +320,7 @@ impl Machine {
             thread: None,
             writes: 0,
             events: Vec::new(),
+            certificates: BTreeMap::new(),
         };
         m.boot();
         m
@@ -408,6 +411,14 @@ impl Machine {
 
     /// An account the server accepts (a domain account the server trusts, or one of its local
     /// accounts). A logon session's own credentials are accepted when the user's name and
+    /// Puts a certificate (with its private key) into `user`'s `CurrentUser\My` store.
+    pub fn add_certificate(&mut self, user: &str, thumbprint: &crate::domain::Thumbprint) {
+        self.certificates
+            .entry(key(user))
+            .or_default()
+            .insert(thumbprint.to_string());
+    }
+
     /// password match one of these.
     pub fn add_account(&mut self, server: &str, user: &str, password: &str) {
         self.add_server(server);
