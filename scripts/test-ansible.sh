@@ -58,7 +58,7 @@ cleanup() {
 trap cleanup EXIT
 
 step "install the tarball with ansible-galaxy collection install"
-ansible-galaxy collection install "$tarball" -p "$work/collections" >/dev/null
+ansible-galaxy collection install "$tarball" -p "$work/collections" >"$work/galaxy-install.log" 2>&1 || { cat "$work/galaxy-install.log" >&2; fail "ansible-galaxy collection install"; }
 installed="$work/collections/ansible_collections/mapdrive/windows"
 [[ -f "$installed/plugins/modules/win_mapped_drive.exe" ]] || fail "installed collection lacks win_mapped_drive.exe"
 for module in win_mapped_drive win_credential win_mapped_drive_info; do
@@ -71,6 +71,9 @@ for module in win_mapped_drive win_credential win_mapped_drive_info mapdrive_bec
         { cat "$work/doc-$module.txt" >&2; fail "ansible-doc mapdrive.windows.$module"; }
     grep -q "OPTIONS" "$work/doc-$module.txt" || fail "ansible-doc mapdrive.windows.$module shows no options"
 done
+
+step "action plugin: become on a Windows host goes through the PowerShell shim (stand-in connection)"
+"$venv/bin/python" tests/ansible/test_action_plugin.py "$work/collections" || fail "action plugin become path"
 
 step "Wine prefix with the fake SMB provider"
 wine/new-prefix.sh "$prefix"

@@ -46,11 +46,6 @@ $start = if ($output) { $output.IndexOf('{') } else { -1 }
 if ($start -lt 0) {
     $module.FailJson("$($module.Params.module_name).exe returned no JSON (exit code $LASTEXITCODE): $output")
 }
-try {
-    $parsed = ConvertFrom-Json -InputObject $output.Substring($start)
-}
-catch {
-    $module.FailJson("$($module.Params.module_name).exe returned invalid JSON: $($_.Exception.Message)")
-}
-$module.Result.module_result = $parsed
+# Returned as text: the action plugin parses it (no PowerShell object round trip).
+$module.Result.module_json = $output.Substring($start)
 $module.ExitJson()

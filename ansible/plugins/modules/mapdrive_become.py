@@ -38,8 +38,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-module_result:
-  description: The exe's result.
+module_json:
+  description: The exe's result, as the JSON text it printed (the action plugin returns it as the task result).
   returned: success
-  type: dict
+  type: str
 """

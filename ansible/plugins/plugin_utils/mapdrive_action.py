@@ -13,6 +13,7 @@ JSON result, which this plugin returns as the task result.
 
 from __future__ import annotations
 
+import json
 import os
 
 from ansible.plugins.action import ActionBase
@@ -79,8 +80,16 @@ class MapdriveAction(ActionBase):
             task_vars=task_vars,
         )
         self._remove_tmp_path(self._connection._shell.tmpdir)
-        inner = shim_result.get("module_result")
-        if not isinstance(inner, dict):
+        text = shim_result.get("module_json")
+        if not isinstance(text, str):
             # The shim itself failed (become, PowerShell, the exe did not start): report that.
             return shim_result
+        try:
+            inner = json.loads(text)
+        except ValueError as e:
+            return {"failed": True, "msg": "%s.exe returned invalid JSON: %s" % (self.MODULE, e),
+                    "module_stdout": text}
+        if not isinstance(inner, dict):
+            return {"failed": True, "msg": "%s.exe did not return a JSON object" % self.MODULE,
+                    "module_stdout": text}
         return inner
