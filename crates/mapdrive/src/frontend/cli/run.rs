@@ -286,6 +286,7 @@ fn cred_set(
             UpdateSecretArg::Always => UpdateSecret::Always,
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
         },
+        attributes: None,
     };
     submit(
         port,
