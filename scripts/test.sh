@@ -36,7 +36,7 @@ step "Windows-target unit tests under Wine (win32 adapter against the fake provi
 prefix="$(mktemp -d)/prefix"
 wine/new-prefix.sh "$prefix"
 trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
-WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
+WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 MAPDRIVE_TEST_MACHINE=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
   cargo test --locked --target "$win" -p mapdrive -p fakesmb --lib
 
 step "Wine end-to-end tests"

@@ -43,6 +43,14 @@ pub enum InputError {
     /// Options that do not go together.
     #[error("{0}")]
     Conflict(String),
+    /// The command line could not be parsed (built without repeating what was typed).
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do (usage line, suggestion).
+        remedy: String,
+    },
 }
 
 /// One entry of the Win32 error catalog.
@@ -102,7 +110,8 @@ catalog! {
     1204 "ERROR_BAD_PROVIDER" "the network provider name is invalid" "leave the provider unset";
     1205 "ERROR_CANNOT_OPEN_PROFILE" "the user profile (HKCU\\Network) cannot be opened" "run in a logon session whose profile is loaded (interactive, or a task with 'load profile')";
     1206 "ERROR_BAD_PROFILE" "the user profile (HKCU\\Network) is corrupt" "inspect HKCU\\Network with regedit and remove the broken entry";
-    1208 "ERROR_EXTENDED_ERROR" "the network provider reported its own error" "see the provider's message";
+    1208 "ERROR_EXTENDED_ERROR" "the network provider reported its own error (its code, text and name follow the Win32 code)"
+        "act on the provider's message; for WebDAV (\\\\host@SSL\\path) check that the WebClient service runs and the URL answers in a browser";
     1219 "ERROR_SESSION_CREDENTIAL_CONFLICT" "this logon session already has an SMB session to that server under another user name; Windows allows one set of credentials per server per logon session"
         "disconnect every connection to the server first (`mapdrive list`, then `mapdrive unmap` each; also `net use \\\\server\\IPC$ /delete`), or reach the same server under another name (its FQDN or IP address) for the second account";
     1222 "ERROR_NO_NETWORK" "the network is not present or not started: no network provider is loaded"
@@ -112,7 +121,7 @@ catalog! {
         "give the server a real account and save a credential for it; do not re-enable insecure guest logons";
     1312 "ERROR_NO_SUCH_LOGON_SESSION" "this logon session has no credential set: network logons (WinRM, SSH, PowerShell remoting without CredSSP) cannot use the Credential Manager"
         "run in a logon session with a credential vault: Ansible `become: yes` (runas as the same user), CredSSP, a scheduled task with the user's password, or an interactive logon";
-    1314 "ERROR_PRIVILEGE_NOT_HELD" "a required privilege (SeTcbPrivilege, SeDebugPrivilege) is not held"
+    1314 "ERROR_PRIVILEGE_NOT_HELD" "a required privilege is not held (for the limited token: no SYSTEM process token with SeTcbPrivilege could be used)"
         "run from an elevated prompt as an administrator, or act in this session with --session current";
     1326 "ERROR_LOGON_FAILURE" "the user name or password is incorrect (the server rejected the account)"
         "check the account (DOMAIN\\user) and password; update a saved credential with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`";
@@ -133,20 +142,81 @@ pub fn lookup(code: u32) -> Option<&'static ErrorInfo> {
     CATALOG.iter().find(|e| e.code == code)
 }
 
+/// What a network provider said about its own failure: `WNetGetLastErrorW`, read at once
+/// after a WNet call returned `ERROR_EXTENDED_ERROR` (1208). WebDAV and third-party providers
+/// report failures only this way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderError {
+    /// The provider's own report.
+    Reported {
+        /// The provider's name (`lpNameBuf`).
+        provider: String,
+        /// The provider's error code (`*lpError`), in the provider's own numbering.
+        code: u32,
+        /// The provider's text (`lpErrorBuf`).
+        text: String,
+    },
+    /// `WNetGetLastErrorW` itself failed with this code (Wine: a stub answering 1222).
+    Unavailable(u32),
+}
+
+impl std::fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProviderError::Reported {
+                provider,
+                code,
+                text,
+            } => {
+                let who = if provider.is_empty() {
+                    "the network provider"
+                } else {
+                    provider.as_str()
+                };
+                write!(f, "{who} reported error {code}")?;
+                if !text.is_empty() {
+                    write!(f, ": {}", text.trim_end())?;
+                }
+                Ok(())
+            }
+            ProviderError::Unavailable(code) => write!(
+                f,
+                "the provider's own error could not be read (WNetGetLastErrorW failed with {code})"
+            ),
+        }
+    }
+}
+
+fn provider_note(p: &Option<Box<ProviderError>>) -> String {
+    p.as_ref().map_or_else(String::new, |p| format!("; {p}"))
+}
+
 /// A Win32 API returned an error.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{api} failed with {code} ({})", error_name(*.code))]
+#[error("{api} failed with {code} ({}){}", error_name(*.code), provider_note(.provider))]
 pub struct ApiError {
     /// The function that failed, e.g. `WNetAddConnection2W`.
     pub api: &'static str,
     /// The Win32 error code.
     pub code: u32,
+    /// For `ERROR_EXTENDED_ERROR` (1208): what the provider reported.
+    pub provider: Option<Box<ProviderError>>,
 }
 
 impl ApiError {
     /// Builds an error for `api` with `code`.
     pub fn new(api: &'static str, code: u32) -> ApiError {
-        ApiError { api, code }
+        ApiError {
+            api,
+            code,
+            provider: None,
+        }
+    }
+
+    /// The same error with the provider's own report attached.
+    pub fn with_provider(mut self, provider: ProviderError) -> ApiError {
+        self.provider = Some(Box::new(provider));
+        self
     }
 
     /// The catalog entry, if any.
@@ -288,6 +358,7 @@ impl Error {
             Error::Refused { remedy, .. } | Error::NotConverged { remedy, .. } => {
                 Some(remedy.clone())
             }
+            Error::Input(InputError::Usage { remedy, .. }) => Some(remedy.clone()),
             Error::Input(_) => Some("nothing was changed; correct the input and run again".into()),
             Error::Unsupported(_) => None,
         }
@@ -327,6 +398,27 @@ mod tests {
             e.to_string(),
             "could not disconnect Z: WNetCancelConnection2W failed with 2401 (ERROR_OPEN_FILES)"
         );
+    }
+
+    #[test]
+    fn extended_error_carries_the_providers_report() {
+        let e = ApiError::new("WNetAddConnection2W", 1208).with_provider(ProviderError::Reported {
+            provider: "Web Client Network".into(),
+            code: 12029,
+            text: "The server did not answer.\r\n".into(),
+        });
+        assert_eq!(
+            e.to_string(),
+            "WNetAddConnection2W failed with 1208 (ERROR_EXTENDED_ERROR); Web Client Network reported error 12029: The server did not answer."
+        );
+        let e = ApiError::new("WNetAddConnection2W", 1208)
+            .with_provider(ProviderError::Unavailable(1222));
+        assert!(
+            e.to_string()
+                .ends_with("(WNetGetLastErrorW failed with 1222)"),
+            "{e}"
+        );
+        assert_ne!(e, ApiError::new("WNetAddConnection2W", 1208));
     }
 
     #[test]

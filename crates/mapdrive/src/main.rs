@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::Parser;
 use mapdrive::cli::{Cli, Report, StdSecretInput, run};
 use mapdrive::frontend::ansible;
 use zeroize::Zeroizing;
@@ -20,8 +19,7 @@ fn main() -> ExitCode {
     if ansible::is_module_invocation(&exe, &args) {
         return run_ansible_module(&exe, &args);
     }
-    let cli = Cli::parse();
-    let report = run_platform(cli);
+    let report = mapdrive::cli::parse(std::env::args_os()).map_or_else(|usage| usage, run_platform);
     // A closed stdout (e.g. `| head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(report.stdout.as_bytes());
     let _ = std::io::stderr().write_all(report.stderr.as_bytes());

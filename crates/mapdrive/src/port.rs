@@ -8,8 +8,9 @@
 use serde::Serialize;
 
 use crate::domain::{
-    CredentialAttribute, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
-    LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, Thumbprint,
+    CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation,
+    Identity, LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
+    Thumbprint,
 };
 use crate::error::ApiError;
 
@@ -60,7 +61,12 @@ pub struct SessionView {
     /// Whether this is the session the process runs in.
     pub is_current: bool,
     /// Its local DOS devices that are drive letters (`\Sessions\0\DosDevices\<LUID>`), with targets.
+    /// Empty when [`SessionView::unreadable`] is set: then nothing is known about them.
     pub drives: Vec<(DriveLetter, String)>,
+    /// `Some(code)` when its DOS-device directory could not be read (5 without administrator
+    /// rights): its drives are unknown, which is not the same as "no drives".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<u32>,
 }
 
 /// Which token drive operations run under.
@@ -115,6 +121,12 @@ pub trait Port {
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError>;
     /// The current target of a drive letter's DOS device (`QueryDosDeviceW`), `None` when undefined.
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError>;
+    /// `CredGetSessionTypes` for the token in effect: the highest persistence per credential
+    /// type this logon session may store. `Err(1312)` for a session without a credential set.
+    fn credential_caps(&self) -> Result<CredentialCaps, ApiError>;
+    /// The process token's linked (split) account and the user of the interactive session this
+    /// process runs in (the "over the shoulder" check, [`crate::domain::owner_mismatch`]).
+    fn session_users(&self) -> Result<SessionUsers, ApiError>;
     /// Saved password credentials of this logon session's vault (no secrets).
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError>;
     /// One saved credential (`CredReadW`; no secret), `None` when there is none.

@@ -104,3 +104,61 @@ fn help_documents_exit_codes_and_every_command() {
         );
     }
 }
+
+/// `net use` habits: a password typed on the command line is refused without being repeated.
+#[test]
+fn a_password_on_the_command_line_is_never_echoed_by_the_real_binary() {
+    for args in [
+        vec!["map", "M:", r"\\srv\share", "Pa55!", "--user", "U"],
+        vec![
+            "map",
+            "M:",
+            r"\\srv\share",
+            "--user",
+            "U",
+            "--password-stdin=Pa55!",
+        ],
+        vec![
+            "map",
+            "M:",
+            r"\\srv\share",
+            "--user",
+            "U",
+            "--password",
+            "Pa55!",
+        ],
+        vec!["cred", "set", "srv", "--user", "U", "Pa55!"],
+        vec![
+            "cred",
+            "set",
+            "srv",
+            "--user",
+            "U",
+            "--secret=Pa55!",
+            "--json",
+        ],
+    ] {
+        let out = mapdrive().args(&args).assert().code(2).get_output().clone();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("Pa55"), "{args:?} echoed the secret: {all}");
+        assert!(all.contains("standard input"), "{args:?}: {all}");
+    }
+}
+
+#[test]
+fn slash_question_mark_and_upper_case_commands_work() {
+    let out = mapdrive()
+        .args(["MAP", "/?"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--temporary"));
+    // Parsed (then refused for want of Windows), not a usage error.
+    mapdrive().args(["LIST"]).assert().code(4);
+    mapdrive().args(["Cred", "List", "--json"]).assert().code(4);
+}

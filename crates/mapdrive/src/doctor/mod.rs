@@ -8,7 +8,10 @@ use serde::Serialize;
 
 pub use rules::evaluate;
 
-use crate::domain::{CredentialInfo, DriveLetter, Elevation, Identity, LinkedConnections};
+use crate::domain::{
+    CredentialCaps, CredentialInfo, DriveLetter, Elevation, Identity, LinkedConnections,
+    OwnerMismatch, SessionUsers, owner_mismatch,
+};
 use crate::error::{ApiError, Error};
 use crate::plan::inventory::observe_all;
 use crate::port::{BootDevice, Connection, Port, Remembered, SessionView, TokenChoice};
@@ -68,18 +71,46 @@ pub struct Facts {
     pub remembered: Vec<Remembered>,
     /// DOS device target of every letter.
     pub devices: Vec<(DriveLetter, Option<String>)>,
-    /// Saved credentials (`Err(1312)` from a network logon).
+    /// Saved credentials of the judged session's vault (`Err(1312)` from a network logon).
     pub credentials: Result<Vec<CredentialInfo>, ApiError>,
+    /// `CredGetSessionTypes` of the judged session (`Err(1312)` from a network logon).
+    pub credential_caps: Result<CredentialCaps, ApiError>,
+    /// The linked account and the desktop's user (best effort: empty when unreadable).
+    pub session_users: SessionUsers,
+    /// Whether the judged token is the linked one (`--session limited`/`auto` from an elevated
+    /// process) rather than the process token.
+    pub judged_linked: bool,
     /// Boot-time DOS devices.
     pub boot_devices: Vec<BootDevice>,
     /// This user's logon sessions mapdrive may look at (the current one included).
     pub sessions: Vec<SessionView>,
 }
 
-/// Reads the facts through the port (reads only).
+/// Reads the facts of the process token's session through the port (reads only).
 pub fn gather(port: &mut dyn Port) -> Result<Facts, Error> {
-    port.use_token(TokenChoice::Current)
-        .map_err(|e| Error::api("could not use the process token", e))?;
+    gather_in(port, TokenChoice::Current)
+}
+
+/// Reads the facts of the session `token` selects: its identity, drives, remembered drives and
+/// its own credential vault and caps (`CredEnumerateW`/`CredGetSessionTypes` follow the thread
+/// token, like the drive calls) all under that one token; then reverts to the process token.
+pub fn gather_in(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error> {
+    port.use_token(token)
+        .map_err(|e| Error::api("could not use the selected token", e))?;
+    let facts = read_facts(port, token);
+    let reverted = port
+        .use_token(TokenChoice::Current)
+        .map_err(|e| Error::api("could not revert to the process token", e));
+    let mut facts = facts?;
+    reverted?;
+    if token == TokenChoice::Current {
+        peek_at_linked_twin(port, &mut facts);
+    }
+    Ok(facts)
+}
+
+/// Everything under the token in effect.
+fn read_facts(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error> {
     let identity = port
         .identity()
         .map_err(|e| Error::api("could not read the process token", e))?;
@@ -90,38 +121,13 @@ pub fn gather(port: &mut dyn Port) -> Result<Facts, Error> {
     let mut ignored = Vec::new();
     let (_, remembered, devices) = observe_all(&*port, &mut ignored)?;
     let credentials = port.credentials();
+    let credential_caps = port.credential_caps();
+    let session_users = port.session_users().unwrap_or_default();
     let boot_devices = port
         .boot_devices()
         .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?;
-    // Other sessions are best effort: without admin rights only our own is visible.
-    let mut sessions = port.sessions().unwrap_or_default();
-    // An elevated process can look at its limited twin the way it acts in it.
-    if identity.elevation == Elevation::Full
-        && let Some(linked) = identity.linked_logon_id
-        && sessions
-            .iter()
-            .all(|s| s.logon_id != linked || s.drives.is_empty())
-        && port.use_token(TokenChoice::Linked).is_ok()
-    {
-        let drives = port
-            .connected()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| {
-                let target = port.dos_device(c.letter).ok().flatten().unwrap_or_default();
-                (c.letter, target)
-            })
-            .collect();
-        let _ = port.use_token(TokenChoice::Current);
-        sessions.retain(|s| s.logon_id != linked);
-        sessions.push(SessionView {
-            logon_id: linked,
-            logon_type: identity.logon_type,
-            elevation: Some(Elevation::Limited),
-            is_current: false,
-            drives,
-        });
-    }
+    // Other sessions are best effort: without admin rights only our own is readable.
+    let sessions = port.sessions().unwrap_or_default();
     Ok(Facts {
         identity,
         linked_connections,
@@ -129,8 +135,132 @@ pub fn gather(port: &mut dyn Port) -> Result<Facts, Error> {
         remembered,
         devices,
         credentials,
+        credential_caps,
+        session_users,
+        judged_linked: token == TokenChoice::Linked,
         boot_devices,
         sessions,
+    })
+}
+
+/// An elevated process can look at its limited twin the way it acts in it.
+fn peek_at_linked_twin(port: &mut dyn Port, facts: &mut Facts) {
+    let identity = &facts.identity;
+    if identity.elevation != Elevation::Full {
+        return;
+    }
+    let Some(linked) = identity.linked_logon_id else {
+        return;
+    };
+    let known = facts
+        .sessions
+        .iter()
+        .any(|s| s.logon_id == linked && s.unreadable.is_none() && !s.drives.is_empty());
+    if known || port.use_token(TokenChoice::Linked).is_err() {
+        return;
+    }
+    let drives = port
+        .connected()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            let target = port.dos_device(c.letter).ok().flatten().unwrap_or_default();
+            (c.letter, target)
+        })
+        .collect();
+    let _ = port.use_token(TokenChoice::Current);
+    facts.sessions.retain(|s| s.logon_id != linked);
+    facts.sessions.push(SessionView {
+        logon_id: linked,
+        logon_type: identity.logon_type,
+        elevation: Some(Elevation::Limited),
+        is_current: false,
+        drives,
+        unreadable: None,
+    });
+}
+
+/// The over-the-shoulder check for the session the facts judge: `--session auto` from an
+/// elevated process acts in the linked half when it can.
+pub fn owner_check(f: &Facts) -> Option<OwnerMismatch> {
+    let acting_linked = f.judged_linked
+        || (f.identity.elevation == Elevation::Full && f.session_users.linked.is_some());
+    owner_mismatch(&f.identity, &f.session_users, acting_linked)
+}
+
+/// What `mapdrive whoami` shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct WhoAmI {
+    /// The token in effect.
+    #[serde(flatten)]
+    pub identity: Identity,
+    /// EnableLinkedConnections.
+    pub linked_connections: LinkedConnections,
+    /// `CredGetSessionTypes` (`None` when the session has no credential set, 1312).
+    pub credential_persistence: Option<CredentialCaps>,
+    /// Why the caps are unknown, when they are (`CredGetSessionTypes failed with 1312 ...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_persistence_error: Option<String>,
+    /// The linked account and the desktop's user.
+    pub session_users: SessionUsers,
+    /// The over-the-shoulder warning, when the acting account is not the desktop's.
+    pub owner_mismatch: Option<OwnerMismatch>,
+    /// For an elevated (Full) token: whether mapdrive can act in the linked limited session
+    /// (`--session auto`'s first choice), and if not, why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited_token: Option<LimitedToken>,
+}
+
+/// Whether the linked limited token of an elevated process can be used.
+#[derive(Clone, Debug, Serialize)]
+pub struct LimitedToken {
+    /// It can: `--session auto` acts in the limited session.
+    pub usable: bool,
+    /// Why it cannot (the failing call, code and name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Reads what `whoami` shows for the token in effect (reads only; obtaining the linked token
+/// changes nothing).
+pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
+    let limited_token = match port.identity() {
+        Ok(id) if id.elevation == Elevation::Full => Some(
+            match port
+                .use_token(TokenChoice::Linked)
+                .and_then(|()| port.use_token(TokenChoice::Current))
+            {
+                Ok(()) => LimitedToken {
+                    usable: true,
+                    error: None,
+                },
+                Err(e) => LimitedToken {
+                    usable: false,
+                    error: Some(e.to_string()),
+                },
+            },
+        ),
+        _ => None,
+    };
+    let port: &dyn Port = port;
+    let identity = port
+        .identity()
+        .map_err(|e| Error::api("could not read the process token", e))?;
+    let linked_connections = port
+        .linked_connections()
+        .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
+    let caps = port.credential_caps();
+    let session_users = port.session_users().unwrap_or_default();
+    let acting_linked = identity.elevation == Elevation::Full && session_users.linked.is_some();
+    let owner_mismatch = owner_mismatch(&identity, &session_users, acting_linked);
+    Ok(WhoAmI {
+        credential_persistence: caps.as_ref().ok().copied(),
+        credential_persistence_error: caps.err().map(|e| e.to_string()),
+        identity,
+        linked_connections,
+        session_users,
+        owner_mismatch,
+        limited_token,
     })
 }
 
@@ -145,9 +275,19 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
 }
 
-/// Gathers and evaluates, optionally for one letter (session-wide findings are always kept).
+/// Gathers and evaluates the process token's session, optionally for one letter (session-wide
+/// findings are always kept).
 pub fn diagnose(port: &mut dyn Port, letter: Option<DriveLetter>) -> Result<Diagnosis, Error> {
-    let facts = gather(port)?;
+    diagnose_in(port, letter, TokenChoice::Current)
+}
+
+/// [`diagnose`] for the session `token` selects (its drives judged against its own vault).
+pub fn diagnose_in(
+    port: &mut dyn Port,
+    letter: Option<DriveLetter>,
+    token: TokenChoice,
+) -> Result<Diagnosis, Error> {
+    let facts = gather_in(port, token)?;
     let mut findings = evaluate(&facts);
     if let Some(l) = letter {
         findings.retain(|f| f.letter.is_none() || f.letter == Some(l));

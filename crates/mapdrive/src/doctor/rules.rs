@@ -21,6 +21,8 @@ pub fn evaluate(f: &Facts) -> Vec<Finding> {
     letter_collision(f, &mut out);
     remembered_path_differs(f, &mut out);
     token_context(f, &mut out);
+    session_owner(f, &mut out);
+    credential_persistence_capped(f, &mut out);
     out.sort_by(|a, b| (a.severity, a.letter, a.code).cmp(&(b.severity, b.letter, b.code)));
     out
 }
@@ -167,7 +169,7 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
                 id.logon_type.describe()
             )
         };
-        let also = if elsewhere.is_empty() {
+        let mut also = if elsewhere.is_empty() {
             String::new()
         } else {
             format!(
@@ -175,6 +177,19 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
                 elsewhere.join(", ")
             )
         };
+        let unreadable: Vec<String> = f
+            .sessions
+            .iter()
+            .filter(|s| !s.is_current && s.unreadable.is_some())
+            .map(|s| s.logon_id.to_string())
+            .collect();
+        if !unreadable.is_empty() {
+            also.push_str(&format!(
+                " The drives of your other logon session(s) {} could not be read (access denied: only an \
+                 administrator may open another logon session's DOS devices), so whether it is connected there is unknown.",
+                unreadable.join(", ")
+            ));
+        }
         out.push(Finding {
             code: "MD001",
             slug: "remembered-not-restored",
@@ -553,6 +568,68 @@ fn token_context(f: &Facts, out: &mut Vec<Finding>) {
     }
 }
 
+fn session_owner(f: &Facts, out: &mut Vec<Finding>) {
+    let Some(m) = super::owner_check(f) else {
+        return;
+    };
+    out.push(Finding {
+        code: "MD014",
+        slug: "session-owner-mismatch",
+        severity: Severity::Warning,
+        letter: None,
+        title: format!(
+            "drives would be mapped for {}, but this desktop belongs to {}",
+            m.acting, m.desktop
+        ),
+        explanation: m.message,
+        remedy: m.remedy,
+    });
+}
+
+fn credential_persistence_capped(f: &Facts, out: &mut Vec<Finding>) {
+    let Ok(caps) = &f.credential_caps else {
+        return;
+    };
+    let kind = CredentialKind::DomainPassword;
+    let max = caps.max(kind);
+    if max.is_some_and(|m| m != crate::domain::Persistence::Session) {
+        return;
+    }
+    out.push(Finding {
+        code: "MD015",
+        slug: "credential-persistence-capped",
+        severity: if f.remembered.is_empty() {
+            Severity::Info
+        } else {
+            Severity::Warning
+        },
+        letter: None,
+        title: format!(
+            "this logon session may store domain credentials {}",
+            match max {
+                Some(_) => "for this logon session only",
+                None => "not at all",
+            }
+        ),
+        explanation: format!(
+            "Windows (CredGetSessionTypes) reports {} and {} for logon session {}: a policy caps it, usually \
+             \"Network access: Do not allow storage of passwords and credentials for network authentication\" \
+             (DisableDomainCreds), whatever the logon type. A password saved for a file server {} so remembered \
+             drives that need one fail to reconnect at the next logon.",
+            caps.describe(kind),
+            caps.describe(CredentialKind::GenericPassword),
+            f.identity.logon_id,
+            match max {
+                Some(_) => "is gone at logoff,",
+                None => "cannot be saved,",
+            }
+        ),
+        remedy: "save the credential with --persistence session in each logon session, or have an administrator \
+                 lift the DisableDomainCreds policy (secpol.msc: Security Options)"
+            .into(),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -575,6 +652,9 @@ mod tests {
             remembered: Vec::new(),
             devices: Vec::new(),
             credentials: Ok(Vec::new()),
+            credential_caps: Ok(crate::domain::CredentialCaps::UNRESTRICTED),
+            session_users: crate::domain::SessionUsers::default(),
+            judged_linked: false,
             boot_devices: Vec::new(),
             sessions: Vec::new(),
         }

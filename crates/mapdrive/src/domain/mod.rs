@@ -11,7 +11,10 @@ pub use credential::{
     CredentialAttribute, CredentialInfo, CredentialKind, CredentialTarget, Persistence, Thumbprint,
 };
 pub use dos::{DosTarget, Luid, Redirector, lanman_target};
-pub use identity::{Elevation, Identity, LinkedConnections, LogonType};
+pub use identity::{
+    Account, CredentialCaps, Elevation, Identity, LinkedConnections, LogonType, OwnerMismatch,
+    SessionUsers, owner_mismatch,
+};
 pub use letter::DriveLetter;
 pub use remote::RemotePath;
 pub use secret::Secret;

@@ -33,7 +33,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::domain::{DriveLetter, Elevation, LogonType, Luid, RemotePath};
+use crate::domain::{
+    CredentialCaps, CredentialKind, DriveLetter, Elevation, LogonType, Luid, Persistence,
+    RemotePath,
+};
 use crate::error::ApiError;
 use crate::port::{BootDevice, Remembered};
 
@@ -263,6 +266,11 @@ pub struct Machine {
     process: Option<Luid>,
     /// The impersonated token set by `use_token(Linked)`.
     thread: Option<Luid>,
+    /// The Winlogon logon whose desktop (Windows session) the process runs on: its user is the
+    /// one whose Explorer shows drives. `None` in session 0 (services, WinRM, tasks).
+    desktop: Option<Luid>,
+    /// What `CredGetSessionTypes` answers in a session with a credential set (policy caps).
+    credential_caps: CredentialCaps,
     writes: u64,
     events: Vec<LogonEvent>,
     /// `CurrentUser\My` certificate thumbprints, per user key.
@@ -318,6 +326,8 @@ impl Machine {
             next_luid: FIRST_LUID,
             process: None,
             thread: None,
+            desktop: None,
+            credential_caps: CredentialCaps::UNRESTRICTED,
             writes: 0,
             events: Vec::new(),
             certificates: BTreeMap::new(),
@@ -349,6 +359,35 @@ impl Machine {
     /// administrator would with regedit. Takes effect at the next [`Machine::reboot`].
     pub fn set_enable_linked_connections(&mut self, value: Option<u32>) {
         self.linked_policy = value;
+    }
+
+    /// The policy "Network access: Do not allow storage of passwords and credentials for network
+    /// authentication" (`DisableDomainCreds`): `CredGetSessionTypes` then caps the domain
+    /// types (modelled as session-only (belief: Windows answers `CRED_PERSIST_SESSION`; use
+    /// [`Machine::set_credential_persistence_cap`] for another answer). Off: no cap.
+    pub fn set_disable_domain_creds(&mut self, enabled: bool) {
+        self.credential_caps.domain_password = Some(if enabled {
+            Persistence::Session
+        } else {
+            Persistence::Enterprise
+        });
+    }
+
+    /// Sets what `CredGetSessionTypes` answers for `kind` (`None` = `CRED_PERSIST_NONE`) in every
+    /// logon session that has a credential set; `CredWriteW` beyond it fails (1312, a belief).
+    pub fn set_credential_persistence_cap(
+        &mut self,
+        kind: CredentialKind,
+        cap: Option<Persistence>,
+    ) {
+        match kind {
+            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
+                self.credential_caps.generic_password = cap;
+            }
+            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
+                self.credential_caps.domain_password = cap;
+            }
+        }
     }
 
     /// Whether the configured `EnableLinkedConnections` differs from the one in effect.
@@ -492,6 +531,14 @@ impl Machine {
         }
         self.process = Some(logon_id);
         self.thread = None;
+        self.desktop = match self.sessions.get(&logon_id).and_then(|s| s.kind) {
+            // A Winlogon logon owns its desktop.
+            Some(k) if k.via_winlogon() => Some(logon_id),
+            // runas (also /netonly) starts a window on the desktop it was run from.
+            Some(LogonKind::Runas | LogonKind::NewCredentials) => self.desktop,
+            // Network logons, tasks and services run in session 0: no interactive user.
+            _ => None,
+        };
         Ok(())
     }
 
@@ -519,6 +566,65 @@ impl Machine {
     pub fn run_as_system(&mut self) {
         self.process = Some(Luid::SYSTEM);
         self.thread = None;
+        self.desktop = None;
+    }
+
+    /// "Run as administrator" answered with *another* administrator's name and password ("over
+    /// the shoulder" UAC): `user` is logged on (a new interactive logon that Winlogon does not
+    /// restore, split for administrators) and the process runs its elevated token, on the same
+    /// desktop. Both halves of that split token are `user`'s. Returns the logon id of the
+    /// process token.
+    pub fn elevate_as(&mut self, user: &str) -> Result<Luid, ApiError> {
+        let desktop = self.desktop;
+        let default = self.logon(user, LogonKind::Runas)?;
+        let token = self
+            .sessions
+            .get(&default)
+            .and_then(|s| {
+                (s.elevation == Elevation::Limited)
+                    .then_some(s.linked)
+                    .flatten()
+            })
+            .unwrap_or(default);
+        self.run_in(token)?;
+        self.desktop = desktop;
+        Ok(token)
+    }
+
+    /// Windows 11 "Administrator protection": elevating creates a logon of a separate, hidden
+    /// shadow administrator account (`HOST\ADMIN_<user>`, its own SID and profile) and the
+    /// process runs its elevated token, which has no linked half (belief: the elevated shadow
+    /// token is not linked to the user's token]; the desktop stays the user's. Fails with 1312
+    /// without a process or when its user is not an administrator (5).
+    pub fn elevate_with_administrator_protection(&mut self) -> Result<Luid, ApiError> {
+        let luid = self
+            .process
+            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
+        let user = self.user_of(luid, "OpenProcessToken")?;
+        if !user.is_admin || user.system {
+            return Err(ApiError::new("CreateProcessAsUserW", 5));
+        }
+        let short = user
+            .name
+            .rsplit('\\')
+            .next()
+            .unwrap_or(&user.name)
+            .to_string();
+        let shadow = format!("HOST\\ADMIN_{short}");
+        let sid = format!("{}-7", user.sid);
+        let k = key(&shadow);
+        if !self.users.contains_key(&k) {
+            self.insert_user(&shadow, &sid, "", true, true);
+        }
+        let full = self.alloc_luid();
+        self.sessions.insert(
+            full,
+            new_session(&k, LogonKind::Runas, Elevation::Full, None),
+        );
+        let desktop = self.desktop;
+        self.run_in(full)?;
+        self.desktop = desktop;
+        Ok(full)
     }
 
     /// The current thread impersonates SYSTEM (what Ansible does to borrow SeTcbPrivilege):
@@ -551,6 +657,9 @@ impl Machine {
         }
         if self.thread.is_some_and(|t| gone.contains(&t)) {
             self.thread = None;
+        }
+        if self.desktop.is_some_and(|d| gone.contains(&d)) {
+            self.desktop = None;
         }
         Ok(())
     }
@@ -598,6 +707,7 @@ impl Machine {
         self.linked_effective = self.linked_policy.is_some_and(|v| v != 0);
         self.process = Some(Luid::SYSTEM);
         self.thread = None;
+        self.desktop = None;
     }
 
     fn alloc_luid(&mut self) -> Luid {

@@ -1,9 +1,10 @@
 //! The port, answered for the token in effect.
 
 use super::{DeviceKind, Machine, device_key, key};
+use crate::domain::Luid;
 use crate::domain::{
-    CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity, LinkedConnections,
-    RemotePath, Secret,
+    Account, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
+    LinkedConnections, RemotePath, Secret, SessionUsers,
 };
 use crate::error::ApiError;
 use crate::port::{
@@ -80,6 +81,29 @@ impl Port for Machine {
             .map(|(e, _)| e.target.clone()))
     }
 
+    fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
+        self.session_credential_caps("CredGetSessionTypes")
+    }
+
+    /// The linked account of the process token's split pair and the desktop's user.
+    fn session_users(&self) -> Result<SessionUsers, ApiError> {
+        const API: &str = "GetTokenInformation(TokenLinkedToken)";
+        let process = self
+            .process
+            .filter(|l| self.sessions.contains_key(l))
+            .ok_or(ApiError::new(API, 1312))?;
+        let account = |luid: Luid| {
+            self.user_of(luid, API).ok().map(|u| Account {
+                user: u.name.clone(),
+                sid: Some(u.sid.clone()),
+            })
+        };
+        Ok(SessionUsers {
+            linked: self.session(process, API)?.linked.and_then(account),
+            interactive: self.desktop.and_then(account),
+        })
+    }
+
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         self.list_credentials()
     }
@@ -117,7 +141,9 @@ impl Port for Machine {
     }
 
     /// Logon sessions of the same user. An elevated caller (SYSTEM, Full, an administrator's
-    /// Default token) sees them all; others only their own and its linked partner.
+    /// Default token) reads them all; others list them too (`LsaEnumerateLogonSessions` needs no
+    /// privilege for one's own sessions) but cannot open another session's DOS-device
+    /// directory: those are reported unreadable (5), not as sessions without drives.
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
         const API: &str = "LsaGetLogonSessionData";
         let luid = self.token(API)?;
@@ -126,23 +152,28 @@ impl Port for Machine {
         Ok(self
             .sessions
             .iter()
-            .filter(|(l, s)| {
-                s.user == me.user && (elevated || **l == luid || Some(**l) == me.linked)
-            })
-            .map(|(l, s)| SessionView {
-                logon_id: *l,
-                logon_type: s.logon_type(),
-                elevation: Some(s.elevation),
-                is_current: *l == luid,
-                drives: s
-                    .devices
-                    .iter()
-                    .filter_map(|(name, e)| {
-                        name.parse::<DriveLetter>()
-                            .ok()
-                            .map(|d| (d, e.target.clone()))
-                    })
-                    .collect(),
+            .filter(|(_, s)| s.user == me.user)
+            .map(|(l, s)| {
+                let readable = elevated || *l == luid;
+                SessionView {
+                    logon_id: *l,
+                    logon_type: s.logon_type(),
+                    elevation: Some(s.elevation),
+                    is_current: *l == luid,
+                    drives: if readable {
+                        s.devices
+                            .iter()
+                            .filter_map(|(name, e)| {
+                                name.parse::<DriveLetter>()
+                                    .ok()
+                                    .map(|d| (d, e.target.clone()))
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    unreadable: (!readable).then_some(5),
+                }
             })
             .collect())
     }

@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::{Machine, key};
 use crate::domain::{
-    CredentialAttribute, CredentialInfo, CredentialKind, Luid, Persistence, Secret,
+    CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Luid, Persistence, Secret,
 };
 use crate::error::ApiError;
 use crate::port::{CredentialWrite, SecretWrite};
@@ -57,6 +57,15 @@ impl Machine {
         } else {
             Err(ApiError::new(api, 1312))
         }
+    }
+
+    /// `CredGetSessionTypes`: 1312 without a credential set, else the machine's policy caps.
+    pub(super) fn session_credential_caps(
+        &self,
+        api: &'static str,
+    ) -> Result<CredentialCaps, ApiError> {
+        self.vault_session(api)?;
+        Ok(self.credential_caps)
     }
 
     /// The `CRED_TYPE_DOMAIN_PASSWORD` entry the SMB client would use for `host` (as written
@@ -155,6 +164,11 @@ impl Machine {
         let luid = self.vault_session(API)?;
         if cred.target.is_empty() {
             return Err(ApiError::new(API, 87));
+        }
+        // Beyond what CredGetSessionTypes allows (a policy cap) Windows refuses the write
+        // [belief: with 1312, the code that otherwise means "no credential set"].
+        if !self.credential_caps.allows(cred.kind, cred.persistence) {
+            return Err(ApiError::new(API, 1312));
         }
         let user = self.user_of_mut(luid, API)?;
         let same = |c: &StoredCredential| c.visible_from(luid) && c.is(cred.target, cred.kind);

@@ -136,6 +136,26 @@ pub fn observe_credential(
     Ok(credential_json(find(port, target, kind)?.as_ref()))
 }
 
+/// Refuses (exit 3) a write that this logon session may not store: `CredGetSessionTypes`
+/// reports the cap (a policy such as DisableDomainCreds), which the logon type does not tell.
+/// A failing query is left to the write itself to report.
+fn refuse_beyond_cap(
+    port: &dyn Port,
+    req: &CredSetRequest,
+    persistence: Persistence,
+) -> Result<(), Error> {
+    let Ok(caps) = port.credential_caps() else {
+        return Ok(());
+    };
+    match caps.refusal(req.kind, persistence) {
+        None => Ok(()),
+        Some((message, remedy)) => Err(Error::Refused {
+            message: format!("not saving credential {}: {message}", req.target),
+            remedy,
+        }),
+    }
+}
+
 /// Decides how to make the credential match; `secret` is the supplied secret, if any.
 pub fn plan_cred_set(
     port: &dyn Port,
@@ -190,6 +210,7 @@ pub fn plan_cred_set(
         attributes: desired.attributes.clone(),
     };
     let Some(existing) = existing else {
+        refuse_beyond_cap(port, req, desired.persistence)?;
         plan.push(
             write(if secret.is_some() {
                 SecretPlan::Set
@@ -246,6 +267,9 @@ pub fn plan_cred_set(
         }
         _ => false,
     };
+    if secret_write || fields_differ {
+        refuse_beyond_cap(port, req, desired.persistence)?;
+    }
     if secret_write {
         plan.push(write(SecretPlan::Set), None);
     } else if fields_differ {

@@ -5,14 +5,17 @@ use core::ptr;
 
 use windows_sys::Win32::Foundation::ERROR_NOT_FOUND;
 use windows_sys::Win32::Security::Credentials::{
-    CRED_PRESERVE_CREDENTIAL_BLOB, CREDENTIAL_ATTRIBUTEW, CREDENTIALW, CredDeleteW, CredEnumerateW,
+    CRED_PRESERVE_CREDENTIAL_BLOB, CRED_TYPE_DOMAIN_PASSWORD, CRED_TYPE_GENERIC, CRED_TYPE_MAXIMUM,
+    CREDENTIAL_ATTRIBUTEW, CREDENTIALW, CredDeleteW, CredEnumerateW, CredGetSessionTypes,
     CredReadW, CredWriteW,
 };
 use zeroize::{Zeroize, Zeroizing};
 
 use super::handle::{Buffer, Free, last_error};
 use super::wide::{self, WStr};
-use crate::domain::{CredentialAttribute, CredentialInfo, CredentialKind, Persistence, Secret};
+use crate::domain::{
+    CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret,
+};
 use crate::error::ApiError;
 use crate::port::{CredentialWrite, SecretWrite};
 
@@ -158,6 +161,21 @@ pub(crate) fn read(target: &str, kind: CredentialKind) -> Result<Option<Credenti
     // SAFETY: as above; we own the allocation until CredFree (when `c` drops, after this).
     unsafe { wipe_blob(c.ptr()) };
     Ok(found)
+}
+
+/// `CredGetSessionTypes(CRED_TYPE_MAXIMUM)`: the highest persistence per type the logon
+/// session of the token in effect may store, policy caps included. 1312 = no credential set
+/// (a network logon).
+pub(crate) fn session_caps() -> Result<CredentialCaps, ApiError> {
+    let mut max = [0u32; CRED_TYPE_MAXIMUM as usize];
+    // SAFETY: `max` holds CRED_TYPE_MAXIMUM writable elements, the count passed.
+    if unsafe { CredGetSessionTypes(CRED_TYPE_MAXIMUM, max.as_mut_ptr()) } == 0 {
+        return Err(ApiError::new("CredGetSessionTypes", last_error()));
+    }
+    Ok(CredentialCaps::from_values(
+        max[CRED_TYPE_GENERIC as usize],
+        max[CRED_TYPE_DOMAIN_PASSWORD as usize],
+    ))
 }
 
 /// Equality of two byte strings without an early exit on the first difference.

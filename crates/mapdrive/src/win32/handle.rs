@@ -14,6 +14,7 @@ use windows_sys::Win32::NetworkManagement::WNet::WNetCloseEnum;
 use windows_sys::Win32::Security::Authentication::Identity::LsaFreeReturnBuffer;
 use windows_sys::Win32::Security::Credentials::CredFree;
 use windows_sys::Win32::Security::{ImpersonateLoggedOnUser, RevertToSelf};
+use windows_sys::Win32::System::RemoteDesktop::WTSFreeMemory;
 
 use crate::error::ApiError;
 
@@ -81,6 +82,8 @@ pub(crate) enum Free {
     Lsa,
     /// `LocalFree` (`ConvertSidToStringSidW`).
     Local,
+    /// `WTSFreeMemory` (`WTSQuerySessionInformationW`).
+    Wts,
 }
 
 /// A buffer allocated by Win32 on our behalf, released with the matching function.
@@ -120,6 +123,10 @@ impl<T> Drop for Buffer<T> {
             Free::Local => {
                 // SAFETY: allocated with LocalAlloc by the API that returned it; freed once.
                 unsafe { LocalFree(p) };
+            }
+            Free::Wts => {
+                // SAFETY: allocated by WTSQuerySessionInformationW for us; freed once.
+                unsafe { WTSFreeMemory(p) };
             }
         }
     }

@@ -227,10 +227,30 @@ fn link_target(dir: &OwnedHandle, name: &str) -> Result<String, ApiError> {
     }
 }
 
+/// What an object directory of drive letters holds, as far as this process may look.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Directory {
+    /// Its drive-letter links and their targets.
+    Drives(Vec<(DriveLetter, String)>),
+    /// It does not exist: the session has defined no device (no drives).
+    Missing,
+    /// It could not be opened (the Win32 code; 5 without administrator rights): the drives
+    /// are unknown, which is not "no drives" (issue 8).
+    Unreadable(u32),
+}
+
+/// How a failed `NtOpenDirectoryObject` is reported: a missing directory has no drives; any
+/// other failure (access denied first of all) leaves them unknown.
+fn open_failure(status: NTSTATUS) -> Directory {
+    match status {
+        STATUS_OBJECT_NAME_NOT_FOUND | STATUS_OBJECT_PATH_NOT_FOUND => Directory::Missing,
+        STATUS_ACCESS_DENIED => Directory::Unreadable(5),
+        other => Directory::Unreadable(nt_error("NtOpenDirectoryObject", other).code),
+    }
+}
+
 /// Drive-letter symbolic links (`X:`) of an object directory and their targets.
-/// `Ok(vec![])` when the directory is missing or access is denied (another user's session
-/// without the rights to look: not an error for a report).
-pub(crate) fn directory_drives(path: &str) -> Result<Vec<(DriveLetter, String)>, ApiError> {
+pub(crate) fn directory_drives(path: &str) -> Result<Directory, ApiError> {
     let dir = match open_object(
         NtOpenDirectoryObject,
         None,
@@ -238,10 +258,7 @@ pub(crate) fn directory_drives(path: &str) -> Result<Vec<(DriveLetter, String)>,
         DIRECTORY_QUERY | DIRECTORY_TRAVERSE,
     ) {
         Ok(d) => d,
-        Err(STATUS_ACCESS_DENIED | STATUS_OBJECT_NAME_NOT_FOUND | STATUS_OBJECT_PATH_NOT_FOUND) => {
-            return Ok(Vec::new());
-        }
-        Err(s) => return Err(nt_error("NtOpenDirectoryObject", s)),
+        Err(status) => return Ok(open_failure(status)),
     };
     let mut out = Vec::new();
     for (name, type_name) in directory_entries(&dir)? {
@@ -260,7 +277,7 @@ pub(crate) fn directory_drives(path: &str) -> Result<Vec<(DriveLetter, String)>,
         }
     }
     out.sort_by_key(|(l, _)| *l);
-    Ok(out)
+    Ok(Directory::Drives(out))
 }
 
 /// LUIDs of every logon session (`LsaEnumerateLogonSessions`, buffer freed by the LSA).
@@ -311,10 +328,15 @@ fn view(me: &Identity, id: Luid, logon_type: LogonType) -> Result<SessionView, A
     } else {
         None
     };
-    let drives = if is_current {
-        current_drives()?
+    let (drives, unreadable) = if is_current {
+        (current_drives()?, None)
     } else {
-        directory_drives(&format!(r"\Sessions\0\DosDevices\{}", id.directory_form()))?
+        let path = format!(r"\Sessions\0\DosDevices\{}", id.directory_form());
+        match directory_drives(&path)? {
+            Directory::Drives(d) => (d, None),
+            Directory::Missing => (Vec::new(), None),
+            Directory::Unreadable(code) => (Vec::new(), Some(code)),
+        }
     };
     Ok(SessionView {
         logon_id: id,
@@ -322,14 +344,24 @@ fn view(me: &Identity, id: Luid, logon_type: LogonType) -> Result<SessionView, A
         elevation,
         is_current,
         drives,
+        unreadable,
     })
 }
 
 /// The logon sessions of `me`'s user. Sessions whose data cannot be read are skipped.
-/// The current session is always present (Wine enumerates no sessions at all, win32.md §5.6).
+/// The current session is always present: Wine enumerates no sessions at all (win32.md
+/// §5.6), and a failing `LsaEnumerateLogonSessions` leaves the current session's view.
 pub(crate) fn sessions(me: &Identity) -> Result<Vec<SessionView>, ApiError> {
+    sessions_from(me, logon_session_ids())
+}
+
+/// [`sessions`] over an enumeration result (a failure lists only the current session).
+fn sessions_from(
+    me: &Identity,
+    ids: Result<Vec<Luid>, ApiError>,
+) -> Result<Vec<SessionView>, ApiError> {
     let mut out = Vec::new();
-    for id in logon_session_ids()? {
+    for id in ids.unwrap_or_default() {
         let Ok(data) = token::session_data(id) else {
             continue;
         };
@@ -364,19 +396,63 @@ mod tests {
         Ok(())
     }
 
+    /// `\??` opened as a directory is this logon session's local
+    /// `\Sessions\0\DosDevices\<LUID>` on Windows; `C:` lives in `\GLOBAL??` (issue 8: this
+    /// test used to read `\??` and passed only on Wine's single namespace). Wine has no
+    /// `\GLOBAL??` directory: its one namespace is the directory `\??` (with `\??\Global` a
+    /// link to itself), read only when `\GLOBAL??` does not exist, which never happens on
+    /// Windows. Exercises the structure layouts and the directory and symbolic-link calls used
+    /// for other sessions.
     #[test]
     fn object_directory_layout_reads_dos_devices() -> Result<(), ApiError> {
-        // `\??` of this process holds C: on Windows and on Wine: exercises the struct
-        // layouts and the directory/symlink calls used for other sessions.
-        let drives = directory_drives(r"\??")?;
+        let global = match directory_drives(r"\GLOBAL??")? {
+            Directory::Missing => directory_drives(r"\??")?,
+            other => other,
+        };
+        let Directory::Drives(drives) = global else {
+            panic!("the global DOS-device directory must be readable: {global:?}");
+        };
         let c = drives.iter().find(|(l, _)| l.as_char() == 'C');
         let expected = dosdev::query("C:")?;
         match c {
             Some((_, target)) => assert_eq!(Some(target.clone()), expected),
-            None => panic!("C: missing from \\?? listing: {drives:?}"),
+            None => panic!("C: missing from the global listing: {drives:?}"),
         }
-        // A directory that does not exist is an empty list, not an error.
-        assert!(directory_drives(r"\Sessions\0\DosDevices\ffffffff-ffffffff")?.is_empty());
+        // A directory that does not exist has no drives.
+        assert_eq!(
+            directory_drives(r"\Sessions\0\DosDevices\ffffffff-ffffffff")?,
+            Directory::Missing
+        );
+        Ok(())
+    }
+
+    /// Access denied (normal for another session without administrator rights) is reported
+    /// as unreadable, never as "no drives" (issue 8).
+    #[test]
+    fn unopenable_directory_is_unreadable_not_empty() {
+        assert_eq!(open_failure(STATUS_ACCESS_DENIED), Directory::Unreadable(5));
+        assert_eq!(
+            open_failure(STATUS_OBJECT_NAME_NOT_FOUND),
+            Directory::Missing
+        );
+        assert_eq!(
+            open_failure(STATUS_OBJECT_PATH_NOT_FOUND),
+            Directory::Missing
+        );
+        assert!(matches!(
+            open_failure(0xC000_0001_u32 as i32),
+            Directory::Unreadable(c) if c != 0
+        ));
+    }
+
+    /// A failing `LsaEnumerateLogonSessions` still leaves the current session's view.
+    #[test]
+    fn failed_session_enumeration_keeps_the_current_session() -> Result<(), ApiError> {
+        let me = token::identity()?;
+        let all = sessions_from(&me, Err(ApiError::new("LsaEnumerateLogonSessions", 5)))?;
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert!(all[0].is_current && all[0].logon_id == me.logon_id);
+        assert!(all[0].unreadable.is_none());
         Ok(())
     }
 }

@@ -3,41 +3,44 @@
 
 use core::mem::{offset_of, size_of};
 use core::ptr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use windows_sys::Win32::Foundation::{
-    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, ERROR_NOT_ALL_ASSIGNED,
-    ERROR_SUCCESS, HANDLE, LUID,
+    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, HANDLE, LUID,
 };
 use windows_sys::Win32::Security::Authentication::Identity::{
     LsaGetLogonSessionData, LsaNtStatusToWinError, SECURITY_LOGON_SESSION_DATA,
 };
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{
-    AdjustTokenPrivileges, GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountSidW,
+    GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountNameW, LookupAccountSidW,
     LookupPrivilegeValueW, PSID, SE_PRIVILEGE_ENABLED, SID_NAME_USE, SecurityImpersonation,
-    TOKEN_ADJUST_PRIVILEGES, TOKEN_DUPLICATE, TOKEN_INFORMATION_CLASS, TOKEN_LINKED_TOKEN,
-    TOKEN_PRIVILEGES, TOKEN_QUERY, TOKEN_STATISTICS, TOKEN_USER, TokenElevationType,
-    TokenLinkedToken, TokenPrimary, TokenPrivileges, TokenStatistics, TokenUser,
+    TOKEN_DUPLICATE, TOKEN_INFORMATION_CLASS, TOKEN_LINKED_TOKEN, TOKEN_PRIVILEGES, TOKEN_QUERY,
+    TOKEN_STATISTICS, TOKEN_USER, TokenElevationType, TokenLinkedToken, TokenPrimary,
+    TokenPrivileges, TokenStatistics, TokenUser,
 };
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
 };
+use windows_sys::Win32::System::RemoteDesktop::{
+    ProcessIdToSessionId, WTS_CURRENT_SERVER_HANDLE, WTS_INFO_CLASS, WTSDomainName,
+    WTSQuerySessionInformationW, WTSUserName,
+};
 use windows_sys::Win32::System::Threading::{
-    GetCurrentProcess, GetCurrentThread, OpenProcess, OpenProcessToken, OpenThreadToken,
-    PROCESS_QUERY_LIMITED_INFORMATION,
+    GetCurrentProcess, GetCurrentProcessId, GetCurrentThread, OpenProcess, OpenProcessToken,
+    OpenThreadToken, PROCESS_QUERY_LIMITED_INFORMATION,
 };
 
 use super::handle::{Buffer, Free, Impersonation, OwnedHandle, last_error};
 use super::wide::{self, WStr};
-use crate::domain::{Elevation, Identity, LogonType, Luid};
+use crate::domain::{Account, Elevation, Identity, LogonType, Luid, SessionUsers};
 use crate::error::ApiError;
 
 /// `NT AUTHORITY\SYSTEM`.
 pub(crate) const SYSTEM_SID: &str = "S-1-5-18";
 
-const ERROR_ACCESS_DENIED: u32 = 5;
 const ERROR_INVALID_DATA: u32 = 13;
+/// `ERROR_PRIVILEGE_NOT_HELD`: no SYSTEM token with SeTcbPrivilege was found.
+const ERROR_PRIVILEGE_NOT_HELD: u32 = 1314;
 /// `ERROR_NO_SUCH_LOGON_SESSION`: what a Default (non-split) token answers for its linked
 /// token (win32.md §8 question 3, believed 1312).
 const ERROR_NO_SUCH_LOGON_SESSION: u32 = 1312;
@@ -392,11 +395,6 @@ fn privilege_attributes(token: &OwnedHandle, privilege: LUID) -> Result<Option<u
         .map(|e| e.Attributes))
 }
 
-/// Whether the token holds a privilege (present; enabled or not), `TokenPrivileges`.
-fn has_privilege(token: &OwnedHandle, privilege: LUID) -> Result<bool, ApiError> {
-    Ok(privilege_attributes(token, privilege)?.is_some())
-}
-
 /// `LookupPrivilegeValueW(NULL, name)`.
 fn privilege_value(name: &str) -> Result<LUID, ApiError> {
     let w = WStr::new(name, "LookupPrivilegeValueW")?;
@@ -408,111 +406,8 @@ fn privilege_value(name: &str) -> Result<LUID, ApiError> {
     Ok(l)
 }
 
-/// Serialises changes to the process token's privileges: two threads enabling and restoring
-/// the same privilege would otherwise restore each other's state too early.
-static PRIVILEGES: Mutex<()> = Mutex::new(());
-
-/// Held while the process token's privileges are being changed (see [`PRIVILEGES`]).
-type PrivilegeSerial = MutexGuard<'static, ()>;
-
-fn privilege_serial() -> PrivilegeSerial {
-    PRIVILEGES.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A privilege enabled on the process token until this guard drops, which puts back the
-/// state `AdjustTokenPrivileges` reported as changed (Windows reports nothing for a
-/// privilege that was enabled already; Wine 8.0 reports it, enabled).
-struct EnabledPrivilege<'a> {
-    token: OwnedHandle,
-    /// `PreviousState`: at most the one privilege changed, with its former attributes.
-    previous: TOKEN_PRIVILEGES,
-    _serial: &'a PrivilegeSerial,
-}
-
-/// `AdjustTokenPrivileges(process token, enable name)`. `Ok(None)` when the token does not
-/// hold the privilege (`ERROR_NOT_ALL_ASSIGNED`, reported with success): nothing changed.
-fn enable_privilege<'a>(
-    serial: &'a PrivilegeSerial,
-    name: &str,
-) -> Result<Option<EnabledPrivilege<'a>>, ApiError> {
-    const API: &str = "AdjustTokenPrivileges";
-    let luid = privilege_value(name)?;
-    // TOKEN_QUERY as well: PreviousState is requested.
-    let token = process_token(TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY)?;
-    let new = TOKEN_PRIVILEGES {
-        PrivilegeCount: 1,
-        Privileges: [LUID_AND_ATTRIBUTES {
-            Luid: luid,
-            Attributes: SE_PRIVILEGE_ENABLED,
-        }],
-    };
-    let mut previous = TOKEN_PRIVILEGES::default();
-    let mut returned = 0u32;
-    // SAFETY: `new` is a valid one-entry TOKEN_PRIVILEGES; `previous` is a writable
-    // TOKEN_PRIVILEGES of the byte length passed (room for the one entry that can change).
-    let ok = unsafe {
-        AdjustTokenPrivileges(
-            token.raw(),
-            0,
-            &new,
-            size_of::<TOKEN_PRIVILEGES>() as u32,
-            &mut previous,
-            &mut returned,
-        )
-    };
-    // Read at once, also on success: ERROR_NOT_ALL_ASSIGNED comes with TRUE.
-    let code = last_error();
-    if ok == 0 {
-        return Err(ApiError::new(API, code));
-    }
-    match code {
-        ERROR_SUCCESS => Ok(Some(EnabledPrivilege {
-            token,
-            previous,
-            _serial: serial,
-        })),
-        ERROR_NOT_ALL_ASSIGNED => Ok(None),
-        code => Err(ApiError::new(API, code)),
-    }
-}
-
-impl Drop for EnabledPrivilege<'_> {
-    fn drop(&mut self) {
-        if self.previous.PrivilegeCount == 0 {
-            return; // it was enabled already: nothing to put back
-        }
-        // SAFETY: `token` is our process token opened with TOKEN_ADJUST_PRIVILEGES;
-        // `previous` is the TOKEN_PRIVILEGES AdjustTokenPrivileges filled. No PreviousState.
-        // A failure leaves the privilege enabled, which nothing here can improve.
-        unsafe {
-            AdjustTokenPrivileges(
-                self.token.raw(),
-                0,
-                &self.previous,
-                0,
-                ptr::null_mut(),
-                ptr::null_mut(),
-            )
-        };
-    }
-}
-
-/// Primary tokens (`TOKEN_QUERY | TOKEN_DUPLICATE`) of SYSTEM processes that hold
-/// SeTcbPrivilege (ansible.md §1.4). Processes we cannot open are skipped; the last such
-/// failure is returned when nothing was found.
-///
-/// SeDebugPrivilege is enabled on the process token for the enumeration only and put back
-/// afterwards (win32.md §3.5, quoting Ansible.Become: "The main privilege required is the
-/// SeDebugPrivilege"). An elevated interactive token holds it *disabled*; without it,
-/// `OpenProcess` gets only what each SYSTEM process's DACL grants Administrators. Ansible
-/// calls no AdjustTokenPrivileges itself [inference: its WinRM/become processes already run
-/// with the privilege enabled]. Best effort: if it cannot be enabled the enumeration still
-/// tries with the rights it has, and reports what failed.
-fn system_tcb_tokens() -> Result<Vec<OwnedHandle>, ApiError> {
-    const API: &str = "OpenProcessToken(SYSTEM)";
-    let tcb = privilege_value("SeTcbPrivilege")?;
-    let serial = privilege_serial();
-    let _debug = enable_privilege(&serial, "SeDebugPrivilege").ok().flatten();
+/// Process ids and executable names (`CreateToolhelp32Snapshot`): no process is opened.
+fn processes() -> Result<Vec<(u32, String)>, ApiError> {
     // SAFETY: plain call; the result is checked below.
     let snap = OwnedHandle::new(unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) })
         .ok_or_else(|| ApiError::new("CreateToolhelp32Snapshot", last_error()))?;
@@ -520,89 +415,281 @@ fn system_tcb_tokens() -> Result<Vec<OwnedHandle>, ApiError> {
         dwSize: size_of::<PROCESSENTRY32W>() as u32,
         ..Default::default()
     };
-    let mut found = Vec::new();
-    let mut last_failure = ERROR_ACCESS_DENIED;
     // SAFETY: `snap` is a process snapshot; `entry.dwSize` is set as required.
-    let mut more = unsafe { Process32FirstW(snap.raw(), &mut entry) } != 0;
-    if !more {
+    if unsafe { Process32FirstW(snap.raw(), &mut entry) } == 0 {
         return Err(ApiError::new("Process32FirstW", last_error()));
     }
-    while more {
-        let pid = entry.th32ProcessID;
-        if pid != 0 {
-            // SAFETY: plain call; the result is checked by OwnedHandle::new.
-            let process =
-                OwnedHandle::new(unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) });
-            match process {
-                None => last_failure = last_error(),
-                Some(process) => {
-                    let mut h: HANDLE = ptr::null_mut();
-                    // SAFETY: `process` is open; `h` is a valid out pointer.
-                    let ok = unsafe {
-                        OpenProcessToken(process.raw(), TOKEN_QUERY | TOKEN_DUPLICATE, &mut h)
-                    };
-                    match (ok != 0).then(|| OwnedHandle::new(h)).flatten() {
-                        None => last_failure = last_error(),
-                        Some(token) => {
-                            let is_system = user_sid(&token).is_ok_and(|sid| sid == SYSTEM_SID);
-                            if is_system && has_privilege(&token, tcb).unwrap_or(false) {
-                                found.push(token);
-                            }
-                        }
-                    }
+    let mut out = Vec::new();
+    loop {
+        out.push((entry.th32ProcessID, wide::from_buf(&entry.szExeFile)));
+        // SAFETY: as for Process32FirstW.
+        if unsafe { Process32NextW(snap.raw(), &mut entry) } == 0 {
+            return Ok(out);
+        }
+    }
+}
+
+/// The primary token of process `pid` with `TOKEN_QUERY | TOKEN_DUPLICATE`. Opening a
+/// process's token is decided by the token's own access list (SYSTEM processes grant
+/// Administrators `TOKEN_QUERY | TOKEN_DUPLICATE`); no privilege is enabled for it.
+fn open_process_token(pid: u32) -> Result<OwnedHandle, ApiError> {
+    const API: &str = "OpenProcessToken(SYSTEM)";
+    // SAFETY: plain call; the result is checked by OwnedHandle::new.
+    let process =
+        OwnedHandle::new(unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) })
+            .ok_or_else(|| ApiError::new(API, last_error()))?;
+    let mut h: HANDLE = ptr::null_mut();
+    // SAFETY: `process` is open; `h` is a valid out pointer.
+    if unsafe { OpenProcessToken(process.raw(), TOKEN_QUERY | TOKEN_DUPLICATE, &mut h) } == 0 {
+        return Err(ApiError::new(API, last_error()));
+    }
+    OwnedHandle::new(h).ok_or(ApiError::new(API, ERROR_INVALID_DATA))
+}
+
+/// Where a SYSTEM candidate failed, in the order the steps run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// `OpenProcess`/`OpenProcessToken` of some process (before knowing whether it is SYSTEM's).
+    Open,
+    /// `ImpersonateLoggedOnUser(SYSTEM token)`.
+    Impersonate,
+    /// `TokenLinkedToken` asked as SYSTEM, or its result not a primary token.
+    Linked,
+}
+
+/// What the search met, to say why no candidate worked (not just the last process's error).
+#[derive(Debug, Default)]
+struct SearchReport {
+    open: Option<ApiError>,
+    impersonate: Option<ApiError>,
+    linked: Option<ApiError>,
+    candidates: usize,
+}
+
+impl SearchReport {
+    /// Keeps the first failure of each stage.
+    fn failed(&mut self, stage: Stage, e: ApiError) {
+        let slot = match stage {
+            Stage::Open => &mut self.open,
+            Stage::Impersonate => &mut self.impersonate,
+            Stage::Linked => &mut self.linked,
+        };
+        slot.get_or_insert(e);
+    }
+
+    /// The failure of the furthest step any SYSTEM candidate reached; without any candidate,
+    /// the refused opens (SYSTEM processes are among them) or, when nothing was refused,
+    /// `ERROR_PRIVILEGE_NOT_HELD`: no SYSTEM process holds SeTcbPrivilege (Wine has none).
+    fn outcome(self) -> ApiError {
+        if let Some(e) = self.linked.or(self.impersonate) {
+            return e;
+        }
+        match self.open {
+            Some(e) if self.candidates == 0 => e,
+            _ => ApiError::new("OpenProcessToken(SYSTEM)", ERROR_PRIVILEGE_NOT_HELD),
+        }
+    }
+}
+
+/// `TokenLinkedToken` of `process` asked while impersonating `system`; only a primary token
+/// (SeTcbPrivilege was in effect) is usable.
+fn linked_as(
+    system: &OwnedHandle,
+    process: &OwnedHandle,
+) -> Result<OwnedHandle, (Stage, ApiError)> {
+    const API: &str = "GetTokenInformation(TokenLinkedToken)";
+    let linked = {
+        let _as_system = Impersonation::start(system).map_err(|e| (Stage::Impersonate, e))?;
+        linked_token(process)
+        // `_as_system` reverts here, before the result is inspected.
+    };
+    match linked {
+        Ok(Some(token)) => match statistics(&token) {
+            Ok(s) if s.TokenType == TokenPrimary => Ok(token),
+            // SeTcbPrivilege was not in effect: an identification-level token.
+            Ok(_) => Err((
+                Stage::Linked,
+                ApiError::new(API, ERROR_BAD_IMPERSONATION_LEVEL),
+            )),
+            Err(e) => Err((Stage::Linked, e)),
+        },
+        Ok(None) => Err((
+            Stage::Linked,
+            ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION),
+        )),
+        Err(e) => Err((Stage::Linked, e)),
+    }
+}
+
+/// The search for a SYSTEM token with SeTcbPrivilege, lazy (ansible.md §1.4, issue 8): it
+/// stops at the first token that yields a primary linked token, tries tokens where the
+/// privilege is *enabled* first and those where it is only held afterwards, never opens
+/// lsass.exe, enables no privilege (SeDebugPrivilege is not needed: a token's own access list
+/// decides who may open it), keeps no handle of a process it is not about to use, skips a
+/// candidate that fails and reports why none worked ([`SearchReport::outcome`]).
+fn linked_via_system(process: &OwnedHandle) -> Result<OwnedHandle, ApiError> {
+    let tcb = privilege_value("SeTcbPrivilege")?;
+    let list = processes()?;
+    let mut report = SearchReport::default();
+    let mut held_disabled: Vec<u32> = Vec::new();
+    for enabled_pass in [true, false] {
+        for (pid, name) in &list {
+            let pid = *pid;
+            if pid == 0 || name.eq_ignore_ascii_case("lsass.exe") {
+                continue;
+            }
+            if !enabled_pass && !held_disabled.contains(&pid) {
+                continue;
+            }
+            let token = match open_process_token(pid) {
+                Ok(t) => t,
+                Err(e) => {
+                    report.failed(Stage::Open, e);
+                    continue;
                 }
+            };
+            if !user_sid(&token).is_ok_and(|sid| sid == SYSTEM_SID) {
+                continue;
+            }
+            let Ok(Some(attributes)) = privilege_attributes(&token, tcb) else {
+                continue;
+            };
+            if enabled_pass && attributes & SE_PRIVILEGE_ENABLED == 0 {
+                held_disabled.push(pid);
+                continue;
+            }
+            report.candidates += 1;
+            match linked_as(&token, process) {
+                Ok(linked) => return Ok(linked),
+                Err((stage, e)) => report.failed(stage, e),
             }
         }
-        // SAFETY: as for Process32FirstW.
-        more = unsafe { Process32NextW(snap.raw(), &mut entry) } != 0;
     }
-    if found.is_empty() {
-        return Err(ApiError::new(API, last_failure));
-    }
-    Ok(found)
+    Err(report.outcome())
 }
 
 /// The primary linked (limited) token of an elevated process (win32.md §3.4,
 /// ansible.md §1.4): `TokenLinkedToken` asked while impersonating a SYSTEM token that holds
 /// SeTcbPrivilege, so that Windows returns a primary token instead of an identification one.
+/// The adapter calls this once per process and keeps the answer (`Win32::use_token`).
 ///
 /// - Default (not split): error 1312 (there is no linked token).
 /// - Limited: error 1346 (the linked Full token is only usable from an elevated process).
-/// - Full: the SYSTEM dance; a non-primary result is error 1346.
+/// - Full: the SYSTEM search ([`linked_via_system`]).
 pub(crate) fn linked_primary_token() -> Result<OwnedHandle, ApiError> {
     const API: &str = "GetTokenInformation(TokenLinkedToken)";
     let process = process_token(TOKEN_QUERY | TOKEN_DUPLICATE)?;
     match elevation(&process)? {
-        Elevation::Default => return Err(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION)),
-        Elevation::Limited => return Err(ApiError::new(API, ERROR_BAD_IMPERSONATION_LEVEL)),
-        Elevation::Full => {}
+        Elevation::Default => Err(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION)),
+        Elevation::Limited => Err(ApiError::new(API, ERROR_BAD_IMPERSONATION_LEVEL)),
+        Elevation::Full => linked_via_system(&process),
     }
-    let mut last = ApiError::new(API, ERROR_BAD_IMPERSONATION_LEVEL);
-    for system in system_tcb_tokens()? {
-        let linked = {
-            let _as_system = match Impersonation::start(&system) {
-                Ok(g) => g,
-                Err(e) => {
-                    last = e;
-                    continue;
-                }
-            };
-            linked_token(&process)
-            // `_as_system` reverts here, before the result is inspected.
-        };
-        match linked {
-            Ok(Some(token)) => {
-                if statistics(&token)?.TokenType == TokenPrimary {
-                    return Ok(token);
-                }
-                // SeTcbPrivilege was not in effect: an identification-level token.
-                last = ApiError::new(API, ERROR_BAD_IMPERSONATION_LEVEL);
-            }
-            Ok(None) => last = ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION),
-            Err(e) => last = e,
-        }
+}
+
+/// One string of `WTSQuerySessionInformationW`, `None` when unavailable or empty.
+fn wts_string(session: u32, class: WTS_INFO_CLASS) -> Option<String> {
+    let mut buf: *mut u16 = ptr::null_mut();
+    let mut bytes = 0u32;
+    // SAFETY: `buf` and `bytes` are valid out pointers; the buffer is freed by `owned`.
+    let ok = unsafe {
+        WTSQuerySessionInformationW(
+            WTS_CURRENT_SERVER_HANDLE,
+            session,
+            class,
+            &mut buf,
+            &mut bytes,
+        )
+    };
+    let owned = Buffer::new(buf, Free::Wts);
+    if ok == 0 {
+        return None;
     }
-    Err(last)
+    // SAFETY: on success the buffer is a NUL-terminated string that lives until `owned` drops.
+    unsafe { wide::from_ptr_nonempty(owned.ptr()) }
+}
+
+/// The SID string of an account name (`LookupAccountNameW`); `None` when it does not resolve.
+fn account_sid(name: &str) -> Option<String> {
+    let w = WStr::new(name, "LookupAccountNameW").ok()?;
+    let (mut sid_len, mut dom_len) = (0u32, 0u32);
+    let mut use_: SID_NAME_USE = 0;
+    // SAFETY: size probe with NULL buffers and valid length pointers.
+    unsafe {
+        LookupAccountNameW(
+            ptr::null(),
+            w.as_ptr(),
+            ptr::null_mut(),
+            &mut sid_len,
+            ptr::null_mut(),
+            &mut dom_len,
+            &mut use_,
+        )
+    };
+    if sid_len == 0 {
+        return None;
+    }
+    let mut sid = vec![0u64; (sid_len as usize).div_ceil(8)];
+    let mut dom = vec![0u16; dom_len.max(1) as usize];
+    let mut dom_len = dom.len() as u32;
+    // SAFETY: the SID buffer holds at least `sid_len` bytes (8-aligned), the domain buffer
+    // `dom_len` units, as passed.
+    let ok = unsafe {
+        LookupAccountNameW(
+            ptr::null(),
+            w.as_ptr(),
+            sid.as_mut_ptr().cast(),
+            &mut sid_len,
+            dom.as_mut_ptr(),
+            &mut dom_len,
+            &mut use_,
+        )
+    };
+    if ok == 0 {
+        return None;
+    }
+    sid_string(sid.as_mut_ptr().cast()).ok()
+}
+
+/// The user logged on to the Windows (terminal) session this process runs in, whose Explorer
+/// shows drives: `WTSUserName` and `WTSDomainName` of `ProcessIdToSessionId`'s session.
+/// `None` in session 0 (services, WinRM, scheduled tasks) or without a logged-on user.
+fn interactive_user() -> Option<Account> {
+    let mut session = 0u32;
+    // SAFETY: plain call with a valid out pointer.
+    if unsafe { ProcessIdToSessionId(GetCurrentProcessId(), &mut session) } == 0 || session == 0 {
+        return None;
+    }
+    let name = wts_string(session, WTSUserName)?;
+    let user = match wts_string(session, WTSDomainName) {
+        Some(domain) => format!("{domain}\\{name}"),
+        None => name,
+    };
+    Some(Account {
+        sid: account_sid(&user),
+        user,
+    })
+}
+
+/// The process token's linked account (`TokenLinkedToken`: an identification token suffices
+/// to read its user) and the interactive session's user: the facts of the over-the-shoulder
+/// check (issue 8). Neither needs a privilege.
+pub(crate) fn session_users() -> Result<SessionUsers, ApiError> {
+    let process = process_token(TOKEN_QUERY)?;
+    let linked = match elevation(&process)? {
+        Elevation::Default => None,
+        Elevation::Full | Elevation::Limited => linked_token(&process)
+            .ok()
+            .flatten()
+            .and_then(|t| user(&t).ok())
+            .map(|(sid, user)| Account {
+                user,
+                sid: Some(sid),
+            }),
+    };
+    Ok(SessionUsers {
+        linked,
+        interactive: interactive_user(),
+    })
 }
 
 /// Checks that the thread now impersonates at `SecurityImpersonation` or above: Windows
@@ -640,39 +727,64 @@ mod tests {
         Ok(())
     }
 
-    /// SeDebugPrivilege is enabled for the guard's lifetime and put back as it was (Wine:
-    /// present but disabled, win32.md §5.6). A token without it is left untouched.
+    /// Why no candidate worked is the furthest step any SYSTEM candidate reached, not the
+    /// last process's error (issue 8: the loop used to keep only the last failure).
     #[test]
-    fn enabled_privilege_is_restored() -> Result<(), ApiError> {
+    fn search_report_names_the_furthest_failure() {
+        let open = ApiError::new("OpenProcessToken(SYSTEM)", 5);
+        let imp = ApiError::new("ImpersonateLoggedOnUser", 1346);
+        let linked = ApiError::new("GetTokenInformation(TokenLinkedToken)", 1346);
+        let mut r = SearchReport::default();
+        r.failed(Stage::Open, open.clone());
+        r.failed(Stage::Open, ApiError::new("OpenProcessToken(SYSTEM)", 87));
+        assert_eq!(r.outcome(), open, "no candidate: the first refused open");
+        let r = SearchReport::default();
+        assert_eq!(
+            r.outcome(),
+            ApiError::new("OpenProcessToken(SYSTEM)", ERROR_PRIVILEGE_NOT_HELD),
+            "nothing refused, no SYSTEM token with SeTcb"
+        );
+        let mut r = SearchReport::default();
+        r.failed(Stage::Open, open.clone());
+        r.failed(Stage::Impersonate, imp.clone());
+        r.candidates = 1;
+        assert_eq!(r.outcome(), imp);
+        let mut r = SearchReport::default();
+        r.failed(Stage::Linked, linked.clone());
+        r.failed(Stage::Impersonate, imp);
+        r.failed(Stage::Open, open);
+        r.candidates = 2;
+        assert_eq!(r.outcome(), linked);
+    }
+
+    /// The search enables no privilege: SeDebugPrivilege stays as it was (Wine: held,
+    /// disabled), whatever the outcome.
+    #[test]
+    fn linked_token_search_enables_no_privilege() -> Result<(), ApiError> {
         let debug = privilege_value("SeDebugPrivilege")?;
-        let serial = privilege_serial();
         let token = process_token(TOKEN_QUERY)?;
         let before = privilege_attributes(&token, debug)?;
-        {
-            let guard = enable_privilege(&serial, "SeDebugPrivilege")?;
-            assert_eq!(guard.is_some(), before.is_some(), "{before:?}");
-            if guard.is_some() {
-                let during = privilege_attributes(&token, debug)?;
-                assert!(
-                    during.is_some_and(|a| a & SE_PRIVILEGE_ENABLED != 0),
-                    "{during:?}"
-                );
-            }
-        }
+        let result = linked_primary_token();
+        println!("linked_primary_token: {:?}", result.as_ref().map(|_| ()));
         assert_eq!(privilege_attributes(&token, debug)?, before);
-        // Enabling what is enabled already and dropping that guard leaves it enabled (Windows
-        // reports no previous state for it; Wine 8.0 reports it as enabled): only the outer
-        // guard puts back the original state.
-        if before.is_some() {
-            let outer = enable_privilege(&serial, "SeDebugPrivilege")?;
-            drop(enable_privilege(&serial, "SeDebugPrivilege")?);
-            let during = privilege_attributes(&token, debug)?;
-            assert!(
-                during.is_some_and(|a| a & SE_PRIVILEGE_ENABLED != 0),
-                "{during:?}"
-            );
-            drop(outer);
-            assert_eq!(privilege_attributes(&token, debug)?, before);
+        Ok(())
+    }
+
+    #[test]
+    fn session_users_are_read_without_privileges() -> Result<(), ApiError> {
+        let users = session_users()?;
+        let id = identity()?;
+        println!("{users:?}");
+        if id.elevation == Elevation::Default {
+            assert_eq!(users.linked, None);
+        }
+        // The desktop's user is this test's user (a console session), or nobody (session 0).
+        if let Some(desktop) = &users.interactive {
+            let me = Account {
+                user: id.user.clone(),
+                sid: Some(id.sid.clone()),
+            };
+            assert!(desktop.same(&me), "{desktop:?} vs {me:?}");
         }
         Ok(())
     }

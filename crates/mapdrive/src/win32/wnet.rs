@@ -6,10 +6,12 @@
 use core::mem::size_of;
 use core::ptr;
 
-use windows_sys::Win32::Foundation::{ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS, HANDLE, NO_ERROR};
+use windows_sys::Win32::Foundation::{
+    ERROR_EXTENDED_ERROR, ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS, HANDLE, NO_ERROR,
+};
 use windows_sys::Win32::NetworkManagement::WNet::{
-    CONNECT_TEMPORARY, CONNECT_UPDATE_PROFILE, NETINFOSTRUCT, NETRESOURCEW, RESOURCETYPE_DISK,
-    WNetAddConnection2W, WNetCancelConnection2W, WNetEnumResourceW, WNetGetNetworkInformationW,
+    CONNECT_UPDATE_PROFILE, NETINFOSTRUCT, NETRESOURCEW, RESOURCETYPE_DISK, WNetAddConnection2W,
+    WNetCancelConnection2W, WNetEnumResourceW, WNetGetLastErrorW, WNetGetNetworkInformationW,
     WNetOpenEnumW,
 };
 
@@ -20,7 +22,53 @@ pub(crate) use windows_sys::Win32::NetworkManagement::WNet::{
 use super::handle::EnumHandle;
 use super::wide::{self, WStr};
 use crate::domain::{DriveLetter, RemotePath, Secret};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProviderError};
+
+/// `WNetGetLastErrorW`: what the provider reported with `WNetSetLastErrorW`. Must run at once
+/// after the WNet call that returned `ERROR_EXTENDED_ERROR`, on the same thread, before any
+/// other WNet call replaces the report (WNetGetLastErrorW remarks).
+fn provider_error() -> ProviderError {
+    let mut code = 0u32;
+    let mut text = [0u16; 1024];
+    let mut name = [0u16; 256];
+    // SAFETY: both buffers are writable for the lengths (in characters) passed; `code` is a
+    // valid out pointer.
+    let rc = unsafe {
+        WNetGetLastErrorW(
+            &mut code,
+            text.as_mut_ptr(),
+            text.len() as u32,
+            name.as_mut_ptr(),
+            name.len() as u32,
+        )
+    };
+    if rc != NO_ERROR {
+        return ProviderError::Unavailable(rc);
+    }
+    ProviderError::Reported {
+        provider: wide::from_buf(&name),
+        code,
+        text: wide::from_buf(&text),
+    }
+}
+
+/// A WNet return code as a result; `ERROR_EXTENDED_ERROR` (1208) carries the provider's own
+/// code, text and name, read at once.
+fn check(api: &'static str, rc: u32) -> Result<(), ApiError> {
+    match rc {
+        NO_ERROR => Ok(()),
+        ERROR_EXTENDED_ERROR => Err(ApiError::new(api, rc).with_provider(provider_error())),
+        code => Err(ApiError::new(api, code)),
+    }
+}
+
+/// The `dwFlags` of `WNetAddConnection2W`: `CONNECT_UPDATE_PROFILE` to remember, else 0 (what
+/// `net use /persistent:no` passes). Never `CONNECT_TEMPORARY`, which the documentation
+/// defines as a connection made for browsing that may be released quickly, nor
+/// `CONNECT_INTERACTIVE` (mapdrive never prompts; Wine answers 67 for it, win32.md §5.2).
+pub(crate) fn connect_flags(remember: bool) -> u32 {
+    if remember { CONNECT_UPDATE_PROFILE } else { 0 }
+}
 
 /// Recommended first buffer (win32.md §1.5: "MS recommends a 16 KiB buffer").
 const FIRST_BUFFER: usize = 16 * 1024;
@@ -53,9 +101,7 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
     // SAFETY: lpNetResource must be NULL for CONNECTED/REMEMBERED (win32.md §1.5); `raw` is a
     // valid out pointer.
     let rc = unsafe { WNetOpenEnumW(scope, RESOURCETYPE_DISK, 0, ptr::null(), &mut raw) };
-    if rc != NO_ERROR {
-        return Err(ApiError::new("WNetOpenEnumW", rc));
-    }
+    check("WNetOpenEnumW", rc)?;
     let handle = EnumHandle::new(raw);
     // u64 words: the buffer is read as NETRESOURCEW (pointer-aligned).
     let mut buf = vec![0u64; FIRST_BUFFER / 8];
@@ -101,7 +147,7 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
                 buf = vec![0u64; want.div_ceil(8)];
             }
             ERROR_NO_MORE_ITEMS => return Ok(out),
-            code => return Err(ApiError::new("WNetEnumResourceW", code)),
+            code => return check("WNetEnumResourceW", code).map(|()| out),
         }
     }
 }
@@ -109,8 +155,7 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
 /// `WNetAddConnection2W` (win32.md §1.1, §1.2). Only dwType, lpLocalName and lpRemoteName
 /// are set; everything else is 0/NULL (lpProvider NULL = MPR picks the provider).
 /// `user`/`password` `None` → NULL (use defaults), `Some("")` → `L""` (win32.md §1.2).
-/// Flags: `CONNECT_UPDATE_PROFILE` or `CONNECT_TEMPORARY`; never `CONNECT_INTERACTIVE`
-/// (we never prompt; Wine answers 67 for it, win32.md §5.2).
+/// Flags: [`connect_flags`].
 pub(crate) fn add_connection(
     letter: DriveLetter,
     remote: &RemotePath,
@@ -129,20 +174,13 @@ pub(crate) fn add_connection(
         lpRemoteName: remote.as_pwstr(),
         ..Default::default()
     };
-    let flags = if remember {
-        CONNECT_UPDATE_PROFILE
-    } else {
-        CONNECT_TEMPORARY
-    };
+    let flags = connect_flags(remember);
     let password_ptr = password.as_ref().map_or(ptr::null(), |p| p.as_ptr());
     // SAFETY: `nr` and every string it and the call point to live until the call returns;
     // the function only reads them.
     let rc = unsafe { WNetAddConnection2W(&nr, password_ptr, wide::opt_ptr(user.as_ref()), flags) };
     // `password` (Zeroizing) is wiped when it goes out of scope.
-    match rc {
-        NO_ERROR => Ok(()),
-        code => Err(ApiError::new(API, code)),
-    }
+    check(API, rc)
 }
 
 /// `WNetCancelConnection2W("M:", forget ? CONNECT_UPDATE_PROFILE : 0, force)` (win32.md §1.3).
@@ -156,10 +194,7 @@ pub(crate) fn cancel_connection(
     let flags = if forget { CONNECT_UPDATE_PROFILE } else { 0 };
     // SAFETY: `local` is NUL-terminated and alive for the call.
     let rc = unsafe { WNetCancelConnection2W(local.as_ptr(), flags, i32::from(force)) };
-    match rc {
-        NO_ERROR => Ok(()),
-        code => Err(ApiError::new(API, code)),
-    }
+    check(API, rc)
 }
 
 /// The provider's `WNNC_NET_*` type as stored in `HKCU\Network\<L>\ProviderType`:
@@ -191,5 +226,40 @@ fn net_type(info: &NETINFOSTRUCT) -> u16 {
         ((info.dwHandle as u64 >> 32) & 0xffff) as u16
     } else {
         info.wNetType
+    }
+}
+
+#[cfg(all(test, windows))]
+mod tests {
+    use super::*;
+    use windows_sys::Win32::NetworkManagement::WNet::{CONNECT_INTERACTIVE, CONNECT_TEMPORARY};
+
+    /// `net use /persistent:no` passes no flag; CONNECT_TEMPORARY means "for browsing, may be
+    /// released quickly" (issue 8: mapdrive used to pass it for --temporary).
+    #[test]
+    fn non_remembered_connection_passes_no_flag() {
+        assert_eq!(connect_flags(false), 0);
+        assert_eq!(connect_flags(true), CONNECT_UPDATE_PROFILE);
+        for remember in [false, true] {
+            assert_eq!(
+                connect_flags(remember) & (CONNECT_TEMPORARY | CONNECT_INTERACTIVE),
+                0
+            );
+        }
+    }
+
+    /// 1208 is followed at once by WNetGetLastErrorW; other codes are passed on as they are.
+    /// Wine's WNetGetLastErrorW is a stub (1222), so the provider's text is checked on Windows
+    /// only; the e2e test `errors::extended_error_reports_the_provider` drives 1208 through mpr.
+    #[test]
+    fn extended_error_asks_the_provider() {
+        assert_eq!(check("X", NO_ERROR), Ok(()));
+        assert_eq!(check("X", 67), Err(ApiError::new("X", 67)));
+        let Err(e) = check("X", ERROR_EXTENDED_ERROR) else {
+            panic!("1208 is an error");
+        };
+        assert_eq!(e.code, ERROR_EXTENDED_ERROR);
+        assert!(e.provider.is_some(), "{e:?}");
+        println!("{e}");
     }
 }

@@ -420,7 +420,8 @@ fn limited_admin_sees_drive_elevated_does_not_and_vice_versa() {
 }
 
 /// The local devices live in `\Sessions\0\DosDevices\<logon id>`: an elevated process can list
-/// every logon session of the user with its own drives; a limited one only its pair.
+/// every logon session of the user with its own drives; a limited one lists them too but may
+/// not open their directories, which is reported as unreadable, never as "no drives" (issue 8).
 #[test]
 fn each_logon_session_has_its_own_dos_device_directory() {
     let mut m = host();
@@ -448,13 +449,23 @@ fn each_logon_session_has_its_own_dos_device_directory() {
             .is_current
     );
 
+    assert!(views.iter().all(|v| v.unreadable.is_none()), "{views:?}");
+
     m.run_in(limited).unwrap();
-    let visible: Vec<Luid> = m.sessions().unwrap().iter().map(|v| v.logon_id).collect();
-    assert!(visible.contains(&limited) && visible.contains(&full));
-    assert!(
-        !visible.contains(&other),
-        "a limited token may not look at other logon sessions"
-    );
+    let views = m.sessions().unwrap();
+    let visible: Vec<Luid> = views.iter().map(|v| v.logon_id).collect();
+    assert!(visible.contains(&limited) && visible.contains(&full) && visible.contains(&other));
+    for v in &views {
+        if v.logon_id == limited {
+            assert_eq!((v.unreadable, v.drives.len()), (None, 1), "{v:?}");
+        } else {
+            assert_eq!(
+                (v.unreadable, v.drives.is_empty()),
+                (Some(5), true),
+                "a limited token may not look into other logon sessions: {v:?}"
+            );
+        }
+    }
 }
 
 /// TL;DR: "a typical administrator has 2 logon sessions and only the limited session will be

@@ -4,6 +4,7 @@ mod claims;
 mod cli;
 mod doctor;
 mod engine;
+mod fidelity;
 mod properties;
 mod regressions;
 mod support;

@@ -95,6 +95,12 @@ impl Port for Hooked<'_, '_> {
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
         self.m.dos_device(letter)
     }
+    fn credential_caps(&self) -> Result<mapdrive::domain::CredentialCaps, ApiError> {
+        self.m.credential_caps()
+    }
+    fn session_users(&self) -> Result<mapdrive::domain::SessionUsers, ApiError> {
+        self.m.session_users()
+    }
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         self.m.credentials()
     }

@@ -1,6 +1,6 @@
 //! Every Win32 error the fake provider can produce reaches the user with code, name and remedy.
 
-use crate::harness::{BOB_PASSWORD, CAROL_PASSWORD, Prefix, assert_no_secret};
+use crate::harness::{BOB_PASSWORD, CAROL_PASSWORD, Prefix, assert_no_secret, default_fixture};
 
 #[track_caller]
 fn expect_error(wine: &mut Prefix, args: &[&str], code: u32, name: &str, remedy_part: &str) {
@@ -200,5 +200,37 @@ fn no_network_provider() {
         doctor.stdout.contains("error MD013 [no-network]"),
         "{}",
         doctor.stdout
+    );
+}
+
+/// ERROR_EXTENDED_ERROR (1208) from a provider (WebDAV and third-party providers report
+/// failures only this way) is followed at once by WNetGetLastErrorW. Wine's is a stub that
+/// fails, so here the report says the provider's own error could not be read; on Windows it
+/// carries the provider's code, text and name (issue 8).
+#[test]
+fn extended_error_reports_the_provider() {
+    let mut wine = Prefix::new();
+    let mut fixture = default_fixture();
+    if let Some(servers) = fixture["servers"].as_array_mut() {
+        servers.push(serde_json::json!({
+            "name": "davhost",
+            "connect_error": 1208,
+            "shares": [{ "name": "x", "anonymous": true }]
+        }));
+    }
+    wine.set_fixture(&fixture);
+    let run = wine.mapdrive(&["map", "M:", r"\\davhost\x"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "1208 (ERROR_EXTENDED_ERROR); the provider's own error could not be read (WNetGetLastErrorW failed with"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("act on the provider's message"),
+        "{}",
+        run.stderr
     );
 }

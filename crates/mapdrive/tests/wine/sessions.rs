@@ -265,9 +265,11 @@ fn session_choice_on_a_full_token_without_system() {
         "{}",
         auto.stderr
     );
+    // Every process opens (same user), none is SYSTEM's: the search says that no SYSTEM token
+    // holds SeTcbPrivilege, not the last process's error (issue 8).
     assert!(
         auto.stderr
-            .contains("(5 ERROR_ACCESS_DENIED); see `mapdrive whoami`"),
+            .contains("(1314 ERROR_PRIVILEGE_NOT_HELD); see `mapdrive whoami`"),
         "{}",
         auto.stderr
     );
@@ -291,5 +293,35 @@ fn session_choice_on_a_full_token_without_system() {
     assert!(
         wine.reg_values(r"HKCU\Network\R").is_none(),
         "nothing changed"
+    );
+}
+
+/// whoami asks Windows (CredGetSessionTypes) what this session may store, and names the linked
+/// token's account and the desktop's user; under Wine they agree, so there is no warning.
+#[test]
+fn whoami_reports_credential_caps_and_session_users() {
+    let mut wine = Prefix::new();
+    let run = wine.mapdrive(&["whoami", "--json"]);
+    run.success();
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(
+        v["credential_persistence"]["domain_password"], "enterprise",
+        "{v}"
+    );
+    assert_eq!(
+        v["credential_persistence"]["generic_password"], "enterprise",
+        "{v}"
+    );
+    assert_eq!(v["session_users"]["linked"]["sid"], v["sid"], "{v}");
+    assert_eq!(v["session_users"]["interactive"]["sid"], v["sid"], "{v}");
+    assert!(v["owner_mismatch"].is_null(), "{v}");
+    let text = wine.mapdrive(&["whoami"]);
+    text.success();
+    assert!(
+        text.stdout
+            .contains("domain_password up to enterprise, generic_password up to enterprise (CredGetSessionTypes)"),
+        "{}",
+        text.stdout
     );
 }

@@ -2,8 +2,10 @@
 //! port → render. `main.rs` only supplies the platform port and prints the [`Report`].
 
 pub mod args;
+mod parse;
 mod render;
 mod run;
 
 pub use args::Cli;
+pub use parse::{SECRETS_NOTE, parse};
 pub use run::{Report, SecretInput, StdSecretInput, run};

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::run::Report;
-use crate::domain::{CredentialInfo, Elevation, Identity, LinkedConnections};
+use crate::domain::{CredentialInfo, Elevation, LinkedConnections};
 use crate::error::{Error, lookup};
 use crate::plan::Outcome;
 use crate::plan::inventory::Inventory;
@@ -387,12 +387,17 @@ fn inventory(inv: &Inventory, json: bool) -> Report {
 }
 
 /// `whoami`.
-pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
+pub fn whoami(w: &crate::doctor::WhoAmI, json: bool) -> Report {
+    let warnings: Vec<String> = w
+        .owner_mismatch
+        .iter()
+        .map(|m| format!("{} To fix: {}.", m.message, m.remedy))
+        .collect();
     if json {
-        let mut v = json!(id);
-        v["linked_connections"] = json!(linked);
-        return ok(to_json(&v), &[], true);
+        return ok(to_json(w), &warnings, true);
     }
+    let id = &w.identity;
+    let linked = w.linked_connections;
     let elevation = match (id.elevation, id.linked_logon_id) {
         (Elevation::Default, _) => "Default (not split: one logon session)".to_string(),
         (Elevation::Full, Some(l)) => {
@@ -402,6 +407,27 @@ pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
             format!("Limited (filtered half of a split token; elevated twin is logon session {l})")
         }
         (e, None) => format!("{e:?} (split token; linked session unknown)"),
+    };
+    let account = |a: &Option<crate::domain::Account>, none: &str| {
+        a.as_ref().map_or_else(
+            || none.to_string(),
+            |a| match &a.sid {
+                Some(sid) => format!("{} ({sid})", a.user),
+                None => a.user.clone(),
+            },
+        )
+    };
+    let vault = match (&w.credential_persistence, &w.credential_persistence_error) {
+        (Some(c), _) => format!(
+            "{}, {} (CredGetSessionTypes)",
+            c.describe(crate::domain::CredentialKind::DomainPassword),
+            c.describe(crate::domain::CredentialKind::GenericPassword)
+        ),
+        (None, Some(e)) if e.contains("1312") => {
+            "none: this logon session has no credential set (CredGetSessionTypes: 1312)".into()
+        }
+        (None, Some(e)) => format!("unknown ({e})"),
+        (None, None) => "unknown".into(),
     };
     let rows = vec![
         vec!["User".to_string(), id.user.clone()],
@@ -428,13 +454,30 @@ pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
                 "no: Winlogon does not restore remembered drives for this logon type (`mapdrive restore` does)".into()
             },
         ],
+        vec!["Credential vault".into(), vault],
         vec![
-            "Credential vault".into(),
-            if id.logon_type.has_credential_vault() {
-                "available".into()
-            } else {
-                "none (network logon: error 1312)".into()
+            "Limited token".into(),
+            match &w.limited_token {
+                None => "(not an elevated token)".into(),
+                Some(t) if t.usable => {
+                    "usable: drive commands act in the limited session, where Explorer runs".into()
+                }
+                Some(t) => format!(
+                    "unavailable ({}): drive commands act in this elevated session",
+                    t.error.as_deref().unwrap_or("unknown")
+                ),
             },
+        ],
+        vec![
+            "Linked token user".into(),
+            account(&w.session_users.linked, "(none: not a split token)"),
+        ],
+        vec![
+            "Desktop user".into(),
+            account(
+                &w.session_users.interactive,
+                "(none: no interactive user in this Windows session)",
+            ),
         ],
         vec![
             "EnableLinkedConnections".into(),
@@ -451,7 +494,7 @@ pub fn whoami(id: &Identity, linked: LinkedConnections, json: bool) -> Report {
     for r in rows {
         let _ = writeln!(out, "{:<26}{}", format!("{}:", r[0]), r[1]);
     }
-    ok(out, &[], false)
+    ok(out, &warnings, false)
 }
 
 /// `cred list`: one vault per session acted in (usually one).

@@ -84,15 +84,7 @@ fn dispatch(
             let inventories = engine::inventories(port, session(a.session))?;
             Ok(render::inventories(&inventories, a.json))
         }
-        Command::Whoami(a) => {
-            let identity = port
-                .identity()
-                .map_err(|e| Error::api("could not read the process token", e))?;
-            let linked = port
-                .linked_connections()
-                .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
-            Ok(render::whoami(&identity, linked, a.json))
-        }
+        Command::Whoami(a) => Ok(render::whoami(&crate::doctor::whoami(port)?, a.json)),
         Command::Map(a) => {
             let letter: DriveLetter = a.letter.parse()?;
             let remote: RemotePath = a.remote.parse()?;
