@@ -41,7 +41,7 @@ pub struct Remembered {
 }
 
 /// A value under `HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\DOS Devices`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BootDevice {
     /// Value name, e.g. `Z:`.
     pub name: String,

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::InputError;
@@ -17,7 +18,7 @@ pub const MAX_USER_NAME: usize = 513;
 pub const MAX_STRING: usize = 256;
 
 /// Credential type: the two password types and the two certificate types win_credential manages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     /// `CRED_TYPE_DOMAIN_PASSWORD` (2): what SMB, NTLM and Kerberos use; `cmdkey /add`.
@@ -120,7 +121,7 @@ impl FromStr for CredentialKind {
 }
 
 /// `CRED_PERSIST_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Persistence {
     /// `CRED_PERSIST_SESSION` (1): this logon session only.
@@ -291,7 +292,7 @@ pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputErr
 }
 
 /// What Windows reports of a saved credential. The secret is never part of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialInfo {
     /// Target name.
     pub target: String,
@@ -307,7 +308,7 @@ pub struct CredentialInfo {
     /// Comment.
     pub comment: Option<String>,
     /// Application-defined attributes, in order (not shown when there are none).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<CredentialAttribute>,
 }
 
@@ -366,6 +367,25 @@ impl Serialize for CredentialAttribute {
         m.serialize_entry("name", &self.keyword)?;
         m.serialize_entry("data", &base64_encode(&self.value))?;
         m.end()
+    }
+}
+
+impl schemars::JsonSchema for CredentialAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialAttribute".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "One credential attribute: its keyword and its data in base64.",
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "data": {"type": "string", "contentEncoding": "base64"}
+            },
+            "required": ["name", "data"],
+            "additionalProperties": false
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 //! read such as [`inventories`]), calls the engine, and renders what comes back; the session
 //! choice, the secret rules, planning, check mode, applying and verifying are decided here.
 
+pub mod cache;
 pub mod secret;
 pub mod session;
 
@@ -482,4 +483,22 @@ pub fn restore(
         out.push(report);
     }
     Ok(out)
+}
+
+/// Where a first-available mapping of `remote` goes (Group Policy's "Use first available,
+/// starting at"), as seen from the first session `session` chooses, and the choice's warnings.
+pub fn first_available(
+    port: &mut dyn Port,
+    session: Session,
+    start: DriveLetter,
+    remote: &RemotePath,
+) -> Result<(plan::FirstAvailable, Vec<String>), Error> {
+    let chosen = choose(port, session)?;
+    let token = chosen
+        .tokens
+        .first()
+        .copied()
+        .unwrap_or(TokenChoice::Current);
+    let found = under(port, token, |p| plan::first_available(&*p, start, remote))?;
+    Ok((found, chosen.warnings))
 }

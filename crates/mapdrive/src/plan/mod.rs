@@ -6,6 +6,7 @@
 
 mod cred;
 mod drive;
+mod first;
 mod global;
 pub mod inventory;
 mod policy;
@@ -19,6 +20,7 @@ pub use cred::{
     plan_cred_set, readable_user_name,
 };
 pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
+pub use first::{FirstAvailable, first_available};
 pub use global::{
     GlobalMapRequest, GlobalUnmapRequest, observe_boot, plan_global_map, plan_global_unmap,
 };
@@ -291,7 +293,7 @@ pub struct Secrets {
 }
 
 /// The result every front-end renders.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// Whether anything changed (or, in check mode, would change).
     pub changed: bool,
@@ -300,8 +302,10 @@ pub struct Outcome {
     /// Subject.
     pub subject: String,
     /// State before.
+    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
     pub before: Value,
     /// State after (observed after applying; predicted in check mode).
+    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
     pub after: Value,
     /// What was (or would be) done.
     pub actions: Vec<String>,
