@@ -21,6 +21,16 @@ pub enum UpdateSecret {
     OnCreate,
 }
 
+/// What `cred set` does when the user of a password credential changes and no secret is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NewUserWithoutSecret {
+    /// Refuse (exit 3): the stored password would be sent as the new user (the CLI, DSC).
+    #[default]
+    Refuse,
+    /// Keep the stored secret and warn: win_credential's behaviour, which playbooks rely on.
+    KeepSecretAndWarn,
+}
+
 /// `cred set`.
 #[derive(Clone, Debug)]
 pub struct CredSetRequest {
@@ -40,6 +50,8 @@ pub struct CredSetRequest {
     pub update_secret: UpdateSecret,
     /// Attributes (`None` = keep the stored ones; `Some` = exactly these, in order).
     pub attributes: Option<Vec<CredentialAttribute>>,
+    /// A new user for a password credential without its secret.
+    pub new_user_without_secret: NewUserWithoutSecret,
 }
 
 /// `cred remove`.
@@ -227,18 +239,28 @@ pub fn plan_cred_set(
         .as_deref()
         .is_some_and(|u| u.eq_ignore_ascii_case(&shown_user));
     if user_differs && secret.is_none() && req.kind.has_password() {
-        return Err(Error::Refused {
-            message: format!(
-                "changing the user of {} {} from {} to {} without a secret would keep the stored password \
-                 attached to the new user, and the next connection would fail (1326)",
-                req.kind,
-                existing.target,
-                existing.user_name.as_deref().unwrap_or("(none)"),
-                shown_user
-            ),
-            remedy: "give the new user's secret (--secret-stdin or --prompt), or remove the credential first"
-                .into(),
-        });
+        let what = format!(
+            "changing the user of {} {} from {} to {} without a secret keeps the stored password \
+             attached to the new user, and the next connection would fail (1326)",
+            req.kind,
+            existing.target,
+            existing.user_name.as_deref().unwrap_or("(none)"),
+            shown_user
+        );
+        match req.new_user_without_secret {
+            NewUserWithoutSecret::Refuse => {
+                return Err(Error::Refused {
+                    message: what,
+                    remedy:
+                        "give the new user's secret (--secret-stdin or --prompt), or remove the \
+                             credential first"
+                            .into(),
+                });
+            }
+            NewUserWithoutSecret::KeepSecretAndWarn => plan
+                .warnings
+                .push(format!("{what}: give the new user's secret too")),
+        }
     }
     let fields_differ = user_differs
         || existing.persistence != desired.persistence

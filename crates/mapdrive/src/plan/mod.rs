@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use cred::{
-    CredRemoveRequest, CredSetRequest, UpdateSecret, observe_credential, plan_cred_remove,
-    plan_cred_set, readable_user_name,
+    CredRemoveRequest, CredSetRequest, NewUserWithoutSecret, UpdateSecret, observe_credential,
+    plan_cred_remove, plan_cred_set, readable_user_name,
 };
 pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
 pub use first::{FirstAvailable, first_available};

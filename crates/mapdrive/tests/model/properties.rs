@@ -119,6 +119,7 @@ fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive::error::Error> {
                     UpdateSecret::Always
                 },
                 attributes: None,
+                new_user_without_secret: mapdrive::plan::NewUserWithoutSecret::Refuse,
             },
             s.map(secret).as_ref(),
         ),

@@ -230,6 +230,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
                     UpdateSecret::Always
                 },
                 attributes,
+                new_user_without_secret: crate::plan::NewUserWithoutSecret::KeepSecretAndWarn,
             },
             secret,
         )

@@ -337,6 +337,25 @@ fn win_credential_on_create_with_another_change_keeps_the_secret() {
 }
 
 #[test]
+fn win_credential_changes_the_user_without_a_secret_like_upstream_but_warns() {
+    // Playbooks written for ansible.windows change the user without repeating the secret; the
+    // module keeps that (the CLI refuses it) and says what it means.
+    let mut m = host(LogonKind::Interactive);
+    let args =
+        json!({"name": "fileserver", "type": "domain_password", "username": SVC, "secret": SVC_PW});
+    assert!(changed(&module(&mut m, "win_credential", args)));
+    let v = module(
+        &mut m,
+        "win_credential",
+        json!({"name": "fileserver", "type": "domain_password", "username": r"FILESERVER\other"}),
+    );
+    assert!(changed(&v), "{v}");
+    assert!(v.get("failed").is_none(), "{v}");
+    let warnings = v["warnings"].to_string();
+    assert!(warnings.contains("without a secret"), "{v}");
+}
+
+#[test]
 fn win_credential_without_a_vault_says_to_use_become() {
     let mut m = host(LogonKind::Network);
     let v = module(

@@ -287,6 +287,7 @@ fn cred_set(
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
         },
         attributes: None,
+        new_user_without_secret: crate::plan::NewUserWithoutSecret::Refuse,
     };
     submit(
         port,

@@ -610,6 +610,7 @@ fn request(
                         alias: c.alias.clone(),
                         comment: c.comment.clone(),
                         attributes: None,
+                        new_user_without_secret: crate::plan::NewUserWithoutSecret::Refuse,
                         update_secret: match c.update_secret {
                             Some(UpdateSecretProp::Always) => UpdateSecret::Always,
                             Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,
