@@ -9,3 +9,4 @@ mod drives;
 mod errors;
 mod imports;
 mod sessions;
+mod stress;
