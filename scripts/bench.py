@@ -41,6 +41,39 @@ def measure(label, args):
 # The idempotent map needs the drive mapped once first.
 subprocess.run(["wine", exe, "map", "M:", r"\\fileserver\public"], env=env, stdin=subprocess.DEVNULL,
                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+
+def bench_document():
+    """26 drive items (every free lettered drive, the rest first-available) and 50 credentials."""
+    import json
+    # Output to a file, never a pipe: a wineserver started here would hold the pipe open.
+    listing = os.path.join(prefix, "drive_c", "bench-list.json")
+    with open(listing, "wb") as f:
+        subprocess.run(["wine", exe, "list", "--json"], env=env, stdin=subprocess.DEVNULL, stdout=f,
+                       stderr=subprocess.DEVNULL, check=True)
+    with open(listing) as f:
+        out = f.read()
+    taken = {d["letter"][0] for d in json.loads(out)["drives"] if d["letter"] != "M:"}
+    letters = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in taken][:26]
+    lines = ["$schema: https://aka.ms/dsc/schemas/v3/bundled/config/document.json", "resources:"]
+    for c in letters:
+        lines += [f"  - name: Drive {c}", "    type: Mapdrive/MappedDrive",
+                  f"    properties: {{letter: {c}, path: '\\\\fileserver\\public'}}"]
+    for i in range(26 - len(letters)):
+        lines += [f"  - name: First available {i}", "    type: Mapdrive/MappedDrive",
+                  "    properties: {letter: '*', startLetter: A, path: '\\\\fileserver\\public'}"]
+    for i in range(50):
+        lines += [f"  - name: Credential {i}", "    type: Mapdrive/Credential",
+                  f"    properties: {{name: server{i}, type: domain_password, username: 'CORP\\alice', comment: bench}}"]
+    with open(os.path.join(prefix, "drive_c", "bench.yaml"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    # The first apply makes every change; the measured runs find everything in place.
+    subprocess.run(["wine", exe, "apply", r"C:\bench.yaml"], env=env, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return len(letters)
+
+
+lettered = bench_document()
 rows = [
     measure("no-op Wine process (`cmd /c exit`)", ["cmd", "/c", "exit"]),
     measure("Wine's `net use`", ["net", "use"]),
@@ -52,6 +85,8 @@ rows += [
     measure("`mapdrive list --json`", [exe, "list", "--json"]),
     measure("`mapdrive map M: \\\\fileserver\\public` (no-op)", [exe, "map", "M:", r"\\fileserver\public"]),
     measure("`mapdrive doctor --json`", [exe, "doctor", "--json"]),
+    measure(f"`mapdrive apply` 26 drives ({lettered} lettered) + 50 credentials (no-op)", [exe, "apply", r"C:\bench.yaml"]),
+    measure("`mapdrive export`", [exe, "export"]),
 ]
 base = rows[0][1]
 print(f"{runs} runs each, persistent wineserver, Wine {subprocess.run(['wine', '--version'], capture_output=True, text=True).stdout.strip()}")
@@ -69,3 +104,8 @@ if baseline:
     print(f"`list --json` vs the C baseline: peak memory {m[3] / c[3]:.2f}x "
           f"({m[3]:.1f} vs {c[3]:.1f} MiB), median wall {m[1] / c[1]:.2f}x, min wall {m[2] / c[2]:.2f}x "
           f"(target: within 1.3x)")
+
+list_json = next(r for r in rows if r[0] == "`mapdrive list --json`")
+apply_doc = next(r for r in rows if r[0].startswith("`mapdrive apply`"))
+print()
+print(f"apply (26 drives + 50 credentials) / list --json, median wall: {apply_doc[1] / list_json[1]:.2f}x (target: within 1.5x)")

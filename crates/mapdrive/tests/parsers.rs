@@ -1,6 +1,7 @@
 //! Every parser of outside data under property tests (stable Rust, proptest): command-line paths
 //! (UNC and WebDAV), DOS-device targets, `HKCU\Network` and `Session Manager\DOS Devices` values
-//! as Windows hands them over, credential targets, secrets from stdin, and Ansible argument files.
+//! as Windows hands them over, credential targets, secrets from stdin, Ansible argument files, DSC
+//! resource instances and configuration documents.
 //!
 //! Two properties each: no panic on any input, and no accepted value that a later step rejects
 //! (what a parser accepts goes through the engine on the session model without an input error,
@@ -264,6 +265,53 @@ proptest! {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         prop_assert!(v.is_object(), "{}", out);
         prop_assert!(!out.contains("Zz-secret-9"), "{}", out);
+    }
+
+    /// Any DSC resource instance on stdin, for every operation and resource: no panic, exit 0-4,
+    /// and an accepted `test` is followed by a `set` that takes the same instance.
+    #[test]
+    fn dsc_instances_never_panic(
+        body in prop_oneof![
+            "\\PC{0,80}",
+            "\\{\"letter\": \"[A-Za-z:]{0,3}\", \"path\": \"(\\\\\\\\\\\\\\\\fileserver\\\\\\\\public|[a-z\\\\\\\\ ]{0,16})\"(, \"label\": \"[a-zA-Z ]{0,8}\")?(, \"_exist\": (true|false))?\\}",
+            "\\{\"name\": \"[a-z*.]{0,10}\", \"type\": \"(domain_password|generic_password|x)\", \"username\": \"[a-zA-Z\\\\\\\\]{0,8}\", \"secret\": \"Zz-secret-9\"\\}",
+        ],
+        op in 0usize..4,
+        kind in 0usize..4,
+    ) {
+        use mapdrive::frontend::dsc::{self, Kind, Level, Op};
+        let op = [Op::Get, Op::Test, Op::Set, Op::Delete][op];
+        let kind = Kind::ALL[kind];
+        let mut m = machine();
+        let r = dsc::run(op, kind, true, Some(&body), Some(&mut m), Level::Warn);
+        prop_assert!(r.code <= 4, "{:?} {:?}: exit {}", op, kind, r.code);
+        prop_assert!(!r.stdout.contains("Zz-secret-9") && !r.stderr.contains("Zz-secret-9"));
+        if op == Op::Test && r.code == 0 {
+            let set = dsc::run(Op::Set, kind, true, Some(&body), Some(&mut m), Level::Warn);
+            prop_assert_ne!(set.code, 2, "test accepted {}, set --what-if refused it: {}", body, set.stderr);
+        }
+    }
+
+    /// Any configuration document (YAML or JSON): no panic, and check mode writes nothing.
+    #[test]
+    fn configuration_documents_never_panic(
+        body in prop_oneof![
+            "\\PC{0,120}",
+            "resources:\n  - name: [a-z ]{0,8}\n    type: Mapdrive/(MappedDrive|Credential|GlobalDrive|LinkedConnections|X)\n    properties:\n      letter: [A-Z:]{0,2}\n      path: (\\\\\\\\fileserver\\\\public|[a-z\\\\]{0,10})\n",
+            "\\{\"resources\": \\[\\{\"name\": \"[a-z]{0,5}\", \"type\": \"Mapdrive/MappedDrive\", \"properties\": \\{\"letter\": \"[A-Z]\", \"path\": \"[a-z]{0,5}\"\\}, \"dependsOn\": \\[\"\\[resourceId\\('Mapdrive/MappedDrive','[a-z]{0,5}'\\)\\]\"\\]\\}\\]\\}",
+        ],
+    ) {
+        use mapdrive::frontend::document::{self, Inputs, Options};
+        let mut m = machine();
+        let writes = m.writes();
+        let env = |_: &str| None;
+        let inputs = Inputs { parameters_file: None, stdin_parameters: Default::default(), env: &env };
+        let options = Options { check: true, json: true, stop_on_error: false };
+        if let Ok(report) = document::apply(&mut m, &body, &inputs, options) {
+            let r = document::render(&report, true);
+            let _: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        }
+        prop_assert_eq!(m.writes(), writes, "check mode wrote");
     }
 }
 

@@ -732,6 +732,7 @@ mod tests {
             persistence: Persistence::Local,
             alias: None,
             comment: None,
+            attributes: Vec::new(),
         }
     }
 

@@ -178,9 +178,15 @@ impl CredentialCaps {
 
     /// The highest persistence for `kind`.
     pub fn max(&self, kind: CredentialKind) -> Option<Persistence> {
+        // The certificate types follow their family's cap (DisableDomainCreds caps both domain
+        // types; CredGetSessionTypes reports them at the same level as the password types).
         match kind {
-            CredentialKind::GenericPassword => self.generic_password,
-            CredentialKind::DomainPassword => self.domain_password,
+            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
+                self.generic_password
+            }
+            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
+                self.domain_password
+            }
         }
     }
 

@@ -3,13 +3,14 @@
 //! read such as [`inventories`]), calls the engine, and renders what comes back; the session
 //! choice, the secret rules, planning, check mode, applying and verifying are decided here.
 
+pub mod cache;
 pub mod secret;
 pub mod session;
 
 use serde_json::Value;
 
 pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
-pub use session::{Chosen, Session, choose, under};
+pub use session::{Chosen, Session, choose, choose_to_change, under};
 
 use crate::domain::{CredentialInfo, DriveLetter, Elevation, RemotePath, Secret};
 use crate::error::Error;
@@ -131,7 +132,7 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
             failure: None,
         });
     }
-    let chosen = choose(port, session)?;
+    let chosen = session::choose_to_change(port, session)?;
     let mut outcomes: Vec<(TokenChoice, Outcome)> = Vec::new();
     for token in &chosen.tokens {
         let result = under(port, *token, |p| one(p, &change, check, *token, session));
@@ -454,8 +455,12 @@ pub fn credentials(
     let mut out = Vec::new();
     for token in chosen.tokens {
         let creds = under(port, token, |p| {
-            p.credentials()
-                .map_err(|e| Error::api("could not read the Credential Manager", e))
+            let list = p
+                .credentials()
+                .map_err(|e| Error::api("could not read the Credential Manager", e))?;
+            list.into_iter()
+                .map(|c| plan::readable_user_name(&*p, c))
+                .collect::<Result<Vec<_>, Error>>()
         })?;
         out.push((token, creds));
     }
@@ -468,7 +473,7 @@ pub fn restore(
     session: Session,
     check: bool,
 ) -> Result<Vec<RestoreReport>, Error> {
-    let chosen = choose(port, session)?;
+    let chosen = session::choose_to_change(port, session)?;
     let mut out = Vec::new();
     for token in chosen.tokens {
         let mut report = under(port, token, |p| plan::restore(p, check))?;
@@ -478,4 +483,22 @@ pub fn restore(
         out.push(report);
     }
     Ok(out)
+}
+
+/// Where a first-available mapping of `remote` goes (Group Policy's "Use first available,
+/// starting at"), as seen from the first session `session` chooses, and the choice's warnings.
+pub fn first_available(
+    port: &mut dyn Port,
+    session: Session,
+    start: DriveLetter,
+    remote: &RemotePath,
+) -> Result<(plan::FirstAvailable, Vec<String>), Error> {
+    let chosen = choose(port, session)?;
+    let token = chosen
+        .tokens
+        .first()
+        .copied()
+        .unwrap_or(TokenChoice::Current);
+    let found = under(port, token, |p| plan::first_available(&*p, start, remote))?;
+    Ok((found, chosen.warnings))
 }

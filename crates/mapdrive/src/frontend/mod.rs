@@ -4,3 +4,5 @@
 
 pub mod ansible;
 pub mod cli;
+pub mod document;
+pub mod dsc;

@@ -6,6 +6,7 @@
 
 mod cred;
 mod drive;
+mod first;
 mod global;
 pub mod inventory;
 mod policy;
@@ -16,16 +17,19 @@ use serde_json::Value;
 
 pub use cred::{
     CredRemoveRequest, CredSetRequest, UpdateSecret, observe_credential, plan_cred_remove,
-    plan_cred_set,
+    plan_cred_set, readable_user_name,
 };
 pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
+pub use first::{FirstAvailable, first_available};
 pub use global::{
     GlobalMapRequest, GlobalUnmapRequest, observe_boot, plan_global_map, plan_global_unmap,
 };
 pub use policy::plan_linked_connections;
 pub use restore::{RestoreReport, Restored, restore};
 
-use crate::domain::{CredentialKind, DriveLetter, Persistence, RemotePath, Secret};
+use crate::domain::{
+    CredentialAttribute, CredentialKind, DriveLetter, Persistence, RemotePath, Secret,
+};
 use crate::error::{ApiError, Error};
 use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
 
@@ -94,6 +98,9 @@ pub enum Action {
         comment: Option<String>,
         /// What happens to the secret.
         secret: SecretPlan,
+        /// Attributes to store (they replace the stored ones; the stored ones when kept).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        attributes: Vec<CredentialAttribute>,
     },
     /// `CredDeleteW`.
     DeleteCredential {
@@ -439,21 +446,25 @@ fn perform_step(port: &mut dyn Port, action: &Action, secrets: &Secrets) -> Resu
             alias,
             comment,
             secret,
+            attributes,
         } => {
             let secret = match (secret, secrets.credential_secret.as_ref()) {
                 (SecretPlan::Set, Some(s)) => SecretWrite::Set(s),
                 (SecretPlan::Set, None) | (SecretPlan::Empty, _) => SecretWrite::Empty,
                 (SecretPlan::Preserve, _) => SecretWrite::Preserve,
             };
-            port.write_credential(&CredentialWrite {
-                target,
-                kind: *kind,
-                user_name,
-                persistence: *persistence,
-                alias: alias.as_deref(),
-                comment: comment.as_deref(),
-                secret,
-            })
+            port.write_credential_with_attributes(
+                &CredentialWrite {
+                    target,
+                    kind: *kind,
+                    user_name,
+                    persistence: *persistence,
+                    alias: alias.as_deref(),
+                    comment: comment.as_deref(),
+                    secret,
+                },
+                attributes,
+            )
         }
         Action::DeleteCredential { target, kind } => port.delete_credential(target, *kind),
         Action::SetLabel { remote, label } => port.set_label(remote, label.as_deref()),

@@ -6,6 +6,7 @@ mod harness;
 
 mod creds;
 mod drives;
+mod dsc;
 mod errors;
 mod imports;
 mod sessions;

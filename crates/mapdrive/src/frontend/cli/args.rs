@@ -43,6 +43,12 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Explain what is going on with this session's drives, across logon sessions, with the commands that fix it.
     Doctor(DoctorArgs),
+    /// Apply a desired-state file (a DSC v3 configuration document of Mapdrive/* resources), without dsc.
+    Apply(crate::frontend::document::cli::ApplyArgs),
+    /// Write the current state as a desired-state file that `apply` (or `dsc config set`) accepts.
+    Export(crate::frontend::document::cli::ExportArgs),
+    /// Microsoft DSC v3 resource operations (what dsc runs; the manifest is dsc/mapdrive.dsc.manifests.json).
+    Dsc(crate::frontend::dsc::cli::DscArgs),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
     Explain(ExplainArgs),
 }

@@ -132,7 +132,12 @@ fn usage_error(e: &clap::Error) -> InputError {
     let message = match e.kind() {
         ErrorKind::UnknownArgument => match arg.as_deref() {
             Some(token) if known_option(token) => {
-                format!("{token} is not an option of this command")
+                // `apply --secret NAME=-` exists; elsewhere a secret option is a typed secret.
+                if token.contains("secret") || token.contains("password") {
+                    format!("{token} is not an option of this command. {SECRETS_NOTE}")
+                } else {
+                    format!("{token} is not an option of this command")
+                }
             }
             _ => format!(
                 "unexpected argument (not repeated here: it could be a secret). {SECRETS_NOTE}"

@@ -42,6 +42,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
         (Command::Explain(a), _) => {
             crate::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
+        (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
         (_, None) => Err(needs_windows()),
         (command, Some(port)) => dispatch(command, port, input),
     };
@@ -64,6 +65,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Doctor(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
+        Command::Apply(a) => a.json,
+        Command::Export(_) | Command::Dsc(_) => false,
     }
 }
 
@@ -227,6 +230,9 @@ fn dispatch(
             )
         }
         Command::Explain(a) => crate::error::explain(&a.code).map(|i| render::explain(i, a.json)),
+        Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
+        Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
+        Command::Export(a) => crate::frontend::document::cli::export(&a, port),
     }
 }
 
@@ -280,6 +286,7 @@ fn cred_set(
             UpdateSecretArg::Always => UpdateSecret::Always,
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
         },
+        attributes: None,
     };
     submit(
         port,

@@ -1,0 +1,98 @@
+//! `mapdrive apply` and `mapdrive export`: arguments and the calls into [`super`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Inputs, Options};
+use crate::cli::{Report, SecretInput};
+use crate::engine::{self, SecretSource};
+use crate::error::{Error, InputError};
+use crate::port::Port;
+
+/// `mapdrive apply FILE`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources.
+    pub file: PathBuf,
+    /// Values of the document's parameters: {"parameters": {"name": value}} (JSON or YAML), as for dsc.
+    #[arg(long, value_name = "FILE")]
+    pub parameters_file: Option<PathBuf>,
+    /// A securestring parameter read from standard input, one line each, in order: --secret nasPassword=-
+    #[arg(long, value_name = "NAME=-")]
+    pub secret: Vec<String>,
+    /// Stop at the first failed item (by default the others go on; dependants are skipped).
+    #[arg(long)]
+    pub stop_on_error: bool,
+    /// Report what would change, change nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mapdrive export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write the document as JSON instead of YAML.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn read(path: &PathBuf, what: &str) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::Input(InputError::Conflict(format!(
+            "could not read {what} {}: {e}",
+            path.display()
+        )))
+    })
+}
+
+/// Runs `mapdrive apply`.
+pub fn apply(
+    a: &ApplyArgs,
+    port: &mut dyn Port,
+    input: &mut dyn SecretInput,
+) -> Result<Report, Error> {
+    let text = read(&a.file, "the document")?;
+    let params = a
+        .parameters_file
+        .as_ref()
+        .map(|p| read(p, "the parameters file"))
+        .transpose()?;
+    let mut stdin_parameters = BTreeMap::new();
+    for s in &a.secret {
+        let Some(name) = s.strip_suffix("=-").filter(|n| !n.is_empty()) else {
+            return Err(Error::Input(InputError::Conflict(format!(
+                "--secret {s}: write --secret NAME=- (the value is read from standard input, never the command line)"
+            ))));
+        };
+        let secret =
+            engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")?;
+        stdin_parameters.insert(name.to_string(), secret);
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let inputs = Inputs {
+        parameters_file: params.as_deref(),
+        stdin_parameters,
+        env: &env,
+    };
+    let report = super::apply(
+        port,
+        &text,
+        &inputs,
+        Options {
+            check: a.check,
+            json: a.json,
+            stop_on_error: a.stop_on_error,
+        },
+    )?;
+    Ok(super::render(&report, a.json))
+}
+
+/// Runs `mapdrive export`.
+pub fn export(a: &ExportArgs, port: &mut dyn Port) -> Result<Report, Error> {
+    super::export(port, a.json)
+}

@@ -1,0 +1,739 @@
+//! Desired-state files: `mapdrive apply FILE` runs a DSC v3 configuration document of
+//! `Mapdrive/*` resources without the DSC engine, and `mapdrive export` writes the current state
+//! as such a document. The same file runs unchanged with `dsc config set --file`.
+//!
+//! A document is read whole and every item is resolved and validated (types, properties,
+//! expressions, secrets, `dependsOn`) before anything changes; then the items are applied in
+//! dependency order through one [`CachingPort`], so the machine is enumerated once, not once per
+//! item. A failed item is reported and the others go on (its dependants are skipped), unless
+//! `--stop-on-error`.
+
+pub mod cli;
+pub mod expr;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+use crate::cli::Report;
+use crate::domain::Secret;
+use crate::engine::cache::CachingPort;
+use crate::engine::secret_from_text;
+use crate::error::{Error, InputError};
+use crate::frontend::dsc::error_text;
+use crate::frontend::dsc::resources::{self, Instance, Kind};
+use crate::frontend::dsc::types::SecretField;
+use crate::port::Port;
+use expr::{Expr, Text};
+
+/// The `$schema` of a configuration document.
+pub const DOCUMENT_SCHEMA: &str = "https://aka.ms/dsc/schemas/v3/bundled/config/document.json";
+
+/// Where the values of a document's parameters and environment variables come from.
+pub struct Inputs<'a> {
+    /// The `--parameters-file` text (`{"parameters": {...}}`, JSON or YAML).
+    pub parameters_file: Option<&'a str>,
+    /// Parameters given on standard input (`--secret NAME=-`).
+    pub stdin_parameters: BTreeMap<String, Secret>,
+    /// Environment lookup (`[envvar('NAME')]`).
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// How `apply` runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Report what would change, change nothing.
+    pub check: bool,
+    /// JSON output.
+    pub json: bool,
+    /// Stop at the first failed item.
+    pub stop_on_error: bool,
+}
+
+fn bad(why: impl Into<String>) -> Error {
+    Error::Input(InputError::Conflict(why.into()))
+}
+
+/// Parses YAML or JSON into a JSON value.
+pub fn parse_text(text: &str, what: &str) -> Result<Value, Error> {
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| bad(format!("{what} is not valid JSON: {e}")))
+    } else {
+        yaml_serde::from_str(text).map_err(|e| bad(format!("{what} is not valid YAML: {e}")))
+    }
+}
+
+/// One resolved item.
+#[derive(Debug)]
+struct Item {
+    name: String,
+    kind: Kind,
+    instance: Instance,
+    depends_on: Vec<usize>,
+}
+
+/// A declared parameter.
+struct Parameter {
+    kind: String,
+    default: Option<Value>,
+}
+
+struct Resolver<'a> {
+    declared: BTreeMap<String, Parameter>,
+    given: Map<String, Value>,
+    inputs: &'a Inputs<'a>,
+}
+
+impl Resolver<'_> {
+    fn parameter(&self, name: &str, item: &str) -> Result<Value, Error> {
+        let p = self.declared.get(name).ok_or_else(|| {
+            bad(format!(
+                "item {item:?}: parameter {name:?} is not declared in the document's parameters"
+            ))
+        })?;
+        if p.kind.eq_ignore_ascii_case("securestring")
+            || p.kind.eq_ignore_ascii_case("secureobject")
+        {
+            return Err(bad(format!(
+                "item {item:?}: the {} parameter {name:?} may only give a credential's secret",
+                p.kind
+            )));
+        }
+        if self.inputs.stdin_parameters.contains_key(name) {
+            return Err(bad(format!(
+                "--secret {name}=- is for securestring parameters; {name:?} is a {}",
+                p.kind
+            )));
+        }
+        self.given
+            .get(name)
+            .cloned()
+            .or_else(|| p.default.clone())
+            .ok_or_else(|| {
+                bad(format!(
+                    "parameter {name:?} has no value: give it in --parameters-file or declare a defaultValue"
+                ))
+            })
+    }
+
+    fn env(&self, name: &str, item: &str) -> Result<String, Error> {
+        (self.inputs.env)(name).ok_or_else(|| {
+            bad(format!(
+                "item {item:?}: the environment variable {name} is not set"
+            ))
+        })
+    }
+
+    /// Resolves every expression inside `v` (not `dependsOn`, not a secret).
+    fn resolve(&self, v: Value, item: &str) -> Result<Value, Error> {
+        Ok(match v {
+            Value::String(s) => {
+                match expr::parse(&s).map_err(|e| bad(format!("item {item:?}: {e}")))? {
+                    Text::Literal(l) => Value::String(l),
+                    Text::Expr(Expr::Parameter(p)) => self.parameter(&p, item)?,
+                    Text::Expr(Expr::EnvVar(n)) => Value::String(self.env(&n, item)?),
+                    Text::Expr(Expr::ResourceId(..)) => {
+                        return Err(bad(format!(
+                            "item {item:?}: resourceId() belongs in dependsOn, not in properties"
+                        )));
+                    }
+                }
+            }
+            Value::Array(a) => Value::Array(
+                a.into_iter()
+                    .map(|x| self.resolve(x, item))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(o) => Value::Object(
+                o.into_iter()
+                    .map(|(k, x)| Ok((k, self.resolve(x, item)?)))
+                    .collect::<Result<_, Error>>()?,
+            ),
+            other => other,
+        })
+    }
+
+    /// A credential's secret: only from a securestring parameter (a parameters file or
+    /// standard input) or an environment variable, never a literal in the file (MS14-025).
+    fn secret(&self, v: &Value, item: &str) -> Result<Secret, Error> {
+        let literal = || {
+            bad(format!(
+                "item {item:?}: the secret is written in the file in plain text, which mapdrive refuses \
+                 (the Group Policy cpassword lesson, MS14-025: anyone who can read the file has the \
+                 password); use \"[parameters('name')]\" with a securestring parameter given by \
+                 --parameters-file or --secret name=- (standard input), or \"[envvar('NAME')]\""
+            ))
+        };
+        let Value::String(s) = v else {
+            return Err(literal());
+        };
+        let text = match expr::parse(s).map_err(|e| bad(format!("item {item:?}: {e}")))? {
+            Text::Literal(_) | Text::Expr(Expr::ResourceId(..)) => return Err(literal()),
+            Text::Expr(Expr::EnvVar(n)) => Zeroizing::new(self.env(&n, item)?),
+            Text::Expr(Expr::Parameter(p)) => {
+                let decl = self.declared.get(&p).ok_or_else(|| {
+                    bad(format!(
+                        "item {item:?}: parameter {p:?} is not declared in the document's parameters"
+                    ))
+                })?;
+                if !decl.kind.eq_ignore_ascii_case("securestring") {
+                    return Err(bad(format!(
+                        "item {item:?}: the secret comes from parameter {p:?} of type {}: declare it \
+                         `type: securestring` so dsc redacts it too",
+                        decl.kind
+                    )));
+                }
+                if decl.default.is_some() {
+                    return Err(literal());
+                }
+                if let Some(s) = self.inputs.stdin_parameters.get(&p) {
+                    return Ok(s.clone());
+                }
+                match self.given.get(&p) {
+                    Some(Value::String(s)) => Zeroizing::new(s.clone()),
+                    Some(Value::Object(o)) => match o.get("secureString") {
+                        Some(Value::String(s)) => Zeroizing::new(s.clone()),
+                        _ => return Err(bad(format!("parameter {p:?} is not a string"))),
+                    },
+                    Some(_) => return Err(bad(format!("parameter {p:?} is not a string"))),
+                    None => {
+                        return Err(bad(format!(
+                            "item {item:?}: securestring parameter {p:?} has no value: give it with \
+                             --parameters-file, or --secret {p}=- on standard input"
+                        )));
+                    }
+                }
+            }
+        };
+        Ok(secret_from_text(text, "secret")?)
+    }
+}
+
+fn check_keys(obj: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), Error> {
+    for k in obj.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(bad(format!(
+                "{what}: {k:?} is not supported by mapdrive apply (it understands {})",
+                allowed.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
+}
+
+/// Reads and resolves a whole document; nothing is touched.
+fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
+    let doc = parse_text(text, "the document")?;
+    let Value::Object(doc) = doc else {
+        return Err(bad("the document is not a mapping with a resources list"));
+    };
+    check_keys(
+        &doc,
+        &["$schema", "parameters", "resources", "metadata"],
+        "the document",
+    )?;
+    let mut declared = BTreeMap::new();
+    if let Some(params) = doc.get("parameters") {
+        let Value::Object(params) = params else {
+            return Err(bad("parameters must be a mapping"));
+        };
+        for (name, p) in params {
+            let Value::Object(p) = p else {
+                return Err(bad(format!("parameter {name:?} must be a mapping")));
+            };
+            check_keys(
+                p,
+                &[
+                    "type",
+                    "defaultValue",
+                    "description",
+                    "metadata",
+                    "allowedValues",
+                ],
+                &format!("parameter {name:?}"),
+            )?;
+            let kind = p
+                .get("type")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(format!("parameter {name:?} needs a type")))?;
+            if ![
+                "string",
+                "securestring",
+                "int",
+                "bool",
+                "object",
+                "secureobject",
+                "array",
+            ]
+            .contains(&kind.to_ascii_lowercase().as_str())
+            {
+                return Err(bad(format!("parameter {name:?}: unknown type {kind:?}")));
+            }
+            declared.insert(
+                name.clone(),
+                Parameter {
+                    kind: kind.to_string(),
+                    default: p.get("defaultValue").cloned(),
+                },
+            );
+        }
+    }
+    let given = match inputs.parameters_file {
+        None => Map::new(),
+        Some(text) => match parse_text(text, "the parameters file")? {
+            Value::Object(mut o) => match o.remove("parameters") {
+                Some(Value::Object(p)) if o.is_empty() => p,
+                _ => {
+                    return Err(bad(
+                        "the parameters file must be {\"parameters\": {\"name\": value, ...}} (as for dsc)",
+                    ));
+                }
+            },
+            _ => return Err(bad("the parameters file must be a mapping")),
+        },
+    };
+    for name in given.keys().chain(inputs.stdin_parameters.keys()) {
+        if !declared.contains_key(name) {
+            return Err(bad(format!(
+                "parameter {name:?} is given but the document does not declare it"
+            )));
+        }
+    }
+    let resolver = Resolver {
+        declared,
+        given,
+        inputs,
+    };
+    let Some(Value::Array(list)) = doc.get("resources") else {
+        return Err(bad("the document has no resources list"));
+    };
+    let mut items: Vec<Item> = Vec::new();
+    let mut depends: Vec<Vec<(String, String)>> = Vec::new();
+    for (i, r) in list.iter().enumerate() {
+        let Value::Object(r) = r else {
+            return Err(bad(format!("resource {} is not a mapping", i + 1)));
+        };
+        check_keys(
+            r,
+            &["name", "type", "properties", "dependsOn", "metadata"],
+            &format!("resource {}", i + 1),
+        )?;
+        let name = r
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(format!("resource {} has no name", i + 1)))?
+            .to_string();
+        if !valid_name(&name) {
+            return Err(bad(format!(
+                "item {name:?}: a resource name may hold only letters, digits and spaces (dsc's rule)"
+            )));
+        }
+        let type_name = r
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(format!("item {name:?} has no type")))?;
+        let kind = Kind::from_type(type_name).ok_or_else(|| {
+            bad(format!(
+                "item {name:?}: mapdrive apply runs only Mapdrive/* resources ({}), not {type_name}; \
+                 run documents with other resources with dsc config set",
+                Kind::ALL.map(Kind::type_name).join(", ")
+            ))
+        })?;
+        if items.iter().any(|it| it.name == name && it.kind == kind) {
+            return Err(bad(format!("two items are named {name:?}")));
+        }
+        let mut props = match r.get("properties") {
+            None => Map::new(),
+            Some(Value::Object(p)) => p.clone(),
+            Some(_) => return Err(bad(format!("item {name:?}: properties must be a mapping"))),
+        };
+        let secret = match (kind, props.remove("secret")) {
+            (_, None) => None,
+            (Kind::Credential, Some(v)) => Some(resolver.secret(&v, &name)?),
+            (_, Some(_)) => return Err(bad(format!("item {name:?}: unknown property secret"))),
+        };
+        let props = resolver.resolve(Value::Object(props), &name)?;
+        let mut instance = Instance::from_value(kind, props)
+            .map_err(|e| bad(format!("item {name:?}: {}", error_text(&e))))?;
+        if let (Instance::Credential(c), Some(s)) = (&mut instance, secret) {
+            c.secret = Some(SecretField(s));
+        }
+        let mut deps = Vec::new();
+        match r.get("dependsOn") {
+            None => {}
+            Some(Value::Array(a)) => {
+                for d in a {
+                    let parsed = d.as_str().map(expr::parse);
+                    match parsed {
+                        Some(Ok(Text::Expr(Expr::ResourceId(t, n)))) => deps.push((t, n)),
+                        _ => {
+                            return Err(bad(format!(
+                                "item {name:?}: dependsOn entries must be \"[resourceId('Type','name')]\""
+                            )));
+                        }
+                    }
+                }
+            }
+            Some(_) => return Err(bad(format!("item {name:?}: dependsOn must be a list"))),
+        }
+        depends.push(deps);
+        items.push(Item {
+            name,
+            kind,
+            instance,
+            depends_on: Vec::new(),
+        });
+    }
+    for (i, deps) in depends.into_iter().enumerate() {
+        for (t, n) in deps {
+            let target = items
+                .iter()
+                .position(|it| it.name == n && it.kind.type_name().eq_ignore_ascii_case(&t))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "item {:?} depends on [resourceId('{t}','{n}')], which is not in the document",
+                        items[i].name
+                    ))
+                })?;
+            items[i].depends_on.push(target);
+        }
+    }
+    Ok(items)
+}
+
+/// Document order, moved so that every item comes after what it depends on.
+fn order(items: &[Item]) -> Result<Vec<usize>, Error> {
+    let mut done = vec![false; items.len()];
+    let mut out = Vec::with_capacity(items.len());
+    while out.len() < items.len() {
+        let next = (0..items.len())
+            .find(|&i| !done[i] && items[i].depends_on.iter().all(|&d| done[d]))
+            .ok_or_else(|| {
+                let stuck: Vec<&str> = (0..items.len())
+                    .filter(|&i| !done[i])
+                    .map(|i| items[i].name.as_str())
+                    .collect();
+                bad(format!(
+                    "dependsOn forms a cycle among: {}",
+                    stuck.join(", ")
+                ))
+            })?;
+        done[next] = true;
+        out.push(next);
+    }
+    Ok(out)
+}
+
+/// The result of one item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemResult {
+    /// Applied, something changed.
+    Changed,
+    /// Already in the desired state.
+    Unchanged,
+    /// `--check`: would change.
+    #[serde(rename = "would change")]
+    WouldChange,
+    /// Failed.
+    Failed,
+    /// Not run: something it depends on failed (or `--stop-on-error`).
+    Skipped,
+}
+
+impl ItemResult {
+    fn as_str(self) -> &'static str {
+        match self {
+            ItemResult::Changed => "changed",
+            ItemResult::Unchanged => "unchanged",
+            ItemResult::WouldChange => "would change",
+            ItemResult::Failed => "failed",
+            ItemResult::Skipped => "skipped",
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemReport {
+    /// Item name.
+    pub name: String,
+    /// Resource type.
+    #[serde(rename = "type")]
+    pub type_name: &'static str,
+    /// Result.
+    pub result: ItemResult,
+    /// What changed (or would).
+    pub changes: Vec<String>,
+    /// The changed properties.
+    pub changed_properties: Vec<String>,
+    /// Why it failed or was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Exit-code class of the failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_kind: Option<&'static str>,
+    /// Warnings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// What `apply` did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ApplyReport {
+    /// Anything changed (or would, in check mode).
+    pub changed: bool,
+    /// Any item failed or was skipped.
+    pub failed: bool,
+    /// Check mode.
+    pub check_mode: bool,
+    /// Per item, in the order applied.
+    pub items: Vec<ItemReport>,
+}
+
+/// Applies a document (text already read). Errors before anything changed are `Err`.
+pub fn apply(
+    port: &mut dyn Port,
+    text: &str,
+    inputs: &Inputs<'_>,
+    options: Options,
+) -> Result<ApplyReport, Error> {
+    let items = load(text, inputs)?;
+    let order = order(&items)?;
+    let mut cached = CachingPort::new(port);
+    let mut results: Vec<Option<ItemResult>> = vec![None; items.len()];
+    let mut reports = Vec::new();
+    let mut stop = false;
+    for i in order {
+        let item = &items[i];
+        let mut report = ItemReport {
+            name: item.name.clone(),
+            type_name: item.kind.type_name(),
+            result: ItemResult::Skipped,
+            changes: Vec::new(),
+            changed_properties: Vec::new(),
+            error: None,
+            error_kind: None,
+            warnings: Vec::new(),
+        };
+        let failed_dep = item.depends_on.iter().find(|&&d| {
+            matches!(
+                results[d],
+                Some(ItemResult::Failed | ItemResult::Skipped) | None
+            )
+        });
+        if stop {
+            report.error =
+                Some("not run: an earlier item failed and --stop-on-error is set".into());
+        } else if let Some(&d) = failed_dep {
+            report.error = Some(format!(
+                "not run: it depends on {:?}, which did not succeed",
+                items[d].name
+            ));
+        } else {
+            match resources::set(
+                &mut cached,
+                &item.instance,
+                options.check,
+                &mut report.warnings,
+            ) {
+                Ok(r) => {
+                    report.result = match (r.changed, options.check) {
+                        (false, _) => ItemResult::Unchanged,
+                        (true, true) => ItemResult::WouldChange,
+                        (true, false) => ItemResult::Changed,
+                    };
+                    report.changes = r.actions;
+                    report.changed_properties = r.changed_properties;
+                }
+                Err(e) => {
+                    report.result = ItemResult::Failed;
+                    report.error = Some(error_text(&e));
+                    report.error_kind = Some(e.kind());
+                    stop = options.stop_on_error;
+                }
+            }
+        }
+        results[i] = Some(report.result);
+        reports.push(report);
+    }
+    Ok(ApplyReport {
+        changed: reports
+            .iter()
+            .any(|r| matches!(r.result, ItemResult::Changed | ItemResult::WouldChange)),
+        failed: reports
+            .iter()
+            .any(|r| matches!(r.result, ItemResult::Failed | ItemResult::Skipped)),
+        check_mode: options.check,
+        items: reports,
+    })
+}
+
+/// Renders an apply report: a table (or JSON) on stdout, warnings on stderr, exit 1 on failure.
+pub fn render(report: &ApplyReport, json: bool) -> Report {
+    let code = u8::from(report.failed);
+    let mut stderr = String::new();
+    let mut seen: Vec<&String> = Vec::new();
+    for w in report.items.iter().flat_map(|i| &i.warnings) {
+        if !seen.contains(&w) {
+            seen.push(w);
+            let _ = writeln!(stderr, "warning: {w}");
+        }
+    }
+    if json {
+        let text = serde_json::to_string_pretty(report).unwrap_or_default();
+        return Report {
+            stdout: ascii(&text) + "\n",
+            stderr,
+            code,
+        };
+    }
+    let width = report
+        .items
+        .iter()
+        .map(|i| i.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let type_width = report
+        .items
+        .iter()
+        .map(|i| i.type_name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:width$}  {:type_width$}  {:12}  WHAT",
+        "ITEM", "TYPE", "RESULT"
+    );
+    for i in &report.items {
+        let what: Vec<String> = match &i.error {
+            Some(e) => vec![e.clone()],
+            None => i.changes.clone(),
+        };
+        let first = what.first().map(String::as_str).unwrap_or("");
+        let _ = writeln!(
+            out,
+            "{:width$}  {:type_width$}  {:12}  {first}",
+            i.name,
+            i.type_name,
+            i.result.as_str()
+        )
+        .map(|_| ());
+        for more in what.iter().skip(1) {
+            let _ = writeln!(out, "{:width$}  {:type_width$}  {:12}  {more}", "", "", "");
+        }
+    }
+    let count = |r: ItemResult| report.items.iter().filter(|i| i.result == r).count();
+    let mut summary = vec![format!("{} items", report.items.len())];
+    for r in [
+        ItemResult::Changed,
+        ItemResult::WouldChange,
+        ItemResult::Unchanged,
+        ItemResult::Failed,
+        ItemResult::Skipped,
+    ] {
+        let n = count(r);
+        if n > 0 {
+            summary.push(format!("{n} {}", r.as_str()));
+        }
+    }
+    let _ = writeln!(out, "{}", summary.join(", "));
+    Report {
+        stdout: out,
+        stderr,
+        code,
+    }
+}
+
+/// JSON text with non-ASCII escaped (survives console code pages, as the CLI's JSON does).
+fn ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out
+}
+
+/// A name dsc accepts (letters, digits, spaces), unique among `used`.
+fn item_name(base: &str, used: &mut Vec<String>) -> String {
+    let mut name: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() {
+        name = "Item".into();
+    }
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while used.contains(&candidate) {
+        candidate = format!("{name} {n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}
+
+/// The current state as a configuration document (`mapdrive export`).
+pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
+    let mut cached = CachingPort::new(port);
+    let mut warnings = Vec::new();
+    let mut resources_out = Vec::new();
+    let mut used = Vec::new();
+    for kind in Kind::ALL {
+        for instance in resources::export(&mut cached, kind, &mut warnings)? {
+            let props = instance.to_json();
+            let base = match &instance {
+                Instance::Drive(d) => format!("Drive {}", d.letter),
+                Instance::Credential(c) => format!("Credential {} {}", c.name, c.kind.as_str()),
+                Instance::Global(g) => format!("Boot drive {}", g.letter),
+                Instance::Linked(_) => "Linked connections".to_string(),
+            };
+            resources_out.push(json!({
+                "name": item_name(&base, &mut used),
+                "type": kind.type_name(),
+                "properties": props,
+            }));
+        }
+    }
+    let doc = json!({"$schema": DOCUMENT_SCHEMA, "resources": resources_out});
+    let stdout = if json_output {
+        ascii(&serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
+    } else {
+        let yaml =
+            yaml_serde::to_string(&doc).map_err(|e| bad(format!("could not write YAML: {e}")))?;
+        format!(
+            "# mapdrive export: the current state as a DSC v3 configuration document.\n\
+             # Apply with `mapdrive apply FILE` or `dsc config set --file FILE`; secrets are never exported.\n{yaml}"
+        )
+    };
+    let mut stderr = String::new();
+    for w in warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+    Ok(Report {
+        stdout,
+        stderr,
+        code: 0,
+    })
+}

@@ -1,0 +1,902 @@
+//! The four resources over the engine: read the actual state, turn a desired state into an
+//! [`engine::Request`], compare (ours: letters and UNC paths case-insensitive, trailing `\`
+//! ignored). `dsc` and `mapdrive apply` both go through [`get`], [`test()`] and [`set`].
+
+use serde_json::Value;
+
+use super::types::{
+    CredType, Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata, PersistenceProp,
+    SessionProp, UpdateSecretProp,
+};
+use crate::domain::credential::{validate_short_string, validate_user_name};
+use crate::domain::{
+    CredentialInfo, CredentialKind, CredentialTarget, DosTarget, DriveLetter, Persistence,
+    RemotePath,
+};
+use crate::engine::{self, Change, Request, Response, Session};
+use crate::error::{Error, InputError};
+use crate::plan::inventory::{DriveEntry, Status, same_path};
+use crate::plan::{
+    CredRemoveRequest, CredSetRequest, FirstAvailable, GlobalMapRequest, GlobalUnmapRequest,
+    MapRequest, UnmapRequest, UpdateSecret,
+};
+use crate::port::Port;
+
+/// A resource type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `Mapdrive/MappedDrive`.
+    MappedDrive,
+    /// `Mapdrive/Credential`.
+    Credential,
+    /// `Mapdrive/GlobalDrive`.
+    GlobalDrive,
+    /// `Mapdrive/LinkedConnections`.
+    LinkedConnections,
+}
+
+impl Kind {
+    /// Every resource, in manifest order.
+    pub const ALL: [Kind; 4] = [
+        Kind::MappedDrive,
+        Kind::Credential,
+        Kind::GlobalDrive,
+        Kind::LinkedConnections,
+    ];
+
+    /// The fully qualified type name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Kind::MappedDrive => "Mapdrive/MappedDrive",
+            Kind::Credential => "Mapdrive/Credential",
+            Kind::GlobalDrive => "Mapdrive/GlobalDrive",
+            Kind::LinkedConnections => "Mapdrive/LinkedConnections",
+        }
+    }
+
+    /// From a type name (case-insensitive, as dsc matches types).
+    pub fn from_type(name: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.type_name().eq_ignore_ascii_case(name))
+    }
+
+    /// What the resource manages, for the manifest.
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::MappedDrive => {
+                "A mapped network drive of the user's logon session (first-available letters as Group Policy)"
+            }
+            Kind::Credential => {
+                "A saved credential in the Credential Manager (the secret is write-only)"
+            }
+            Kind::GlobalDrive => {
+                "A boot-time global drive (HKLM\\...\\Session Manager\\DOS Devices), effective after restart"
+            }
+            Kind::LinkedConnections => {
+                "The EnableLinkedConnections policy (both halves of a split token see the same drives)"
+            }
+        }
+    }
+
+    /// The JSON Schema of its instances.
+    pub fn schema(self) -> Value {
+        let schema = match self {
+            Kind::MappedDrive => schemars::schema_for!(MappedDrive),
+            Kind::Credential => schemars::schema_for!(Credential),
+            Kind::GlobalDrive => schemars::schema_for!(GlobalDrive),
+            Kind::LinkedConnections => schemars::schema_for!(LinkedConnections),
+        };
+        schema.to_value()
+    }
+}
+
+/// One instance of any resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Instance {
+    /// A mapped drive.
+    Drive(MappedDrive),
+    /// A credential.
+    Credential(Credential),
+    /// A boot-time drive.
+    Global(GlobalDrive),
+    /// The policy.
+    Linked(LinkedConnections),
+}
+
+fn input(e: impl std::fmt::Display, kind: Kind) -> Error {
+    Error::Input(InputError::Conflict(format!(
+        "invalid {} instance: {e}",
+        kind.type_name()
+    )))
+}
+
+impl Instance {
+    /// Parses an instance of `kind` from JSON text (the DSC input).
+    pub fn from_text(kind: Kind, text: &str) -> Result<Instance, Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let out = match kind {
+            Kind::MappedDrive => serde::Deserialize::deserialize(&mut de).map(Instance::Drive),
+            Kind::Credential => serde::Deserialize::deserialize(&mut de).map(Instance::Credential),
+            Kind::GlobalDrive => serde::Deserialize::deserialize(&mut de).map(Instance::Global),
+            Kind::LinkedConnections => {
+                serde::Deserialize::deserialize(&mut de).map(Instance::Linked)
+            }
+        }
+        .map_err(|e| input(e, kind))?;
+        de.end().map_err(|e| input(e, kind))?;
+        out.validate()?;
+        Ok(out)
+    }
+
+    /// Builds an instance of `kind` from a JSON value (a document's resolved properties).
+    pub fn from_value(kind: Kind, value: Value) -> Result<Instance, Error> {
+        let out = match kind {
+            Kind::MappedDrive => serde_json::from_value(value).map(Instance::Drive),
+            Kind::Credential => serde_json::from_value(value).map(Instance::Credential),
+            Kind::GlobalDrive => serde_json::from_value(value).map(Instance::Global),
+            Kind::LinkedConnections => serde_json::from_value(value).map(Instance::Linked),
+        }
+        .map_err(|e| input(e, kind))?;
+        out.validate()?;
+        Ok(out)
+    }
+
+    /// Its resource type.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Instance::Drive(_) => Kind::MappedDrive,
+            Instance::Credential(_) => Kind::Credential,
+            Instance::Global(_) => Kind::GlobalDrive,
+            Instance::Linked(_) => Kind::LinkedConnections,
+        }
+    }
+
+    /// The JSON DSC sees (never a secret).
+    pub fn to_json(&self) -> Value {
+        let v = match self {
+            Instance::Drive(d) => serde_json::to_value(d),
+            Instance::Credential(c) => serde_json::to_value(c),
+            Instance::Global(g) => serde_json::to_value(g),
+            Instance::Linked(l) => serde_json::to_value(l),
+        };
+        v.unwrap_or(Value::Null)
+    }
+
+    /// `_exist` (default true).
+    pub fn exist(&self) -> bool {
+        match self {
+            Instance::Drive(d) => d.exist,
+            Instance::Credential(c) => c.exist,
+            Instance::Global(g) => g.exist,
+            Instance::Linked(l) => l.exist,
+        }
+        .unwrap_or(true)
+    }
+
+    /// The logon session choice.
+    pub fn session(&self) -> Session {
+        match self {
+            Instance::Drive(d) => SessionProp::session(d.session),
+            Instance::Credential(c) => SessionProp::session(c.session),
+            Instance::Global(_) | Instance::Linked(_) => Session::Current,
+        }
+    }
+
+    /// A short name for messages (`M:`, `credential nas (domain_password)`).
+    pub fn subject(&self) -> String {
+        match self {
+            Instance::Drive(d) if d.letter == "*" => format!(
+                "first available letter from {} for {}",
+                d.start_letter.as_deref().unwrap_or("D"),
+                d.path.as_deref().unwrap_or("?")
+            ),
+            Instance::Drive(d) => d.letter.to_uppercase(),
+            Instance::Credential(c) => format!("credential {} ({})", c.name, c.kind.as_str()),
+            Instance::Global(g) => format!("{} at boot", g.letter.to_uppercase()),
+            Instance::Linked(_) => "EnableLinkedConnections".into(),
+        }
+    }
+
+    fn set_in_desired_state(&mut self, v: bool) {
+        match self {
+            Instance::Drive(d) => d.in_desired_state = Some(v),
+            Instance::Credential(c) => c.in_desired_state = Some(v),
+            Instance::Global(g) => g.in_desired_state = Some(v),
+            Instance::Linked(l) => l.in_desired_state = Some(v),
+        }
+    }
+
+    fn set_what_if(&mut self, what_if: Vec<String>) {
+        let m = Some(Metadata { what_if });
+        match self {
+            Instance::Drive(d) => d.metadata = m,
+            Instance::Credential(c) => c.metadata = m,
+            Instance::Global(g) => g.metadata = m,
+            Instance::Linked(l) => l.metadata = m,
+        }
+    }
+
+    /// Checks what the schema cannot say, before anything is read or changed.
+    fn validate(&self) -> Result<(), Error> {
+        match self {
+            Instance::Drive(d) => {
+                if d.letter != "*" {
+                    letter(&d.letter)?;
+                } else if d.path.is_none() {
+                    return Err(field(
+                        "path",
+                        "a first-available drive (letter \"*\") needs a path",
+                    ));
+                }
+                if let Some(s) = &d.start_letter {
+                    letter(s)?;
+                }
+                if let Some(p) = &d.path {
+                    p.parse::<RemotePath>()?;
+                }
+                if let Some(l) = &d.label {
+                    validate_short_string("label", l)?;
+                }
+                if d.in_desired_state.is_some() || d.metadata.is_some() {
+                    return Err(read_only());
+                }
+            }
+            Instance::Credential(c) => {
+                credential_kind(c.kind)?;
+                CredentialTarget::parse(&c.name, credential_kind(c.kind)?)?;
+                if let Some(u) = &c.username {
+                    validate_user_name(u)?;
+                }
+                if let Some(a) = &c.alias {
+                    validate_short_string("alias", a)?;
+                }
+                if let Some(a) = &c.comment {
+                    validate_short_string("comment", a)?;
+                }
+                if c.in_desired_state.is_some() || c.metadata.is_some() {
+                    return Err(read_only());
+                }
+            }
+            Instance::Global(g) => {
+                letter(&g.letter)?;
+                if let Some(p) = &g.path {
+                    p.parse::<RemotePath>()?;
+                }
+                if g.in_desired_state.is_some() || g.metadata.is_some() {
+                    return Err(read_only());
+                }
+            }
+            Instance::Linked(l) => {
+                if l.in_desired_state.is_some() || l.metadata.is_some() {
+                    return Err(read_only());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn field(what: &'static str, why: &str) -> Error {
+    Error::Input(InputError::Field {
+        what,
+        why: why.into(),
+    })
+}
+
+fn read_only() -> Error {
+    Error::Input(InputError::Conflict(
+        "_inDesiredState and _metadata are read-only: leave them out of the desired state".into(),
+    ))
+}
+
+fn letter(s: &str) -> Result<DriveLetter, Error> {
+    Ok(s.parse::<DriveLetter>()?)
+}
+
+/// The core's credential type.
+pub fn credential_kind(t: CredType) -> Result<CredentialKind, Error> {
+    Ok(match t {
+        CredType::DomainPassword => CredentialKind::DomainPassword,
+        CredType::GenericPassword => CredentialKind::GenericPassword,
+        CredType::DomainCertificate => CredentialKind::DomainCertificate,
+        CredType::GenericCertificate => CredentialKind::GenericCertificate,
+    })
+}
+
+fn cred_type(k: CredentialKind) -> CredType {
+    match k {
+        CredentialKind::DomainPassword => CredType::DomainPassword,
+        CredentialKind::GenericPassword => CredType::GenericPassword,
+        CredentialKind::DomainCertificate => CredType::DomainCertificate,
+        CredentialKind::GenericCertificate => CredType::GenericCertificate,
+    }
+}
+
+fn persistence_prop(p: Persistence) -> PersistenceProp {
+    match p {
+        Persistence::Session => PersistenceProp::Session,
+        Persistence::Local => PersistenceProp::Local,
+        Persistence::Enterprise => PersistenceProp::Enterprise,
+    }
+}
+
+fn persistence(p: PersistenceProp) -> Persistence {
+    match p {
+        PersistenceProp::Session => Persistence::Session,
+        PersistenceProp::Local => Persistence::Local,
+        PersistenceProp::Enterprise => Persistence::Enterprise,
+    }
+}
+
+/// A drive of this logon session: connected here, or remembered (not a global or foreign device).
+fn own_drive(e: &DriveEntry) -> bool {
+    matches!(e.status, Some(Status::Ok | Status::Unavailable)) && e.scope != Some("global")
+}
+
+fn start_of(d: &MappedDrive) -> Result<DriveLetter, Error> {
+    // Group Policy's default start of a first-available range is D:.
+    letter(d.start_letter.as_deref().unwrap_or("D"))
+}
+
+/// The actual state of the instance `desired` names; `warnings` collects what the reads said.
+pub fn get(
+    port: &mut dyn Port,
+    desired: &Instance,
+    warnings: &mut Vec<String>,
+) -> Result<Instance, Error> {
+    match desired {
+        Instance::Drive(d) => {
+            let inventories = engine::inventories(port, desired.session())?;
+            let mut out = MappedDrive {
+                letter: d.letter.clone(),
+                start_letter: d.start_letter.clone(),
+                session: d.session,
+                exist: Some(false),
+                ..MappedDrive::default()
+            };
+            let Some(inv) = inventories.first() else {
+                return Ok(Instance::Drive(out));
+            };
+            push_new(warnings, &inv.warnings);
+            let entry = if d.letter == "*" {
+                let start = start_of(d)?;
+                let path = d.path.as_deref().unwrap_or_default();
+                inv.drives.iter().find(|e| {
+                    e.letter >= start
+                        && own_drive(e)
+                        && e.remote.as_deref().is_some_and(|r| same_path(r, path))
+                })
+            } else {
+                let l = letter(&d.letter)?;
+                inv.drives.iter().find(|e| e.letter == l && own_drive(e))
+            };
+            if let Some(e) = entry {
+                out.exist = Some(true);
+                out.path = e.remote.clone();
+                out.persistent = Some(e.remembered);
+                out.label = match (&d.label, &e.label) {
+                    (Some(_), None) => Some(String::new()),
+                    (_, l) => l.clone(),
+                };
+            }
+            Ok(Instance::Drive(out))
+        }
+        Instance::Credential(c) => {
+            let kind = credential_kind(c.kind)?;
+            let (vaults, w) = engine::credentials(port, desired.session())?;
+            push_new(warnings, &w);
+            let target = CredentialTarget::parse(&c.name, kind)?;
+            let found = vaults
+                .first()
+                .and_then(|(_, list)| {
+                    list.iter()
+                        .find(|i| i.kind == kind && target.matches(&i.target))
+                })
+                .cloned();
+            let mut out = Credential {
+                name: c.name.clone(),
+                kind: c.kind,
+                session: c.session,
+                exist: Some(false),
+                ..Credential::default()
+            };
+            if let Some(i) = found {
+                out.exist = Some(true);
+                out.username = i.user_name;
+                out.persistence = Some(persistence_prop(i.persistence));
+                out.alias = match (&c.alias, i.alias) {
+                    (Some(_), None) => Some(String::new()),
+                    (_, a) => a,
+                };
+                out.comment = match (&c.comment, i.comment) {
+                    (Some(_), None) => Some(String::new()),
+                    (_, a) => a,
+                };
+            }
+            Ok(Instance::Credential(out))
+        }
+        Instance::Global(g) => {
+            let l = letter(&g.letter)?;
+            let devices = port
+                .boot_devices()
+                .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?;
+            let mut out = GlobalDrive {
+                letter: g.letter.clone(),
+                exist: Some(false),
+                ..GlobalDrive::default()
+            };
+            if let Some(d) = devices
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&l.device_name()))
+            {
+                out.exist = Some(true);
+                let parsed = DosTarget::parse(&d.target);
+                out.path = Some(parsed.remote().unwrap_or(&d.target).to_string());
+            }
+            Ok(Instance::Global(out))
+        }
+        Instance::Linked(_) => {
+            let current = port
+                .linked_connections()
+                .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
+            let enabled = match current {
+                crate::domain::LinkedConnections::NotConfigured => None,
+                crate::domain::LinkedConnections::Disabled => Some(false),
+                crate::domain::LinkedConnections::Enabled => Some(true),
+            };
+            Ok(Instance::Linked(LinkedConnections {
+                enabled,
+                exist: Some(enabled.is_some()),
+                ..LinkedConnections::default()
+            }))
+        }
+    }
+}
+
+fn push_new(out: &mut Vec<String>, new: &[String]) {
+    for w in new {
+        if !out.contains(w) {
+            out.push(w.clone());
+        }
+    }
+}
+
+fn text_differs(desired: Option<&str>, actual: Option<&str>) -> bool {
+    desired.is_some_and(|d| d != actual.unwrap_or(""))
+}
+
+/// The names of the properties of `desired` that `actual` does not have (never `secret`).
+pub fn diff(desired: &Instance, actual: &Instance) -> Vec<String> {
+    let mut out: Vec<&str> = Vec::new();
+    if desired.exist() != actual.exist() {
+        return vec!["_exist".into()];
+    }
+    if !desired.exist() {
+        return Vec::new();
+    }
+    match (desired, actual) {
+        (Instance::Drive(d), Instance::Drive(a)) => {
+            if let Some(p) = &d.path
+                && !a.path.as_deref().is_some_and(|ap| same_path(ap, p))
+            {
+                out.push("path");
+            }
+            if d.persistent.unwrap_or(true) != a.persistent.unwrap_or(false) {
+                out.push("persistent");
+            }
+            if text_differs(d.label.as_deref(), a.label.as_deref()) {
+                out.push("label");
+            }
+        }
+        (Instance::Credential(d), Instance::Credential(a)) => {
+            if let Some(u) = &d.username
+                && !a
+                    .username
+                    .as_deref()
+                    .is_some_and(|au| au.eq_ignore_ascii_case(u))
+            {
+                out.push("username");
+            }
+            if d.persistence.is_some() && d.persistence != a.persistence {
+                out.push("persistence");
+            }
+            if text_differs(d.alias.as_deref(), a.alias.as_deref()) {
+                out.push("alias");
+            }
+            if text_differs(d.comment.as_deref(), a.comment.as_deref()) {
+                out.push("comment");
+            }
+        }
+        (Instance::Global(d), Instance::Global(a)) => {
+            if let Some(p) = &d.path
+                && !a.path.as_deref().is_some_and(|ap| same_path(ap, p))
+            {
+                out.push("path");
+            }
+        }
+        (Instance::Linked(d), Instance::Linked(a))
+            if Some(d.enabled.unwrap_or(true)) != a.enabled =>
+        {
+            out.push("enabled");
+        }
+        _ => {}
+    }
+    out.into_iter().map(String::from).collect()
+}
+
+/// What making `desired` true takes: a change for the engine, or nothing (already so).
+fn request(
+    port: &mut dyn Port,
+    desired: &Instance,
+    actual: &Instance,
+    check: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Request>, Error> {
+    let session = desired.session();
+    let path_needed = match desired {
+        Instance::Drive(d) => d.path.is_none(),
+        Instance::Global(g) => g.path.is_none(),
+        _ => false,
+    };
+    if path_needed && desired.exist() {
+        return Err(field("path", "it is required unless _exist is false"));
+    }
+    let change = match (desired, actual) {
+        (Instance::Drive(d), Instance::Drive(a)) => {
+            let exist = desired.exist();
+            let l = if d.letter == "*" {
+                let remote: RemotePath = d.path.as_deref().unwrap_or_default().parse()?;
+                let (found, w) = engine::first_available(port, session, start_of(d)?, &remote)?;
+                push_new(warnings, &w);
+                match (found, exist) {
+                    (FirstAvailable::Mapped(l), _) => l,
+                    (_, false) => return Ok(None),
+                    (FirstAvailable::Free(l), true) => l,
+                    (FirstAvailable::Full, true) => {
+                        return Err(Error::Refused {
+                            message: format!(
+                                "no free drive letter from {} to Z: for {remote}",
+                                start_of(d)?
+                            ),
+                            remedy: "free a letter (`mapdrive list` shows them) or start the range earlier (startLetter)"
+                                .into(),
+                        });
+                    }
+                }
+            } else {
+                letter(&d.letter)?
+            };
+            if exist {
+                let remote: RemotePath = d.path.as_deref().unwrap_or_default().parse()?;
+                Change::Map(
+                    MapRequest {
+                        letter: l,
+                        remote,
+                        remember: d.persistent.unwrap_or(true),
+                        user: None,
+                        with_password: false,
+                        label: d.label.clone(),
+                    },
+                    None,
+                )
+            } else {
+                let _ = a;
+                Change::Unmap(UnmapRequest {
+                    letter: l,
+                    expect: None,
+                    force: false,
+                    keep_remembered: false,
+                })
+            }
+        }
+        (Instance::Credential(c), Instance::Credential(a)) => {
+            let kind = credential_kind(c.kind)?;
+            let target = CredentialTarget::parse(&c.name, kind)?;
+            if !desired.exist() {
+                Change::CredRemove(CredRemoveRequest { target, kind })
+            } else {
+                let user_name = c
+                    .username
+                    .clone()
+                    .or_else(|| a.username.clone())
+                    .ok_or_else(|| field("username", "it is required to create a credential"))?;
+                Change::CredSet(
+                    CredSetRequest {
+                        target,
+                        kind,
+                        user_name,
+                        persistence: c.persistence.map(persistence),
+                        alias: c.alias.clone(),
+                        comment: c.comment.clone(),
+                        attributes: None,
+                        update_secret: match c.update_secret {
+                            Some(UpdateSecretProp::Always) => UpdateSecret::Always,
+                            Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,
+                        },
+                    },
+                    c.secret.as_ref().map(|s| s.0.clone()),
+                )
+            }
+        }
+        (Instance::Global(g), _) => {
+            let l = letter(&g.letter)?;
+            if desired.exist() {
+                Change::GlobalMap(GlobalMapRequest {
+                    letter: l,
+                    remote: g.path.as_deref().unwrap_or_default().parse()?,
+                    at_boot: true,
+                    force: g.force.unwrap_or(false),
+                })
+            } else {
+                Change::GlobalUnmap(GlobalUnmapRequest {
+                    letter: l,
+                    expect: None,
+                    at_boot: true,
+                    force: g.force.unwrap_or(false),
+                })
+            }
+        }
+        (Instance::Linked(l), _) => {
+            Change::LinkedConnections(desired.exist().then(|| l.enabled.unwrap_or(true)))
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Request {
+        change,
+        session,
+        check,
+    }))
+}
+
+/// What `test` reports.
+#[derive(Debug)]
+pub struct Tested {
+    /// The actual state with `_inDesiredState`.
+    pub actual: Instance,
+    /// The differing properties.
+    pub diff: Vec<String>,
+}
+
+/// Compares the machine with `desired`: the engine's own check decides (so `test` and `set`
+/// never disagree); the differing properties name what differs.
+pub fn test(
+    port: &mut dyn Port,
+    desired: &Instance,
+    warnings: &mut Vec<String>,
+) -> Result<Tested, Error> {
+    let mut actual = get(port, desired, warnings)?;
+    let mut diff = diff(desired, &actual);
+    let changes = match request(port, desired, &actual, true, warnings)? {
+        None => false,
+        Some(req) => {
+            let resp = engine::execute(port, req)?;
+            push_new(warnings, &resp.warnings());
+            resp.changed()
+        }
+    };
+    if changes && diff.is_empty() {
+        // Only a secret that cannot be read back would be rewritten (the engine's warning says
+        // so); a secret is never named in a diff.
+        match desired {
+            Instance::Credential(_) => {}
+            Instance::Drive(_) => diff.push("path".into()),
+            _ => diff.push("_exist".into()),
+        }
+    }
+    actual.set_in_desired_state(!changes && diff.is_empty());
+    Ok(Tested { actual, diff })
+}
+
+/// What `set` did (or, with what-if, would do).
+#[derive(Debug)]
+pub struct SetResult {
+    /// The state after (predicted, with `_metadata.whatIf`, in what-if mode).
+    pub state: Instance,
+    /// The properties that changed.
+    pub changed_properties: Vec<String>,
+    /// Whether anything changed (or would).
+    pub changed: bool,
+    /// The steps taken (or that would be).
+    pub actions: Vec<String>,
+}
+
+/// Makes the machine match `desired` (`what_if`: only says what it would do).
+pub fn set(
+    port: &mut dyn Port,
+    desired: &Instance,
+    what_if: bool,
+    warnings: &mut Vec<String>,
+) -> Result<SetResult, Error> {
+    let before = get(port, desired, warnings)?;
+    let Some(req) = request(port, desired, &before, what_if, warnings)? else {
+        return Ok(SetResult {
+            state: before,
+            changed_properties: Vec::new(),
+            changed: false,
+            actions: Vec::new(),
+        });
+    };
+    let mut resp: Response = engine::execute(port, req)?;
+    push_new(warnings, &resp.warnings());
+    if let Some(e) = resp.failure.take() {
+        return Err(e);
+    }
+    let changed = resp.changed();
+    let actions: Vec<String> = resp
+        .outcomes
+        .iter()
+        .flat_map(|(_, o)| o.actions.iter().cloned())
+        .collect();
+    if what_if {
+        let mut state = predicted(desired, &before, changed);
+        state.set_what_if(actions.clone());
+        let changed_properties = if changed {
+            diff(desired, &before)
+        } else {
+            Vec::new()
+        };
+        return Ok(SetResult {
+            state,
+            changed_properties,
+            changed,
+            actions,
+        });
+    }
+    let after = if changed {
+        get(port, desired, warnings)?
+    } else {
+        before.clone()
+    };
+    Ok(SetResult {
+        changed_properties: changed_between(&before, &after),
+        state: after,
+        changed,
+        actions,
+    })
+}
+
+/// The state `desired` leads to, from `before`.
+fn predicted(desired: &Instance, before: &Instance, changed: bool) -> Instance {
+    if !changed {
+        return before.clone();
+    }
+    let mut v = before.to_json();
+    if let (Value::Object(out), Value::Object(want)) = (&mut v, desired.to_json()) {
+        if !desired.exist() {
+            out.retain(|k, _| key_property(desired.kind(), k));
+        }
+        for (k, val) in want {
+            if k != "letter" || val != "*" {
+                out.insert(k, val);
+            }
+        }
+        out.insert("_exist".into(), Value::Bool(desired.exist()));
+    }
+    Instance::from_value(desired.kind(), v).unwrap_or_else(|_| before.clone())
+}
+
+fn key_property(kind: Kind, name: &str) -> bool {
+    match kind {
+        Kind::MappedDrive => matches!(name, "letter" | "startLetter" | "session"),
+        Kind::Credential => matches!(name, "name" | "type" | "session"),
+        Kind::GlobalDrive => name == "letter",
+        Kind::LinkedConnections => false,
+    }
+}
+
+/// The top-level properties whose values differ between two states.
+pub fn changed_between(before: &Instance, after: &Instance) -> Vec<String> {
+    let (Value::Object(b), Value::Object(a)) = (before.to_json(), after.to_json()) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for k in b.keys().chain(a.keys()) {
+        if k.starts_with("_in") || k == "_metadata" || names.contains(k) {
+            continue;
+        }
+        if b.get(k) != a.get(k) {
+            names.push(k.clone());
+        }
+    }
+    names
+}
+
+/// Removes the instance (`_exist: false`).
+pub fn delete(
+    port: &mut dyn Port,
+    desired: &Instance,
+    what_if: bool,
+    warnings: &mut Vec<String>,
+) -> Result<SetResult, Error> {
+    let absent = match desired.clone() {
+        Instance::Drive(mut d) => {
+            d.exist = Some(false);
+            Instance::Drive(d)
+        }
+        Instance::Credential(mut c) => {
+            c.exist = Some(false);
+            Instance::Credential(c)
+        }
+        Instance::Global(mut g) => {
+            g.exist = Some(false);
+            Instance::Global(g)
+        }
+        Instance::Linked(mut l) => {
+            l.exist = Some(false);
+            Instance::Linked(l)
+        }
+    };
+    set(port, &absent, what_if, warnings)
+}
+
+/// Every instance of `kind` on this machine, as the acting session sees it.
+pub fn export(
+    port: &mut dyn Port,
+    kind: Kind,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Instance>, Error> {
+    Ok(match kind {
+        Kind::MappedDrive => {
+            let inventories = engine::inventories(port, Session::Auto)?;
+            let Some(inv) = inventories.first() else {
+                return Ok(Vec::new());
+            };
+            push_new(warnings, &inv.warnings);
+            inv.drives
+                .iter()
+                .filter(|e| own_drive(e))
+                .filter_map(|e| {
+                    Some(Instance::Drive(MappedDrive {
+                        letter: e.letter.to_string(),
+                        path: Some(e.remote.clone()?),
+                        label: e.label.clone(),
+                        persistent: Some(e.remembered),
+                        ..MappedDrive::default()
+                    }))
+                })
+                .collect()
+        }
+        Kind::Credential => {
+            let (vaults, w) = engine::credentials(port, Session::Auto)?;
+            push_new(warnings, &w);
+            vaults
+                .first()
+                .map(|(_, list)| list.iter().map(credential_instance).collect())
+                .unwrap_or_default()
+        }
+        Kind::GlobalDrive => {
+            let devices = port
+                .boot_devices()
+                .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?;
+            devices
+                .iter()
+                .filter_map(|d| {
+                    let l: DriveLetter = d.name.parse().ok()?;
+                    let remote = DosTarget::parse(&d.target).remote()?.to_string();
+                    Some(Instance::Global(GlobalDrive {
+                        letter: l.to_string(),
+                        path: Some(remote),
+                        ..GlobalDrive::default()
+                    }))
+                })
+                .collect()
+        }
+        Kind::LinkedConnections => {
+            let desired = Instance::Linked(LinkedConnections::default());
+            vec![get(port, &desired, warnings)?]
+        }
+    })
+}
+
+fn credential_instance(i: &CredentialInfo) -> Instance {
+    Instance::Credential(Credential {
+        name: i.target.clone(),
+        kind: cred_type(i.kind),
+        username: i.user_name.clone(),
+        persistence: Some(persistence_prop(i.persistence)),
+        alias: i.alias.clone(),
+        comment: i.comment.clone(),
+        ..Credential::default()
+    })
+}

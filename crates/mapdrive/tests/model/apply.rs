@@ -1,0 +1,518 @@
+//! `mapdrive apply` / `mapdrive export` on the session model: the expression subset, the secret
+//! rules, dependsOn ordering and skipping, failures that do not stop the rest, bad documents
+//! refused with nothing changed, re-apply and export → apply with zero writes, and one
+//! enumeration of drives and credentials for a 26-drive, 50-credential document.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use mapdrive::cli::Report;
+use mapdrive::domain::{
+    CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
+    RemotePath, Secret, SessionUsers,
+};
+use mapdrive::error::ApiError;
+use mapdrive::frontend::document::{self, Inputs, Options};
+use mapdrive::model::{LogonKind, Machine};
+use mapdrive::port::{
+    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+};
+
+use crate::cli::{BOB, BOB_PW, host, logon, mapdrive, mapdrive_stdin};
+use crate::support::{connected, secret};
+
+// The saved credential must hold bob's real password: the model's file server checks it.
+const NAS_PW: &str = BOB_PW;
+
+const DOC: &str = r#"
+$schema: https://aka.ms/dsc/schemas/v3/bundled/config/document.json
+parameters:
+  nasPassword:
+    type: securestring
+  server:
+    type: string
+    defaultValue: fileserver
+resources:
+  - name: Team drive
+    type: Mapdrive/MappedDrive
+    properties:
+      letter: T
+      path: \\fileserver\team
+    dependsOn:
+      - "[resourceId('Mapdrive/Credential','Fileserver credential')]"
+  - name: Fileserver credential
+    type: Mapdrive/Credential
+    properties:
+      name: "[parameters('server')]"
+      type: domain_password
+      username: CORP\bob
+      secret: "[parameters('nasPassword')]"
+      comment: team share
+  - name: Public drive
+    type: Mapdrive/MappedDrive
+    properties:
+      letter: "*"
+      startLetter: P
+      path: \\fileserver\public
+      label: Public files
+  - name: Backup token
+    type: Mapdrive/Credential
+    properties:
+      name: app:backup
+      type: generic_password
+      username: svc
+      secret: "[envvar('BACKUP_TOKEN')]"
+"#;
+
+fn bob() -> Machine {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m
+}
+
+fn env(name: &str) -> Option<String> {
+    (name == "BACKUP_TOKEN").then(|| "backup-T0ken".to_string())
+}
+
+fn inputs<'a>(stdin: &[(&str, &str)], env: &'a dyn Fn(&str) -> Option<String>) -> Inputs<'a> {
+    Inputs {
+        parameters_file: None,
+        stdin_parameters: stdin
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), secret(v)))
+            .collect(),
+        env,
+    }
+}
+
+fn run(m: &mut dyn Port, doc: &str, inputs: &Inputs<'_>, options: Options) -> Report {
+    match document::apply(m, doc, inputs, options) {
+        Ok(r) => document::render(&r, options.json),
+        Err(e) => Report {
+            stdout: String::new(),
+            stderr: format!("error: {e}\n"),
+            code: e.exit_code(),
+        },
+    }
+}
+
+#[track_caller]
+fn no_secret(r: &Report) {
+    for s in [NAS_PW, "backup-T0ken", BOB_PW] {
+        assert!(!r.stdout.contains(s) && !r.stderr.contains(s), "{s} leaked");
+    }
+}
+
+#[test]
+fn apply_check_then_apply_then_reapply_with_zero_writes() {
+    let mut m = bob();
+    let e = env;
+    let ins = inputs(&[("nasPassword", NAS_PW)], &e);
+    let mut log = String::new();
+    let check = run(
+        &mut m,
+        DOC,
+        &ins,
+        Options {
+            check: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(m.writes(), 0);
+    assert_eq!(check.code, 0);
+    log.push_str(&format!(
+        "$ mapdrive apply doc.yaml --check\n{}{}\n",
+        check.stdout, check.stderr
+    ));
+    let first = run(&mut m, DOC, &ins, Options::default());
+    no_secret(&first);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    log.push_str(&format!(
+        "$ mapdrive apply doc.yaml\n{}{}\n",
+        first.stdout, first.stderr
+    ));
+    // dependsOn moved the credential before the drive that needs it; the team share needs it.
+    let c = connected(&m);
+    assert!(
+        c.contains(&"T:".into()) && c.contains(&"P:".into()),
+        "{c:?}"
+    );
+    let w = m.writes();
+    let again = run(
+        &mut m,
+        DOC,
+        &ins,
+        Options {
+            json: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(m.writes(), w, "re-apply wrote");
+    let v: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(v["changed"], false);
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["result"] == "unchanged")
+    );
+    log.push_str(&format!(
+        "$ mapdrive apply doc.yaml --json\n{}{}\n",
+        again.stdout, again.stderr
+    ));
+    insta::assert_snapshot!(log);
+}
+
+#[test]
+fn secrets_come_from_parameters_env_or_stdin_never_the_file() {
+    let mut m = bob();
+    let e = env;
+    let literal = DOC.replace("\"[parameters('nasPassword')]\"", "Plain-Text-Pw");
+    let wrapped = DOC.replace(
+        "\"[parameters('nasPassword')]\"",
+        "{secureString: Plain-Text-Pw}",
+    );
+    let not_secure = DOC.replace("type: securestring", "type: string");
+    let with_default = DOC.replace(
+        "type: securestring",
+        "type: securestring\n    defaultValue: Plain-Text-Pw",
+    );
+    let mut log = String::new();
+    for (what, doc) in [
+        ("literal secret", literal.as_str()),
+        ("literal secureString object", wrapped.as_str()),
+        ("string parameter", not_secure.as_str()),
+        ("securestring default in the file", with_default.as_str()),
+        ("no value for the parameter", DOC),
+    ] {
+        let ins = if what == "no value for the parameter" {
+            inputs(&[], &e)
+        } else {
+            inputs(&[("nasPassword", NAS_PW)], &e)
+        };
+        let r = run(&mut m, doc, &ins, Options::default());
+        assert_eq!(r.code, 2, "{what}: {}", r.stdout);
+        assert!(!r.stderr.contains("Plain-Text-Pw"));
+        log.push_str(&format!("# {what}\n{}", r.stderr));
+    }
+    assert_eq!(m.writes(), 0);
+    // From a parameters file, as dsc takes them.
+    let params = format!(r#"{{"parameters": {{"nasPassword": "{NAS_PW}"}}}}"#);
+    let ins = Inputs {
+        parameters_file: Some(&params),
+        stdin_parameters: BTreeMap::new(),
+        env: &e,
+    };
+    let r = run(&mut m, DOC, &ins, Options::default());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    no_secret(&r);
+    insta::assert_snapshot!(log);
+}
+
+#[test]
+fn bad_documents_are_refused_before_anything_changes() {
+    let mut m = bob();
+    let e = env;
+    let ins = inputs(&[("nasPassword", NAS_PW)], &e);
+    let cases = [
+        ("other resource type", DOC.replace("type: Mapdrive/MappedDrive\n    properties:\n      letter: \"*\"", "type: Microsoft.Windows/Registry\n    properties:\n      letter: \"*\"")),
+        ("other expression", DOC.replace("path: \\\\fileserver\\team", "path: \"[concat('a','b')]\"")),
+        ("unknown property", DOC.replace("label: Public files", "colour: red")),
+        ("bad letter", DOC.replace("letter: T", "letter: TT")),
+        ("dependsOn unknown item", DOC.replace("'Fileserver credential'", "'Nope'")),
+        ("dependsOn cycle", DOC.replace("      comment: team share", "      comment: team share\n    dependsOn:\n      - \"[resourceId('Mapdrive/MappedDrive','Team drive')]\"")),
+        ("bad name", DOC.replace("name: Public drive", "name: Public-drive")),
+        ("variables", format!("{DOC}variables:\n  x: 1\n")),
+        ("not yaml", "resources: [".to_string()),
+        ("undeclared parameter", DOC.replace("[parameters('server')]", "[parameters('nope')]")),
+        ("unset envvar", DOC.replace("BACKUP_TOKEN", "NOT_SET_ANYWHERE")),
+    ];
+    let mut log = String::new();
+    for (what, doc) in &cases {
+        let r = run(&mut m, doc, &ins, Options::default());
+        assert_eq!(r.code, 2, "{what}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.is_empty());
+        log.push_str(&format!("# {what}\n{}", r.stderr));
+    }
+    assert_eq!(m.writes(), 0, "a refused document changed something");
+    insta::assert_snapshot!(log);
+}
+
+#[test]
+fn a_failing_item_does_not_stop_the_rest_and_its_dependants_are_skipped() {
+    let mut m = bob();
+    let doc = r#"
+$schema: https://aka.ms/dsc/schemas/v3/bundled/config/document.json
+resources:
+  - name: Local disk
+    type: Mapdrive/MappedDrive
+    properties: {letter: C, path: \\fileserver\public}
+  - name: Needs the disk
+    type: Mapdrive/MappedDrive
+    properties: {letter: N, path: \\fileserver\public}
+    dependsOn: ["[resourceId('Mapdrive/MappedDrive','Local disk')]"]
+  - name: Public
+    type: Mapdrive/MappedDrive
+    properties: {letter: P, path: \\fileserver\public}
+"#;
+    let e = env;
+    let ins = inputs(&[], &e);
+    let r = run(&mut m, doc, &ins, Options::default());
+    assert_eq!(r.code, 1);
+    assert!(connected(&m).contains(&"P:".into()));
+    assert!(!connected(&m).contains(&"N:".into()));
+    let mut m2 = bob();
+    let stop = run(
+        &mut m2,
+        doc,
+        &ins,
+        Options {
+            stop_on_error: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(stop.code, 1);
+    assert_eq!(m2.writes(), 0);
+    insta::assert_snapshot!(format!(
+        "$ mapdrive apply doc.yaml\n{}{}\n$ mapdrive apply doc.yaml --stop-on-error\n{}{}",
+        r.stdout, r.stderr, stop.stdout, stop.stderr
+    ));
+}
+
+#[test]
+fn export_then_apply_changes_nothing() {
+    let mut m = bob();
+    crate::cli::ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "P:",
+            r"\\fileserver\public",
+            "--label",
+            "Public files",
+            "--json",
+        ],
+    ));
+    crate::cli::ok(&mapdrive(
+        &mut m,
+        &["map", "Q:", r"\\fileserver\public", "--temporary", "--json"],
+    ));
+    crate::cli::ok(&mapdrive_stdin(
+        &mut m,
+        &[
+            "cred",
+            "set",
+            "fileserver.corp.example",
+            "--user",
+            BOB,
+            "--secret-stdin",
+            "--comment",
+            "fqdn",
+            "--json",
+        ],
+        "pw-1\n",
+    ));
+    let yaml = document::export(&mut m, false).unwrap();
+    let json = document::export(&mut m, true).unwrap();
+    assert_eq!(json.code, 0);
+    let e = env;
+    let ins = inputs(&[], &e);
+    let w = m.writes();
+    for doc in [&yaml.stdout, &json.stdout] {
+        let r = run(&mut m, doc, &ins, Options::default());
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("4 items, 4 unchanged"), "{}", r.stdout);
+    }
+    assert_eq!(m.writes(), w);
+    insta::assert_snapshot!(yaml.stdout);
+}
+
+#[test]
+fn through_the_cli_with_a_secret_on_standard_input() {
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.yaml");
+    std::fs::write(
+        &file,
+        DOC.replace("[envvar('BACKUP_TOKEN')]", "[parameters('nasPassword')]"),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let r = mapdrive_stdin(
+        &mut m,
+        &["apply", f, "--secret", "nasPassword=-"],
+        &format!("{NAS_PW}\n"),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    no_secret(&r);
+    let r = mapdrive(&mut m, &["apply", f, "--secret", "nasPassword"]);
+    assert_eq!(r.code, 2);
+    let r = mapdrive(&mut m, &["export", "--json"]);
+    assert_eq!(r.code, 0);
+    no_secret(&r);
+}
+
+// ------------------------------------------------------------ one enumeration
+
+/// Counts the enumerations that reach the machine.
+struct Counting<'a> {
+    inner: &'a mut Machine,
+    connected: Cell<u32>,
+    remembered: Cell<u32>,
+    credentials: Cell<u32>,
+    credential_reads: Cell<u32>,
+}
+
+impl Port for Counting<'_> {
+    fn identity(&self) -> Result<Identity, ApiError> {
+        self.inner.identity()
+    }
+    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
+        self.inner.linked_connections()
+    }
+    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
+        self.connected.set(self.connected.get() + 1);
+        self.inner.connected()
+    }
+    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
+        self.remembered.set(self.remembered.get() + 1);
+        self.inner.remembered()
+    }
+    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
+        self.inner.dos_device(letter)
+    }
+    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
+        self.credentials.set(self.credentials.get() + 1);
+        self.inner.credentials()
+    }
+    fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
+        self.inner.credential_caps()
+    }
+    fn session_users(&self) -> Result<SessionUsers, ApiError> {
+        self.inner.session_users()
+    }
+    fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+        self.credential_reads.set(self.credential_reads.get() + 1);
+        self.inner.credential(t, k)
+    }
+    fn credential_secret_equals(
+        &self,
+        t: &str,
+        k: CredentialKind,
+        s: &Secret,
+    ) -> Result<Option<bool>, ApiError> {
+        self.inner.credential_secret_equals(t, k, s)
+    }
+    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
+        self.inner.boot_devices()
+    }
+    fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
+        self.inner.label(remote)
+    }
+    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        self.inner.sessions()
+    }
+    fn add_connection(
+        &mut self,
+        l: DriveLetter,
+        r: &RemotePath,
+        u: Option<&str>,
+        p: Option<&Secret>,
+        remember: bool,
+    ) -> Result<(), ApiError> {
+        self.inner.add_connection(l, r, u, p, remember)
+    }
+    fn cancel_connection(
+        &mut self,
+        l: DriveLetter,
+        forget: bool,
+        force: bool,
+    ) -> Result<(), ApiError> {
+        self.inner.cancel_connection(l, forget, force)
+    }
+    fn forget(&mut self, l: DriveLetter) -> Result<(), ApiError> {
+        self.inner.forget(l)
+    }
+    fn remember(&mut self, e: &Remembered) -> Result<(), ApiError> {
+        self.inner.remember(e)
+    }
+    fn set_remembered_user_name(&mut self, l: DriveLetter, u: &str) -> Result<(), ApiError> {
+        self.inner.set_remembered_user_name(l, u)
+    }
+    fn write_credential(&mut self, c: &CredentialWrite<'_>) -> Result<(), ApiError> {
+        self.inner.write_credential(c)
+    }
+    fn delete_credential(&mut self, t: &str, k: CredentialKind) -> Result<(), ApiError> {
+        self.inner.delete_credential(t, k)
+    }
+    fn set_boot_device(&mut self, n: &str, t: &str) -> Result<(), ApiError> {
+        self.inner.set_boot_device(n, t)
+    }
+    fn remove_boot_device(&mut self, n: &str) -> Result<(), ApiError> {
+        self.inner.remove_boot_device(n)
+    }
+    fn set_label(&mut self, r: &RemotePath, l: Option<&str>) -> Result<(), ApiError> {
+        self.inner.set_label(r, l)
+    }
+    fn set_linked_connections(&mut self, e: Option<bool>) -> Result<(), ApiError> {
+        self.inner.set_linked_connections(e)
+    }
+    fn use_token(&mut self, c: TokenChoice) -> Result<(), ApiError> {
+        self.inner.use_token(c)
+    }
+}
+
+/// 25 lettered drives and one first-available drive, 50 credentials.
+pub fn big_document() -> String {
+    let mut doc = String::from(
+        "$schema: https://aka.ms/dsc/schemas/v3/bundled/config/document.json\nresources:\n",
+    );
+    for l in ('A'..='Z').filter(|l| *l != 'C') {
+        doc.push_str(&format!(
+            "  - name: Drive {l}\n    type: Mapdrive/MappedDrive\n    properties: {{letter: {l}, path: '\\\\fileserver\\public'}}\n"
+        ));
+    }
+    doc.push_str("  - name: First available\n    type: Mapdrive/MappedDrive\n    properties: {letter: '*', startLetter: D, path: '\\\\fileserver\\public'}\n");
+    for i in 0..50 {
+        doc.push_str(&format!(
+            "  - name: Credential {i}\n    type: Mapdrive/Credential\n    properties: {{name: server{i}, type: domain_password, username: 'CORP\\bob', comment: number {i}}}\n"
+        ));
+    }
+    doc
+}
+
+#[test]
+fn a_26_drive_50_credential_document_enumerates_once() {
+    let mut m = bob();
+    let doc = big_document();
+    let e = env;
+    let ins = inputs(&[], &e);
+    let r = run(&mut m, &doc, &ins, Options::default());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("76 items, 75 changed, 1 unchanged"),
+        "{}",
+        r.stdout
+    );
+    let w = m.writes();
+    let mut counting = Counting {
+        inner: &mut m,
+        connected: Cell::new(0),
+        remembered: Cell::new(0),
+        credentials: Cell::new(0),
+        credential_reads: Cell::new(0),
+    };
+    let r = run(&mut counting, &doc, &ins, Options::default());
+    assert!(r.stdout.contains("76 items, 76 unchanged"), "{}", r.stdout);
+    assert_eq!(
+        (
+            counting.connected.get(),
+            counting.remembered.get(),
+            counting.credentials.get()
+        ),
+        (1, 1, 1),
+        "one enumeration of drives and credentials, not one per item"
+    );
+    assert_eq!(m.writes(), w);
+}
