@@ -240,7 +240,7 @@ impl Action {
                 format!("delete {kind} credential {target}")
             }
             Action::SetLabel { remote, label } => match label {
-                Some(l) => format!("label {remote} as {l:?} in Explorer (MountPoints2)"),
+                Some(l) => format!("label {remote} as \"{l}\" in Explorer (MountPoints2)"),
                 None => format!("remove the Explorer label of {remote}"),
             },
             Action::SetBootDevice { name, target } => format!(
