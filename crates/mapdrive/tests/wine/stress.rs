@@ -139,9 +139,13 @@ fn run(prefix: &Path, op: Op) -> Done {
             break status;
         }
         if start.elapsed() > TIMEOUT {
+            let stacks = backtraces(prefix);
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{:?} hung: no exit after {TIMEOUT:?}", op.args());
+            panic!(
+                "{:?} hung: no exit after {TIMEOUT:?}; winedbg's backtraces of the mapdrive.exe processes still running:\n{stacks}",
+                op.args()
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -177,6 +181,51 @@ fn run(prefix: &Path, op: Op) -> Done {
         json,
         text,
     }
+}
+
+/// What `winedbg` shows of every mapdrive.exe still running in the prefix (for a hang report).
+fn backtraces(prefix: &Path) -> String {
+    let winedbg = |commands: &str| -> String {
+        let out = prefix.join(format!(
+            "stress-dbg-{}.txt",
+            FILES.fetch_add(1, Ordering::SeqCst)
+        ));
+        let Ok(file) = fs::File::create(&out) else {
+            return String::new();
+        };
+        let child = Command::new("winedbg")
+            .args(["--command", commands])
+            .env("WINEPREFIX", prefix)
+            .env("WINEDEBUG", "-all")
+            .stdin(std::process::Stdio::null())
+            .stdout(file)
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = child {
+            let start = Instant::now();
+            while child.try_wait().ok().flatten().is_none()
+                && start.elapsed() < Duration::from_secs(30)
+            {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let text = fs::read_to_string(&out).unwrap_or_default();
+        let _ = fs::remove_file(out);
+        text
+    };
+    let procs = winedbg("info proc");
+    let mut all = procs.clone();
+    for line in procs.lines().filter(|l| l.contains("'mapdrive.exe'")) {
+        if let Some(pid) = line
+            .split_whitespace()
+            .find(|w| w.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            all.push_str(&winedbg(&format!("attach 0x{pid}\nbt all\ndetach\nquit")));
+        }
+    }
+    all
 }
 
 fn same_path(a: &Value, b: &str) -> bool {
