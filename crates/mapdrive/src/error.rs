@@ -6,10 +6,10 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum InputError {
     /// Not a drive letter.
-    #[error("invalid drive letter \"{0}\": give one letter A-Z, with or without a colon (Z or Z:)")]
+    #[error("invalid drive letter {}: give one letter A-Z, with or without a colon (Z or Z:)", shown_letter(.0))]
     DriveLetter(String),
     /// Not a usable remote path.
-    #[error("invalid remote path {input}: {why}")]
+    #[error("invalid remote path {}: {why}", shown_path(input))]
     RemotePath {
         /// What was given.
         input: String,
@@ -51,6 +51,26 @@ pub enum InputError {
         /// What to do (usage line, suggestion).
         remedy: String,
     },
+}
+
+/// A rejected drive letter as typed, unless it could be a secret typed in the wrong place
+/// (`map Pa55! \\srv\share`): short text and paths are shown, anything else is not repeated.
+fn shown_letter(input: &str) -> String {
+    if input.chars().count() <= 3 || input.starts_with("\\\\") {
+        format!("\"{input}\"")
+    } else {
+        "(not repeated here: it could be a secret)".into()
+    }
+}
+
+/// A rejected remote path as typed when it looks like one (`\\...`, `//...`); anything else could
+/// be a password given where the path goes (`map M: Pa55!`) and is not repeated.
+fn shown_path(input: &str) -> String {
+    if input.starts_with("\\\\") || input.starts_with("//") {
+        input.to_string()
+    } else {
+        "(not repeated here: it does not start with \\\\server, and could be a secret)".into()
+    }
 }
 
 /// One entry of the Win32 error catalog.
@@ -514,14 +534,28 @@ mod tests {
     #[test]
     fn paths_in_messages_are_shown_as_typed() {
         let e = InputError::RemotePath {
-            input: r"\srv*b".into(),
+            input: r"\\srv\a*b".into(),
             why: "bad".into(),
         };
-        assert_eq!(e.to_string(), r"invalid remote path \srv*b: bad");
+        assert_eq!(e.to_string(), r"invalid remote path \\srv\a*b: bad");
         assert_eq!(
-            InputError::DriveLetter(r"\x".into()).to_string(),
-            r#"invalid drive letter "\x": give one letter A-Z, with or without a colon (Z or Z:)"#
+            InputError::DriveLetter(r"\\x".into()).to_string(),
+            r#"invalid drive letter "\\x": give one letter A-Z, with or without a colon (Z or Z:)"#
         );
+    }
+
+    #[test]
+    fn a_secret_typed_where_a_letter_or_path_goes_is_not_repeated() {
+        let letter: Result<crate::domain::DriveLetter, _> = "Pa55word!".parse();
+        let path: Result<crate::domain::RemotePath, _> = "Pa55word!".parse();
+        for e in [
+            letter.unwrap_err().to_string(),
+            path.unwrap_err().to_string(),
+        ] {
+            assert!(!e.contains("Pa55"), "{e}");
+        }
+        let path: Result<crate::domain::RemotePath, _> = r"\\srv".parse();
+        assert!(path.unwrap_err().to_string().contains(r"\\srv"));
     }
 
     #[test]

@@ -162,3 +162,60 @@ fn slash_question_mark_and_upper_case_commands_work() {
     mapdrive().args(["LIST"]).assert().code(4);
     mapdrive().args(["Cred", "List", "--json"]).assert().code(4);
 }
+
+/// The README's exit-code table, `--help` and the JSON error kinds say the same thing.
+#[test]
+fn readme_exit_codes_match_help_and_error_kinds() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let table = &readme[readme.find("## Exit codes").unwrap()..];
+    let out = mapdrive()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for code in 0..=4 {
+        assert!(
+            table.contains(&format!("| {code} |")),
+            "README lacks exit code {code}"
+        );
+        assert!(
+            help.contains(&format!("  {code}  ")),
+            "--help lacks exit code {code}"
+        );
+    }
+    assert!(!table.contains("| 5 |"));
+    // Each error kind's exit code, from real runs: usage (2) and unsupported (4) here.
+    for (args, kind, code) in [
+        (
+            vec!["map", "M:", r"\\srv\share", "x", "--json"],
+            "invalid_input",
+            2,
+        ),
+        (vec!["list", "--json"], "unsupported", 4),
+        (vec!["explain", "99999", "--json"], "invalid_input", 2),
+    ] {
+        let out = mapdrive()
+            .args(&args)
+            .assert()
+            .code(code)
+            .get_output()
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["kind"], kind, "{args:?}");
+    }
+    for kind in [
+        "windows_error",
+        "not_converged",
+        "invalid_input",
+        "refused",
+        "unsupported",
+    ] {
+        assert!(
+            readme.contains(&format!("`{kind}`")),
+            "README does not document {kind}"
+        );
+    }
+}

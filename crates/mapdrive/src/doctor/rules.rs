@@ -53,6 +53,43 @@ fn connected_here(f: &Facts, letter: DriveLetter) -> Option<&crate::port::Connec
         .find(|c| c.letter == letter)
 }
 
+/// `text` as one command-line argument (quoted when it holds a space), or `None` when it cannot
+/// be one: the doctor prints a fix only when the command is one mapdrive accepts.
+fn arg(text: &str) -> Option<String> {
+    if text.is_empty()
+        || text.starts_with('-')
+        || text.contains('"')
+        || text.chars().any(char::is_control)
+    {
+        return None;
+    }
+    Some(if text.contains(' ') {
+        format!("\"{text}\"")
+    } else {
+        text.to_string()
+    })
+}
+
+/// A remembered or connected path as an argument of `mapdrive map`, when mapdrive accepts it.
+fn remote_arg(remote: &str) -> Option<String> {
+    remote.parse::<RemotePath>().ok().and_then(|_| arg(remote))
+}
+
+/// `mapdrive cred set HOST --user USER --prompt`, when both are valid; else what to do instead.
+fn cred_set_fix(remote: &str, host: &str, user: &str) -> String {
+    let target = crate::domain::CredentialTarget::parse(host, CredentialKind::DomainPassword)
+        .ok()
+        .filter(|_| remote.parse::<RemotePath>().is_ok())
+        .and_then(|_| arg(host));
+    match (target, arg(user)) {
+        (Some(t), Some(u)) => format!("mapdrive cred set {t} --user {u} --prompt"),
+        _ => format!(
+            "the remembered path {remote} (or user name) is malformed: remove the entry with regedit \
+             (HKCU\\Network) or `net use /delete`, then map the share again"
+        ),
+    }
+}
+
 fn host_of(remote: &str) -> String {
     remote
         .parse::<RemotePath>()
@@ -201,12 +238,19 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
                  this logon session. {why}{also}",
                 r.letter, r.remote, r.letter
             ),
-            remedy: format!(
-                "mapdrive restore{h}   (or: mapdrive map {} {}{h})",
-                r.letter,
-                r.remote,
-                h = here(f)
-            ),
+            remedy: match remote_arg(&r.remote) {
+                Some(remote) => format!(
+                    "mapdrive restore{h}   (or: mapdrive map {} {remote}{h})",
+                    r.letter,
+                    h = here(f)
+                ),
+                None => format!(
+                    "the remembered path {} is malformed: remove it with `mapdrive unmap {}{}`",
+                    r.remote,
+                    r.letter,
+                    here(f)
+                ),
+            },
         });
     }
 }
@@ -249,10 +293,13 @@ fn only_in_linked_session(f: &Facts, out: &mut Vec<Finding>) {
                  not see the drive. {policy}",
                 id.logon_id
             ),
-            remedy: format!(
-                "from an elevated prompt: mapdrive map {letter} {remote} --session both   \
-                 (or: mapdrive policy linked-connections on, then restart)"
-            ),
+            remedy: match remote_arg(remote) {
+                Some(remote) => format!(
+                    "from an elevated prompt: mapdrive map {letter} {remote} --session both   \
+                     (or: mapdrive policy linked-connections on, then restart)"
+                ),
+                None => "mapdrive policy linked-connections on, then restart".to_string(),
+            },
         });
     }
 }
@@ -290,7 +337,7 @@ fn user_name_without_credential(f: &Facts, out: &mut Vec<Finding>) {
                  with one, the logon-time reconnect uses it.",
                 r.letter, r.remote
             ),
-            remedy: format!("mapdrive cred set {host} --user {user} --prompt"),
+            remedy: cred_set_fix(&r.remote, &host, user),
         });
     }
 }
@@ -342,7 +389,7 @@ fn no_credential_for_server(f: &Facts, out: &mut Vec<Finding>) {
                     ""
                 }
             ),
-            remedy: format!("mapdrive cred set {host} --user DOMAIN\\user --prompt"),
+            remedy: cred_set_fix(&r.remote, &host, "DOMAIN\\user"),
         });
     }
 }
@@ -391,7 +438,10 @@ fn global_drives(f: &Facts, out: &mut Vec<Finding>) {
                 remedy: if at_boot {
                     format!("as administrator: mapdrive unmap {letter} --global --at-boot (effective at restart)")
                 } else {
-                    format!("as SYSTEM: mapdrive unmap {letter} --global   (or keep it: mapdrive map {letter} {remote} --global --at-boot)")
+                    match remote_arg(remote) {
+                        Some(remote) => format!("as SYSTEM: mapdrive unmap {letter} --global   (or keep it: mapdrive map {letter} {remote} --global --at-boot)"),
+                        None => format!("as SYSTEM: mapdrive unmap {letter} --global"),
+                    }
                 },
             });
         } else if at_boot && *logon_id != Luid::SYSTEM {
@@ -415,9 +465,12 @@ fn global_drives(f: &Facts, out: &mut Vec<Finding>) {
                      global {letter} -> {global}, which exists from the restart after it was written; a local \
                      drive takes precedence over a global one of the same name, so this session does not see it."
                 ),
-                remedy: format!(
-                    "keep both by giving one another letter: mapdrive map X: {remote}, then mapdrive unmap {letter}"
-                ),
+                remedy: match remote_arg(remote) {
+                    Some(remote) => format!(
+                        "keep both by giving one another letter: mapdrive map X: {remote}, then mapdrive unmap {letter}"
+                    ),
+                    None => format!("mapdrive unmap {letter} to see the global drive"),
+                },
             });
         }
     }
@@ -499,10 +552,13 @@ fn letter_collision(f: &Facts, out: &mut Vec<Finding>) {
                 r.letter,
                 dos.kind_name()
             ),
-            remedy: format!(
-                "mapdrive unmap {}   then map the share to a free letter: mapdrive map X: {}",
-                r.letter, r.remote
-            ),
+            remedy: match remote_arg(&r.remote) {
+                Some(remote) => format!(
+                    "mapdrive unmap {}   then map the share to a free letter: mapdrive map X: {remote}",
+                    r.letter
+                ),
+                None => format!("mapdrive unmap {}", r.letter),
+            },
         });
     }
 }
@@ -528,7 +584,15 @@ fn remembered_path_differs(f: &Facts, out: &mut Vec<Finding>) {
                 "The next logon restores {} -> {} from HKCU\\Network, not the current {}.",
                 r.letter, r.remote, c.remote
             ),
-            remedy: format!("mapdrive map {} {}{}", r.letter, c.remote, here(f)),
+            remedy: match remote_arg(&c.remote) {
+                Some(remote) => format!("mapdrive map {} {remote}{}", r.letter, here(f)),
+                None => format!(
+                    "the connected path {} is malformed: mapdrive unmap {}{}, then map the share again",
+                    c.remote,
+                    r.letter,
+                    here(f)
+                ),
+            },
         });
     }
 }

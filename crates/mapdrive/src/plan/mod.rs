@@ -154,6 +154,26 @@ impl Action {
         matches!(self, Action::EnsureRemembered { .. })
     }
 
+    /// How a step reads when it undoes an earlier one: what is put back, as it was (a connection
+    /// put back without `CONNECT_UPDATE_PROFILE` is not "for this logon session only": its
+    /// remembered entry is put back by its own step, or was never touched).
+    pub fn describe_undo(&self) -> String {
+        match self {
+            Action::Connect { letter, remote, .. } => {
+                format!("reconnect {letter} to {remote} as it was")
+            }
+            Action::Remember { entry } => format!(
+                "remember {} -> {} again in HKCU\\Network",
+                entry.letter, entry.remote
+            ),
+            Action::Cancel { letter, .. } => format!("disconnect {letter} again"),
+            Action::Forget { letter } => {
+                format!("remove HKCU\\Network\\{} again", letter.as_char())
+            }
+            other => other.describe(),
+        }
+    }
+
     /// A one-line description for humans.
     pub fn describe(&self) -> String {
         match self {
@@ -220,7 +240,7 @@ impl Action {
                 format!("delete {kind} credential {target}")
             }
             Action::SetLabel { remote, label } => match label {
-                Some(l) => format!("label {remote} as {l:?} in Explorer (MountPoints2)"),
+                Some(l) => format!("label {remote} as \"{l}\" in Explorer (MountPoints2)"),
                 None => format!("remove the Explorer label of {remote}"),
             },
             Action::SetBootDevice { name, target } => format!(
@@ -530,8 +550,8 @@ pub fn apply(
             let mut undo_failed = Vec::new();
             for undo in plan.undo[..i].iter().rev().flatten() {
                 match perform(port, undo, secrets) {
-                    Ok(_) => undone.push(undo.describe()),
-                    Err(e) => undo_failed.push(format!("{} ({e})", undo.describe())),
+                    Ok(_) => undone.push(undo.describe_undo()),
+                    Err(e) => undo_failed.push(format!("{} ({e})", undo.describe_undo())),
                 }
             }
             // Something stays changed unless every earlier step had an undo and all of them worked.

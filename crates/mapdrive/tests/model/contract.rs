@@ -93,3 +93,38 @@ fn a_new_drive_with_a_label_has_no_before_state() {
     ));
     assert!(policy.get("linked_connections").is_some(), "{policy}");
 }
+
+#[test]
+fn the_rollback_note_does_not_read_as_if_the_drive_became_temporary() {
+    use crate::cli::{host, logon, mapdrive, ok};
+    use mapdrive::model::LogonKind;
+    let mut m = host();
+    logon(&mut m, crate::cli::BOB, LogonKind::Interactive);
+    ok(&mapdrive(
+        &mut m,
+        &["map", "P:", r"\\fileserver\public", "--json"],
+    ));
+    // bob has no access to svc: the re-map fails and the old mapping is put back.
+    let r = mapdrive(&mut m, &["map", "P:", r"\\fileserver\svc", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let remedy = v["error"]["remedy"].as_str().unwrap();
+    assert!(remedy.contains("were undone"), "{remedy}");
+    assert!(!remedy.contains("for this logon session only"), "{remedy}");
+    assert!(
+        remedy.contains(r"reconnect P: to \\fileserver\public as it was"),
+        "{remedy}"
+    );
+    let list = ok(&mapdrive(&mut m, &["list", "--json"]));
+    let p = list["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["letter"] == "P:")
+        .unwrap();
+    assert_eq!(
+        (p["connected"].clone(), p["remembered"].clone()),
+        (true.into(), true.into()),
+        "{p}"
+    );
+}

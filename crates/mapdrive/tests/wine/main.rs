@@ -10,3 +10,4 @@ mod dsc;
 mod errors;
 mod imports;
 mod sessions;
+mod stress;

@@ -47,7 +47,7 @@ impl JsonSchema for Luid {
 }
 
 /// The state of one drive letter in `before`/`after` of `map`, `unmap`, `map --global`.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DriveState {
     /// Letter.
@@ -55,21 +55,27 @@ pub struct DriveState {
     /// Connected path, else the remembered one.
     pub remote: String,
     /// Connected in the logon session acted in.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connected: Option<bool>,
     /// Has an `HKCU\Network` entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remembered: Option<bool>,
     /// The remembered `UserName` ("" = none: reconnecting uses the Credential Manager).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// The remembered path when it differs from the connected one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remembered_remote: Option<String>,
     /// Explorer label of the share, when `--label` was given (`null`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<Option<String>>,
     /// A global drive (SYSTEM's, seen by every user).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub global: Option<bool>,
 }
 
 /// A boot-time global drive (`Session Manager\DOS Devices`) in `before`/`after`.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct BootState {
     /// Value name (`G:`).
@@ -77,6 +83,7 @@ pub struct BootState {
     /// NT target.
     pub target: String,
     /// The share it maps, when it is a network drive.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
 }
 
@@ -300,7 +307,9 @@ pub enum Output<T> {
 }
 
 fn schema<T: JsonSchema>(title: &str) -> Schema {
+    // The serialize contract: fields skipped when empty are not required.
     let mut s = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
         .into_generator()
         .into_root_schema_for::<Output<T>>();
     s.insert("title".into(), title.into());

@@ -94,7 +94,7 @@ fn state_line(v: &Value) -> String {
     let label = v
         .get("label")
         .and_then(Value::as_str)
-        .map(|l| format!("label {l:?}"));
+        .map(|l| format!("label \"{l}\""));
     if v.is_null() {
         return "(none)".into();
     }
@@ -139,7 +139,7 @@ fn state_line(v: &Value) -> String {
             let _ = write!(s, ", alias {a}");
         }
         if let Some(c) = v.get("comment").and_then(Value::as_str) {
-            let _ = write!(s, ", comment {c:?}");
+            let _ = write!(s, ", comment \"{c}\"");
         }
         return s;
     }
@@ -655,6 +655,16 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::to_json;
+
+    #[test]
+    fn labels_are_shown_as_typed() {
+        let v = serde_json::json!({
+            "letter": "P:", "remote": r"\\srv\x", "connected": true, "remembered": true,
+            "label": r"Team\Docs"
+        });
+        let line = super::state_line(&v);
+        assert!(line.contains(r#"label "Team\Docs""#), "{line}");
+    }
 
     #[test]
     fn json_is_ascii_and_round_trips() {
