@@ -622,14 +622,13 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
             None => i.changes.clone(),
         };
         let first = what.first().map(String::as_str).unwrap_or("");
-        let _ = writeln!(
-            out,
+        let row = format!(
             "{:width$}  {:type_width$}  {:12}  {first}",
             i.name,
             i.type_name,
             i.result.as_str()
-        )
-        .map(|_| ());
+        );
+        let _ = writeln!(out, "{}", row.trim_end());
         for more in what.iter().skip(1) {
             let _ = writeln!(out, "{:width$}  {:type_width$}  {:12}  {more}", "", "", "");
         }
