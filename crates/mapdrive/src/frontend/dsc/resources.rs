@@ -1,6 +1,6 @@
 //! The four resources over the engine: read the actual state, turn a desired state into an
 //! [`engine::Request`], compare (ours: letters and UNC paths case-insensitive, trailing `\`
-//! ignored). `dsc` and `mapdrive apply` both go through [`get`], [`test`] and [`set`].
+//! ignored). `dsc` and `mapdrive apply` both go through [`get`], [`test()`] and [`set`].
 
 use serde_json::Value;
 
