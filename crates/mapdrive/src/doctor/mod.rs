@@ -205,10 +205,44 @@ pub struct WhoAmI {
     pub session_users: SessionUsers,
     /// The over-the-shoulder warning, when the acting account is not the desktop's.
     pub owner_mismatch: Option<OwnerMismatch>,
+    /// For an elevated (Full) token: whether mapdrive can act in the linked limited session
+    /// (`--session auto`'s first choice), and if not, why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited_token: Option<LimitedToken>,
 }
 
-/// Reads what `whoami` shows for the token in effect (reads only).
-pub fn whoami(port: &dyn Port) -> Result<WhoAmI, Error> {
+/// Whether the linked limited token of an elevated process can be used.
+#[derive(Clone, Debug, Serialize)]
+pub struct LimitedToken {
+    /// It can: `--session auto` acts in the limited session.
+    pub usable: bool,
+    /// Why it cannot (the failing call, code and name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Reads what `whoami` shows for the token in effect (reads only; obtaining the linked token
+/// changes nothing).
+pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
+    let limited_token = match port.identity() {
+        Ok(id) if id.elevation == Elevation::Full => Some(
+            match port
+                .use_token(TokenChoice::Linked)
+                .and_then(|()| port.use_token(TokenChoice::Current))
+            {
+                Ok(()) => LimitedToken {
+                    usable: true,
+                    error: None,
+                },
+                Err(e) => LimitedToken {
+                    usable: false,
+                    error: Some(e.to_string()),
+                },
+            },
+        ),
+        _ => None,
+    };
+    let port: &dyn Port = port;
     let identity = port
         .identity()
         .map_err(|e| Error::api("could not read the process token", e))?;
@@ -226,6 +260,7 @@ pub fn whoami(port: &dyn Port) -> Result<WhoAmI, Error> {
         linked_connections,
         session_users,
         owner_mismatch,
+        limited_token,
     })
 }
 

@@ -10,7 +10,7 @@ pub mod session;
 use serde_json::Value;
 
 pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
-pub use session::{Chosen, Session, choose, under};
+pub use session::{Chosen, Session, choose, choose_to_change, under};
 
 use crate::domain::{CredentialInfo, DriveLetter, Elevation, RemotePath, Secret};
 use crate::error::Error;
@@ -132,7 +132,7 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
             failure: None,
         });
     }
-    let chosen = choose(port, session)?;
+    let chosen = session::choose_to_change(port, session)?;
     let mut outcomes: Vec<(TokenChoice, Outcome)> = Vec::new();
     for token in &chosen.tokens {
         let result = under(port, *token, |p| one(p, &change, check, *token, session));
@@ -469,7 +469,7 @@ pub fn restore(
     session: Session,
     check: bool,
 ) -> Result<Vec<RestoreReport>, Error> {
-    let chosen = choose(port, session)?;
+    let chosen = session::choose_to_change(port, session)?;
     let mut out = Vec::new();
     for token in chosen.tokens {
         let mut report = under(port, token, |p| plan::restore(p, check))?;

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Elevation, Identity};
+use crate::domain::{Elevation, Identity, owner_mismatch};
 use crate::error::{Error, InputError, error_name};
 use crate::port::{Port, TokenChoice};
 
@@ -81,8 +81,43 @@ pub(crate) fn read_identity(port: &dyn Port) -> Result<Identity, Error> {
         .map_err(|e| Error::api("could not read the process token", e))
 }
 
-/// Chooses the token(s) for `session`. Leaves the port on the process token.
+/// Chooses the token(s) for `session` to read in: like [`choose_to_change`], but acting for another
+/// account than the desktop's is only a warning.
 pub fn choose(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
+    choose_for(port, session, false)
+}
+
+/// Chooses the token(s) for `session` to change something in. Leaves the port on the process
+/// token. Refuses (exit 3) when the chosen session belongs to another account than this desktop's
+/// ("over the shoulder" elevation, Windows 11 Administrator protection), unless `--session
+/// current` asked for exactly that.
+pub fn choose_to_change(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
+    choose_for(port, session, true)
+}
+
+fn choose_for(port: &mut dyn Port, session: Session, changing: bool) -> Result<Chosen, Error> {
+    let mut chosen = choose_tokens(port, session)?;
+    // Whose session is this? A failing query (no interactive session, an old system) skips the
+    // check rather than blocking the operation.
+    if let Ok(users) = port.session_users() {
+        let acting_linked = chosen.tokens.contains(&TokenChoice::Linked);
+        if let Some(mismatch) = owner_mismatch(&chosen.identity, &users, acting_linked) {
+            if changing && session != Session::Current {
+                return Err(Error::Refused {
+                    message: mismatch.message,
+                    remedy: mismatch.remedy,
+                });
+            }
+            chosen.warnings.push(format!(
+                "acting as {}, not as this desktop's user {}: see `mapdrive whoami`",
+                mismatch.acting, mismatch.desktop
+            ));
+        }
+    }
+    Ok(chosen)
+}
+
+fn choose_tokens(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
     let identity = read_identity(&*port)?;
     let full = identity.elevation == Elevation::Full;
     let (tokens, warnings) = match session {

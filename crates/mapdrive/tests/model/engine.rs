@@ -259,6 +259,19 @@ fn list_shows_a_local_disk_and_the_remembered_entry_on_its_letter() {
     assert!(text.stderr.contains("never be restored"), "{}", text.stderr);
 }
 
+#[test]
+fn whoami_says_whether_the_limited_token_is_usable() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    let w = ok(&mapdrive(&mut m, &["whoami", "--json"]));
+    assert!(w.get("limited_token").is_none(), "not elevated: {w}");
+    m.elevate().unwrap();
+    let w = ok(&mapdrive(&mut m, &["whoami", "--json"]));
+    assert_eq!(w["limited_token"]["usable"], true, "{w}");
+    let text = mapdrive(&mut m, &["whoami"]);
+    assert!(text.stdout.contains("Limited token"), "{}", text.stdout);
+}
+
 mod concurrency {
     //! Another process acting between mapdrive's plan and apply, or between apply and the check.
 

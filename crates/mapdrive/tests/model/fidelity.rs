@@ -7,7 +7,7 @@ use mapdrive::model::{LogonKind, Machine};
 use mapdrive::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
 
 use crate::cli::{ALICE, BOB, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
-use crate::support::{l, remembered, secret, unc};
+use crate::support::{l, secret, unc};
 
 fn codes(m: &mut Machine) -> Vec<&'static str> {
     diagnose(m, None)
@@ -53,17 +53,48 @@ fn over_the_shoulder_elevation_is_detected() {
         "--session current too"
     );
 
-    // What the check prevents: the mapping lands in Alice's profile, not Bob's.
-    ok(&mapdrive(
+    // The engine refuses to change Alice's session from Bob's desktop (auto, limited, both), and
+    // --check says the same; nothing is written.
+    let before = m.writes();
+    for session in ["auto", "limited", "both"] {
+        for check in [false, true] {
+            let mut args = vec!["map", "P:", r"\\fileserver\public", "--session", session];
+            if check {
+                args.push("--check");
+            }
+            let r = mapdrive(&mut m, &args);
+            assert_eq!(r.code, 3, "{args:?}: {r:?}");
+            assert!(r.stderr.contains("over the shoulder"), "{}", r.stderr);
+        }
+    }
+    assert_eq!(m.writes(), before);
+    // `cred set` follows the same choice.
+    let r = mapdrive(&mut m, &["cred", "set", "nas", "--user", r"NAS\bob"]);
+    assert_eq!(r.code, 3, "{r:?}");
+    // --session current maps deliberately for Alice (in her elevated session), with a warning;
+    // what the refusal prevents is the silent case: Alice's profile gets the drive, not Bob's.
+    let r = mapdrive(
         &mut m,
-        &["map", "P:", r"\\fileserver\public", "--json"],
-    ));
-    m.use_token(TokenChoice::Linked).unwrap();
-    assert_eq!(remembered(&m), ["P:"], "Alice's HKCU\\Network");
-    m.use_token(TokenChoice::Current).unwrap();
+        &["map", "P:", r"\\fileserver\public", "--session", "current"],
+    );
+    ok(&r);
+    assert!(
+        r.stderr.contains("not as this desktop's user"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        crate::support::connected(&m),
+        ["P:"],
+        "in Alice's elevated session"
+    );
+    // Reads only warn.
+    let r = mapdrive(&mut m, &["list"]);
+    ok(&r);
+    assert!(r.stderr.contains(BOB), "{}", r.stderr);
 
     // whoami and the doctor say so.
-    let w = whoami(&m).unwrap();
+    let w = whoami(&mut m).unwrap();
     assert_eq!(
         w.owner_mismatch.as_ref().map(|x| x.desktop.as_str()),
         Some(BOB)

@@ -2,7 +2,7 @@
 //! (`win_mapped_drive`, `win_credential`, `win_mapped_drive_info` of the `mapdrive.windows`
 //! collection).
 //!
-//! Protocol (ansible-core's binary modules): argv[1] names a file holding one flat JSON object
+//! Protocol (ansible-core's binary modules): `argv[1]` names a file holding one flat JSON object
 //! (the task's options plus `_ansible_*` keys; an `ANSIBLE_MODULE_ARGS` wrapper is accepted
 //! too); the module is chosen by the last dotted part of `_ansible_module_name`, else by the
 //! exe's file name (`win_credential.exe`, `AnsiballZ_win_credential.exe`); exactly one ASCII

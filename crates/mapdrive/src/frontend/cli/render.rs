@@ -456,6 +456,19 @@ pub fn whoami(w: &crate::doctor::WhoAmI, json: bool) -> Report {
         ],
         vec!["Credential vault".into(), vault],
         vec![
+            "Limited token".into(),
+            match &w.limited_token {
+                None => "(not an elevated token)".into(),
+                Some(t) if t.usable => {
+                    "usable: drive commands act in the limited session, where Explorer runs".into()
+                }
+                Some(t) => format!(
+                    "unavailable ({}): drive commands act in this elevated session",
+                    t.error.as_deref().unwrap_or("unknown")
+                ),
+            },
+        ],
+        vec![
             "Linked token user".into(),
             account(&w.session_users.linked, "(none: not a split token)"),
         ],
