@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
+use zeroize::Zeroizing;
 
 use super::{Inputs, Options};
 use crate::cli::{Report, SecretInput};
@@ -57,10 +58,11 @@ pub fn apply(
     input: &mut dyn SecretInput,
 ) -> Result<Report, Error> {
     let text = read(&a.file, "the document")?;
+    // Secrets may be in it: wiped when dropped.
     let params = a
         .parameters_file
         .as_ref()
-        .map(|p| read(p, "the parameters file"))
+        .map(|p| read(p, "the parameters file").map(Zeroizing::new))
         .transpose()?;
     let mut stdin_parameters = BTreeMap::new();
     for s in &a.secret {
@@ -75,7 +77,7 @@ pub fn apply(
     }
     let env = |name: &str| std::env::var(name).ok();
     let inputs = Inputs {
-        parameters_file: params.as_deref(),
+        parameters_file: params.as_ref().map(|p| p.as_str()),
         stdin_parameters,
         env: &env,
     };

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::cli::Report;
 use crate::domain::Secret;
@@ -86,6 +86,21 @@ struct Resolver<'a> {
     declared: BTreeMap<String, Parameter>,
     given: Map<String, Value>,
     inputs: &'a Inputs<'a>,
+}
+
+impl Drop for Resolver<'_> {
+    /// The parameters file may hold secrets: wipe every string of it.
+    fn drop(&mut self) {
+        fn wipe(v: &mut Value) {
+            match v {
+                Value::String(s) => s.zeroize(),
+                Value::Array(a) => a.iter_mut().for_each(wipe),
+                Value::Object(o) => o.values_mut().for_each(wipe),
+                _ => {}
+            }
+        }
+        self.given.values_mut().for_each(wipe);
+    }
 }
 
 impl Resolver<'_> {
