@@ -348,6 +348,12 @@ fn through_the_cli_with_a_secret_on_standard_input() {
     no_secret(&r);
     let r = mapdrive(&mut m, &["apply", f, "--secret", "nasPassword"]);
     assert_eq!(r.code, 2);
+    let r = mapdrive(
+        &mut m,
+        &["apply", f, "--secret", "nasPassword=Typed-S3cret"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(!format!("{}{}", r.stdout, r.stderr).contains("Typed-S3cret"));
     let r = mapdrive(&mut m, &["export", "--json"]);
     assert_eq!(r.code, 0);
     no_secret(&r);

@@ -67,9 +67,12 @@ pub fn apply(
     let mut stdin_parameters = BTreeMap::new();
     for s in &a.secret {
         let Some(name) = s.strip_suffix("=-").filter(|n| !n.is_empty()) else {
-            return Err(Error::Input(InputError::Conflict(format!(
-                "--secret {s}: write --secret NAME=- (the value is read from standard input, never the command line)"
-            ))));
+            // Never repeat what was typed: it may be the secret itself.
+            return Err(Error::Input(InputError::Conflict(
+                "--secret takes NAME=- (not repeated here): the value is read from standard input, \
+                 never from the command line"
+                    .into(),
+            )));
         };
         let secret =
             engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")?;
