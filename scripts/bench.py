@@ -3,7 +3,9 @@
 
 For each command: median and min wall time over N runs and peak RSS (ru_maxrss of the process,
 which Wine turns into the Windows process), beside Wine's own `net use` and a no-op Wine process
-(`cmd /c exit`) measured in the same prefix, same run. Prints a Markdown table.
+(`cmd /c exit`) measured in the same prefix, same run, and beside a minimal C program doing the
+enumeration `list --json` does (scripts/listdrives.c): `list --json` should stay within 1.3x of it
+in peak memory and wall time. Prints a Markdown table and the two ratios.
 Usage: scripts/bench.sh [N]   (builds, prepares the prefix, then runs this)
 """
 import os
@@ -14,6 +16,7 @@ import time
 
 exe, prefix = sys.argv[1], sys.argv[2]
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 15
+baseline = sys.argv[4] if len(sys.argv) > 4 else None
 env = dict(os.environ, WINEPREFIX=prefix, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
 
 
@@ -74,6 +77,10 @@ lettered = bench_document()
 rows = [
     measure("no-op Wine process (`cmd /c exit`)", ["cmd", "/c", "exit"]),
     measure("Wine's `net use`", ["net", "use"]),
+]
+if baseline:
+    rows.append(measure("C baseline: `listdrives.exe` (same enumeration as `list`)", [baseline]))
+rows += [
     measure("`mapdrive --version`", [exe, "--version"]),
     measure("`mapdrive list --json`", [exe, "list", "--json"]),
     measure("`mapdrive map M: \\\\fileserver\\public` (no-op)", [exe, "map", "M:", r"\\fileserver\public"]),
@@ -89,6 +96,15 @@ print("| command | median wall | min wall | × no-op Wine | peak RSS | exit |")
 print("|---|---:|---:|---:|---:|---|")
 for label, med, mn, rss, codes in rows:
     print(f"| {label} | {med:.1f} ms | {mn:.1f} ms | {med / base:.2f} | {rss:.1f} MiB | {','.join(map(str, sorted(codes)))} |")
+
+if baseline:
+    c = next(r for r in rows if r[0].startswith("C baseline"))
+    m = next(r for r in rows if r[0] == "`mapdrive list --json`")
+    print()
+    print(f"`list --json` vs the C baseline: peak memory {m[3] / c[3]:.2f}x "
+          f"({m[3]:.1f} vs {c[3]:.1f} MiB), median wall {m[1] / c[1]:.2f}x, min wall {m[2] / c[2]:.2f}x "
+          f"(target: within 1.3x)")
+
 list_json = next(r for r in rows if r[0] == "`mapdrive list --json`")
 apply_doc = next(r for r in rows if r[0].startswith("`mapdrive apply`"))
 print()

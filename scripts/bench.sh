@@ -8,4 +8,9 @@ wine/setup-prefix.sh >/dev/null
 prefix="$(mktemp -d)/prefix"
 wine/new-prefix.sh "$prefix"
 trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
-python3 scripts/bench.py "$PWD/target/x86_64-pc-windows-gnu/release/mapdrive.exe" "$prefix" "${1:-15}"
+# The baseline: a minimal C program doing list's enumeration (token, logon type, WNet, DOS devices,
+# boot-time table, policy), built here from scripts/listdrives.c.
+mkdir -p target/bench
+x86_64-w64-mingw32-gcc -O2 -s -o target/bench/listdrives.exe scripts/listdrives.c -lmpr -ladvapi32 -lsecur32
+python3 scripts/bench.py "$PWD/target/x86_64-pc-windows-gnu/release/mapdrive.exe" "$prefix" "${1:-15}" \
+    "$PWD/target/bench/listdrives.exe"

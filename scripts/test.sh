@@ -41,3 +41,6 @@ WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 MAPDRIVE_TEST_MACHI
 
 step "Wine end-to-end tests"
 cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-threads=2
+
+step "Ansible collection with real ansible-core under Wine (venv cached in target/ansible)"
+scripts/test-ansible.sh

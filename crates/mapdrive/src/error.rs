@@ -6,10 +6,10 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum InputError {
     /// Not a drive letter.
-    #[error("invalid drive letter {0:?}: give one letter A-Z, with or without a colon (Z or Z:)")]
+    #[error("invalid drive letter \"{0}\": give one letter A-Z, with or without a colon (Z or Z:)")]
     DriveLetter(String),
     /// Not a usable remote path.
-    #[error("invalid remote path {input:?}: {why}")]
+    #[error("invalid remote path {input}: {why}")]
     RemotePath {
         /// What was given.
         input: String,
@@ -25,7 +25,7 @@ pub enum InputError {
         why: String,
     },
     /// A value is not one of the choices.
-    #[error("invalid {what} {input:?}: choose one of {choices}")]
+    #[error("invalid {what} \"{input}\": choose one of {choices}")]
     Choice {
         /// Field name.
         what: &'static str,
@@ -76,6 +76,8 @@ macro_rules! catalog {
 catalog! {
     5 "ERROR_ACCESS_DENIED" "the server or share refused this account, or the operation needs another token (elevated vs limited)"
         "check the share and NTFS permissions for the account; save a credential for the server with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`, or map with --user";
+    3 "ERROR_PATH_NOT_FOUND" "the system cannot find the path specified: a registry key, directory or device path does not exist"
+        "check the path; `mapdrive list` shows the drives and `mapdrive doctor` explains what is missing";
     2 "ERROR_FILE_NOT_FOUND" "the registry key, value or device does not exist"
         "nothing to remove; `mapdrive list` shows what exists";
     6 "ERROR_INVALID_HANDLE" "a handle was invalid" "report this as a mapdrive bug, with the command line";
@@ -131,15 +133,85 @@ catalog! {
     2250 "ERROR_NOT_CONNECTED" "this network connection does not exist in this logon session"
         "nothing is mapped on that letter here; `mapdrive list` shows what this session sees and `mapdrive doctor` explains other sessions";
     2401 "ERROR_OPEN_FILES" "there are open files on the connection"
-        "close the files or programs using the drive, or repeat with --force (open files lose unsaved data)";
-    2402 "ERROR_ACTIVE_CONNECTIONS" "active connections still exist" "close them first or use --force";
+        "close the files or programs using the drive, or disconnect it anyway with `mapdrive unmap L: --force` (open files lose unsaved data)";
+    2402 "ERROR_ACTIVE_CONNECTIONS" "active connections still exist" "close them first, or disconnect anyway with `mapdrive unmap L: --force`";
     2404 "ERROR_DEVICE_IN_USE" "the device is in use by an active process"
-        "close the programs (and Explorer windows, command prompts) using the drive, or repeat with --force";
+        "close the programs (and Explorer windows, command prompts) using the drive, or disconnect it anyway with `mapdrive unmap L: --force`";
 }
 
 /// Looks a code up in the catalog.
 pub fn lookup(code: u32) -> Option<&'static ErrorInfo> {
     CATALOG.iter().find(|e| e.code == code)
+}
+
+/// What to do about `code` when `api` failed: the catalog's remedy where it fits that kind of
+/// call, else one that does (a token or registry call refused with 5 is no share permission
+/// problem; a "not found" from anything but a delete is no reason to do nothing).
+pub fn remedy_for(api: &str, info: &ErrorInfo) -> &'static str {
+    let wnet = api.starts_with("WNet");
+    let deleting = api.contains("Delete") || api.starts_with("WNetCancel");
+    match info.code {
+        5 if api.starts_with("Reg") => {
+            "check the permissions of the registry key; HKLM is writable only from an elevated prompt (Run as administrator)"
+        }
+        5 if api.starts_with("Cred") => {
+            "the Credential Manager refused this token: run in the user's own logon session (not a network logon), or act in this session with --session current"
+        }
+        5 if !wnet => {
+            "this step needs another token or privilege: run from an elevated prompt as an administrator, or act in this session with --session current"
+        }
+        2 | 3 | 1168 if !deleting => {
+            "check the name or path; `mapdrive list`, `mapdrive cred list` and `mapdrive doctor` show what exists"
+        }
+        _ => info.remedy,
+    }
+}
+
+/// What `code` means when `api` failed: the catalog's meaning, except where it is about another
+/// kind of call (5 from a token, registry or credential call is not a share refusing an account).
+pub fn meaning_for(api: &str, info: &ErrorInfo) -> &'static str {
+    match info.code {
+        5 if !api.starts_with("WNet") => "access is denied to this process's token",
+        _ => info.meaning,
+    }
+}
+
+/// Parses an error code as `explain` accepts it: decimal (`53`), hex (`0x35`), or an HRESULT
+/// wrapping a Win32 code (`0x80070035`, also as a signed decimal `-2147024843`).
+pub fn parse_code(text: &str) -> Result<u32, InputError> {
+    let t = text.trim();
+    let bad = || InputError::Field {
+        what: "error code",
+        why: "give a Win32 code in decimal (53), hex (0x35) or as an HRESULT (0x80070035)".into(),
+    };
+    let value = if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        u32::from_str_radix(hex, 16).map_err(|_| bad())?
+    } else if let Some(neg) = t.strip_prefix('-') {
+        // A signed HRESULT: -2147024843 is 0x80070035.
+        let n: i64 = neg.parse().map_err(|_| bad())?;
+        u32::try_from(-n + (1i64 << 32)).map_err(|_| bad())?
+    } else {
+        t.parse::<u32>().map_err(|_| bad())?
+    };
+    // HRESULT_FROM_WIN32: severity 1, facility 7 (FACILITY_WIN32), code in the low 16 bits.
+    Ok(if value & 0xFFFF_0000 == 0x8007_0000 {
+        value & 0xFFFF
+    } else {
+        value
+    })
+}
+
+/// `explain`: the catalog entry for `text` (any form [`parse_code`] accepts).
+pub fn explain(text: &str) -> Result<&'static ErrorInfo, Error> {
+    let code = parse_code(text)?;
+    lookup(code).ok_or_else(|| {
+        Error::Input(InputError::Field {
+            what: "error code",
+            why: format!(
+                "mapdrive has no explanation for Win32 error {code}; `certutil -error {code}` or `net helpmsg {code}` prints Windows' text"
+            ),
+        })
+    })
 }
 
 /// What a network provider said about its own failure: `WNetGetLastErrorW`, read at once
@@ -342,7 +414,11 @@ impl Error {
                 let info = api_error.info();
                 let mut out = String::new();
                 if let Some(info) = info {
-                    out.push_str(&format!("{}: {}.", info.name, info.meaning));
+                    out.push_str(&format!(
+                        "{}: {}.",
+                        info.name,
+                        meaning_for(api_error.api, info)
+                    ));
                 }
                 if let Some(h) = hint {
                     out.push(' ');
@@ -350,7 +426,9 @@ impl Error {
                 }
                 match (fix, info) {
                     (Some(f), _) => out.push_str(&format!(" To fix: {f}.")),
-                    (None, Some(info)) => out.push_str(&format!(" To fix: {}.", info.remedy)),
+                    (None, Some(info)) => {
+                        out.push_str(&format!(" To fix: {}.", remedy_for(api_error.api, info)));
+                    }
                     (None, None) => {}
                 }
                 (!out.is_empty()).then(|| out.trim().to_string())
@@ -378,6 +456,72 @@ mod tests {
             assert!(info.name.starts_with("ERROR_"));
             assert!(!info.remedy.is_empty());
         }
+    }
+
+    #[test]
+    fn explain_accepts_decimal_hex_and_hresult_forms() {
+        for text in ["53", "0x35", "0X35", "0x80070035", "-2147024843", " 53 "] {
+            assert_eq!(parse_code(text), Ok(53), "{text}");
+        }
+        for bad in ["", "x", "0x", "0xZZ", "-1x", "99999999999", "-99999999999"] {
+            assert!(parse_code(bad).is_err(), "{bad}");
+        }
+        // An HRESULT that is not a Win32 code is kept as it is (and explain has no entry for it).
+        assert_eq!(parse_code("0x80004005"), Ok(0x8000_4005));
+        assert!(explain("0x80004005").is_err());
+        assert_eq!(explain("0x80070035").unwrap().name, "ERROR_BAD_NETPATH");
+    }
+
+    #[test]
+    fn error_3_has_a_name_and_meaning() {
+        let info = lookup(3).unwrap();
+        assert_eq!(info.name, "ERROR_PATH_NOT_FOUND");
+        assert_eq!(error_name(3), "ERROR_PATH_NOT_FOUND");
+    }
+
+    #[test]
+    fn remedies_fit_the_call_that_failed() {
+        let token = Error::api(
+            "could not read the process token",
+            ApiError::new("OpenProcessToken", 5),
+        );
+        let r = token.remedy().unwrap();
+        assert!(!r.contains("share"), "{r}");
+        assert!(r.contains("elevated"), "{r}");
+        let reg = Error::api("could not write", ApiError::new("RegSetValueExW", 5));
+        assert!(!reg.remedy().unwrap().contains("share"));
+        let read = Error::api(
+            "could not read the credential",
+            ApiError::new("CredReadW", 1168),
+        );
+        assert!(!read.remedy().unwrap().contains("does not exist"));
+        let delete = Error::api("could not delete", ApiError::new("CredDeleteW", 1168));
+        assert!(delete.remedy().unwrap().contains("does not exist"));
+        let map = Error::api("could not map", ApiError::new("WNetAddConnection2W", 5));
+        assert!(map.remedy().unwrap().contains("share"));
+        // Every remedy that says --force names a command that takes it.
+        for info in CATALOG {
+            if info.remedy.contains("--force") {
+                assert!(
+                    info.remedy.contains("mapdrive unmap L: --force"),
+                    "{}",
+                    info.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn paths_in_messages_are_shown_as_typed() {
+        let e = InputError::RemotePath {
+            input: r"\srv*b".into(),
+            why: "bad".into(),
+        };
+        assert_eq!(e.to_string(), r"invalid remote path \srv*b: bad");
+        assert_eq!(
+            InputError::DriveLetter(r"\x".into()).to_string(),
+            r#"invalid drive letter "\x": give one letter A-Z, with or without a colon (Z or Z:)"#
+        );
     }
 
     #[test]

@@ -8,8 +8,9 @@
 use serde::Serialize;
 
 use crate::domain::{
-    CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
-    LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
+    CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation,
+    Identity, LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
+    Thumbprint,
 };
 use crate::error::ApiError;
 
@@ -40,7 +41,7 @@ pub struct Remembered {
 }
 
 /// A value under `HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\DOS Devices`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BootDevice {
     /// Value name, e.g. `Z:`.
     pub name: String,
@@ -190,4 +191,39 @@ pub trait Port {
     fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError>;
     /// Makes the following calls run as `choice`. The adapter reverts on `Current` and on drop.
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError>;
+
+    // Certificates and credential attributes (win_credential's certificate types). Defaults
+    // answer ERROR_NOT_SUPPORTED (50) so adapters without them keep compiling.
+
+    /// Whether `CurrentUser\My` holds a certificate with this SHA-1 thumbprint
+    /// (`CertOpenStore` + `CertFindCertificateInStore(CERT_FIND_SHA1_HASH)`).
+    fn certificate_in_my_store(&self, thumbprint: &Thumbprint) -> Result<bool, ApiError> {
+        let _ = thumbprint;
+        Err(ApiError::new("CertFindCertificateInStore", 50))
+    }
+    /// The user name a certificate credential stores for this certificate
+    /// (`CredMarshalCredentialW(CertCredential)`).
+    fn marshal_certificate(&self, thumbprint: &Thumbprint) -> Result<String, ApiError> {
+        let _ = thumbprint;
+        Err(ApiError::new("CredMarshalCredentialW", 50))
+    }
+    /// The certificate a stored user name refers to (`CredUnmarshalCredentialW`); `None` when it
+    /// is not a marshaled certificate reference.
+    fn unmarshal_certificate(&self, user_name: &str) -> Result<Option<Thumbprint>, ApiError> {
+        let _ = user_name;
+        Ok(None)
+    }
+    /// Creates or replaces a credential with these attributes (`CredWriteW`; the attributes replace
+    /// the stored ones).
+    fn write_credential_with_attributes(
+        &mut self,
+        cred: &CredentialWrite<'_>,
+        attributes: &[CredentialAttribute],
+    ) -> Result<(), ApiError> {
+        if attributes.is_empty() {
+            self.write_credential(cred)
+        } else {
+            Err(ApiError::new("CredWriteW", 50))
+        }
+    }
 }

@@ -17,7 +17,7 @@ use crate::plan::inventory::observe_all;
 use crate::port::{BootDevice, Connection, Port, Remembered, SessionView, TokenChoice};
 
 /// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Something is broken or will break.
@@ -40,7 +40,7 @@ impl Severity {
 }
 
 /// One diagnosis.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Stable code (`MD001`).
     pub code: &'static str,
@@ -189,7 +189,7 @@ pub fn owner_check(f: &Facts) -> Option<OwnerMismatch> {
 }
 
 /// What `mapdrive whoami` shows.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct WhoAmI {
     /// The token in effect.
     #[serde(flatten)]
@@ -212,7 +212,7 @@ pub struct WhoAmI {
 }
 
 /// Whether the linked limited token of an elevated process can be used.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct LimitedToken {
     /// It can: `--session auto` acts in the limited session.
     pub usable: bool,
@@ -265,7 +265,7 @@ pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
 }
 
 /// The doctor's answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Diagnosis {
     /// Who looked.
     pub identity: Identity,

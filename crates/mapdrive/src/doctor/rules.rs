@@ -668,6 +668,7 @@ mod tests {
             persistence: Persistence::Local,
             alias: None,
             comment: None,
+            attributes: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::InputError;
@@ -16,14 +17,19 @@ pub const MAX_USER_NAME: usize = 513;
 /// `CRED_MAX_STRING_LENGTH`: comment and alias.
 pub const MAX_STRING: usize = 256;
 
-/// Credential type. Only the two password types are managed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+/// Credential type: the two password types and the two certificate types win_credential manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     /// `CRED_TYPE_DOMAIN_PASSWORD` (2): what SMB, NTLM and Kerberos use; `cmdkey /add`.
     DomainPassword,
     /// `CRED_TYPE_GENERIC` (1): application-defined; `cmdkey /generic`.
     GenericPassword,
+    /// `CRED_TYPE_DOMAIN_CERTIFICATE` (3): a certificate (in `CurrentUser\My`) for authentication;
+    /// the user name is the marshaled certificate reference, the secret its PIN.
+    DomainCertificate,
+    /// `CRED_TYPE_GENERIC_CERTIFICATE` (5): application-defined, referring to a certificate.
+    GenericCertificate,
 }
 
 impl CredentialKind {
@@ -32,6 +38,8 @@ impl CredentialKind {
         match self {
             CredentialKind::DomainPassword => 2,
             CredentialKind::GenericPassword => 1,
+            CredentialKind::DomainCertificate => 3,
+            CredentialKind::GenericCertificate => 5,
         }
     }
 
@@ -40,6 +48,8 @@ impl CredentialKind {
         match t {
             2 => Some(CredentialKind::DomainPassword),
             1 => Some(CredentialKind::GenericPassword),
+            3 => Some(CredentialKind::DomainCertificate),
+            5 => Some(CredentialKind::GenericCertificate),
             _ => None,
         }
     }
@@ -49,6 +59,8 @@ impl CredentialKind {
         match self {
             CredentialKind::DomainPassword => "domain_password",
             CredentialKind::GenericPassword => "generic_password",
+            CredentialKind::DomainCertificate => "domain_certificate",
+            CredentialKind::GenericCertificate => "generic_certificate",
         }
     }
 
@@ -56,12 +68,32 @@ impl CredentialKind {
     pub fn has_password(self) -> bool {
         match self {
             CredentialKind::DomainPassword | CredentialKind::GenericPassword => true,
+            CredentialKind::DomainCertificate | CredentialKind::GenericCertificate => false,
         }
     }
 
-    /// Windows never returns a domain password to a user-mode caller.
+    /// Windows never returns a domain credential's secret to a user-mode caller.
     pub fn secret_is_readable(self) -> bool {
-        self == CredentialKind::GenericPassword
+        matches!(
+            self,
+            CredentialKind::GenericPassword | CredentialKind::GenericCertificate
+        )
+    }
+
+    /// Whether the user name is a certificate (a SHA-1 thumbprint, marshaled when stored).
+    pub fn is_certificate(self) -> bool {
+        matches!(
+            self,
+            CredentialKind::DomainCertificate | CredentialKind::GenericCertificate
+        )
+    }
+
+    /// A domain type (target length limit, unreadable secret).
+    pub fn is_domain(self) -> bool {
+        matches!(
+            self,
+            CredentialKind::DomainPassword | CredentialKind::DomainCertificate
+        )
     }
 }
 
@@ -77,17 +109,19 @@ impl FromStr for CredentialKind {
         match s.to_ascii_lowercase().replace('-', "_").as_str() {
             "domain_password" | "domain" => Ok(CredentialKind::DomainPassword),
             "generic_password" | "generic" => Ok(CredentialKind::GenericPassword),
+            "domain_certificate" => Ok(CredentialKind::DomainCertificate),
+            "generic_certificate" => Ok(CredentialKind::GenericCertificate),
             _ => Err(InputError::Choice {
                 what: "credential type",
                 input: s.to_string(),
-                choices: "domain_password, generic_password",
+                choices: "domain_password, generic_password, domain_certificate, generic_certificate",
             }),
         }
     }
 }
 
 /// `CRED_PERSIST_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Persistence {
     /// `CRED_PERSIST_SESSION` (1): this logon session only.
@@ -153,9 +187,10 @@ pub struct CredentialTarget(String);
 impl CredentialTarget {
     /// Validates a target name for `kind`.
     pub fn parse(s: &str, kind: CredentialKind) -> Result<CredentialTarget, InputError> {
-        let max = match kind {
-            CredentialKind::DomainPassword => MAX_DOMAIN_TARGET,
-            CredentialKind::GenericPassword => MAX_GENERIC_TARGET,
+        let max = if kind.is_domain() {
+            MAX_DOMAIN_TARGET
+        } else {
+            MAX_GENERIC_TARGET
         };
         let len = s.encode_utf16().count();
         if len == 0 {
@@ -176,7 +211,7 @@ impl CredentialTarget {
                 why: "it contains a control character".into(),
             });
         }
-        if kind == CredentialKind::DomainPassword && s.starts_with("\\\\") {
+        if kind.is_domain() && s.starts_with("\\\\") {
             return Err(InputError::Field {
                 what: "credential target",
                 why: format!(
@@ -257,7 +292,7 @@ pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputErr
 }
 
 /// What Windows reports of a saved credential. The secret is never part of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialInfo {
     /// Target name.
     pub target: String,
@@ -272,6 +307,209 @@ pub struct CredentialInfo {
     pub alias: Option<String>,
     /// Comment.
     pub comment: Option<String>,
+    /// Application-defined attributes, in order (not shown when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<CredentialAttribute>,
+}
+
+/// `CRED_MAX_ATTRIBUTES`.
+pub const MAX_ATTRIBUTES: usize = 64;
+/// `CRED_MAX_VALUE_SIZE`: bytes of one attribute value.
+pub const MAX_ATTRIBUTE_VALUE: usize = 256;
+
+/// One `CREDENTIAL_ATTRIBUTEW`: a keyword and opaque bytes. Serialised as `{name, data}` with
+/// the data in base64 (win_credential's shape).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialAttribute {
+    /// `Keyword` (compared case-sensitively).
+    pub keyword: String,
+    /// `Value` bytes (compared exactly).
+    pub value: Vec<u8>,
+}
+
+impl CredentialAttribute {
+    /// Validates the Win32 limits (keyword ≤ 256 characters, no control characters; value ≤ 256 bytes).
+    pub fn new(keyword: &str, value: Vec<u8>) -> Result<CredentialAttribute, InputError> {
+        let len = keyword.encode_utf16().count();
+        let why = if len == 0 {
+            Some("its name is empty".to_string())
+        } else if len > MAX_STRING {
+            Some(format!(
+                "its name is {len} characters; at most {MAX_STRING} are allowed"
+            ))
+        } else if keyword.chars().any(char::is_control) {
+            Some("its name contains a control character".into())
+        } else if value.len() > MAX_ATTRIBUTE_VALUE {
+            Some(format!(
+                "{keyword}: its data is {} bytes; at most {MAX_ATTRIBUTE_VALUE} are allowed",
+                value.len()
+            ))
+        } else {
+            None
+        };
+        match why {
+            Some(why) => Err(InputError::Field {
+                what: "credential attribute",
+                why,
+            }),
+            None => Ok(CredentialAttribute {
+                keyword: keyword.to_string(),
+                value,
+            }),
+        }
+    }
+}
+
+impl Serialize for CredentialAttribute {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("name", &self.keyword)?;
+        m.serialize_entry("data", &base64_encode(&self.value))?;
+        m.end()
+    }
+}
+
+impl schemars::JsonSchema for CredentialAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialAttribute".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "One credential attribute: its keyword and its data in base64.",
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "data": {"type": "string", "contentEncoding": "base64"}
+            },
+            "required": ["name", "data"],
+            "additionalProperties": false
+        })
+    }
+}
+
+/// Checks a list of attributes against `CRED_MAX_ATTRIBUTES`.
+pub fn validate_attributes(list: &[CredentialAttribute]) -> Result<(), InputError> {
+    if list.len() > MAX_ATTRIBUTES {
+        return Err(InputError::Field {
+            what: "credential attributes",
+            why: format!(
+                "there are {}; a credential holds at most {MAX_ATTRIBUTES}",
+                list.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A certificate's SHA-1 thumbprint: 40 hex digits, stored upper case. Parsing drops spaces and
+/// hyphens (as certificate dialogs and win_credential allow) and the invisible left-to-right mark
+/// that copying from the certificate dialog adds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Thumbprint(String);
+
+impl Thumbprint {
+    /// The 20 hash bytes.
+    pub fn bytes(&self) -> [u8; 20] {
+        let mut out = [0u8; 20];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&self.0[2 * i..2 * i + 2], 16).unwrap_or_default();
+        }
+        out
+    }
+
+    /// From the 20 hash bytes.
+    pub fn from_bytes(bytes: &[u8; 20]) -> Thumbprint {
+        Thumbprint(bytes.iter().map(|b| format!("{b:02X}")).collect())
+    }
+
+    /// Upper-case hex.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Thumbprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Thumbprint {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Thumbprint, InputError> {
+        let hex: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '\u{200e}' | '\u{200f}'))
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if hex.len() != 40 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(InputError::Field {
+                what: "certificate thumbprint",
+                why: format!(
+                    "{s:?} is not a SHA-1 thumbprint (40 hexadecimal digits; spaces and hyphens are ignored)"
+                ),
+            });
+        }
+        Ok(Thumbprint(hex))
+    }
+}
+
+/// Standard base64 with padding.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Standard base64 (padding optional, whitespace ignored); `None` when it is not base64.
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    let mut ended = false;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                ended = true;
+                continue;
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        if ended {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -329,7 +567,69 @@ mod tests {
             CredentialKind::GenericPassword
         );
         assert!("certificate".parse::<CredentialKind>().is_err());
+        let k: CredentialKind = "generic_certificate".parse().unwrap();
+        assert_eq!(
+            (k.cred_type(), k.is_certificate(), k.secret_is_readable()),
+            (5, true, true)
+        );
+        let k: CredentialKind = "domain_certificate".parse().unwrap();
+        assert_eq!(
+            (k.cred_type(), k.is_domain(), k.has_password()),
+            (3, true, false)
+        );
         assert_eq!("LOCAL".parse::<Persistence>().unwrap().value(), 2);
         assert!(validate_short_string("comment", &"c".repeat(257)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod certificate_and_attribute_tests {
+    use super::*;
+
+    #[test]
+    fn thumbprints_are_normalised() {
+        let t: Thumbprint = "00 11-22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00 11 22 33\u{200e}"
+            .parse()
+            .unwrap();
+        assert_eq!(t.as_str(), "00112233445566778899AABBCCDDEEFF00112233");
+        assert_eq!(Thumbprint::from_bytes(&t.bytes()), t);
+        for bad in [
+            "",
+            "0011",
+            "zz112233445566778899AABBCCDDEEFF00112233",
+            &"0".repeat(41),
+        ] {
+            assert!(bad.parse::<Thumbprint>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn base64_round_trips_and_rejects_garbage() {
+        for data in [
+            &b""[..],
+            b"a",
+            b"ab",
+            b"abc",
+            b"attribute 1 value",
+            &[0xff, 0, 0x80],
+        ] {
+            assert_eq!(base64_decode(&base64_encode(data)).unwrap(), data);
+        }
+        assert_eq!(base64_encode(b"pin code"), "cGluIGNvZGU=");
+        assert_eq!(base64_decode("cGluIGNvZGU").unwrap(), b"pin code");
+        assert!(base64_decode("a*b").is_none());
+        assert!(base64_decode("YQ==YQ").is_none());
+    }
+
+    #[test]
+    fn attributes_serialise_as_name_and_base64_data_and_are_limited() {
+        let a = CredentialAttribute::new("attribute 1", b"attribute 1 value".to_vec()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::json!({"name": "attribute 1", "data": "YXR0cmlidXRlIDEgdmFsdWU="})
+        );
+        assert!(CredentialAttribute::new("", Vec::new()).is_err());
+        assert!(CredentialAttribute::new("k", vec![0; 257]).is_err());
+        assert!(validate_attributes(&vec![a; 65]).is_err());
     }
 }

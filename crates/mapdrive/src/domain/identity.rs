@@ -1,12 +1,13 @@
 //! Who the process is: user, logon session, logon type, elevation.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::credential::{CredentialKind, Persistence};
 use super::dos::Luid;
 
 /// `TOKEN_ELEVATION_TYPE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub enum Elevation {
     /// 1: not part of a split-token pair.
     Default,
@@ -29,7 +30,7 @@ impl Elevation {
 }
 
 /// `SECURITY_LOGON_TYPE` of a logon session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogonType {
     /// 0: SYSTEM's own session, or unknown (Wine always answers 0).
@@ -102,7 +103,7 @@ impl LogonType {
 }
 
 /// The identity of the token drive operations run under.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Identity {
     /// `DOMAIN\user`.
     pub user: String,
@@ -121,7 +122,7 @@ pub struct Identity {
 }
 
 /// `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\EnableLinkedConnections`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkedConnections {
     /// Value absent.
@@ -152,7 +153,7 @@ impl LinkedConnections {
 /// credential type may be stored with (`None` = `CRED_PERSIST_NONE`: not at all). Policy caps
 /// it (e.g. "Network access: Do not allow storage of passwords and credentials for network
 /// authentication", `DisableDomainCreds`, caps the domain types), whatever the logon type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialCaps {
     /// `MaximumPersist[CRED_TYPE_GENERIC]`.
     pub generic_password: Option<Persistence>,
@@ -177,9 +178,15 @@ impl CredentialCaps {
 
     /// The highest persistence for `kind`.
     pub fn max(&self, kind: CredentialKind) -> Option<Persistence> {
+        // The certificate types follow their family's cap (DisableDomainCreds caps both domain
+        // types; CredGetSessionTypes reports them at the same level as the password types).
         match kind {
-            CredentialKind::GenericPassword => self.generic_password,
-            CredentialKind::DomainPassword => self.domain_password,
+            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
+                self.generic_password
+            }
+            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
+                self.domain_password
+            }
         }
     }
 
@@ -234,7 +241,7 @@ impl CredentialCaps {
 }
 
 /// An account as far as mapdrive could tell (`sid` `None` when it could not be looked up).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Account {
     /// `DOMAIN\user` (or just `user` when the domain is unknown).
     pub user: String,
@@ -261,7 +268,7 @@ impl Account {
 /// Who the two other parties of a split token are: the linked token's account (always the
 /// process token's pair, whatever is impersonated) and the user of the interactive (terminal)
 /// session the process runs in, whose Explorer shows drives.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct SessionUsers {
     /// `TokenLinkedToken`'s user; `None` for a token that is not split.
     pub linked: Option<Account>,
@@ -271,7 +278,7 @@ pub struct SessionUsers {
 }
 
 /// mapdrive would act for one account while the desktop belongs to another.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct OwnerMismatch {
     /// The account the drive operations would run as.
     pub acting: String,

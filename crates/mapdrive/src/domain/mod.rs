@@ -7,7 +7,9 @@ pub mod letter;
 pub mod remote;
 pub mod secret;
 
-pub use credential::{CredentialInfo, CredentialKind, CredentialTarget, Persistence};
+pub use credential::{
+    CredentialAttribute, CredentialInfo, CredentialKind, CredentialTarget, Persistence, Thumbprint,
+};
 pub use dos::{DosTarget, Luid, Redirector, lanman_target};
 pub use identity::{
     Account, CredentialCaps, Elevation, Identity, LinkedConnections, LogonType, OwnerMismatch,

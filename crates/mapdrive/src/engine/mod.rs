@@ -455,8 +455,12 @@ pub fn credentials(
     let mut out = Vec::new();
     for token in chosen.tokens {
         let creds = under(port, token, |p| {
-            p.credentials()
-                .map_err(|e| Error::api("could not read the Credential Manager", e))
+            let list = p
+                .credentials()
+                .map_err(|e| Error::api("could not read the Credential Manager", e))?;
+            list.into_iter()
+                .map(|c| plan::readable_user_name(&*p, c))
+                .collect::<Result<Vec<_>, Error>>()
         })?;
         out.push((token, creds));
     }

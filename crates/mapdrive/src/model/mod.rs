@@ -273,6 +273,8 @@ pub struct Machine {
     credential_caps: CredentialCaps,
     writes: u64,
     events: Vec<LogonEvent>,
+    /// `CurrentUser\My` certificate thumbprints, per user key.
+    certificates: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Default for Machine {
@@ -328,6 +330,7 @@ impl Machine {
             credential_caps: CredentialCaps::UNRESTRICTED,
             writes: 0,
             events: Vec::new(),
+            certificates: BTreeMap::new(),
         };
         m.boot();
         m
@@ -378,8 +381,12 @@ impl Machine {
         cap: Option<Persistence>,
     ) {
         match kind {
-            CredentialKind::GenericPassword => self.credential_caps.generic_password = cap,
-            CredentialKind::DomainPassword => self.credential_caps.domain_password = cap,
+            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
+                self.credential_caps.generic_password = cap;
+            }
+            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
+                self.credential_caps.domain_password = cap;
+            }
         }
     }
 
@@ -443,6 +450,14 @@ impl Machine {
 
     /// An account the server accepts (a domain account the server trusts, or one of its local
     /// accounts). A logon session's own credentials are accepted when the user's name and
+    /// Puts a certificate (with its private key) into `user`'s `CurrentUser\My` store.
+    pub fn add_certificate(&mut self, user: &str, thumbprint: &crate::domain::Thumbprint) {
+        self.certificates
+            .entry(key(user))
+            .or_default()
+            .insert(thumbprint.to_string());
+    }
+
     /// password match one of these.
     pub fn add_account(&mut self, server: &str, user: &str, password: &str) {
         self.add_server(server);

@@ -365,4 +365,34 @@ impl Port for Machine {
             }
         }
     }
+
+    fn certificate_in_my_store(
+        &self,
+        thumbprint: &crate::domain::Thumbprint,
+    ) -> Result<bool, ApiError> {
+        self.find_certificate(thumbprint)
+    }
+
+    fn marshal_certificate(
+        &self,
+        thumbprint: &crate::domain::Thumbprint,
+    ) -> Result<String, ApiError> {
+        Ok(Machine::marshal(thumbprint))
+    }
+
+    fn unmarshal_certificate(
+        &self,
+        user_name: &str,
+    ) -> Result<Option<crate::domain::Thumbprint>, ApiError> {
+        Ok(Machine::unmarshal(user_name))
+    }
+
+    fn write_credential_with_attributes(
+        &mut self,
+        cred: &CredentialWrite<'_>,
+        attributes: &[crate::domain::CredentialAttribute],
+    ) -> Result<(), ApiError> {
+        let r = self.store_credential_with(cred, attributes);
+        self.counted(r)
+    }
 }

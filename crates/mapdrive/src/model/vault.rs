@@ -4,7 +4,9 @@
 use zeroize::Zeroizing;
 
 use super::{Machine, key};
-use crate::domain::{CredentialCaps, CredentialInfo, CredentialKind, Luid, Persistence, Secret};
+use crate::domain::{
+    CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Luid, Persistence, Secret,
+};
 use crate::error::ApiError;
 use crate::port::{CredentialWrite, SecretWrite};
 
@@ -20,6 +22,8 @@ pub(super) struct StoredCredential {
     pub(super) secret: Zeroizing<String>,
     /// The logon session a `CRED_PERSIST_SESSION` entry belongs to.
     pub(super) session: Option<Luid>,
+    /// Attributes, as written.
+    pub(super) attributes: Vec<CredentialAttribute>,
 }
 
 impl StoredCredential {
@@ -39,6 +43,7 @@ impl StoredCredential {
             persistence: self.persistence,
             alias: self.alias.clone(),
             comment: self.comment.clone(),
+            attributes: self.attributes.clone(),
         }
     }
 }
@@ -146,6 +151,15 @@ impl Machine {
     }
 
     pub(super) fn store_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
+        self.store_credential_with(cred, &[])
+    }
+
+    /// `CredWriteW` with attributes (they replace the stored ones, as on Windows).
+    pub(super) fn store_credential_with(
+        &mut self,
+        cred: &CredentialWrite<'_>,
+        attributes: &[CredentialAttribute],
+    ) -> Result<(), ApiError> {
         const API: &str = "CredWriteW";
         let luid = self.vault_session(API)?;
         if cred.target.is_empty() {
@@ -179,6 +193,7 @@ impl Machine {
             comment: cred.comment.filter(|s| !s.is_empty()).map(str::to_string),
             secret,
             session: (cred.persistence == Persistence::Session).then_some(luid),
+            attributes: attributes.to_vec(),
         });
         Ok(())
     }
@@ -198,5 +213,34 @@ impl Machine {
             return Err(ApiError::new(API, 1168));
         }
         Ok(())
+    }
+}
+
+/// The model's stand-in for `CredMarshalCredentialW(CertCredential)`: Windows writes `@@B` and a
+/// custom base64 of `CERT_CREDENTIAL_INFO`; the model writes `@@B` and the thumbprint, which is
+/// enough to tell the two forms apart and round-trip.
+const MARSHAL_PREFIX: &str = "@@B";
+
+impl Machine {
+    /// `CertOpenStore(CurrentUser\My)` + `CertFindCertificateInStore(SHA-1)` for the token's user.
+    pub(super) fn find_certificate(
+        &self,
+        thumbprint: &crate::domain::Thumbprint,
+    ) -> Result<bool, ApiError> {
+        const API: &str = "CertOpenStore";
+        let luid = self.token(API)?;
+        let user = &self.session(luid, API)?.user;
+        Ok(self
+            .certificates
+            .get(user)
+            .is_some_and(|set| set.contains(thumbprint.as_str())))
+    }
+
+    pub(super) fn marshal(thumbprint: &crate::domain::Thumbprint) -> String {
+        format!("{MARSHAL_PREFIX}{thumbprint}")
+    }
+
+    pub(super) fn unmarshal(user_name: &str) -> Option<crate::domain::Thumbprint> {
+        user_name.strip_prefix(MARSHAL_PREFIX)?.parse().ok()
     }
 }

@@ -3,7 +3,11 @@
 use serde_json::{Value, json};
 
 use super::{Action, Plan, SecretPlan};
-use crate::domain::{CredentialInfo, CredentialKind, CredentialTarget, Persistence, Secret};
+use crate::domain::credential::validate_attributes;
+use crate::domain::{
+    CredentialAttribute, CredentialInfo, CredentialKind, CredentialTarget, Persistence, Secret,
+    Thumbprint,
+};
 use crate::error::Error;
 use crate::port::Port;
 
@@ -34,6 +38,8 @@ pub struct CredSetRequest {
     pub comment: Option<String>,
     /// Secret policy.
     pub update_secret: UpdateSecret,
+    /// Attributes (`None` = keep the stored ones; `Some` = exactly these, in order).
+    pub attributes: Option<Vec<CredentialAttribute>>,
 }
 
 /// `cred remove`.
@@ -53,14 +59,59 @@ pub fn credential_json(c: Option<&CredentialInfo>) -> Value {
     }
 }
 
-/// Reads the one credential (`CredReadW`), never the whole vault.
+/// Reads the one credential (`CredReadW`), never the whole vault; a certificate credential's
+/// user name is shown as the certificate's thumbprint.
 fn find(
     port: &dyn Port,
     target: &CredentialTarget,
     kind: CredentialKind,
 ) -> Result<Option<CredentialInfo>, Error> {
-    port.credential(target.as_str(), kind)
-        .map_err(|e| Error::api("could not read the Credential Manager", e))
+    let found = port
+        .credential(target.as_str(), kind)
+        .map_err(|e| Error::api("could not read the Credential Manager", e))?;
+    found.map(|c| readable_user_name(port, c)).transpose()
+}
+
+/// A certificate credential stores a marshaled reference (`@@B...`) as its user name: show the
+/// certificate's thumbprint instead (other credentials are returned as they are).
+pub fn readable_user_name(port: &dyn Port, mut c: CredentialInfo) -> Result<CredentialInfo, Error> {
+    if c.kind.is_certificate()
+        && let Some(name) = c.user_name.as_deref()
+        && let Some(tp) = port
+            .unmarshal_certificate(name)
+            .map_err(|e| Error::api("could not read the certificate reference", e))?
+    {
+        c.user_name = Some(tp.to_string());
+    }
+    Ok(c)
+}
+
+/// For a certificate credential: the thumbprint must name a certificate in the user's
+/// `CurrentUser\My` store (win_credential's message). Returns the user name to store and the
+/// one to show and compare (the normalised thumbprint for certificates).
+fn user_names(port: &dyn Port, req: &CredSetRequest) -> Result<(String, String), Error> {
+    if !req.kind.is_certificate() {
+        return Ok((req.user_name.clone(), req.user_name.clone()));
+    }
+    let tp: Thumbprint = req.user_name.parse()?;
+    let found = port
+        .certificate_in_my_store(&tp)
+        .map_err(|e| Error::api("could not search the CurrentUser\\My certificate store", e))?;
+    if !found {
+        return Err(Error::Refused {
+            message: format!(
+                "Failed to find certificate with the thumbprint {tp} in the CurrentUser\\My store"
+            ),
+            remedy: "import the certificate with its private key into the personal store of the user the \
+                     credential is for (certmgr.msc, or Import-PfxCertificate -CertStoreLocation \
+                     Cert:\\CurrentUser\\My), then run again"
+                .into(),
+        });
+    }
+    let stored = port
+        .marshal_certificate(&tp)
+        .map_err(|e| Error::api("could not marshal the certificate reference", e))?;
+    Ok((stored, tp.to_string()))
 }
 
 /// A free-text field as stored: `None` and `""` both mean "none".
@@ -111,14 +162,18 @@ pub fn plan_cred_set(
     req: &CredSetRequest,
     secret: Option<&Secret>,
 ) -> Result<Plan, Error> {
+    let (stored_user, shown_user) = user_names(port, req)?;
     let existing = find(port, &req.target, req.kind)?;
     let before = credential_json(existing.as_ref());
+    if let Some(list) = &req.attributes {
+        validate_attributes(list)?;
+    }
     let desired = CredentialInfo {
         target: existing
             .as_ref()
             .map_or_else(|| req.target.to_string(), |c| c.target.clone()),
         kind: req.kind,
-        user_name: Some(req.user_name.clone()),
+        user_name: Some(shown_user.clone()),
         persistence: req
             .persistence
             .or(existing.as_ref().map(|c| c.persistence))
@@ -131,6 +186,12 @@ pub fn plan_cred_set(
             req.comment.as_ref(),
             existing.as_ref().and_then(|c| c.comment.as_ref()),
         ),
+        attributes: req.attributes.clone().unwrap_or_else(|| {
+            existing
+                .as_ref()
+                .map(|c| c.attributes.clone())
+                .unwrap_or_default()
+        }),
     };
     let subject = format!("credential {} ({})", req.target, req.kind);
     let mut plan = Plan::unchanged(subject, before);
@@ -141,11 +202,12 @@ pub fn plan_cred_set(
     let write = |secret: SecretPlan| Action::WriteCredential {
         target: desired.target.clone(),
         kind: req.kind,
-        user_name: req.user_name.clone(),
+        user_name: stored_user.clone(),
         persistence: desired.persistence,
         alias: alias_out.clone(),
         comment: comment_out.clone(),
         secret,
+        attributes: desired.attributes.clone(),
     };
     let Some(existing) = existing else {
         refuse_beyond_cap(port, req, desired.persistence)?;
@@ -163,7 +225,7 @@ pub fn plan_cred_set(
     let user_differs = !existing
         .user_name
         .as_deref()
-        .is_some_and(|u| u.eq_ignore_ascii_case(&req.user_name));
+        .is_some_and(|u| u.eq_ignore_ascii_case(&shown_user));
     if user_differs && secret.is_none() && req.kind.has_password() {
         return Err(Error::Refused {
             message: format!(
@@ -172,7 +234,7 @@ pub fn plan_cred_set(
                 req.kind,
                 existing.target,
                 existing.user_name.as_deref().unwrap_or("(none)"),
-                req.user_name
+                shown_user
             ),
             remedy: "give the new user's secret (--secret-stdin or --prompt), or remove the credential first"
                 .into(),
@@ -181,7 +243,10 @@ pub fn plan_cred_set(
     let fields_differ = user_differs
         || existing.persistence != desired.persistence
         || text(existing.alias.as_deref()) != text(desired.alias.as_deref())
-        || text(existing.comment.as_deref()) != text(desired.comment.as_deref());
+        || text(existing.comment.as_deref()) != text(desired.comment.as_deref())
+        // Keywords case-sensitively, values byte for byte, order included (win_credential compared
+        // base64 text case-insensitively and could miss a change).
+        || existing.attributes != desired.attributes;
     let secret_write = match (secret, req.update_secret) {
         (Some(s), UpdateSecret::Always) => {
             match port

@@ -257,7 +257,10 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
         let current = port
             .label(&req.remote)
             .map_err(|e| Error::api(format!("could not read the label of {}", req.remote), e))?;
-        plan.before["label"] = json!(current);
+        // A letter that maps nothing stays `null` (not `{"label": ...}`).
+        if plan.before.is_object() {
+            plan.before["label"] = json!(current);
+        }
         // `--label ""` removes the label.
         let wanted = (!label.is_empty()).then(|| label.clone());
         if current != wanted {

@@ -11,7 +11,7 @@ use crate::port::{BootDevice, Connection, Port, Remembered};
 const NO_NETWORK: u32 = 1222;
 
 /// Status of a network drive, as `net use` words it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Status {
     /// Connected in this logon session.
     #[serde(rename = "OK")]
@@ -58,7 +58,7 @@ impl LetterState {
 }
 
 /// One row of `list`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DriveEntry {
     /// Letter.
     pub letter: DriveLetter,
@@ -66,8 +66,10 @@ pub struct DriveEntry {
     pub kind: String,
     /// Remote path (connected, else remembered).
     pub remote: Option<String>,
-    /// Network status.
+    /// Network status (the `net use` word).
     pub status: Option<Status>,
+    /// Connected in this logon session (status `OK`).
+    pub connected: bool,
     /// Provider.
     pub provider: Option<String>,
     /// Has an `HKCU\Network` entry.
@@ -88,7 +90,7 @@ pub struct DriveEntry {
 }
 
 /// The whole picture for `list`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Inventory {
     /// The token the picture was taken with.
     pub identity: Identity,
@@ -317,6 +319,7 @@ fn entry_for(
         user_name: state.remembered.as_ref().and_then(|r| r.user_name.clone()),
         remembered_remote,
         remote,
+        connected: status == Some(Status::Ok),
         status,
         logon_id,
         scope,

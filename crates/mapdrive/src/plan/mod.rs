@@ -17,7 +17,7 @@ use serde_json::Value;
 
 pub use cred::{
     CredRemoveRequest, CredSetRequest, UpdateSecret, observe_credential, plan_cred_remove,
-    plan_cred_set,
+    plan_cred_set, readable_user_name,
 };
 pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
 pub use first::{FirstAvailable, first_available};
@@ -27,7 +27,9 @@ pub use global::{
 pub use policy::plan_linked_connections;
 pub use restore::{RestoreReport, Restored, restore};
 
-use crate::domain::{CredentialKind, DriveLetter, Persistence, RemotePath, Secret};
+use crate::domain::{
+    CredentialAttribute, CredentialKind, DriveLetter, Persistence, RemotePath, Secret,
+};
 use crate::error::{ApiError, Error};
 use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
 
@@ -96,6 +98,9 @@ pub enum Action {
         comment: Option<String>,
         /// What happens to the secret.
         secret: SecretPlan,
+        /// Attributes to store (they replace the stored ones; the stored ones when kept).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        attributes: Vec<CredentialAttribute>,
     },
     /// `CredDeleteW`.
     DeleteCredential {
@@ -288,7 +293,7 @@ pub struct Secrets {
 }
 
 /// The result every front-end renders.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// Whether anything changed (or, in check mode, would change).
     pub changed: bool,
@@ -297,8 +302,10 @@ pub struct Outcome {
     /// Subject.
     pub subject: String,
     /// State before.
+    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
     pub before: Value,
     /// State after (observed after applying; predicted in check mode).
+    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
     pub after: Value,
     /// What was (or would be) done.
     pub actions: Vec<String>,
@@ -419,21 +426,25 @@ fn perform_step(port: &mut dyn Port, action: &Action, secrets: &Secrets) -> Resu
             alias,
             comment,
             secret,
+            attributes,
         } => {
             let secret = match (secret, secrets.credential_secret.as_ref()) {
                 (SecretPlan::Set, Some(s)) => SecretWrite::Set(s),
                 (SecretPlan::Set, None) | (SecretPlan::Empty, _) => SecretWrite::Empty,
                 (SecretPlan::Preserve, _) => SecretWrite::Preserve,
             };
-            port.write_credential(&CredentialWrite {
-                target,
-                kind: *kind,
-                user_name,
-                persistence: *persistence,
-                alias: alias.as_deref(),
-                comment: comment.as_deref(),
-                secret,
-            })
+            port.write_credential_with_attributes(
+                &CredentialWrite {
+                    target,
+                    kind: *kind,
+                    user_name,
+                    persistence: *persistence,
+                    alias: alias.as_deref(),
+                    comment: comment.as_deref(),
+                    secret,
+                },
+                attributes,
+            )
         }
         Action::DeleteCredential { target, kind } => port.delete_credential(target, *kind),
         Action::SetLabel { remote, label } => port.set_label(remote, label.as_deref()),

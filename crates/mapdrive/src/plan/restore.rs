@@ -9,7 +9,7 @@ use crate::error::{Error, error_name, lookup};
 use crate::port::Port;
 
 /// What happened to one remembered drive.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Restored {
     /// Letter.
     pub letter: DriveLetter,
@@ -17,6 +17,8 @@ pub struct Restored {
     pub remote: String,
     /// `restored`, `would restore`, `connected` (already), `skipped`, `failed`.
     pub result: &'static str,
+    /// Connected in this logon session afterwards (`restored`, or already `connected`).
+    pub connected: bool,
     /// Why it was skipped or failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -26,7 +28,7 @@ pub struct Restored {
 }
 
 /// The whole restore.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RestoreReport {
     /// Whether anything was (or would be) connected.
     pub changed: bool,
@@ -77,6 +79,7 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
             letter: r.letter,
             remote: r.remote.clone(),
             result: "connected",
+            connected: false,
             detail: None,
             code: None,
         };
@@ -159,6 +162,7 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                 }
             },
         }
+        item.connected = matches!(item.result, "restored" | "connected");
         drives.push(item);
     }
     Ok(RestoreReport {

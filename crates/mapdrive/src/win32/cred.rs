@@ -6,13 +6,16 @@ use core::ptr;
 use windows_sys::Win32::Foundation::ERROR_NOT_FOUND;
 use windows_sys::Win32::Security::Credentials::{
     CRED_PRESERVE_CREDENTIAL_BLOB, CRED_TYPE_DOMAIN_PASSWORD, CRED_TYPE_GENERIC, CRED_TYPE_MAXIMUM,
-    CREDENTIALW, CredDeleteW, CredEnumerateW, CredGetSessionTypes, CredReadW, CredWriteW,
+    CREDENTIAL_ATTRIBUTEW, CREDENTIALW, CredDeleteW, CredEnumerateW, CredGetSessionTypes,
+    CredReadW, CredWriteW,
 };
 use zeroize::{Zeroize, Zeroizing};
 
 use super::handle::{Buffer, Free, last_error};
 use super::wide::{self, WStr};
-use crate::domain::{CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret};
+use crate::domain::{
+    CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret,
+};
 use crate::error::ApiError;
 use crate::port::{CredentialWrite, SecretWrite};
 
@@ -37,8 +40,37 @@ unsafe fn info(p: *const CREDENTIALW) -> Option<CredentialInfo> {
             persistence,
             alias: wide::from_ptr_nonempty(c.TargetAlias),
             comment: wide::from_ptr_nonempty(c.Comment),
+            attributes: attributes(c.Attributes, c.AttributeCount),
         })
     }
+}
+
+/// Copies `count` `CREDENTIAL_ATTRIBUTEW`s (keyword and value bytes). Read unaligned (see `info`).
+///
+/// # Safety
+/// `p` is NULL or points to `count` readable attributes of a `CREDENTIALW` returned by Cred*,
+/// whose keywords are NUL-terminated and whose values are `ValueSize` readable bytes.
+unsafe fn attributes(p: *const CREDENTIAL_ATTRIBUTEW, count: u32) -> Vec<CredentialAttribute> {
+    if p.is_null() {
+        return Vec::new();
+    }
+    (0..count as usize)
+        .map(|i| {
+            // SAFETY: per the caller, `i < count` attributes are readable.
+            let a = unsafe { p.add(i).read_unaligned() };
+            let value = if a.Value.is_null() || a.ValueSize == 0 {
+                Vec::new()
+            } else {
+                // SAFETY: per the caller, `Value` holds `ValueSize` readable bytes.
+                unsafe { core::slice::from_raw_parts(a.Value, a.ValueSize as usize) }.to_vec()
+            };
+            CredentialAttribute {
+                // SAFETY: per the caller the keyword is NULL or NUL-terminated.
+                keyword: unsafe { wide::from_ptr(a.Keyword) }.unwrap_or_default(),
+                value,
+            }
+        })
+        .collect()
 }
 
 /// Wipes, in place, the blob of a `CREDENTIALW` Windows returned, so that no secret goes
@@ -188,7 +220,37 @@ pub(crate) fn secret_equals(
 /// Secret: `Set` → UTF-16LE blob (no terminator) in a `Zeroizing` buffer; `Preserve` → size 0
 /// with `CRED_PRESERVE_CREDENTIAL_BLOB`; `Empty` → size 0, flags 0.
 pub(crate) fn write(cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
+    write_with_attributes(cred, &[])
+}
+
+/// [`write`] with `Attributes` (they replace the stored ones). Wine 8 accepts and drops them.
+pub(crate) fn write_with_attributes(
+    cred: &CredentialWrite<'_>,
+    attributes: &[CredentialAttribute],
+) -> Result<(), ApiError> {
     const API: &str = "CredWriteW";
+    let keywords = attributes
+        .iter()
+        .map(|a| WStr::new(&a.keyword, API))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut values: Vec<Vec<u8>> = attributes.iter().map(|a| a.value.clone()).collect();
+    let mut list: Vec<CREDENTIAL_ATTRIBUTEW> = keywords
+        .iter()
+        .zip(values.iter_mut())
+        .map(|(k, v)| -> Result<CREDENTIAL_ATTRIBUTEW, ApiError> {
+            Ok(CREDENTIAL_ATTRIBUTEW {
+                Keyword: k.as_pwstr(),
+                Flags: 0,
+                ValueSize: u32::try_from(v.len()).map_err(|_| ApiError::new(API, 87))?,
+                Value: if v.is_empty() {
+                    ptr::null_mut()
+                } else {
+                    v.as_mut_ptr()
+                },
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let attribute_count = u32::try_from(list.len()).map_err(|_| ApiError::new(API, 87))?;
     let target = WStr::new(cred.target, API)?;
     let user = (!cred.user_name.is_empty())
         .then(|| WStr::new(cred.user_name, API))
@@ -219,10 +281,17 @@ pub(crate) fn write(cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
         Persist: cred.persistence.value(),
         TargetAlias: wide::opt_pwstr(alias.as_ref()),
         UserName: wide::opt_pwstr(user.as_ref()),
+        AttributeCount: attribute_count,
+        // NULL when there are none (ansible/ansible#67278: a pointer with count 0 was refused).
+        Attributes: if list.is_empty() {
+            ptr::null_mut()
+        } else {
+            list.as_mut_ptr()
+        },
         ..Default::default()
     };
-    // SAFETY: `c` and every buffer it points to live until the call returns; CredWriteW only
-    // reads them.
+    // SAFETY: `c` and every buffer it points to (strings, blob, `list` with its keywords and
+    // values) live until the call returns; CredWriteW only reads them.
     if unsafe { CredWriteW(&c, flags) } == 0 {
         return Err(ApiError::new(API, last_error()));
     }

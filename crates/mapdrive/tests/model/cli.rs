@@ -88,7 +88,9 @@ pub fn mapdrive(m: &mut Machine, args: &[&str]) -> Report {
 pub fn mapdrive_stdin(m: &mut Machine, args: &[&str], stdin: &str) -> Report {
     let cli = Cli::try_parse_from(std::iter::once("mapdrive").chain(args.iter().copied()))
         .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    run(cli, Some(m), &mut Input(stdin.to_string()))
+    let report = run(cli, Some(m), &mut Input(stdin.to_string()));
+    crate::contract::check(args, &report);
+    report
 }
 
 #[track_caller]

@@ -3,6 +3,7 @@
 mod apply;
 mod claims;
 mod cli;
+mod contract;
 mod doctor;
 mod dsc;
 mod engine;

@@ -118,6 +118,7 @@ fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive::error::Error> {
                 } else {
                     UpdateSecret::Always
                 },
+                attributes: None,
             },
             s.map(secret).as_ref(),
         ),

@@ -8,4 +8,5 @@ mod creds;
 mod drives;
 mod dsc;
 mod errors;
+mod imports;
 mod sessions;

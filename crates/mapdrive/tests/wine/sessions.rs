@@ -226,7 +226,7 @@ fn linked_connections_policy_round_trip() {
         .success();
     assert_eq!(
         wine.mapdrive(&["policy", "linked-connections", "--json"])
-            .json()["enable_linked_connections"],
+            .json()["linked_connections"],
         "not_configured"
     );
 }

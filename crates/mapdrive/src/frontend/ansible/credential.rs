@@ -5,8 +5,9 @@ use zeroize::Zeroizing;
 
 use super::spec::{Kind, Opt, Params, Spec};
 use super::{Failure, Success, change_result, session_of};
+use crate::domain::credential::base64_decode;
 use crate::domain::credential::{validate_short_string, validate_user_name};
-use crate::domain::{CredentialKind, CredentialTarget, Persistence, Secret};
+use crate::domain::{CredentialAttribute, CredentialKind, CredentialTarget, Persistence, Secret};
 use crate::engine::{self, Change, Request};
 use crate::error::Error;
 use crate::plan::{CredRemoveRequest, CredSetRequest, UpdateSecret};
@@ -128,54 +129,6 @@ fn secret(params: &mut Params) -> Result<Option<Secret>, Failure> {
         .map_err(|e| Failure::msg(e.to_string()))
 }
 
-/// Standard base64 (with or without padding).
-pub(super) fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
-}
-
-/// Standard base64 with padding.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(super) fn base64_encode(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// ansible.windows' names in diffs and facts.
 fn type_name(kind: &str) -> &'static str {
     match kind {
@@ -214,6 +167,30 @@ pub(super) fn diff_side(state: &Value) -> Value {
     })
 }
 
+/// `attributes`: given (even empty) = exactly these; omitted = keep the stored ones. `data_format`
+/// text is stored as UTF-8 (what ansible.windows' code does; its documentation says UTF-16LE).
+fn attributes(params: &Params) -> Result<Option<Vec<CredentialAttribute>>, Failure> {
+    let Some(list) = params.list("attributes") else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for item in list {
+        let name = item.get("name").and_then(Value::as_str).unwrap_or_default();
+        let data = item.get("data").and_then(Value::as_str).unwrap_or_default();
+        let value = if item.get("data_format").and_then(Value::as_str) == Some("base64") {
+            base64_decode(data.trim()).ok_or_else(|| {
+                Failure::msg(format!(
+                    "attributes: the data of {name} is not valid base64 (data_format: base64)"
+                ))
+            })?
+        } else {
+            data.as_bytes().to_vec()
+        };
+        out.push(CredentialAttribute::new(name, value).map_err(|e| Failure::msg(e.to_string()))?);
+    }
+    Ok(Some(out))
+}
+
 pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, Failure> {
     let kind: CredentialKind = params
         .str("type")
@@ -224,11 +201,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
     let target = CredentialTarget::parse(&name, kind).map_err(|e| Failure::msg(e.to_string()))?;
     let session = session_of(params)?;
     let present = params.str("state") != Some("absent");
-    if params.list("attributes").is_some_and(|a| !a.is_empty()) {
-        return Err(Failure::msg(
-            "attributes are not supported by this build of mapdrive",
-        ));
-    }
+    let attributes = attributes(params)?;
     let change = if present {
         let user_name = params.str("username").unwrap_or_default().to_string();
         validate_user_name(&user_name).map_err(|e| Failure::msg(e.to_string()))?;
@@ -256,6 +229,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
                 } else {
                     UpdateSecret::Always
                 },
+                attributes,
             },
             secret,
         )

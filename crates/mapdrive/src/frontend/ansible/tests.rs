@@ -293,7 +293,7 @@ fn win_credential_upstream_scenarios() {
     assert!(!changed(&module(&mut m, wc, gen_args.clone())));
     // The same secret given as base64 of its UTF-16LE bytes is the same secret.
     let mut b64 = gen_args.clone();
-    b64["secret"] = json!(super::credential::base64_encode(
+    b64["secret"] = json!(crate::domain::credential::base64_encode(
         &"genericpass"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
@@ -452,4 +452,152 @@ fn protocol_dispatch_unknown_options_and_bad_input() {
         "{v}"
     );
     assert_eq!(v["invocation"]["module_args"]["letter"], "M");
+}
+
+#[test]
+fn win_credential_attributes_on_the_model() {
+    // Wine 8 drops attributes on write: this is where upstream's attribute scenarios are held.
+    let mut m = host(LogonKind::Interactive);
+    let kind = crate::domain::CredentialKind::DomainPassword;
+    let b64 = |s: &str| crate::domain::credential::base64_encode(s.as_bytes());
+    let with = |attrs: Value| {
+        json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username", "secret": "password",
+               "update_secret": "on_create", "attributes": attrs, "_ansible_diff": true})
+    };
+    let two = json!([{"name": "attribute 1", "data": "attribute 1 value"},
+                     {"name": "attribute 2", "data": b64("attribute 2 value"), "data_format": "base64"}]);
+    let names = |m: &Machine| {
+        m.credential("testhost", kind)
+            .unwrap()
+            .unwrap()
+            .attributes
+            .iter()
+            .map(|a| {
+                (
+                    a.keyword.clone(),
+                    String::from_utf8(a.value.clone()).unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(changed(&module(
+        &mut m,
+        "win_credential",
+        check(with(two.clone()))
+    )));
+    assert!(m.credential("testhost", kind).unwrap().is_none());
+    let v = module(&mut m, "win_credential", with(two.clone()));
+    assert!(changed(&v));
+    assert_eq!(
+        v["diff"]["after"]["attributes"][1],
+        json!({"name": "attribute 2", "data": b64("attribute 2 value")})
+    );
+    assert_eq!(
+        names(&m),
+        [
+            ("attribute 1".into(), "attribute 1 value".into()),
+            ("attribute 2".into(), "attribute 2 value".into())
+        ]
+    );
+    assert!(!changed(&module(
+        &mut m,
+        "win_credential",
+        with(two.clone())
+    )));
+    // Omitted attributes are kept (upstream compares them only when given).
+    let mut without = with(json!(null));
+    without.as_object_mut().unwrap().remove("attributes");
+    assert!(!changed(&module(&mut m, "win_credential", without)));
+    let mut three = two.clone();
+    three
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "attribute 3", "data": "attribute 3 value"}));
+    assert!(changed(&module(&mut m, "win_credential", with(three))));
+    assert_eq!(names(&m).len(), 3);
+    assert!(changed(&module(
+        &mut m,
+        "win_credential",
+        with(two.clone())
+    )));
+    assert_eq!(names(&m).len(), 2);
+    let mut edited = two;
+    edited[0]["data"] = json!("attribute 1 value new");
+    assert!(changed(&module(&mut m, "win_credential", with(edited))));
+    assert_eq!(names(&m)[0].1, "attribute 1 value new");
+    // A change of letter case in the data is a change (upstream compared base64 case-insensitively).
+    let cased = json!([{"name": "attribute 1", "data": "Attribute 1 value new"},
+                       {"name": "attribute 2", "data": b64("attribute 2 value"), "data_format": "base64"}]);
+    assert!(changed(&module(&mut m, "win_credential", with(cased))));
+    let v = module(
+        &mut m,
+        "win_credential",
+        with(json!([{"name": "x", "data": "not base64!", "data_format": "base64"}])),
+    );
+    assert!(
+        v["msg"].as_str().unwrap().contains("not valid base64"),
+        "{v}"
+    );
+}
+
+#[test]
+fn win_credential_certificates_on_the_model() {
+    // Wine 8's CredWriteW refuses both certificate types with 87: upstream's certificate scenarios are held here.
+    let mut m = host(LogonKind::Interactive);
+    let tp: crate::domain::Thumbprint =
+        "AA BB CC DD EE FF 00 11 22 33 44 55 66 77 88 99 aa bb cc dd"
+            .parse()
+            .unwrap();
+    m.add_certificate(BOB, &tp);
+    let v = module(
+        &mut m,
+        "win_credential",
+        json!({"name": "testhost", "type": "domain_certificate",
+        "username": "00112233445566778899AABBCCDDEEFF00112233"}),
+    );
+    assert_eq!(
+        v["msg"],
+        r"Failed to find certificate with the thumbprint 00112233445566778899AABBCCDDEEFF00112233 in the CurrentUser\My store"
+    );
+    // Lower case with spaces is normalised, as upstream does.
+    let dc = json!({"name": "testhost", "type": "domain_certificate", "username": "aabbccddeeff00112233445566778899AABBCCDD", "_ansible_diff": true});
+    let domain_cert = crate::domain::CredentialKind::DomainCertificate;
+    assert!(changed(&module(
+        &mut m,
+        "win_credential",
+        check(dc.clone())
+    )));
+    assert!(m.credential("testhost", domain_cert).unwrap().is_none());
+    let v = module(&mut m, "win_credential", dc.clone());
+    assert!(changed(&v));
+    assert_eq!(v["diff"]["after"]["username"], tp.as_str());
+    assert_eq!(v["diff"]["after"]["type"], "DomainCertificate");
+    let stored = m.credential("testhost", domain_cert).unwrap().unwrap();
+    assert_eq!(
+        stored.user_name.as_deref(),
+        Some(format!("@@B{tp}").as_str()),
+        "stored marshaled"
+    );
+    assert!(!changed(&module(&mut m, "win_credential", dc)));
+    // Generic certificate with a base64 PIN; again without a secret is unchanged.
+    let pin = crate::domain::credential::base64_encode(b"pin code");
+    let gc = json!({"name": "testhost", "type": "generic_certificate", "username": tp.as_str(), "secret": pin, "secret_format": "base64"});
+    assert!(changed(&module(
+        &mut m,
+        "win_credential",
+        check(gc.clone())
+    )));
+    assert!(changed(&module(&mut m, "win_credential", gc.clone())));
+    assert!(!changed(&module(&mut m, "win_credential", gc)));
+    let again = json!({"name": "testhost", "type": "generic_certificate", "username": tp.as_str()});
+    assert!(!changed(&module(&mut m, "win_credential", again)));
+    let v = module(&mut m, "win_mapped_drive_info", json!({}));
+    assert!(
+        v["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["user_name"] == tp.as_str()),
+        "{v}"
+    );
 }

@@ -50,10 +50,17 @@ pub enum Command {
     /// Microsoft DSC v3 resource operations (what dsc runs; the manifest is dsc/mapdrive.dsc.manifests.json).
     Dsc(crate::frontend::dsc::cli::DscArgs),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
-    Explain {
-        /// The code, e.g. 1219.
-        code: u32,
-    },
+    Explain(ExplainArgs),
+}
+
+/// `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code: decimal (1219), hex (0x4c3) or an HRESULT (0x800704c3).
+    pub code: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--json`.

@@ -3,11 +3,15 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::output::{
+    ChangeOutput, CredListOutput, ErrorReport, ExplainOutput, ListOutput, PolicyOutput,
+    RestoreOutput, SessionOutcome, Vault,
+};
 use super::run::Report;
 use crate::domain::{CredentialInfo, Elevation, LinkedConnections};
-use crate::error::{Error, lookup};
+use crate::error::{Error, ErrorInfo};
 use crate::plan::Outcome;
 use crate::plan::inventory::Inventory;
 use crate::port::TokenChoice;
@@ -51,20 +55,8 @@ fn ok(stdout: String, warnings: &[String], json: bool) -> Report {
 pub fn error(e: &Error, json: bool) -> Report {
     let remedy = e.remedy();
     if json {
-        let info = e.code().and_then(lookup);
-        let v = json!({
-            "failed": true,
-            "changed": e.left_changed(),
-            "error": {
-                "kind": e.kind(),
-                "message": e.to_string(),
-                "code": e.code(),
-                "name": info.map(|i| i.name),
-                "remedy": remedy,
-            }
-        });
         return Report {
-            stdout: to_json(&v),
+            stdout: to_json(&ErrorReport::new(e)),
             stderr: String::new(),
             code: e.exit_code(),
         };
@@ -81,24 +73,21 @@ pub fn error(e: &Error, json: bool) -> Report {
 }
 
 /// `mapdrive explain CODE`.
-pub fn explain(code: u32) -> Report {
-    match lookup(code) {
-        Some(i) => Report {
-            stdout: format!(
-                "{} {}\n  {}.\n  To fix: {}.\n",
-                i.code, i.name, i.meaning, i.remedy
-            ),
-            stderr: String::new(),
-            code: 0,
-        },
-        None => Report {
-            stdout: String::new(),
-            stderr: format!(
-                "error: mapdrive has no explanation for Win32 error {code}; `certutil -error {code}` or `net helpmsg {code}` prints Windows' text\n"
-            ),
-            code: 2,
-        },
+pub fn explain(i: &ErrorInfo, json: bool) -> Report {
+    if json {
+        let out = ExplainOutput {
+            code: i.code,
+            name: i.name.into(),
+            meaning: i.meaning.into(),
+            remedy: i.remedy.into(),
+        };
+        return ok(to_json(&out), &[], true);
     }
+    let stdout = format!(
+        "{} {}\n  {}.\n  To fix: {}.\n",
+        i.code, i.name, i.meaning, i.remedy
+    );
+    ok(stdout, &[], false)
 }
 
 fn state_line(v: &Value) -> String {
@@ -193,19 +182,11 @@ pub fn partial(done: &[(TokenChoice, Outcome)], e: &Error, json: bool) -> Report
     let failed = error(e, json);
     let changed = e.left_changed() || done.iter().any(|(_, o)| o.changed);
     if json {
-        let mut v: Value = serde_json::from_str(&failed.stdout).unwrap_or(Value::Null);
-        v["changed"] = json!(changed);
-        v["sessions"] = json!(
-            done.iter()
-                .map(|(t, o)| {
-                    let mut s = json!(o);
-                    s["session"] = json!(token_name(*t));
-                    s
-                })
-                .collect::<Vec<_>>()
-        );
+        let mut report = ErrorReport::new(e);
+        report.changed = changed;
+        report.sessions = Some(session_outcomes(done));
         return Report {
-            stdout: to_json(&v),
+            stdout: to_json(&report),
             stderr: String::new(),
             code: failed.code,
         };
@@ -220,6 +201,15 @@ pub fn partial(done: &[(TokenChoice, Outcome)], e: &Error, json: bool) -> Report
         stderr: failed.stderr,
         code: failed.code,
     }
+}
+
+fn session_outcomes(list: &[(TokenChoice, Outcome)]) -> Vec<SessionOutcome> {
+    list.iter()
+        .map(|(t, o)| SessionOutcome {
+            session: (*t).into(),
+            outcome: o.clone(),
+        })
+        .collect()
 }
 
 fn token_name(t: TokenChoice) -> &'static str {
@@ -241,19 +231,11 @@ pub fn outcomes(list: &[(TokenChoice, Outcome)], json: bool) -> Report {
         }
     }
     if json {
-        let sessions: Vec<Value> = list
-            .iter()
-            .map(|(t, o)| {
-                let mut v = json!(o);
-                v["session"] = json!(token_name(*t));
-                v
-            })
-            .collect();
-        return ok(
-            to_json(&json!({"changed": changed, "sessions": sessions})),
-            &warnings,
-            true,
-        );
+        let out = ChangeOutput::Sessions {
+            changed,
+            sessions: session_outcomes(list),
+        };
+        return ok(to_json(&out), &warnings, true);
     }
     let mut s = String::new();
     for (t, o) in list {
@@ -292,7 +274,13 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 pub fn inventories(list: &[Inventory], json: bool) -> Report {
     match list {
         [one] => inventory(one, json),
-        many if json => ok(to_json(&json!({ "sessions": many })), &[], true),
+        many if json => ok(
+            to_json(&ListOutput::Sessions {
+                sessions: many.to_vec(),
+            }),
+            &[],
+            true,
+        ),
         many => {
             let mut out = Report::default();
             for (i, inv) in many.iter().enumerate() {
@@ -504,16 +492,18 @@ pub fn credentials(
     json: bool,
 ) -> Report {
     if json {
-        return match vaults {
-            [(_, creds)] => ok(to_json(&creds), warnings, true),
-            many => {
-                let list: Vec<Value> = many
-                    .iter()
-                    .map(|(t, c)| serde_json::json!({"session": token_name(*t), "credentials": c}))
-                    .collect();
-                ok(to_json(&list), warnings, true)
-            }
+        let out = match vaults {
+            [(_, creds)] => CredListOutput::One(creds.clone()),
+            many => CredListOutput::Sessions(
+                many.iter()
+                    .map(|(t, c)| Vault {
+                        session: (*t).into(),
+                        credentials: c.clone(),
+                    })
+                    .collect(),
+            ),
         };
+        return ok(to_json(&out), warnings, true);
     }
     let mut out = String::new();
     for (token, creds) in vaults {
@@ -553,11 +543,14 @@ pub fn restore(reports: &[crate::plan::RestoreReport], json: bool) -> Report {
     let failed = reports.iter().any(|r| r.failed);
     let warnings: Vec<String> = reports.iter().flat_map(|r| r.warnings.clone()).collect();
     let mut report = if json {
-        let v = match reports {
-            [one] => json!(one),
-            many => json!({"changed": many.iter().any(|r| r.changed), "sessions": many}),
+        let out = match reports {
+            [one] => RestoreOutput::One(one.clone()),
+            many => RestoreOutput::Sessions {
+                changed: many.iter().any(|r| r.changed),
+                sessions: many.to_vec(),
+            },
         };
-        ok(to_json(&v), &warnings, true)
+        ok(to_json(&out), &warnings, true)
     } else {
         let mut s = String::new();
         for r in reports {
@@ -584,7 +577,9 @@ pub fn restore(reports: &[crate::plan::RestoreReport], json: bool) -> Report {
 pub fn policy(current: LinkedConnections, json: bool) -> Report {
     if json {
         return ok(
-            to_json(&json!({"enable_linked_connections": current})),
+            to_json(&PolicyOutput {
+                linked_connections: current,
+            }),
             &[],
             true,
         );

@@ -39,7 +39,9 @@ fn needs_windows() -> Error {
 pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -> Report {
     let json = wants_json(&cli.command);
     let result = match (cli.command, port) {
-        (Command::Explain { code }, _) => Ok(render::explain(code)),
+        (Command::Explain(a), _) => {
+            crate::error::explain(&a.code).map(|i| render::explain(i, a.json))
+        }
         (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
         (_, None) => Err(needs_windows()),
         (command, Some(port)) => dispatch(command, port, input),
@@ -62,9 +64,9 @@ fn wants_json(command: &Command) -> bool {
         Command::Restore(a) => a.change.json,
         Command::Doctor(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
+        Command::Explain(a) => a.json,
         Command::Apply(a) => a.json,
-        Command::Export(_) => false,
-        Command::Explain { .. } | Command::Dsc(_) => false,
+        Command::Export(_) | Command::Dsc(_) => false,
     }
 }
 
@@ -227,7 +229,7 @@ fn dispatch(
                 a.change.json,
             )
         }
-        Command::Explain { code } => Ok(render::explain(code)),
+        Command::Explain(a) => crate::error::explain(&a.code).map(|i| render::explain(i, a.json)),
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Export(a) => crate::frontend::document::cli::export(&a, port),
@@ -284,6 +286,7 @@ fn cred_set(
             UpdateSecretArg::Always => UpdateSecret::Always,
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
         },
+        attributes: None,
     };
     submit(
         port,

@@ -294,26 +294,22 @@ fn letter(s: &str) -> Result<DriveLetter, Error> {
     Ok(s.parse::<DriveLetter>()?)
 }
 
-/// The core's credential type; certificate types are refused until the core manages them.
+/// The core's credential type.
 pub fn credential_kind(t: CredType) -> Result<CredentialKind, Error> {
-    match t {
-        CredType::DomainPassword => Ok(CredentialKind::DomainPassword),
-        CredType::GenericPassword => Ok(CredentialKind::GenericPassword),
-        CredType::DomainCertificate | CredType::GenericCertificate => Err(Error::Refused {
-            message: format!(
-                "{} credentials are not managed by this mapdrive build yet",
-                t.as_str()
-            ),
-            remedy: "use domain_password or generic_password, or manage certificate credentials with cmdkey"
-                .into(),
-        }),
-    }
+    Ok(match t {
+        CredType::DomainPassword => CredentialKind::DomainPassword,
+        CredType::GenericPassword => CredentialKind::GenericPassword,
+        CredType::DomainCertificate => CredentialKind::DomainCertificate,
+        CredType::GenericCertificate => CredentialKind::GenericCertificate,
+    })
 }
 
 fn cred_type(k: CredentialKind) -> CredType {
     match k {
         CredentialKind::DomainPassword => CredType::DomainPassword,
         CredentialKind::GenericPassword => CredType::GenericPassword,
+        CredentialKind::DomainCertificate => CredType::DomainCertificate,
+        CredentialKind::GenericCertificate => CredType::GenericCertificate,
     }
 }
 
@@ -613,6 +609,7 @@ fn request(
                         persistence: c.persistence.map(persistence),
                         alias: c.alias.clone(),
                         comment: c.comment.clone(),
+                        attributes: None,
                         update_secret: match c.update_secret {
                             Some(UpdateSecretProp::Always) => UpdateSecret::Always,
                             Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,

@@ -1,0 +1,95 @@
+//! Every `--json` output of the session-model CLI scenarios is validated against the command's
+//! checked-in JSON Schema (`schemas/`, generated from the output types by `tests/schemas.rs`).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use mapdrive::cli::Report;
+use mapdrive::cli::output::schema_name;
+
+type Schemas = HashMap<&'static str, serde_json::Value>;
+
+fn schemas() -> &'static Mutex<Schemas> {
+    static SCHEMAS: OnceLock<Mutex<Schemas>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Panics unless a `--json` run printed one JSON value that matches its command's schema.
+#[track_caller]
+pub fn check(args: &[&str], report: &Report) {
+    if !args.contains(&"--json") {
+        return;
+    }
+    // `dsc` speaks the DSC protocol: its stdout is validated against the manifest's embedded
+    // schemas (tests/model/dsc.rs). `apply`/`export` are validated in tests/model/apply.rs.
+    if matches!(args.first(), Some(&"dsc" | &"apply" | &"export")) {
+        return;
+    }
+    let name = schema_name(args).unwrap_or_else(|| panic!("{args:?}: no schema for this command"));
+    let schema = {
+        let mut cache = schemas().lock().unwrap();
+        cache
+            .entry(name)
+            .or_insert_with(|| {
+                let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join(format!("../../schemas/{name}.json"));
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+            })
+            .clone()
+    };
+    let value: serde_json::Value = serde_json::from_str(&report.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: --json printed no JSON ({e}):\n{}", report.stdout));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{args:?}: output does not match schemas/{name}.json:\n{}\n{value:#}",
+        errors.join("\n")
+    );
+    assert_eq!(
+        report.code != 0,
+        value.get("failed") == Some(&serde_json::Value::Bool(true)),
+        "{args:?}: exit code {} but failed = {:?}",
+        report.code,
+        value.get("failed")
+    );
+}
+
+#[test]
+fn a_new_drive_with_a_label_has_no_before_state() {
+    use crate::cli::{host, logon, mapdrive, ok};
+    use mapdrive::model::LogonKind;
+    let mut m = host();
+    logon(&mut m, crate::cli::BOB, LogonKind::Interactive);
+    let out = ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "P:",
+            r"\\fileserver\public",
+            "--label",
+            "Public",
+            "--json",
+        ],
+    ));
+    assert_eq!(out["before"], serde_json::Value::Null, "{out}");
+    assert_eq!(out["after"]["label"], "Public", "{out}");
+    assert_eq!(out["after"]["connected"], true, "{out}");
+    let list = ok(&mapdrive(&mut m, &["list", "--json"]));
+    let p = list["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["letter"] == "P:")
+        .unwrap();
+    assert_eq!(p["connected"], true, "the same fact has the same name: {p}");
+    let policy = ok(&mapdrive(
+        &mut m,
+        &["policy", "linked-connections", "--json"],
+    ));
+    assert!(policy.get("linked_connections").is_some(), "{policy}");
+}

@@ -1,0 +1,91 @@
+//! The README's claims about the executable itself: the DLLs it imports (read from the PE import
+//! table with mingw's objdump) and its size.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn exe() -> PathBuf {
+    std::env::var_os("MAPDRIVE_EXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/x86_64-pc-windows-gnu/release/mapdrive.exe"))
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(workspace().join("README.md")).unwrap()
+}
+
+/// The DLL names in the README sentence "`mapdrive.exe` imports only system DLLs (a, b, ...)".
+fn readme_imports() -> Vec<String> {
+    let text = readme().replace('\n', " ");
+    let start = text
+        .find("imports only system DLLs (")
+        .expect("README names the imported DLLs")
+        + "imports only system DLLs (".len();
+    let end = start + text[start..].find(')').unwrap();
+    let mut names: Vec<String> = text[start..end]
+        .split(',')
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names
+}
+
+fn exe_imports() -> Vec<String> {
+    let out = Command::new("x86_64-w64-mingw32-objdump")
+        .arg("-p")
+        .arg(exe())
+        .output()
+        .expect("x86_64-w64-mingw32-objdump (gcc-mingw-w64-x86-64's binutils)");
+    assert!(out.status.success());
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("DLL Name: "))
+        .map(|n| {
+            n.trim()
+                .to_ascii_lowercase()
+                .trim_end_matches(".dll")
+                .to_string()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn the_import_table_is_what_the_readme_says() {
+    let exe = exe_imports();
+    assert!(exe.contains(&"mpr".to_string()), "{exe:?}");
+    // oleaut32 (and with it ole32, combase, rpcrt4 under Wine) only came in for COM error
+    // details that mapdrive never reads: .cargo/config.toml sets windows_slim_errors.
+    assert!(!exe.contains(&"oleaut32".to_string()), "{exe:?}");
+    assert_eq!(
+        readme_imports(),
+        exe,
+        "the README's import list (section Build for Windows) differs from the executable's import table"
+    );
+}
+
+#[test]
+fn the_size_in_the_readme_is_within_a_fifth_of_the_executable() {
+    let text = readme().replace('\n', " ");
+    let at = text
+        .find("`mapdrive.exe` is ")
+        .expect("README states the size")
+        + "`mapdrive.exe` is ".len();
+    let kib: f64 = text[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let actual = std::fs::metadata(exe()).unwrap().len() as f64 / 1024.0;
+    assert!(
+        (actual / kib - 1.0).abs() <= 0.2,
+        "README says {kib} KiB, mapdrive.exe is {actual:.0} KiB: update the Performance section"
+    );
+}
