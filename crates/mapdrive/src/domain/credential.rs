@@ -308,7 +308,7 @@ pub struct CredentialInfo {
     /// Comment.
     pub comment: Option<String>,
     /// Application-defined attributes, in order (not shown when there are none).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<CredentialAttribute>,
 }
 
