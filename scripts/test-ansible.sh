@@ -28,6 +28,13 @@ fail() { echo "test-ansible: FAILED: $*" >&2; exit 1; }
 venv="$root/target/ansible/venv"
 if [[ ! -x "$venv/bin/ansible-playbook" ]]; then
     step "creating $venv with ansible-core from PyPI (cached for later runs)"
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null && command -v apt-get >/dev/null; then
+        # A fresh Debian/Ubuntu has python3 without venv/ensurepip.
+        sudo_=""
+        [[ $(id -u) == 0 ]] || sudo_=sudo
+        $sudo_ apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq python3-venv >/dev/null
+    fi
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "${MAPDRIVE_ANSIBLE_CORE:-ansible-core}"

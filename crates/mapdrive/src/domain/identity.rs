@@ -177,6 +177,7 @@ impl CredentialCaps {
     }
 
     /// The highest persistence for `kind`.
+    /// The certificate types follow their family's cap (policy caps the domain types together).
     pub fn max(&self, kind: CredentialKind) -> Option<Persistence> {
         // The certificate types follow their family's cap (DisableDomainCreds caps both domain
         // types; CredGetSessionTypes reports them at the same level as the password types).
