@@ -29,6 +29,7 @@ struct Facts {
     dos: BTreeMap<DriveLetter, Result<Option<String>, ApiError>>,
     credentials: Option<Result<Vec<CredentialInfo>, ApiError>>,
     labels: BTreeMap<String, Result<Option<String>, ApiError>>,
+    caps: Option<Result<CredentialCaps, ApiError>>,
 }
 
 /// Which facts an action may change.
@@ -65,6 +66,8 @@ pub struct CachingPort<'a> {
     linked: RefCell<Facts>,
     boot: RefCell<Option<Result<Vec<BootDevice>, ApiError>>>,
     policy: RefCell<Option<Result<LinkedConnections, ApiError>>>,
+    /// Process-wide (the process token's linked account, this desktop's user): read once.
+    session_users: RefCell<Option<Result<SessionUsers, ApiError>>>,
     counts: Cell<ReadCounts>,
 }
 
@@ -78,6 +81,7 @@ impl<'a> CachingPort<'a> {
             linked: RefCell::new(Facts::default()),
             boot: RefCell::new(None),
             policy: RefCell::new(None),
+            session_users: RefCell::new(None),
             counts: Cell::new(ReadCounts::default()),
         }
     }
@@ -188,11 +192,14 @@ impl Port for CachingPort<'_> {
     }
 
     fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
-        self.inner.credential_caps()
+        let mut f = self.facts().borrow_mut();
+        cached(&mut f.caps, || self.inner.credential_caps())
     }
 
     fn session_users(&self) -> Result<SessionUsers, ApiError> {
-        self.inner.session_users()
+        cached(&mut self.session_users.borrow_mut(), || {
+            self.inner.session_users()
+        })
     }
 
     fn credential(

@@ -194,8 +194,8 @@ fn dsc_credential_secret_is_written_never_returned() {
         r#"{"name":"x","type":"domain_certificate"}"#,
         false,
     );
-    assert_eq!(cert.code, 0, "{}", cert.stderr);
-    assert!(cert.stdout.contains(r#""_exist":false"#), "{}", cert.stdout);
+    cert.success();
+    assert_eq!(first(&cert)["_exist"], false);
     dsc(
         &mut wine,
         "delete",
@@ -248,7 +248,16 @@ fn dsc_global_drive_and_linked_connections() {
     );
 
     let l = "Mapdrive/LinkedConnections";
+    let t = dsc(&mut wine, "test", l, r#"{"enabled":true}"#, false);
+    assert_eq!(first(&t)["_inDesiredState"], false);
+    dsc(&mut wine, "set", l, r#"{"enabled":true}"#, true).success();
+    let after_what_if = dsc(&mut wine, "get", l, "{}", false);
+    assert_eq!(first(&after_what_if)["_exist"], false, "what-if wrote");
     dsc(&mut wine, "set", l, r#"{"enabled":true}"#, false).success();
+    let e = dsc(&mut wine, "export", l, "", false);
+    assert!(e.stdout.contains(r#""enabled":true"#), "{}", e.stdout);
+    let t = dsc(&mut wine, "test", l, r#"{"enabled":true}"#, false);
+    assert_eq!(first(&t)["_inDesiredState"], true);
     assert_eq!(
         first(&dsc(&mut wine, "get", l, "{}", false))["enabled"],
         true
@@ -257,7 +266,7 @@ fn dsc_global_drive_and_linked_connections() {
         second(&dsc(&mut wine, "set", l, r#"{"enabled":true}"#, false)),
         "[]"
     );
-    dsc(&mut wine, "set", l, r#"{"_exist":false}"#, false).success();
+    dsc(&mut wine, "delete", l, "{}", false).success();
     assert_eq!(
         first(&dsc(&mut wine, "get", l, "{}", false))["_exist"],
         false

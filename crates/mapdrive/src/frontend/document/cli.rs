@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
+use zeroize::Zeroizing;
 
 use super::{Inputs, Options};
 use crate::cli::{Report, SecretInput};
@@ -57,17 +58,21 @@ pub fn apply(
     input: &mut dyn SecretInput,
 ) -> Result<Report, Error> {
     let text = read(&a.file, "the document")?;
+    // Secrets may be in it: wiped when dropped.
     let params = a
         .parameters_file
         .as_ref()
-        .map(|p| read(p, "the parameters file"))
+        .map(|p| read(p, "the parameters file").map(Zeroizing::new))
         .transpose()?;
     let mut stdin_parameters = BTreeMap::new();
     for s in &a.secret {
         let Some(name) = s.strip_suffix("=-").filter(|n| !n.is_empty()) else {
-            return Err(Error::Input(InputError::Conflict(format!(
-                "--secret {s}: write --secret NAME=- (the value is read from standard input, never the command line)"
-            ))));
+            // Never repeat what was typed: it may be the secret itself.
+            return Err(Error::Input(InputError::Conflict(
+                "--secret takes NAME=- (not repeated here): the value is read from standard input, \
+                 never from the command line"
+                    .into(),
+            )));
         };
         let secret =
             engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")?;
@@ -75,7 +80,7 @@ pub fn apply(
     }
     let env = |name: &str| std::env::var(name).ok();
     let inputs = Inputs {
-        parameters_file: params.as_deref(),
+        parameters_file: params.as_ref().map(|p| p.as_str()),
         stdin_parameters,
         env: &env,
     };

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::cli::Report;
 use crate::domain::Secret;
@@ -86,6 +86,21 @@ struct Resolver<'a> {
     declared: BTreeMap<String, Parameter>,
     given: Map<String, Value>,
     inputs: &'a Inputs<'a>,
+}
+
+impl Drop for Resolver<'_> {
+    /// The parameters file may hold secrets: wipe every string of it.
+    fn drop(&mut self) {
+        fn wipe(v: &mut Value) {
+            match v {
+                Value::String(s) => s.zeroize(),
+                Value::Array(a) => a.iter_mut().for_each(wipe),
+                Value::Object(o) => o.values_mut().for_each(wipe),
+                _ => {}
+            }
+        }
+        self.given.values_mut().for_each(wipe);
+    }
 }
 
 impl Resolver<'_> {
@@ -622,14 +637,13 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
             None => i.changes.clone(),
         };
         let first = what.first().map(String::as_str).unwrap_or("");
-        let _ = writeln!(
-            out,
+        let row = format!(
             "{:width$}  {:type_width$}  {:12}  {first}",
             i.name,
             i.type_name,
             i.result.as_str()
-        )
-        .map(|_| ());
+        );
+        let _ = writeln!(out, "{}", row.trim_end());
         for more in what.iter().skip(1) {
             let _ = writeln!(out, "{:width$}  {:type_width$}  {:12}  {more}", "", "", "");
         }

@@ -1,5 +1,7 @@
 //! `mapdrive dsc ...`: the clap arguments and the call into [`super::run`].
 
+use std::io::IsTerminal;
+
 use clap::{Args, ValueEnum};
 
 use super::{Kind, Level, Op};
@@ -80,7 +82,15 @@ pub fn run(a: &DscArgs, port: Option<&mut dyn Port>, input: &mut dyn SecretInput
     };
     let stdin = match op {
         Op::Get | Op::Set | Op::Test | Op::Delete => input.stdin_line().ok(),
-        Op::Export | Op::Schema => None,
+        Op::Export => {
+            // `dsc config export` writes the item's properties to stdin: read them (unused) so
+            // dsc's write never meets a closed pipe; from a console, do not wait for input.
+            if !std::io::stdin().is_terminal() {
+                let _ = input.stdin_line();
+            }
+            None
+        }
+        Op::Schema => None,
     };
     super::run(
         op,

@@ -208,7 +208,7 @@ impl Instance {
     }
 
     fn set_what_if(&mut self, what_if: Vec<String>) {
-        let m = Some(Metadata { what_if });
+        let m = (!what_if.is_empty()).then_some(Metadata { what_if });
         match self {
             Instance::Drive(d) => d.metadata = m,
             Instance::Credential(c) => c.metadata = m,
