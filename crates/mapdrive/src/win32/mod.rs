@@ -702,4 +702,22 @@ mod tests {
         assert_eq!(w.identity()?, before);
         Ok(())
     }
+
+    /// The SYSTEM-token search runs once per adapter (once per process): the second
+    /// `use_token(Linked)` reuses the kept token or the kept failure (issue 8: it used to search
+    /// for every call, twice per command and again in the doctor).
+    #[test]
+    fn linked_token_is_searched_once_and_kept() -> TestResult {
+        let mut w = Win32::new()?;
+        assert!(w.linked.is_none());
+        let first = w.use_token(TokenChoice::Linked);
+        w.use_token(TokenChoice::Current)?;
+        assert!(w.linked.is_some(), "the outcome is kept");
+        let kept = format!("{:?}", w.linked.as_ref().map(Result::is_ok));
+        let second = w.use_token(TokenChoice::Linked);
+        w.use_token(TokenChoice::Current)?;
+        assert_eq!(first, second);
+        assert_eq!(format!("{:?}", w.linked.as_ref().map(Result::is_ok)), kept);
+        Ok(())
+    }
 }
