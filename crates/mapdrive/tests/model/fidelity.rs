@@ -77,6 +77,7 @@ fn over_the_shoulder_elevation_is_detected() {
     );
     assert!(r.stderr.contains("over the shoulder"), "{}", r.stderr);
     assert!(codes(&mut m).contains(&"MD014"));
+    insta::assert_snapshot!(mapdrive(&mut m, &["doctor"]).stdout);
 }
 
 /// Windows 11 Administrator protection: the elevated token is a separate shadow account.
