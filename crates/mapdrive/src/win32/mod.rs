@@ -689,10 +689,14 @@ mod tests {
             Err(e) => {
                 println!("use_token(Linked) as {:?}: {e}", before.elevation);
                 let expected_api = match before.elevation {
-                    Elevation::Full => {
-                        e.api == "OpenProcessToken(SYSTEM)"
-                            || e.api == "GetTokenInformation(TokenLinkedToken)"
-                    }
+                    // The search reports the furthest step any SYSTEM candidate reached.
+                    Elevation::Full => matches!(
+                        e.api,
+                        "OpenProcessToken(SYSTEM)"
+                            | "ImpersonateLoggedOnUser"
+                            | "GetTokenInformation(TokenLinkedToken)"
+                            | "GetTokenInformation(TokenStatistics)"
+                    ),
                     _ => e.api == "GetTokenInformation(TokenLinkedToken)",
                 };
                 assert!(expected_api, "{e:?} for {before:?}");
