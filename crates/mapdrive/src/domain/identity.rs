@@ -330,11 +330,10 @@ pub fn owner_mismatch(
         )
     } else {
         format!(
-            "This process runs as {} while the desktop belongs to {}: the elevated prompt was opened with another \
-             administrator's credentials (\"over the shoulder\" UAC), or under Windows 11 Administrator protection, \
-             whose elevated token is a separate shadow account. The linked (limited) token of such a token is {}'s \
-             too, never {}'s.",
-            me.user, desktop.user, me.user, desktop.user
+            "The elevated prompt was opened with another administrator's credentials (\"over the shoulder\" \
+             UAC) or under Windows 11 Administrator protection (a separate shadow account): both halves of \
+             such a split token are {}'s, never {}'s.",
+            me.user, desktop.user
         )
     };
     let message = format!(

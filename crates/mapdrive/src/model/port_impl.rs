@@ -141,9 +141,10 @@ impl Port for Machine {
     }
 
     /// Logon sessions of the same user. An elevated caller (SYSTEM, Full, an administrator's
-    /// Default token) reads them all; others list them too (`LsaEnumerateLogonSessions` needs no
-    /// privilege for one's own sessions) but cannot open another session's DOS-device
-    /// directory: those are reported unreadable (5), not as sessions without drives.
+    /// Default token) reads them all; others read their own and its linked partner's, and list
+    /// the rest (`LsaEnumerateLogonSessions` needs no privilege for one's own sessions) without
+    /// being able to open their DOS-device directories: those are reported unreadable (5), not
+    /// as sessions without drives.
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
         const API: &str = "LsaGetLogonSessionData";
         let luid = self.token(API)?;
@@ -154,7 +155,7 @@ impl Port for Machine {
             .iter()
             .filter(|(_, s)| s.user == me.user)
             .map(|(l, s)| {
-                let readable = elevated || *l == luid;
+                let readable = elevated || *l == luid || Some(*l) == me.linked;
                 SessionView {
                     logon_id: *l,
                     logon_type: s.logon_type(),

@@ -108,6 +108,7 @@ fn over_the_shoulder_elevation_is_detected() {
     );
     assert!(r.stderr.contains("over the shoulder"), "{}", r.stderr);
     assert!(codes(&mut m).contains(&"MD014"));
+    insta::assert_snapshot!(mapdrive(&mut m, &["doctor"]).stdout);
 }
 
 /// Windows 11 Administrator protection: the elevated token is a separate shadow account.
@@ -305,4 +306,49 @@ fn doctor_reads_the_vault_of_the_session_it_judges() {
     assert!(judged(&mut m, TokenChoice::Current).contains(&"MD003"));
     // Reverted: the process token is in effect again.
     assert_eq!(m.identity().unwrap().elevation, Elevation::Full);
+}
+
+// ---------------------------------------------------------------- credentials follow the token
+
+/// `CredWriteW` acts on the logon session of the thread's token. From an elevated prompt a
+/// `--persistence session` credential written with the process token lives in the elevated
+/// session, invisible to a mapping made (as `--session auto` does) in the limited one; written
+/// under the same token choice as the mapping, it is used. The engine's `cred --session`
+/// relies on exactly this.
+#[test]
+fn session_credential_lives_in_the_session_whose_token_wrote_it() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    let svc = |pw: &str| secret(pw);
+    let write = |m: &mut Machine| {
+        m.write_credential(&CredentialWrite {
+            target: "fileserver",
+            kind: CredentialKind::DomainPassword,
+            user_name: r"FILESERVER\svc",
+            persistence: Persistence::Session,
+            alias: None,
+            comment: None,
+            secret: SecretWrite::Set(&svc(SVC_PW)),
+        })
+        .unwrap();
+    };
+    let share = unc(r"\\fileserver\svc");
+
+    // The cred command as it runs today: the process (elevated) token.
+    write(&mut m);
+    m.use_token(TokenChoice::Linked).unwrap();
+    assert!(
+        m.credentials().unwrap().is_empty(),
+        "the limited session's vault does not have it"
+    );
+    let mapped = m.add_connection(l("S:"), &share, None, None, false);
+    assert!(mapped.is_err(), "{mapped:?}");
+
+    // Written under the token the mapping uses: found and used.
+    write(&mut m);
+    assert_eq!(m.credentials().unwrap().len(), 1);
+    m.add_connection(l("S:"), &share, None, None, false)
+        .unwrap();
+    m.use_token(TokenChoice::Current).unwrap();
 }
