@@ -523,7 +523,10 @@ fn boot_device_malformed(f: &Facts, out: &mut Vec<Finding>) {
                 b.name, b.target
             ),
             remedy: match (letter, remote) {
-                (Some(l), Some(r)) => format!("as administrator: mapdrive map {l} {r} --global --at-boot --force"),
+                (Some(l), Some(r)) => match remote_arg(&r) {
+                    Some(r) => format!("as administrator: mapdrive map {l} {r} --global --at-boot --force"),
+                    None => format!("as administrator: mapdrive unmap {l} --global --at-boot --force"),
+                },
                 (Some(l), None) => format!("as administrator: mapdrive unmap {l} --global --at-boot --force"),
                 _ => "remove the value with regedit".into(),
             },
