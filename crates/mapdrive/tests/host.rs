@@ -54,6 +54,20 @@ fn explain_works_anywhere() {
     );
     assert!(stdout.contains("become"), "{stdout}");
     mapdrive().args(["explain", "424242"]).assert().code(2);
+    // The HRESULT as PowerShell prints it (signed), as the README promises.
+    for form in ["-2147024843", "0x80070035", "0x35", "53"] {
+        let out = mapdrive()
+            .args(["explain", form])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.starts_with("53 ERROR_BAD_NETPATH"),
+            "{form}: {stdout}"
+        );
+    }
 }
 
 #[test]

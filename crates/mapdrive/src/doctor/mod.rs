@@ -104,7 +104,7 @@ pub fn gather_in(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error
     let mut facts = facts?;
     reverted?;
     if token == TokenChoice::Current {
-        peek_at_linked_twin(port, &mut facts);
+        peek_at_linked_twin(port, &mut facts)?;
     }
     Ok(facts)
 }
@@ -143,21 +143,22 @@ fn read_facts(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error> {
     })
 }
 
-/// An elevated process can look at its limited twin the way it acts in it.
-fn peek_at_linked_twin(port: &mut dyn Port, facts: &mut Facts) {
+/// An elevated process can look at its limited twin the way it acts in it. A failed revert to the
+/// process token is an error: every later read would otherwise run as the linked token.
+fn peek_at_linked_twin(port: &mut dyn Port, facts: &mut Facts) -> Result<(), Error> {
     let identity = &facts.identity;
     if identity.elevation != Elevation::Full {
-        return;
+        return Ok(());
     }
     let Some(linked) = identity.linked_logon_id else {
-        return;
+        return Ok(());
     };
     let known = facts
         .sessions
         .iter()
         .any(|s| s.logon_id == linked && s.unreadable.is_none() && !s.drives.is_empty());
     if known || port.use_token(TokenChoice::Linked).is_err() {
-        return;
+        return Ok(());
     }
     let drives = port
         .connected()
@@ -168,7 +169,8 @@ fn peek_at_linked_twin(port: &mut dyn Port, facts: &mut Facts) {
             (c.letter, target)
         })
         .collect();
-    let _ = port.use_token(TokenChoice::Current);
+    port.use_token(TokenChoice::Current)
+        .map_err(|e| Error::api("could not revert to the process token", e))?;
     facts.sessions.retain(|s| s.logon_id != linked);
     facts.sessions.push(SessionView {
         logon_id: linked,
@@ -178,6 +180,7 @@ fn peek_at_linked_twin(port: &mut dyn Port, facts: &mut Facts) {
         drives,
         unreadable: None,
     });
+    Ok(())
 }
 
 /// The over-the-shoulder check for the session the facts judge: `--session auto` from an

@@ -181,7 +181,7 @@ fn one(
                 &secrets,
                 |p| plan::plan_map(p, req),
                 |p| observe_with_label(p, letter, labelled),
-                true,
+                Verify::Replan,
             )?;
             if req.remember
                 && !outcome.check_mode
@@ -201,7 +201,7 @@ fn one(
                 &Secrets::default(),
                 |p| plan::plan_unmap(p, req),
                 |p| plan::observe_json(p, letter),
-                true,
+                Verify::Replan,
             )?;
             if session == Session::Auto && token == TokenChoice::Linked && !outcome.changed {
                 // Nothing in the limited session: say so if the drive is in this elevated one.
@@ -230,12 +230,15 @@ fn one(
                 password: None,
                 credential_secret: secret.clone(),
             };
-            plan_apply(
+            // Not re-planned (a domain password with `always` is rewritten on every run by design),
+            // but the credential must exist afterwards: a concurrent remove is applied again.
+            converge(
                 port,
                 check,
                 &secrets,
                 |p| plan::plan_cred_set(p, req, secret.as_ref()),
                 |p| plan::observe_credential(p, &req.target, req.kind),
+                Verify::Exists,
             )
         }
         Change::CredRemove(req) => converge(
@@ -244,7 +247,7 @@ fn one(
             &Secrets::default(),
             |p| plan::plan_cred_remove(p, req),
             |p| plan::observe_credential(p, &req.target, req.kind),
-            true,
+            Verify::Replan,
         ),
         Change::LinkedConnections(desired) => plan_apply(
             port,
@@ -263,9 +266,22 @@ fn one(
 /// Windows' answers that mean "already there" or "already gone": another process may have made
 /// the same change at the same moment (85 ERROR_ALREADY_ASSIGNED, 1202
 /// ERROR_DEVICE_ALREADY_REMEMBERED, 2250 ERROR_NOT_CONNECTED, 1168 ERROR_NOT_FOUND, 2
-/// ERROR_FILE_NOT_FOUND).
+/// ERROR_FILE_NOT_FOUND), or that the letter was being torn down by another process while
+/// mapdrive connected it (3 ERROR_PATH_NOT_FOUND, seen under concurrent `unmap`). Such a failure is
+/// re-observed, and planned and applied once more when the requested state does not hold.
 fn already(e: &Error) -> bool {
-    matches!(e.code(), Some(85 | 1202 | 2250 | 1168 | 2))
+    matches!(e.code(), Some(85 | 1202 | 2250 | 1168 | 2 | 3))
+}
+
+/// How [`converge`] checks that the requested state holds after applying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verify {
+    /// Planning again finds nothing to do.
+    Replan,
+    /// The thing exists afterwards (the after state is not null).
+    Exists,
+    /// Not checked.
+    Nothing,
 }
 
 /// Plans, and applies unless `check`.
@@ -276,30 +292,37 @@ fn plan_apply(
     make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
     observe: impl Fn(&dyn Port) -> Result<Value, Error>,
 ) -> Result<Outcome, Error> {
-    converge(port, check, secrets, make_plan, observe, false)
+    converge(port, check, secrets, make_plan, observe, Verify::Nothing)
 }
 
 /// Plans, applies unless `check`, and makes sure the requested state holds afterwards: planning
 /// again (a pure read) must find nothing left to do. When another process changed the same thing
 /// in between, or Windows answered "already there/gone", the plan is made again and applied once
 /// more; if the state still does not hold, the result is [`Error::NotConverged`], never a success
-/// whose own `after` contradicts it. `verify` is off for changes that are rewritten on every run
-/// by design (a domain password with `--update-secret always`).
+/// whose own `after` contradicts it. A change that is rewritten on every run by design (a domain
+/// password with `--update-secret always`) is verified by [`Verify::Exists`] instead.
 fn converge(
     port: &mut dyn Port,
     check: bool,
     secrets: &Secrets,
     make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
     observe: impl Fn(&dyn Port) -> Result<Value, Error>,
-    verify: bool,
+    verify: Verify,
 ) -> Result<Outcome, Error> {
+    let holds = |port: &dyn Port| -> Result<bool, Error> {
+        Ok(match verify {
+            Verify::Replan => !make_plan(port)?.changes(),
+            Verify::Exists => !observe(port)?.is_null(),
+            Verify::Nothing => true,
+        })
+    };
     let plan = make_plan(&*port)?;
     if check {
         return Ok(Outcome::checked(plan));
     }
     let subject = plan.subject.clone();
     let first = match plan::apply(port, plan, secrets, &observe) {
-        Ok(outcome) if !verify => return Ok(outcome),
+        Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
         Ok(outcome) => outcome,
         Err(e) if already(&e) => {
             let again = make_plan(&*port)?;
@@ -308,7 +331,8 @@ fn converge(
                 let mut outcome = plan::apply(port, again, secrets, &observe)?;
                 outcome.changed = e.left_changed();
                 outcome.warnings.push(format!(
-                    "{subject}: Windows answered {} ({}) because another process made the same change at                      the same time; the requested state holds",
+                    "{subject}: Windows answered {} ({}) because another process made the same change at \
+                     the same time; the requested state holds",
                     e.code().unwrap_or_default(),
                     crate::error::error_name(e.code().unwrap_or_default())
                 ));
@@ -318,14 +342,13 @@ fn converge(
         }
         Err(e) => return Err(e),
     };
-    let again = make_plan(&*port)?;
-    if !again.changes() {
+    if holds(&*port)? {
         return Ok(first);
     }
     // Changed again between applying and verifying: one more try.
+    let again = make_plan(&*port)?;
     let second = plan::apply(port, again, secrets, &observe)?;
-    let last = make_plan(&*port)?;
-    if last.changes() {
+    if !holds(&*port)? {
         return Err(Error::NotConverged {
             message: format!(
                 "{subject} was changed, but another process keeps changing it: afterwards it is {}",
@@ -396,7 +419,14 @@ fn global(
             plan::observe_json(p, letter)
         }
     };
-    converge(port, check, &Secrets::default(), make_plan, observe, true)
+    converge(
+        port,
+        check,
+        &Secrets::default(),
+        make_plan,
+        observe,
+        Verify::Replan,
+    )
 }
 
 /// Windows connected the drive but did not write `HKCU\Network`: say why.

@@ -426,4 +426,87 @@ mod concurrency {
             "{drive:?}"
         );
     }
+
+    fn cred_set_nas(secret: &str) -> Request {
+        Request {
+            change: Change::CredSet(
+                mapdrive::plan::CredSetRequest {
+                    target: mapdrive::domain::CredentialTarget::parse(
+                        "nas",
+                        mapdrive::domain::CredentialKind::DomainPassword,
+                    )
+                    .unwrap(),
+                    kind: mapdrive::domain::CredentialKind::DomainPassword,
+                    user_name: r"NAS\bob".into(),
+                    persistence: None,
+                    alias: None,
+                    comment: None,
+                    update_secret: mapdrive::plan::UpdateSecret::Always,
+                    attributes: None,
+                    new_user_without_secret: mapdrive::plan::NewUserWithoutSecret::Refuse,
+                },
+                Some(crate::support::secret(secret)),
+            ),
+            session: Session::Auto,
+            check: false,
+        }
+    }
+
+    #[test]
+    fn a_credential_removed_by_another_process_right_after_saving_is_saved_again() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        let mut removed = false;
+        let mut p = Hooked::new(&mut m, |m, call| {
+            if call == "write_credential:done" && !removed {
+                removed = true;
+                m.delete_credential("nas", mapdrive::domain::CredentialKind::DomainPassword)
+                    .unwrap();
+            }
+            None
+        });
+        let r = engine::execute(&mut p, cred_set_nas("pw")).unwrap();
+        let (_, o) = &r.outcomes[0];
+        assert!(!o.after.is_null(), "{o:?}");
+        assert!(
+            o.warnings.iter().any(|w| w.contains("another process")),
+            "{o:?}"
+        );
+        drop(p);
+        assert!(
+            m.credential("nas", mapdrive::domain::CredentialKind::DomainPassword)
+                .unwrap()
+                .is_some()
+        );
+        // Removed after every write: a failure, not `changed` with `after: null`.
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        let mut p = Hooked::new(&mut m, |m, call| {
+            if call == "write_credential:done" {
+                m.delete_credential("nas", mapdrive::domain::CredentialKind::DomainPassword)
+                    .unwrap();
+            }
+            None
+        });
+        let e = engine::execute(&mut p, cred_set_nas("pw")).unwrap_err();
+        assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn a_connect_that_races_a_teardown_is_tried_once_more() {
+        let mut m = host();
+        logon(&mut m, BOB, LogonKind::Interactive);
+        let mut failed = false;
+        let mut p = Hooked::new(&mut m, |_, call| {
+            if call == "add_connection" && !failed {
+                failed = true;
+                return Some(ApiError::new("WNetAddConnection2W", 3));
+            }
+            None
+        });
+        let r = engine::execute(&mut p, map_p()).unwrap();
+        assert_eq!(r.outcomes[0].1.after["connected"], true);
+        drop(p);
+        assert_eq!(connected(&m), ["P:"]);
+    }
 }

@@ -99,13 +99,16 @@ pub fn is_module_invocation(exe: &Path, args: &[std::ffi::OsString]) -> bool {
     }
     match args {
         [one] => {
-            const COMMANDS: &[&str] = &[
-                "list", "map", "unmap", "cred", "whoami", "restore", "doctor", "policy", "explain",
-                "help",
-            ];
-            let is_command = one
-                .to_str()
-                .is_some_and(|s| s.starts_with('-') || COMMANDS.contains(&s));
+            // A command name (any case, as the CLI accepts them), an option or `/?` is the CLI,
+            // even when a file of that name happens to exist in the working directory.
+            let is_command = one.to_str().is_some_and(|s| {
+                s.starts_with('-')
+                    || (s.starts_with('/') && s.len() <= 3)
+                    || s.eq_ignore_ascii_case("help")
+                    || <crate::cli::Cli as clap::CommandFactory>::command()
+                        .get_subcommands()
+                        .any(|c| c.get_name().eq_ignore_ascii_case(s))
+            });
             !is_command && Path::new(one).is_file()
         }
         _ => false,

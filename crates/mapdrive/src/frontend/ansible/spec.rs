@@ -109,8 +109,9 @@ pub struct Spec {
     pub required_if: &'static [(&'static str, &'static str, &'static [&'static str])],
 }
 
-/// Validated options: plain values (defaults applied) and the secrets, kept apart.
-#[derive(Debug, Default)]
+/// Validated options: plain values (defaults applied) and the secrets, kept apart. Its `Debug`
+/// names the secret options but never shows their values.
+#[derive(Default)]
 pub struct Params {
     values: Map<String, Value>,
     secrets: BTreeMap<&'static str, Zeroizing<String>>,
@@ -120,6 +121,18 @@ pub struct Params {
     pub diff: bool,
     /// Warnings produced while validating.
     pub warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Params")
+            .field("values", &self.values)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .field("check_mode", &self.check_mode)
+            .field("diff", &self.diff)
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 impl Params {

@@ -423,6 +423,32 @@ fn win_mapped_drive_info_reports_drives_credentials_identity_and_findings() {
 
 #[test]
 fn protocol_dispatch_unknown_options_and_bad_input() {
+    // A command name, in any case, is the CLI even when a file of that name exists; an existing
+    // file that is no command is an arguments file.
+    let exe = Path::new("mapdrive.exe");
+    for cmd in [
+        "export",
+        "EXPORT",
+        "dsc",
+        "Apply",
+        "list",
+        "help",
+        "/?",
+        "--version",
+    ] {
+        assert!(
+            !super::is_module_invocation(exe, &[cmd.into()]),
+            "{cmd} taken for a module"
+        );
+    }
+    let args_file = std::env::temp_dir().join(format!("mapdrive-args-{}", std::process::id()));
+    std::fs::write(&args_file, "{}").unwrap();
+    assert!(super::is_module_invocation(
+        exe,
+        &[args_file.clone().into()]
+    ));
+    std::fs::remove_file(&args_file).unwrap();
+
     let mut m = host(LogonKind::Interactive);
     // Chosen by the exe's name when _ansible_module_name is absent; the wrapper form is accepted.
     let exe = Module::from_exe(Path::new(r"C:\tmp\AnsiballZ_win_credential.exe"));

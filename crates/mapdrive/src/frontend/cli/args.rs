@@ -56,7 +56,8 @@ pub enum Command {
 /// `explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The code: decimal (1219), hex (0x4c3) or an HRESULT (0x800704c3).
+    /// The code: decimal (1219), hex (0x4c3) or an HRESULT (0x800704c3, or signed: -2147023677).
+    #[arg(allow_negative_numbers = true)]
     pub code: String,
     /// Print JSON instead of text.
     #[arg(long)]
