@@ -97,10 +97,10 @@ fn try_add_connection(
     let (server, share) = auth::resolve(fixture, &unc)?;
 
     // 2. the local device must be free
-    if let Some(l) = letter {
-        if host.query_dos_device(&names::drive_name(l)).is_some() {
-            return Err(codes::ALREADY_ASSIGNED);
-        }
+    if let Some(l) = letter
+        && host.query_dos_device(&names::drive_name(l)).is_some()
+    {
+        return Err(codes::ALREADY_ASSIGNED);
     }
 
     // 3. authenticate
@@ -152,14 +152,14 @@ pub fn cancel_connection(host: &mut impl Host, fixture: &Fixture, name: &str, fo
     let Some(conn) = connection(host, letter) else {
         return codes::NOT_CONNECTED;
     };
-    if !force {
-        if let Some((_, share)) = fixture.share(&conn.target.unc.server, &conn.target.unc.share) {
-            if share.open_files {
-                return codes::OPEN_FILES;
-            }
-            if share.device_in_use {
-                return codes::DEVICE_IN_USE;
-            }
+    if !force
+        && let Some((_, share)) = fixture.share(&conn.target.unc.server, &conn.target.unc.share)
+    {
+        if share.open_files {
+            return codes::OPEN_FILES;
+        }
+        if share.device_in_use {
+            return codes::DEVICE_IN_USE;
         }
     }
     // Remove exactly the definition QueryDosDevice reported.

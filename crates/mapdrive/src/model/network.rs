@@ -252,25 +252,23 @@ impl Machine {
             if let Some(s) = self.sessions.get_mut(&luid) {
                 s.devices.insert(name.clone(), entry);
             }
-            if let (Some(partner), Some(mirror)) = (linked, mirror) {
-                if let Some(p) = self.sessions.get_mut(&partner) {
-                    p.devices.entry(name).or_insert(mirror);
-                }
+            if let (Some(partner), Some(mirror)) = (linked, mirror)
+                && let Some(p) = self.sessions.get_mut(&partner)
+            {
+                p.devices.entry(name).or_insert(mirror);
             }
         }
-        if write_profile {
-            if let Some(u) = self.users.get_mut(&owner) {
-                u.network.insert(
+        if write_profile && let Some(u) = self.users.get_mut(&owner) {
+            u.network.insert(
+                letter,
+                Remembered {
                     letter,
-                    Remembered {
-                        letter,
-                        remote: remote.as_str().to_string(),
-                        provider: super::LANMAN_PROVIDER.to_string(),
-                        provider_type: Some(super::LANMAN_PROVIDER_TYPE),
-                        user_name: Some(user.unwrap_or_default().to_string()),
-                    },
-                );
-            }
+                    remote: remote.as_str().to_string(),
+                    provider: super::LANMAN_PROVIDER.to_string(),
+                    provider_type: Some(super::LANMAN_PROVIDER_TYPE),
+                    user_name: Some(user.unwrap_or_default().to_string()),
+                },
+            );
         }
         Ok(())
     }
@@ -333,16 +331,14 @@ impl Machine {
             }
             // The other copy: the owner's connection when this is a mirror, the mirror otherwise.
             let other = net.mirror_of.or(linked);
-            if let Some(o) = other.and_then(|o| self.sessions.get_mut(&o)) {
-                if o.devices.get(&name).is_some_and(|e| e.target == target) {
-                    o.devices.remove(&name);
-                }
+            if let Some(o) = other.and_then(|o| self.sessions.get_mut(&o))
+                && o.devices.get(&name).is_some_and(|e| e.target == target)
+            {
+                o.devices.remove(&name);
             }
         }
-        if forget {
-            if let Some(u) = self.users.get_mut(&owner_user) {
-                u.network.remove(&letter);
-            }
+        if forget && let Some(u) = self.users.get_mut(&owner_user) {
+            u.network.remove(&letter);
         }
         Ok(())
     }
