@@ -38,7 +38,9 @@ options:
     type: str
   secret_format:
     description:
-      - C(text) stores O(secret) as UTF-16LE text; C(base64) stores its decoded bytes.
+      - C(text) stores O(secret) as UTF-16LE text; C(base64) stores its decoded bytes, which must be
+        UTF-16LE text (an even number of bytes, no unpaired surrogate), as every password is; other
+        binary data is refused with a message rather than stored.
     type: str
     choices: [base64, text]
     default: text

@@ -272,6 +272,39 @@ fn whoami_says_whether_the_limited_token_is_usable() {
     assert!(text.stdout.contains("Limited token"), "{}", text.stdout);
 }
 
+#[test]
+fn cred_set_takes_certificate_types_by_thumbprint() {
+    let mut m = host();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let tp: mapdrive::domain::Thumbprint =
+        "00112233445566778899AABBCCDDEEFF00112233".parse().unwrap();
+    let args = [
+        "cred",
+        "set",
+        "certhost",
+        "--type",
+        "domain_certificate",
+        "--user",
+        "00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00 11 22 33",
+        "--json",
+    ];
+    // Not in CurrentUser\My: win_credential's message, nothing written.
+    let before = m.writes();
+    let r = mapdrive(&mut m, &args);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("CurrentUser"), "{}", r.stdout);
+    assert_eq!(m.writes(), before);
+    m.add_certificate(BOB, &tp);
+    let out = ok(&mapdrive(&mut m, &args));
+    assert_eq!(out["after"]["user_name"], tp.as_str(), "{out}");
+    let again = ok(&mapdrive(&mut m, &args));
+    assert_eq!(again["changed"], false, "{again}");
+    ok(&mapdrive(
+        &mut m,
+        &["cred", "remove", "certhost", "--type", "domain_certificate"],
+    ));
+}
+
 mod concurrency {
     //! Another process acting between mapdrive's plan and apply, or between apply and the check.
 

@@ -185,6 +185,12 @@ pub enum CredTypeArg {
     /// CRED_TYPE_GENERIC: application-defined (`cmdkey /generic`).
     #[value(name = "generic_password", alias = "generic")]
     GenericPassword,
+    /// CRED_TYPE_DOMAIN_CERTIFICATE: --user is the certificate's SHA-1 thumbprint (in CurrentUser\My), the secret its PIN.
+    #[value(name = "domain_certificate")]
+    DomainCertificate,
+    /// CRED_TYPE_GENERIC_CERTIFICATE: --user is the certificate's SHA-1 thumbprint, the secret its PIN.
+    #[value(name = "generic_certificate")]
+    GenericCertificate,
 }
 
 /// Persistence choices.

@@ -240,6 +240,8 @@ fn kind_of(k: CredTypeArg) -> CredentialKind {
     match k {
         CredTypeArg::DomainPassword => CredentialKind::DomainPassword,
         CredTypeArg::GenericPassword => CredentialKind::GenericPassword,
+        CredTypeArg::DomainCertificate => CredentialKind::DomainCertificate,
+        CredTypeArg::GenericCertificate => CredentialKind::GenericCertificate,
     }
 }
 
