@@ -70,11 +70,15 @@ credentials:
   type: list
   elements: dict
 whoami:
-  description: The identity of the process token and the EnableLinkedConnections policy.
+  description: What C(mapdrive whoami --json) reports of the process token (user, sid, logon_id,
+    logon_type, elevation, linked_logon_id, is_system), the EnableLinkedConnections policy, the
+    credential persistence the session may store, the linked and desktop users, and for an elevated
+    token whether the limited token is usable.
   returned: always
   type: dict
 findings:
-  description: The doctor's findings (code, slug, severity, letter, title, explanation, remedy).
+  description: The doctor's findings (code, slug, severity, letter, title, explanation, remedy), for
+    the logon session O(session) selects.
   returned: when O(doctor=true)
   type: list
   elements: dict

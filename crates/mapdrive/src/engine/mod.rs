@@ -497,6 +497,25 @@ pub fn credentials(
     Ok((out, chosen.warnings))
 }
 
+/// The doctor's findings for the session `session` selects (its drives judged against its own
+/// vault); `both` judges the limited half. `current` is the process's own session.
+pub fn diagnose(
+    port: &mut dyn Port,
+    letter: Option<DriveLetter>,
+    session: Session,
+) -> Result<crate::doctor::Diagnosis, Error> {
+    let token = if session == Session::Current {
+        TokenChoice::Current
+    } else {
+        choose(port, session)?
+            .tokens
+            .first()
+            .copied()
+            .unwrap_or(TokenChoice::Current)
+    };
+    crate::doctor::diagnose_in(port, letter, token)
+}
+
 /// Reconnects remembered drives in the chosen session(s), as Winlogon would.
 pub fn restore(
     port: &mut dyn Port,

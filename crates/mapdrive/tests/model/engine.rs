@@ -305,6 +305,25 @@ fn cred_set_takes_certificate_types_by_thumbprint() {
     ));
 }
 
+#[test]
+fn doctor_judges_the_session_it_is_asked_about() {
+    let mut m = host();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    ok(&mapdrive(&mut m, &["map", "M:", r"\\fileserver\team"]));
+    m.elevate().unwrap();
+    let here = ok(&mapdrive(&mut m, &["doctor", "--json"]));
+    assert_eq!(here["identity"]["elevation"], "Full", "{here}");
+    let codes = |d: &serde_json::Value| d["findings"].to_string();
+    assert!(codes(&here).contains("MD002"), "{here}");
+    // Where drive commands act by default: the limited session, which has M:.
+    let there = ok(&mapdrive(
+        &mut m,
+        &["doctor", "--session", "auto", "--json"],
+    ));
+    assert_eq!(there["identity"]["elevation"], "Limited", "{there}");
+    assert!(!codes(&there).contains("MD002"), "{there}");
+}
+
 mod concurrency {
     //! Another process acting between mapdrive's plan and apply, or between apply and the check.
 

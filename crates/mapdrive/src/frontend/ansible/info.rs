@@ -29,22 +29,8 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
     let mut result = serde_json::Map::new();
     let mut warnings = Vec::new();
 
-    let identity = port.identity().map_err(|e| {
-        Failure::from_error(&crate::error::Error::api(
-            "could not read the process token",
-            e,
-        ))
-    })?;
-    let linked = port.linked_connections().map_err(|e| {
-        Failure::from_error(&crate::error::Error::api(
-            "could not read the EnableLinkedConnections policy",
-            e,
-        ))
-    })?;
-    result.insert(
-        "whoami".into(),
-        json!({ "identity": identity, "linked_connections": linked }),
-    );
+    // The same whoami as `mapdrive whoami --json` (token, caps, desktop user, limited token).
+    result.insert("whoami".into(), json!(crate::doctor::whoami(port)?));
 
     let inventories = engine::inventories(port, session)?;
     for w in inventories.iter().flat_map(|i| &i.warnings) {
@@ -108,7 +94,8 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
     }
 
     if params.bool("doctor") {
-        let diagnosis = crate::doctor::diagnose(port, None)?;
+        // Judged in the session the drives above were read from.
+        let diagnosis = engine::diagnose(port, None, session)?;
         result.insert("findings".into(), json!(diagnosis.findings));
     }
     Ok(Success {

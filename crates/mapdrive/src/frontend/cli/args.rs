@@ -333,6 +333,9 @@ pub struct LinkedConnectionsArgs {
 pub struct DoctorArgs {
     /// Only this drive (plus findings about the whole session).
     pub letter: Option<String>,
+    /// Logon session to judge: this process's own (default), or the one drive commands act in (auto, limited).
+    #[arg(long, value_enum, default_value = "current")]
+    pub session: SessionArg,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

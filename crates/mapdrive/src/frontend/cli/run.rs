@@ -66,7 +66,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
         Command::Apply(a) => a.json,
-        Command::Export(_) | Command::Dsc(_) => false,
+        Command::Export(a) => a.json,
+        Command::Dsc(_) => false,
     }
 }
 
@@ -181,7 +182,7 @@ fn dispatch(
                 .as_deref()
                 .map(str::parse::<DriveLetter>)
                 .transpose()?;
-            let diagnosis = crate::doctor::diagnose(port, letter)?;
+            let diagnosis = engine::diagnose(port, letter, session(a.session))?;
             Ok(render::doctor(&diagnosis, a.json))
         }
         Command::Restore(a) => {
