@@ -6,3 +6,4 @@ pub mod ansible;
 pub mod cli;
 pub mod document;
 pub mod dsc;
+pub mod json;

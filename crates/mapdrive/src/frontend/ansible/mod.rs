@@ -292,22 +292,7 @@ fn scrub_secrets(v: &mut Value, secrets: &[Zeroizing<String>]) {
 
 /// One line of JSON, non-ASCII escaped as `\uXXXX` (survives any console code page).
 pub fn ascii_json(v: &Value) -> String {
-    let text = serde_json::to_string(v).unwrap_or_else(|e| {
-        format!("{{\"failed\":true,\"msg\":\"could not serialise the result: {e}\"}}")
-    });
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out.push('\n');
-    out
+    crate::frontend::json::line(v)
 }
 
 /// Reads the session option every module has.

@@ -16,26 +16,9 @@ use crate::plan::Outcome;
 use crate::plan::inventory::Inventory;
 use crate::port::TokenChoice;
 
-/// Pretty JSON with every non-ASCII character escaped (`\u00e9`): the bytes survive any console
-/// code page and PowerShell's pipeline, which do not all treat output as UTF-8.
+/// Pretty JSON with every non-ASCII character escaped (see [`crate::frontend::json`]).
 fn to_json<T: Serialize>(v: &T) -> String {
-    // Serialising our own plain types cannot fail; fall back to an error object if it ever does.
-    let text = serde_json::to_string_pretty(v)
-        .unwrap_or_else(|e| format!("{{\"failed\":true,\"msg\":\"{e}\"}}"));
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            // Non-ASCII only occurs inside JSON strings, where \u escapes are equivalent.
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out.push('\n');
-    out
+    crate::frontend::json::pretty(v)
 }
 
 fn ok(stdout: String, warnings: &[String], json: bool) -> Report {

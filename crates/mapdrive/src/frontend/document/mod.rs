@@ -672,18 +672,7 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
 
 /// JSON text with non-ASCII escaped (survives console code pages, as the CLI's JSON does).
 fn ascii(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        }
-    }
-    out
+    crate::frontend::json::ascii(text)
 }
 
 /// A name dsc accepts (letters, digits, spaces), unique among `used`.

@@ -100,20 +100,7 @@ impl Tracer {
 
 /// One compact JSON line, non-ASCII escaped (survives any console code page).
 pub fn line<T: Serialize>(v: &T) -> String {
-    let text = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out.push('\n');
-    out
+    crate::frontend::json::line(v)
 }
 
 /// The message of an error with its remedy, for one trace line.
