@@ -215,23 +215,6 @@ pub fn plan_global_unmap(port: &dyn Port, req: &GlobalUnmapRequest) -> Result<Pl
     }
     let name = req.letter.device_name();
     let existing = find_boot(port, req.letter)?;
-    // The same letter checks as a plain map: a local disk, CD-ROM or subst drive is never
-    // shadowed by a boot-time drive (--force only replaces another boot-time value, whose own
-    // device this may be).
-    if let Some(device) = port
-        .dos_device(req.letter)
-        .map_err(|e| Error::api(format!("could not query the DOS device {}", req.letter), e))?
-    {
-        let dos = DosTarget::parse(&device);
-        let from_boot_value = existing
-            .as_ref()
-            .is_some_and(|d| d.target.eq_ignore_ascii_case(&device));
-        if !matches!(dos, DosTarget::Network { .. }) && !from_boot_value {
-            return Err(super::drive::refuse_foreign_device(
-                port, req.letter, &dos, false,
-            )?);
-        }
-    }
     let mut plan = Plan::unchanged(format!("{name} at boot"), boot_json(existing.as_ref()));
     let Some(d) = existing else {
         return Ok(plan);

@@ -201,6 +201,14 @@ fn every_path_that_defines_a_letter_refuses_a_local_disk() {
         assert!(r.stderr.contains("local disk"), "{args:?}: {}", r.stderr);
     }
     assert_eq!(m.writes(), before);
+    // A boot-time C: written anyway (by hand, or by an older mapdrive) can still be removed.
+    m.set_boot_device(
+        "C:",
+        r"\Device\LanmanRedirector\;C:00000000000003e7\fileserver\public",
+    )
+    .unwrap();
+    ok(&mapdrive(&mut m, &["unmap", "C:", "--global", "--at-boot"]));
+    assert!(m.boot_devices().unwrap().is_empty());
 }
 
 #[test]
