@@ -37,7 +37,7 @@ if [[ ! -x "$venv/bin/ansible-playbook" ]]; then
     fi
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "${MAPDRIVE_ANSIBLE_CORE:-ansible-core}"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "${MAPDRIVE_ANSIBLE_CORE:-ansible-core>=2.19,<2.20}"
 fi
 export PATH="$venv/bin:$PATH"
 step "$(ansible --version 2>/dev/null | head -n1)"

@@ -260,6 +260,18 @@ fn session_choice_on_a_full_token_without_system() {
     // Wine gives every process a Full token and has no SYSTEM process to borrow SeTcb from.
     let auto = wine.mapdrive(&["map", "P:", r"\\fileserver\public"]);
     auto.success();
+    // The README's demo excerpt shows this exact warning.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let warning = auto
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning:"))
+        .expect("a warning");
+    assert!(
+        readme.contains(warning),
+        "README's demo excerpt should show the warning as printed: {warning}"
+    );
     assert!(
         auto.stderr.contains("limited token is unavailable"),
         "{}",
