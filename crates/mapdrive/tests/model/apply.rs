@@ -3,23 +3,15 @@
 //! refused with nothing changed, re-apply and export → apply with zero writes, and one
 //! enumeration of drives and credentials for a 26-drive, 50-credential document.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use mapdrive::cli::Report;
-use mapdrive::domain::{
-    CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
-    RemotePath, Secret, SessionUsers,
-};
-use mapdrive::error::ApiError;
 use mapdrive::frontend::document::{self, Inputs, Options};
 use mapdrive::model::{LogonKind, Machine};
-use mapdrive::port::{
-    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
-};
+use mapdrive::port::Port;
 
 use crate::cli::{BOB, BOB_PW, host, logon, mapdrive, mapdrive_stdin};
-use crate::support::{connected, secret};
+use crate::support::{Hooked, connected, secret};
 
 // The saved credential must hold bob's real password: the model's file server checks it.
 const NAS_PW: &str = BOB_PW;
@@ -361,181 +353,6 @@ fn through_the_cli_with_a_secret_on_standard_input() {
 
 // ------------------------------------------------------------ one enumeration
 
-/// Counts the enumerations that reach the machine.
-struct Counting<'a> {
-    inner: &'a mut Machine,
-    /// Every call that reaches the machine, by method.
-    calls: std::cell::RefCell<BTreeMap<&'static str, u32>>,
-    connected: Cell<u32>,
-    remembered: Cell<u32>,
-    credentials: Cell<u32>,
-    credential_reads: Cell<u32>,
-}
-
-impl Port for Counting<'_> {
-    fn identity(&self) -> Result<Identity, ApiError> {
-        *self.calls.borrow_mut().entry("identity").or_default() += 1;
-        self.inner.identity()
-    }
-    fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("linked_connections")
-            .or_default() += 1;
-        self.inner.linked_connections()
-    }
-    fn connected(&self) -> Result<Vec<Connection>, ApiError> {
-        *self.calls.borrow_mut().entry("connected").or_default() += 1;
-        self.connected.set(self.connected.get() + 1);
-        self.inner.connected()
-    }
-    fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        *self.calls.borrow_mut().entry("remembered").or_default() += 1;
-        self.remembered.set(self.remembered.get() + 1);
-        self.inner.remembered()
-    }
-    fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
-        *self.calls.borrow_mut().entry("dos_device").or_default() += 1;
-        self.inner.dos_device(letter)
-    }
-    fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
-        *self.calls.borrow_mut().entry("credentials").or_default() += 1;
-        self.credentials.set(self.credentials.get() + 1);
-        self.inner.credentials()
-    }
-    fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("credential_caps")
-            .or_default() += 1;
-        self.inner.credential_caps()
-    }
-    fn session_users(&self) -> Result<SessionUsers, ApiError> {
-        *self.calls.borrow_mut().entry("session_users").or_default() += 1;
-        self.inner.session_users()
-    }
-    fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
-        *self.calls.borrow_mut().entry("credential").or_default() += 1;
-        self.credential_reads.set(self.credential_reads.get() + 1);
-        self.inner.credential(t, k)
-    }
-    fn credential_secret_equals(
-        &self,
-        t: &str,
-        k: CredentialKind,
-        s: &Secret,
-    ) -> Result<Option<bool>, ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("credential_secret_equals")
-            .or_default() += 1;
-        self.inner.credential_secret_equals(t, k, s)
-    }
-    fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
-        *self.calls.borrow_mut().entry("boot_devices").or_default() += 1;
-        self.inner.boot_devices()
-    }
-    fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
-        *self.calls.borrow_mut().entry("label").or_default() += 1;
-        self.inner.label(remote)
-    }
-    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
-        *self.calls.borrow_mut().entry("sessions").or_default() += 1;
-        self.inner.sessions()
-    }
-    fn add_connection(
-        &mut self,
-        l: DriveLetter,
-        r: &RemotePath,
-        u: Option<&str>,
-        p: Option<&Secret>,
-        remember: bool,
-    ) -> Result<(), ApiError> {
-        *self.calls.borrow_mut().entry("add_connection").or_default() += 1;
-        self.inner.add_connection(l, r, u, p, remember)
-    }
-    fn cancel_connection(
-        &mut self,
-        l: DriveLetter,
-        forget: bool,
-        force: bool,
-    ) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("cancel_connection")
-            .or_default() += 1;
-        self.inner.cancel_connection(l, forget, force)
-    }
-    fn forget(&mut self, l: DriveLetter) -> Result<(), ApiError> {
-        *self.calls.borrow_mut().entry("forget").or_default() += 1;
-        self.inner.forget(l)
-    }
-    fn remember(&mut self, e: &Remembered) -> Result<(), ApiError> {
-        *self.calls.borrow_mut().entry("remember").or_default() += 1;
-        self.inner.remember(e)
-    }
-    fn set_remembered_user_name(&mut self, l: DriveLetter, u: &str) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("set_remembered_user_name")
-            .or_default() += 1;
-        self.inner.set_remembered_user_name(l, u)
-    }
-    fn write_credential(&mut self, c: &CredentialWrite<'_>) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("write_credential")
-            .or_default() += 1;
-        self.inner.write_credential(c)
-    }
-    fn delete_credential(&mut self, t: &str, k: CredentialKind) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("delete_credential")
-            .or_default() += 1;
-        self.inner.delete_credential(t, k)
-    }
-    fn set_boot_device(&mut self, n: &str, t: &str) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("set_boot_device")
-            .or_default() += 1;
-        self.inner.set_boot_device(n, t)
-    }
-    fn remove_boot_device(&mut self, n: &str) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("remove_boot_device")
-            .or_default() += 1;
-        self.inner.remove_boot_device(n)
-    }
-    fn set_label(&mut self, r: &RemotePath, l: Option<&str>) -> Result<(), ApiError> {
-        *self.calls.borrow_mut().entry("set_label").or_default() += 1;
-        self.inner.set_label(r, l)
-    }
-    fn set_linked_connections(&mut self, e: Option<bool>) -> Result<(), ApiError> {
-        *self
-            .calls
-            .borrow_mut()
-            .entry("set_linked_connections")
-            .or_default() += 1;
-        self.inner.set_linked_connections(e)
-    }
-    fn use_token(&mut self, c: TokenChoice) -> Result<(), ApiError> {
-        *self.calls.borrow_mut().entry("use_token").or_default() += 1;
-        self.inner.use_token(c)
-    }
-}
-
 /// 25 lettered drives and one first-available drive, 50 credentials.
 pub fn big_document() -> String {
     let mut doc = String::from(
@@ -569,27 +386,21 @@ fn a_26_drive_50_credential_document_enumerates_once() {
         r.stdout
     );
     let w = m.writes();
-    let mut counting = Counting {
-        inner: &mut m,
-        calls: std::cell::RefCell::new(BTreeMap::new()),
-        connected: Cell::new(0),
-        remembered: Cell::new(0),
-        credentials: Cell::new(0),
-        credential_reads: Cell::new(0),
-    };
+    let mut counting = Hooked::new(&mut m, |_, _| None);
     let r = run(&mut counting, &doc, &ins, Options::default());
     assert!(r.stdout.contains("76 items, 76 unchanged"), "{}", r.stdout);
+    let calls = counting.calls();
+    let count = |method: &str| calls.get(method).copied().unwrap_or_default();
     assert_eq!(
         (
-            counting.connected.get(),
-            counting.remembered.get(),
-            counting.credentials.get()
+            count("connected"),
+            count("remembered"),
+            count("credentials")
         ),
         (1, 1, 1),
         "one enumeration of drives and credentials, not one per item"
     );
     // Every other fact is read at most once per token too (76 items, a handful of reads).
-    let calls = counting.calls.borrow().clone();
     for (method, n) in &calls {
         assert!(
             *n <= 2 || *method == "use_token" || (*method == "dos_device" && *n <= 26),

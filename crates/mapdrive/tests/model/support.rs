@@ -48,10 +48,12 @@ pub fn remembered(m: &Machine) -> Vec<String> {
 /// the same moment) and, before an action, return an error to inject instead of it.
 pub type Hook<'h> = Box<dyn FnMut(&mut Machine, &str) -> Option<ApiError> + 'h>;
 
-/// The session model with a hook before each action (facts pass straight through).
+/// The session model with a hook before each action (facts pass straight through), counting
+/// every call that reaches the machine, by method.
 pub struct Hooked<'a, 'h> {
     m: &'a mut Machine,
     hook: Hook<'h>,
+    calls: std::cell::RefCell<std::collections::BTreeMap<&'static str, u32>>,
 }
 
 impl<'a, 'h> Hooked<'a, 'h> {
@@ -62,14 +64,25 @@ impl<'a, 'h> Hooked<'a, 'h> {
         Hooked {
             m,
             hook: Box::new(hook),
+            calls: Default::default(),
         }
+    }
+
+    /// How often each port method reached the machine.
+    pub fn calls(&self) -> std::collections::BTreeMap<&'static str, u32> {
+        self.calls.borrow().clone()
+    }
+
+    fn count(&self, method: &'static str) {
+        *self.calls.borrow_mut().entry(method).or_default() += 1;
     }
 
     fn around(
         &mut self,
-        call: &str,
+        call: &'static str,
         action: impl FnOnce(&mut Machine) -> Result<(), ApiError>,
     ) -> Result<(), ApiError> {
+        self.count(call);
         if let Some(e) = (self.hook)(self.m, call) {
             return Err(e);
         }
@@ -81,30 +94,39 @@ impl<'a, 'h> Hooked<'a, 'h> {
 
 impl Port for Hooked<'_, '_> {
     fn identity(&self) -> Result<Identity, ApiError> {
+        self.count("identity");
         self.m.identity()
     }
     fn linked_connections(&self) -> Result<LinkedConnections, ApiError> {
+        self.count("linked_connections");
         self.m.linked_connections()
     }
     fn connected(&self) -> Result<Vec<Connection>, ApiError> {
+        self.count("connected");
         self.m.connected()
     }
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
+        self.count("remembered");
         self.m.remembered()
     }
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
+        self.count("dos_device");
         self.m.dos_device(letter)
     }
     fn credential_caps(&self) -> Result<mapdrive::domain::CredentialCaps, ApiError> {
+        self.count("credential_caps");
         self.m.credential_caps()
     }
     fn session_users(&self) -> Result<mapdrive::domain::SessionUsers, ApiError> {
+        self.count("session_users");
         self.m.session_users()
     }
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
+        self.count("credentials");
         self.m.credentials()
     }
     fn credential(&self, t: &str, k: CredentialKind) -> Result<Option<CredentialInfo>, ApiError> {
+        self.count("credential");
         self.m.credential(t, k)
     }
     fn credential_secret_equals(
@@ -116,12 +138,15 @@ impl Port for Hooked<'_, '_> {
         self.m.credential_secret_equals(t, k, s)
     }
     fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
+        self.count("boot_devices");
         self.m.boot_devices()
     }
     fn label(&self, r: &RemotePath) -> Result<Option<String>, ApiError> {
+        self.count("label");
         self.m.label(r)
     }
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
+        self.count("sessions");
         self.m.sessions()
     }
     fn add_connection(
@@ -167,6 +192,7 @@ impl Port for Hooked<'_, '_> {
         self.around("set_linked_connections", |m| m.set_linked_connections(e))
     }
     fn use_token(&mut self, c: TokenChoice) -> Result<(), ApiError> {
+        self.count("use_token");
         self.m.use_token(c)
     }
 }
