@@ -1,14 +1,14 @@
-//! `mapdrive.exe`: parse → run against the platform port → print → exit code.
-
-use std::io::Write;
-use std::process::ExitCode;
+//! `mapdrive.exe`: pick the platform port, run the Ansible module protocol or the command line
+//! through its front-end, print, exit.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use mapdrive::cli::{Cli, Report, StdSecretInput, run};
+use mapdrive::cli::{Report, StdSecretInput, run};
 use mapdrive::frontend::ansible;
-use zeroize::Zeroizing;
+use mapdrive::port::Port;
 
 fn main() -> ExitCode {
     let exe = std::env::args_os()
@@ -16,79 +16,48 @@ fn main() -> ExitCode {
         .map(PathBuf::from)
         .unwrap_or_default();
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    if ansible::is_module_invocation(&exe, &args) {
-        return run_ansible_module(&exe, &args);
-    }
-    let report = mapdrive::cli::parse(std::env::args_os()).map_or_else(|usage| usage, run_platform);
+    let report = if ansible::is_module_invocation(&exe, &args) {
+        // One JSON object on stdout, whatever happens: Ansible reads `failed` from it.
+        let (stdout, code) = with_port(|port| ansible::run_invocation(&exe, &args, port))
+            .unwrap_or_else(|e| {
+                let msg = format!("could not start: {e}");
+                (
+                    ansible::ascii_json(&serde_json::json!({"failed": true, "msg": msg})),
+                    1,
+                )
+            });
+        Report {
+            stdout,
+            stderr: String::new(),
+            code,
+        }
+    } else {
+        match mapdrive::cli::parse(std::env::args_os()) {
+            Err(usage) => usage,
+            Ok(cli) => {
+                with_port(|port| run(cli, port, &mut StdSecretInput)).unwrap_or_else(|e| Report {
+                    stdout: String::new(),
+                    stderr: format!("error: could not start: {e}\n"),
+                    code: 1,
+                })
+            }
+        }
+    };
     // A closed stdout (e.g. `| head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(report.stdout.as_bytes());
     let _ = std::io::stderr().write_all(report.stderr.as_bytes());
     ExitCode::from(report.code)
 }
 
+/// Runs `f` with the Windows port, or with none where this build is not on Windows.
 #[cfg(windows)]
-fn run_platform(cli: Cli) -> Report {
-    match mapdrive::win32::Win32::new() {
-        Ok(mut port) => run(cli, Some(&mut port), &mut StdSecretInput),
-        Err(e) => Report {
-            stdout: String::new(),
-            stderr: format!("error: could not start: {e}\n"),
-            code: 1,
-        },
-    }
+fn with_port<T>(f: impl FnOnce(Option<&mut dyn Port>) -> T) -> Result<T, String> {
+    let mut port = mapdrive::win32::Win32::new().map_err(|e| e.to_string())?;
+    Ok(f(Some(&mut port)))
 }
 
+/// Runs `f` with the Windows port, or with none where this build is not on Windows.
 #[cfg(not(windows))]
-fn run_platform(cli: Cli) -> Report {
-    run(cli, None, &mut StdSecretInput)
-}
-
-/// `mapdrive.exe ARGS_FILE` as an Ansible binary module: one JSON object on stdout, exit 0 (Ansible
-/// reads `failed` from the JSON), 1 when the arguments file cannot be read.
-fn run_ansible_module(exe: &std::path::Path, args: &[OsString]) -> ExitCode {
-    let module = ansible::Module::from_exe(exe);
-    let (text, code) = match args {
-        [path] => match std::fs::read(path) {
-            // The file may hold a secret: keep the bytes in a wiped buffer.
-            Ok(bytes) => {
-                let bytes = Zeroizing::new(bytes);
-                match std::str::from_utf8(&bytes) {
-                    Ok(s) => (ansible_platform(s, module), 0),
-                    Err(_) => (ansible::run("\"not UTF-8\"", module, None), 1),
-                }
-            }
-            Err(e) => (
-                ansible::ascii_json(&serde_json::json!({
-                    "failed": true,
-                    "msg": format!("could not read the arguments file {}: {e}", path.to_string_lossy()),
-                })),
-                1,
-            ),
-        },
-        _ => (
-            ansible::ascii_json(&serde_json::json!({
-                "failed": true,
-                "msg": "an Ansible module takes exactly one argument: the path of the arguments file",
-            })),
-            1,
-        ),
-    };
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    ExitCode::from(code)
-}
-
-#[cfg(windows)]
-fn ansible_platform(args: &str, module: Option<ansible::Module>) -> String {
-    match mapdrive::win32::Win32::new() {
-        Ok(mut port) => ansible::run(args, module, Some(&mut port)),
-        Err(e) => ansible::ascii_json(&serde_json::json!({
-            "failed": true,
-            "msg": format!("could not start: {e}"),
-        })),
-    }
-}
-
-#[cfg(not(windows))]
-fn ansible_platform(args: &str, module: Option<ansible::Module>) -> String {
-    ansible::run(args, module, None)
+fn with_port<T>(f: impl FnOnce(Option<&mut dyn Port>) -> T) -> Result<T, String> {
+    Ok(f(None))
 }

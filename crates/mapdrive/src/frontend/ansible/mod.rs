@@ -180,6 +180,45 @@ fn change_result(response: &Response) -> (bool, Map<String, Value>, Vec<String>)
 
 /// Runs the module for the arguments-file text `args`; `exe_module` is the module the exe's
 /// name selects. Returns the one JSON line for stdout.
+/// Runs the invocation `is_module_invocation` accepted: reads the arguments file named by the one
+/// argument and returns the one JSON line for stdout and the exit code (0: Ansible reads `failed`
+/// from the JSON; 1 when the file cannot be read). `port` is `None` where there is no Windows.
+pub fn run_invocation(
+    exe: &Path,
+    args: &[std::ffi::OsString],
+    port: Option<&mut dyn Port>,
+) -> (String, u8) {
+    let module = Module::from_exe(exe);
+    let failed = |msg: String| ascii_json(&json!({"failed": true, "msg": msg}));
+    let [path] = args else {
+        return (
+            failed(
+                "an Ansible module takes exactly one argument: the path of the arguments file"
+                    .into(),
+            ),
+            1,
+        );
+    };
+    match std::fs::read(path) {
+        // The file may hold a secret: keep the bytes in a wiped buffer.
+        Ok(bytes) => {
+            let bytes = Zeroizing::new(bytes);
+            match std::str::from_utf8(&bytes) {
+                Ok(text) => (run(text, module, port), 0),
+                Err(_) => (run("\"not UTF-8\"", module, None), 1),
+            }
+        }
+        Err(e) => (
+            failed(format!(
+                "could not read the arguments file {}: {e}",
+                path.to_string_lossy()
+            )),
+            1,
+        ),
+    }
+}
+
+/// Runs one module from the arguments file's text.
 pub fn run(args: &str, exe_module: Option<Module>, port: Option<&mut dyn Port>) -> String {
     let parsed: Map<String, Value> = match serde_json::from_str(args) {
         Ok(Value::Object(m)) => m,
