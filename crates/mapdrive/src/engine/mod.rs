@@ -249,7 +249,7 @@ fn one(
             |p| plan::observe_credential(p, &req.target, req.kind),
             Verify::Replan,
         ),
-        Change::LinkedConnections(desired) => plan_apply(
+        Change::LinkedConnections(desired) => converge(
             port,
             check,
             &Secrets::default(),
@@ -259,6 +259,7 @@ fn one(
                     .map(|l| serde_json::json!(l))
                     .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))
             },
+            Verify::Nothing,
         ),
     }
 }
@@ -282,17 +283,6 @@ enum Verify {
     Exists,
     /// Not checked.
     Nothing,
-}
-
-/// Plans, and applies unless `check`.
-fn plan_apply(
-    port: &mut dyn Port,
-    check: bool,
-    secrets: &Secrets,
-    make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
-    observe: impl Fn(&dyn Port) -> Result<Value, Error>,
-) -> Result<Outcome, Error> {
-    converge(port, check, secrets, make_plan, observe, Verify::Nothing)
 }
 
 /// Plans, applies unless `check`, and makes sure the requested state holds afterwards: planning
