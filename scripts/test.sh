@@ -20,8 +20,8 @@ step "clippy ($win)"
 cargo clippy --workspace --all-targets --locked --target "$win" --features mapdrive/wine-e2e -- -D warnings
 
 step "rustdoc (broken links are errors; Linux host and $win)"
-RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p mapdrive -p fakesmb --quiet
-RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p mapdrive -p fakesmb --quiet --target "$win"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace --quiet --target "$win"
 
 step "host and session-model tests"
 cargo test --workspace --locked
@@ -32,12 +32,12 @@ cargo build --release --locked --target "$win" -p mapdrive -p fakesmb
 step "prepare the Wine prefix"
 wine/setup-prefix.sh
 
-step "Windows-target unit tests under Wine (win32 adapter against the fake provider, domain, model, fakesmb)"
+step "Windows-target unit tests under Wine (the Win32 adapter against the fake provider, core, model, fakesmb)"
 prefix="$(mktemp -d)/prefix"
 wine/new-prefix.sh "$prefix"
 trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
 WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 MAPDRIVE_TEST_MACHINE=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
-  cargo test --locked --target "$win" -p mapdrive -p fakesmb --lib
+  cargo test --locked --target "$win" --workspace --lib
 
 step "Wine end-to-end tests"
 cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-threads=2

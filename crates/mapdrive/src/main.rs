@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use mapdrive::cli::{Report, StdSecretInput, run};
 use mapdrive::frontend::ansible;
-use mapdrive::port::Port;
+use mapdrive_core::port::Port;
 
 fn main() -> ExitCode {
     let exe = std::env::args_os()
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
 /// Runs `f` with the Windows port, or with none where this build is not on Windows.
 #[cfg(windows)]
 fn with_port<T>(f: impl FnOnce(Option<&mut dyn Port>) -> T) -> Result<T, String> {
-    let mut port = mapdrive::win32::Win32::new().map_err(|e| e.to_string())?;
+    let mut port = mapdrive_win32::Win32::new().map_err(|e| e.to_string())?;
     Ok(f(Some(&mut port)))
 }
 

@@ -11,12 +11,12 @@
 use std::io;
 
 use mapdrive::cli::{Report, SecretInput, parse, run};
-use mapdrive::domain::{
+use mapdrive_core::domain::{
     CredentialKind, CredentialTarget, DosTarget, DriveLetter, Luid, RemotePath, lanman_target,
 };
-use mapdrive::engine::secret_from_text;
-use mapdrive::model::{LogonKind, Machine, ShareAccess};
-use mapdrive::port::{Port, Remembered};
+use mapdrive_core::engine::secret_from_text;
+use mapdrive_core::port::{Port, Remembered};
+use mapdrive_model::{LogonKind, Machine, ShareAccess};
 use proptest::prelude::*;
 use zeroize::Zeroizing;
 

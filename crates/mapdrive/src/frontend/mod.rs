@@ -1,5 +1,5 @@
 //! Front-ends: thin layers that parse what arrives (CLI arguments, an Ansible argument file, DSC
-//! JSON, a desired-state document), call [`crate::engine`], and render the result. None of them
+//! JSON, a desired-state document), call [`mapdrive_core::engine`], and render the result. None of them
 //! decides anything the others would have to repeat.
 
 pub mod ansible;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use mapdrive::cli::Report;
 use mapdrive::frontend::document::{self, Inputs, Options};
-use mapdrive::model::{LogonKind, Machine};
-use mapdrive::port::Port;
+use mapdrive_core::port::Port;
+use mapdrive_model::{LogonKind, Machine};
 
 use crate::cli::{BOB, BOB_PW, host, logon, mapdrive, mapdrive_stdin};
 use crate::support::{Hooked, connected, secret};

@@ -5,11 +5,11 @@
 //! whether a drive opens.
 
 use crate::support::{connected, l, remembered, secret, unc};
-use mapdrive::domain::{
+use mapdrive_core::domain::{
     CredentialKind, DosTarget, Elevation, LinkedConnections, LogonType, Luid, Persistence,
 };
-use mapdrive::model::{Access, LogonEvent, LogonKind, Machine, ShareAccess};
-use mapdrive::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
+use mapdrive_core::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
+use mapdrive_model::{Access, LogonEvent, LogonKind, Machine, ShareAccess};
 
 const ALICE: &str = r"CORP\alice"; // domain administrator
 const BOB: &str = r"CORP\bob"; // standard domain user

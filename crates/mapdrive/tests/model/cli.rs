@@ -5,8 +5,8 @@ use std::io;
 
 use clap::Parser;
 use mapdrive::cli::{Cli, Report, SecretInput, run};
-use mapdrive::model::{LogonKind, Machine, ShareAccess};
-use mapdrive::port::Port;
+use mapdrive_core::port::Port;
+use mapdrive_model::{LogonKind, Machine, ShareAccess};
 use zeroize::Zeroizing;
 
 use crate::support::{connected, l, remembered, secret, unc};
@@ -46,7 +46,7 @@ pub fn host() -> Machine {
 }
 
 /// Logs `user` on and runs the next commands in that (limited or default) session.
-pub fn logon(m: &mut Machine, user: &str, kind: LogonKind) -> mapdrive::domain::Luid {
+pub fn logon(m: &mut Machine, user: &str, kind: LogonKind) -> mapdrive_core::domain::Luid {
     let luid = m.logon(user, kind).unwrap();
     m.run_in(luid).unwrap();
     luid

@@ -62,7 +62,7 @@ pub fn check(args: &[&str], report: &Report) {
 #[test]
 fn a_new_drive_with_a_label_has_no_before_state() {
     use crate::cli::{host, logon, mapdrive, ok};
-    use mapdrive::model::LogonKind;
+    use mapdrive_model::LogonKind;
     let mut m = host();
     logon(&mut m, crate::cli::BOB, LogonKind::Interactive);
     let out = ok(&mapdrive(
@@ -97,7 +97,7 @@ fn a_new_drive_with_a_label_has_no_before_state() {
 #[test]
 fn the_rollback_note_does_not_read_as_if_the_drive_became_temporary() {
     use crate::cli::{host, logon, mapdrive, ok};
-    use mapdrive::model::LogonKind;
+    use mapdrive_model::LogonKind;
     let mut m = host();
     logon(&mut m, crate::cli::BOB, LogonKind::Interactive);
     ok(&mapdrive(

@@ -1,13 +1,13 @@
 //! `mapdrive doctor` against the session model: one scenario per finding, its text and JSON
 //! output pinned as snapshots (what the user reads is the test).
 
-use mapdrive::model::LogonKind;
-use mapdrive::port::{Port, Remembered};
+use mapdrive_core::port::{Port, Remembered};
+use mapdrive_model::LogonKind;
 
 use crate::cli::{ALICE, BOB, SVC_PW, host, logon, mapdrive, net_use_svc, ok};
 use crate::support::{l, unc};
 
-fn doctor(m: &mut mapdrive::model::Machine) -> (String, serde_json::Value) {
+fn doctor(m: &mut mapdrive_model::Machine) -> (String, serde_json::Value) {
     let text = mapdrive(m, &["doctor"]);
     assert_eq!(text.code, 0, "{text:?}");
     let json = ok(&mapdrive(m, &["doctor", "--json"]));

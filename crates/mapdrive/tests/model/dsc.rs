@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use mapdrive::cli::Report;
 use mapdrive::frontend::dsc::{self, Kind, Level, Op};
-use mapdrive::model::{LogonKind, Machine};
+use mapdrive_model::{LogonKind, Machine};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -2,8 +2,8 @@
 //! session choice, `--session limited` refuses a token that is not split, the one secret reader,
 //! and `cred set` keeps what it was not told to change.
 
-use mapdrive::model::LogonKind;
-use mapdrive::port::Port;
+use mapdrive_core::port::Port;
+use mapdrive_model::LogonKind;
 
 use crate::cli::{ALICE, BOB, SVC, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
 
@@ -110,7 +110,7 @@ fn cred_set_keeps_fields_not_given_and_clears_with_empty() {
         args.extend_from_slice(extra);
         args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
     };
-    let run = |m: &mut mapdrive::model::Machine, args: &[String], stdin: &str| {
+    let run = |m: &mut mapdrive_model::Machine, args: &[String], stdin: &str| {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         mapdrive_stdin(m, &refs, stdin)
     };
@@ -243,7 +243,7 @@ fn unmap_removes_the_label_of_a_drive_that_goes_away() {
 fn list_shows_a_local_disk_and_the_remembered_entry_on_its_letter() {
     let mut m = host();
     logon(&mut m, BOB, LogonKind::Interactive);
-    m.remember(&mapdrive::port::Remembered {
+    m.remember(&mapdrive_core::port::Remembered {
         letter: crate::support::l("C:"),
         remote: r"\\fileserver\public".into(),
         provider: "Microsoft Windows Network".into(),
@@ -284,7 +284,7 @@ fn whoami_says_whether_the_limited_token_is_usable() {
 fn cred_set_takes_certificate_types_by_thumbprint() {
     let mut m = host();
     logon(&mut m, BOB, LogonKind::Interactive);
-    let tp: mapdrive::domain::Thumbprint =
+    let tp: mapdrive_core::domain::Thumbprint =
         "00112233445566778899AABBCCDDEEFF00112233".parse().unwrap();
     let args = [
         "cred",
@@ -335,11 +335,11 @@ fn doctor_judges_the_session_it_is_asked_about() {
 mod concurrency {
     //! Another process acting between mapdrive's plan and apply, or between apply and the check.
 
-    use mapdrive::engine::{self, Change, Request, Session};
-    use mapdrive::error::{ApiError, Error};
-    use mapdrive::model::{LogonKind, Machine};
-    use mapdrive::plan::{MapRequest, UnmapRequest};
-    use mapdrive::port::Port;
+    use mapdrive_core::engine::{self, Change, Request, Session};
+    use mapdrive_core::error::{ApiError, Error};
+    use mapdrive_core::plan::{MapRequest, UnmapRequest};
+    use mapdrive_core::port::Port;
+    use mapdrive_model::{LogonKind, Machine};
 
     use crate::cli::{BOB, host, logon};
     use crate::support::{Hooked, connected, l, remembered, unc};
@@ -490,20 +490,20 @@ mod concurrency {
     fn cred_set_nas(secret: &str) -> Request {
         Request {
             change: Change::CredSet(
-                mapdrive::plan::CredSetRequest {
-                    target: mapdrive::domain::CredentialTarget::parse(
+                mapdrive_core::plan::CredSetRequest {
+                    target: mapdrive_core::domain::CredentialTarget::parse(
                         "nas",
-                        mapdrive::domain::CredentialKind::DomainPassword,
+                        mapdrive_core::domain::CredentialKind::DomainPassword,
                     )
                     .unwrap(),
-                    kind: mapdrive::domain::CredentialKind::DomainPassword,
+                    kind: mapdrive_core::domain::CredentialKind::DomainPassword,
                     user_name: r"NAS\bob".into(),
                     persistence: None,
                     alias: None,
                     comment: None,
-                    update_secret: mapdrive::plan::UpdateSecret::Always,
+                    update_secret: mapdrive_core::plan::UpdateSecret::Always,
                     attributes: None,
-                    new_user_without_secret: mapdrive::plan::NewUserWithoutSecret::Refuse,
+                    new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
                 },
                 Some(crate::support::secret(secret)),
             ),
@@ -520,7 +520,7 @@ mod concurrency {
         let mut p = Hooked::new(&mut m, |m, call| {
             if call == "write_credential:done" && !removed {
                 removed = true;
-                m.delete_credential("nas", mapdrive::domain::CredentialKind::DomainPassword)
+                m.delete_credential("nas", mapdrive_core::domain::CredentialKind::DomainPassword)
                     .unwrap();
             }
             None
@@ -534,7 +534,7 @@ mod concurrency {
         );
         drop(p);
         assert!(
-            m.credential("nas", mapdrive::domain::CredentialKind::DomainPassword)
+            m.credential("nas", mapdrive_core::domain::CredentialKind::DomainPassword)
                 .unwrap()
                 .is_some()
         );
@@ -543,7 +543,7 @@ mod concurrency {
         logon(&mut m, BOB, LogonKind::Interactive);
         let mut p = Hooked::new(&mut m, |m, call| {
             if call == "write_credential:done" {
-                m.delete_credential("nas", mapdrive::domain::CredentialKind::DomainPassword)
+                m.delete_credential("nas", mapdrive_core::domain::CredentialKind::DomainPassword)
                     .unwrap();
             }
             None
@@ -569,4 +569,29 @@ mod concurrency {
         drop(p);
         assert_eq!(connected(&m), ["P:"]);
     }
+}
+
+#[test]
+fn the_caching_port_reads_once_until_an_action_invalidates() {
+    use mapdrive_core::domain::{DriveLetter, RemotePath};
+    use mapdrive_core::engine::cache::CachingPort;
+    use mapdrive_model::{Machine, ShareAccess};
+
+    let mut m = Machine::new();
+    m.add_user(r"CORP\alice", "S-1-5-21-1-1001", "pw", false);
+    m.add_share("fs", "pub", ShareAccess::anyone());
+    let id = m.logon(r"CORP\alice", LogonKind::Interactive);
+    m.run_in(id.unwrap()).unwrap();
+    let mut c = CachingPort::new(&mut m);
+    c.connected().unwrap();
+    c.connected().unwrap();
+    c.remembered().unwrap();
+    assert_eq!(c.reads().connected, 1);
+    let remote: RemotePath = r"\\fs\pub".parse().unwrap();
+    let m_: DriveLetter = "M".parse().unwrap();
+    c.add_connection(m_, &remote, None, None, true).unwrap();
+    assert_eq!(c.connected().unwrap().len(), 1);
+    assert_eq!(c.remembered().unwrap().len(), 1);
+    assert_eq!(c.reads().connected, 2);
+    assert_eq!(c.reads().remembered, 2);
 }

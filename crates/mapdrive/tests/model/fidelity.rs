@@ -1,10 +1,10 @@
 //! Issue 8 ("Windows fidelity"): behaviour Wine cannot show because it has one logon session,
 //! one user and no policy. Each test fails without the fix it is named after.
 
-use mapdrive::doctor::{diagnose, diagnose_in, whoami};
-use mapdrive::domain::{CredentialKind, Elevation, Persistence, owner_mismatch};
-use mapdrive::model::{LogonKind, Machine};
-use mapdrive::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
+use mapdrive_core::doctor::{diagnose, diagnose_in, whoami};
+use mapdrive_core::domain::{CredentialKind, Elevation, Persistence, owner_mismatch};
+use mapdrive_core::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
+use mapdrive_model::{LogonKind, Machine};
 
 use crate::cli::{ALICE, BOB, SVC_PW, host, logon, mapdrive, mapdrive_stdin, ok};
 use crate::support::{l, secret, unc};

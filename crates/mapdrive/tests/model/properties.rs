@@ -1,11 +1,11 @@
 //! Property: whatever state a session is in, applying a request and then planning the same
 //! request again plans nothing, and re-running it writes nothing.
 
-use mapdrive::domain::{CredentialKind, CredentialTarget, Persistence};
-use mapdrive::model::{LogonKind, Machine};
-use mapdrive::plan::{
+use mapdrive_core::domain::{CredentialKind, CredentialTarget, Persistence};
+use mapdrive_core::plan::{
     self, CredRemoveRequest, CredSetRequest, MapRequest, Secrets, UnmapRequest, UpdateSecret,
 };
+use mapdrive_model::{LogonKind, Machine};
 use proptest::prelude::*;
 
 use crate::cli::{ALICE, host, logon};
@@ -96,7 +96,7 @@ fn kind(domain: bool) -> CredentialKind {
     }
 }
 
-fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive::error::Error> {
+fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive_core::error::Error> {
     match op {
         Op::Cred {
             domain,
@@ -119,7 +119,7 @@ fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive::error::Error> {
                     UpdateSecret::Always
                 },
                 attributes: None,
-                new_user_without_secret: mapdrive::plan::NewUserWithoutSecret::Refuse,
+                new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
             },
             s.map(secret).as_ref(),
         ),

@@ -1,9 +1,9 @@
 //! Regressions found by review: each test pins a defect that was fixed.
 
-use mapdrive::error::ApiError;
-use mapdrive::model::LogonKind;
-use mapdrive::plan::{self, MapRequest, Secrets};
-use mapdrive::port::*;
+use mapdrive_core::error::ApiError;
+use mapdrive_core::plan::{self, MapRequest, Secrets};
+use mapdrive_core::port::*;
+use mapdrive_model::LogonKind;
 
 use crate::cli::{
     ALICE, BOB, BOB_PW, SVC, SVC_PW, host, logon, map_svc, mapdrive, mapdrive_stdin, net_use_svc,

@@ -1,13 +1,13 @@
 //! Helpers shared by the model test modules: parsing shorthands and what `net use` shows.
 
-use mapdrive::domain::{
+use mapdrive_core::domain::{
     CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections, RemotePath, Secret,
 };
-use mapdrive::error::ApiError;
-use mapdrive::model::Machine;
-use mapdrive::port::{
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
+use mapdrive_model::Machine;
 use zeroize::Zeroizing;
 
 /// `"M:"` as a letter.
@@ -113,11 +113,11 @@ impl Port for Hooked<'_, '_> {
         self.count("dos_device");
         self.m.dos_device(letter)
     }
-    fn credential_caps(&self) -> Result<mapdrive::domain::CredentialCaps, ApiError> {
+    fn credential_caps(&self) -> Result<mapdrive_core::domain::CredentialCaps, ApiError> {
         self.count("credential_caps");
         self.m.credential_caps()
     }
-    fn session_users(&self) -> Result<mapdrive::domain::SessionUsers, ApiError> {
+    fn session_users(&self) -> Result<mapdrive_core::domain::SessionUsers, ApiError> {
         self.count("session_users");
         self.m.session_users()
     }

@@ -5,13 +5,15 @@ use zeroize::Zeroizing;
 
 use super::spec::{Kind, Opt, Params, Spec};
 use super::{Failure, Success, change_result, session_of};
-use crate::domain::credential::base64_decode;
-use crate::domain::credential::{validate_short_string, validate_user_name};
-use crate::domain::{CredentialAttribute, CredentialKind, CredentialTarget, Persistence, Secret};
-use crate::engine::{self, Change, Request};
-use crate::error::Error;
-use crate::plan::{CredRemoveRequest, CredSetRequest, UpdateSecret};
-use crate::port::Port;
+use mapdrive_core::domain::credential::base64_decode;
+use mapdrive_core::domain::credential::{validate_short_string, validate_user_name};
+use mapdrive_core::domain::{
+    CredentialAttribute, CredentialKind, CredentialTarget, Persistence, Secret,
+};
+use mapdrive_core::engine::{self, Change, Request};
+use mapdrive_core::error::Error;
+use mapdrive_core::plan::{CredRemoveRequest, CredSetRequest, UpdateSecret};
+use mapdrive_core::port::Port;
 
 const ATTRIBUTE_OPTIONS: &[Opt] = &[
     Opt::str("name").required(),
@@ -196,7 +198,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
         .str("type")
         .unwrap_or_default()
         .parse()
-        .map_err(|e: crate::error::InputError| Failure::msg(e.to_string()))?;
+        .map_err(|e: mapdrive_core::error::InputError| Failure::msg(e.to_string()))?;
     let name = params.str("name").unwrap_or_default().to_string();
     let target = CredentialTarget::parse(&name, kind).map_err(|e| Failure::msg(e.to_string()))?;
     let session = session_of(params)?;
@@ -214,7 +216,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
             .str("persistence")
             .unwrap_or("local")
             .parse()
-            .map_err(|e: crate::error::InputError| Failure::msg(e.to_string()))?;
+            .map_err(|e: mapdrive_core::error::InputError| Failure::msg(e.to_string()))?;
         let secret = secret(params)?;
         Change::CredSet(
             CredSetRequest {
@@ -230,7 +232,8 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
                     UpdateSecret::Always
                 },
                 attributes,
-                new_user_without_secret: crate::plan::NewUserWithoutSecret::KeepSecretAndWarn,
+                new_user_without_secret:
+                    mapdrive_core::plan::NewUserWithoutSecret::KeepSecretAndWarn,
             },
             secret,
         )

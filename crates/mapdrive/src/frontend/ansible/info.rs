@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::spec::{Opt, Params, Spec};
 use super::{Failure, Success, session_of};
-use crate::engine;
-use crate::port::Port;
+use mapdrive_core::engine;
+use mapdrive_core::port::Port;
 
 const OPTIONS: &[Opt] = &[
     Opt::choice(
@@ -30,7 +30,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
     let mut warnings = Vec::new();
 
     // The same whoami as `mapdrive whoami --json` (token, caps, desktop user, limited token).
-    result.insert("whoami".into(), json!(crate::doctor::whoami(port)?));
+    result.insert("whoami".into(), json!(mapdrive_core::doctor::whoami(port)?));
 
     let inventories = engine::inventories(port, session)?;
     for w in inventories.iter().flat_map(|i| &i.warnings) {

@@ -4,12 +4,12 @@ use serde_json::{Value, json};
 
 use super::spec::{Opt, Params, Spec};
 use super::{Failure, Success, change_result, session_of};
-use crate::domain::credential::{validate_short_string, validate_user_name};
-use crate::domain::{DriveLetter, RemotePath};
-use crate::engine::{self, Change, Request, Response};
-use crate::error::Error;
-use crate::plan::{GlobalMapRequest, GlobalUnmapRequest, MapRequest, UnmapRequest};
-use crate::port::Port;
+use mapdrive_core::domain::credential::{validate_short_string, validate_user_name};
+use mapdrive_core::domain::{DriveLetter, RemotePath};
+use mapdrive_core::engine::{self, Change, Request, Response};
+use mapdrive_core::error::Error;
+use mapdrive_core::plan::{GlobalMapRequest, GlobalUnmapRequest, MapRequest, UnmapRequest};
+use mapdrive_core::port::Port;
 
 const OPTIONS: &[Opt] = &[
     Opt::str("letter").required(),
@@ -42,7 +42,7 @@ fn letter(given: &str) -> Result<DriveLetter, Failure> {
     match given.as_bytes() {
         [b] if b.is_ascii_alphabetic() => given
             .parse()
-            .map_err(|e: crate::error::InputError| Failure::msg(e.to_string())),
+            .map_err(|e: mapdrive_core::error::InputError| Failure::msg(e.to_string())),
         _ => Err(Failure::msg(format!(
             "letter must be a single letter from A-Z, was: {given}"
         ))),

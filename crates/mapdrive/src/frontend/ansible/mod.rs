@@ -7,7 +7,7 @@
 //! too); the module is chosen by the last dotted part of `_ansible_module_name`, else by the
 //! exe's file name (`win_credential.exe`, `AnsiballZ_win_credential.exe`); exactly one ASCII
 //! JSON object goes to stdout. Options are validated with Ansible's coercion and wording
-//! ([`spec`]); the modules build [`crate::engine::Request`]s and render what comes back.
+//! ([`spec`]); the modules build [`mapdrive_core::engine::Request`]s and render what comes back.
 
 mod credential;
 mod info;
@@ -22,9 +22,9 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
-use crate::engine::Response;
-use crate::error::{Error, lookup};
-use crate::port::Port;
+use mapdrive_core::engine::Response;
+use mapdrive_core::error::{Error, lookup};
+use mapdrive_core::port::Port;
 use spec::{Params, Spec};
 
 /// The modules this exe implements.
@@ -335,10 +335,10 @@ pub fn ascii_json(v: &Value) -> String {
 }
 
 /// Reads the session option every module has.
-fn session_of(params: &Params) -> Result<crate::engine::Session, Failure> {
+fn session_of(params: &Params) -> Result<mapdrive_core::engine::Session, Failure> {
     params
         .str("session")
         .unwrap_or("auto")
         .parse()
-        .map_err(|e: crate::error::InputError| Failure::msg(e.to_string()))
+        .map_err(|e: mapdrive_core::error::InputError| Failure::msg(e.to_string()))
 }

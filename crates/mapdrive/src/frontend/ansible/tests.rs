@@ -6,8 +6,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::{Module, run};
-use crate::model::{LogonKind, Machine, ShareAccess};
-use crate::port::Port;
+use mapdrive_core::port::Port;
+use mapdrive_model::{LogonKind, Machine, ShareAccess};
 
 const BOB: &str = r"CORP\bob";
 const BOB_PW: &str = "bob-Pw-42!x";
@@ -216,8 +216,8 @@ fn win_credential_upstream_scenarios() {
     let mut m = host(LogonKind::Interactive);
     let wc = "win_credential";
     let cred = |m: &Machine, kind| m.credential("testhost", kind).unwrap();
-    let domain = crate::domain::CredentialKind::DomainPassword;
-    let generic = crate::domain::CredentialKind::GenericPassword;
+    let domain = mapdrive_core::domain::CredentialKind::DomainPassword;
+    let generic = mapdrive_core::domain::CredentialKind::GenericPassword;
     let base = json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username", "secret": "password"});
 
     assert!(changed(&module(&mut m, wc, check(base.clone()))));
@@ -227,7 +227,7 @@ fn win_credential_upstream_scenarios() {
     let c = cred(&m, domain).unwrap();
     assert_eq!(c.user_name.as_deref(), Some(r"DOMAIN\username"));
     assert_eq!((c.alias, c.comment), (None, None));
-    assert_eq!(c.persistence, crate::domain::Persistence::Local);
+    assert_eq!(c.persistence, mapdrive_core::domain::Persistence::Local);
     // A domain password cannot be read back: always → changed; on_create → unchanged.
     let v = module(&mut m, wc, base.clone());
     assert!(changed(&v) && v["warnings"].to_string().contains("never returns"));
@@ -293,7 +293,7 @@ fn win_credential_upstream_scenarios() {
     assert!(!changed(&module(&mut m, wc, gen_args.clone())));
     // The same secret given as base64 of its UTF-16LE bytes is the same secret.
     let mut b64 = gen_args.clone();
-    b64["secret"] = json!(crate::domain::credential::base64_encode(
+    b64["secret"] = json!(mapdrive_core::domain::credential::base64_encode(
         &"genericpass"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
@@ -504,8 +504,8 @@ fn protocol_dispatch_unknown_options_and_bad_input() {
 fn win_credential_attributes_on_the_model() {
     // Wine 8 drops attributes on write: this is where upstream's attribute scenarios are held.
     let mut m = host(LogonKind::Interactive);
-    let kind = crate::domain::CredentialKind::DomainPassword;
-    let b64 = |s: &str| crate::domain::credential::base64_encode(s.as_bytes());
+    let kind = mapdrive_core::domain::CredentialKind::DomainPassword;
+    let b64 = |s: &str| mapdrive_core::domain::credential::base64_encode(s.as_bytes());
     let with = |attrs: Value| {
         json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username", "secret": "password",
                "update_secret": "on_create", "attributes": attrs, "_ansible_diff": true})
@@ -590,7 +590,7 @@ fn win_credential_attributes_on_the_model() {
 fn win_credential_certificates_on_the_model() {
     // Wine 8's CredWriteW refuses both certificate types with 87: upstream's certificate scenarios are held here.
     let mut m = host(LogonKind::Interactive);
-    let tp: crate::domain::Thumbprint =
+    let tp: mapdrive_core::domain::Thumbprint =
         "AA BB CC DD EE FF 00 11 22 33 44 55 66 77 88 99 aa bb cc dd"
             .parse()
             .unwrap();
@@ -607,7 +607,7 @@ fn win_credential_certificates_on_the_model() {
     );
     // Lower case with spaces is normalised, as upstream does.
     let dc = json!({"name": "testhost", "type": "domain_certificate", "username": "aabbccddeeff00112233445566778899AABBCCDD", "_ansible_diff": true});
-    let domain_cert = crate::domain::CredentialKind::DomainCertificate;
+    let domain_cert = mapdrive_core::domain::CredentialKind::DomainCertificate;
     assert!(changed(&module(
         &mut m,
         "win_credential",
@@ -626,7 +626,7 @@ fn win_credential_certificates_on_the_model() {
     );
     assert!(!changed(&module(&mut m, "win_credential", dc)));
     // Generic certificate with a base64 PIN; again without a secret is unchanged.
-    let pin = crate::domain::credential::base64_encode(b"pin code");
+    let pin = mapdrive_core::domain::credential::base64_encode(b"pin code");
     let gc = json!({"name": "testhost", "type": "generic_certificate", "username": tp.as_str(), "secret": pin, "secret_format": "base64"});
     assert!(changed(&module(
         &mut m,

@@ -15,7 +15,7 @@ use clap::{CommandFactory, FromArgMatches};
 use super::args::Cli;
 use super::render;
 use super::run::Report;
-use crate::error::{Error, InputError};
+use mapdrive_core::error::{Error, InputError};
 
 /// Said in place of an argument that is not shown.
 pub const SECRETS_NOTE: &str = "mapdrive never takes a password or secret on the command line: it reads them only \

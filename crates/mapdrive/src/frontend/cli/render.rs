@@ -10,11 +10,11 @@ use super::output::{
     RestoreOutput, SessionOutcome, Vault,
 };
 use super::run::Report;
-use crate::domain::{CredentialInfo, Elevation, LinkedConnections};
-use crate::error::{Error, ErrorInfo};
-use crate::plan::Outcome;
-use crate::plan::inventory::Inventory;
-use crate::port::TokenChoice;
+use mapdrive_core::domain::{CredentialInfo, Elevation, LinkedConnections};
+use mapdrive_core::error::{Error, ErrorInfo};
+use mapdrive_core::plan::Outcome;
+use mapdrive_core::plan::inventory::Inventory;
+use mapdrive_core::port::TokenChoice;
 
 /// Pretty JSON with every non-ASCII character escaped (see [`crate::frontend::json`]).
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -345,7 +345,7 @@ fn inventory(inv: &Inventory, json: bool) -> Report {
             "\nGlobal drives defined at boot (HKLM\\...\\Session Manager\\DOS Devices):\n",
         );
         for d in &inv.boot_devices {
-            let parsed = crate::domain::DosTarget::parse(&d.target);
+            let parsed = mapdrive_core::domain::DosTarget::parse(&d.target);
             let _ = writeln!(
                 out,
                 "  {}  {}",
@@ -358,7 +358,7 @@ fn inventory(inv: &Inventory, json: bool) -> Report {
 }
 
 /// `whoami`.
-pub fn whoami(w: &crate::doctor::WhoAmI, json: bool) -> Report {
+pub fn whoami(w: &mapdrive_core::doctor::WhoAmI, json: bool) -> Report {
     let warnings: Vec<String> = w
         .owner_mismatch
         .iter()
@@ -379,7 +379,7 @@ pub fn whoami(w: &crate::doctor::WhoAmI, json: bool) -> Report {
         }
         (e, None) => format!("{e:?} (split token; linked session unknown)"),
     };
-    let account = |a: &Option<crate::domain::Account>, none: &str| {
+    let account = |a: &Option<mapdrive_core::domain::Account>, none: &str| {
         a.as_ref().map_or_else(
             || none.to_string(),
             |a| match &a.sid {
@@ -391,8 +391,8 @@ pub fn whoami(w: &crate::doctor::WhoAmI, json: bool) -> Report {
     let vault = match (&w.credential_persistence, &w.credential_persistence_error) {
         (Some(c), _) => format!(
             "{}, {} (CredGetSessionTypes)",
-            c.describe(crate::domain::CredentialKind::DomainPassword),
-            c.describe(crate::domain::CredentialKind::GenericPassword)
+            c.describe(mapdrive_core::domain::CredentialKind::DomainPassword),
+            c.describe(mapdrive_core::domain::CredentialKind::GenericPassword)
         ),
         (None, Some(e)) if e.contains("1312") => {
             "none: this logon session has no credential set (CredGetSessionTypes: 1312)".into()
@@ -522,7 +522,7 @@ fn vault_text(creds: &[CredentialInfo]) -> String {
 }
 
 /// `restore`.
-pub fn restore(reports: &[crate::plan::RestoreReport], json: bool) -> Report {
+pub fn restore(reports: &[mapdrive_core::plan::RestoreReport], json: bool) -> Report {
     let failed = reports.iter().any(|r| r.failed);
     let warnings: Vec<String> = reports.iter().flat_map(|r| r.warnings.clone()).collect();
     let mut report = if json {
@@ -582,7 +582,7 @@ pub fn policy(current: LinkedConnections, json: bool) -> Report {
 }
 
 /// `doctor`.
-pub fn doctor(d: &crate::doctor::Diagnosis, json: bool) -> Report {
+pub fn doctor(d: &mapdrive_core::doctor::Diagnosis, json: bool) -> Report {
     if json {
         return ok(to_json(d), &[], true);
     }

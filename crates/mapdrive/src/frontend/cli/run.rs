@@ -5,16 +5,18 @@ use super::args::{
     SessionArg, UpdateSecretArg,
 };
 use super::render;
-use crate::domain::{CredentialKind, CredentialTarget, DriveLetter, Persistence, RemotePath};
-use crate::engine::{self, Change, Request, Response, SecretSource, Session};
-use crate::error::Error;
-use crate::plan::{
+use mapdrive_core::domain::{
+    CredentialKind, CredentialTarget, DriveLetter, Persistence, RemotePath,
+};
+use mapdrive_core::engine::{self, Change, Request, Response, SecretSource, Session};
+use mapdrive_core::error::Error;
+use mapdrive_core::plan::{
     CredRemoveRequest, CredSetRequest, GlobalMapRequest, GlobalUnmapRequest, MapRequest,
     UnmapRequest, UpdateSecret,
 };
-use crate::port::Port;
+use mapdrive_core::port::Port;
 
-pub use crate::engine::{SecretInput, StdSecretInput};
+pub use mapdrive_core::engine::{SecretInput, StdSecretInput};
 
 /// What the process prints and returns.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -40,7 +42,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
     let json = wants_json(&cli.command);
     let result = match (cli.command, port) {
         (Command::Explain(a), _) => {
-            crate::error::explain(&a.code).map(|i| render::explain(i, a.json))
+            mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
         (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
         (_, None) => Err(needs_windows()),
@@ -90,7 +92,10 @@ fn dispatch(
             let inventories = engine::inventories(port, session(a.session))?;
             Ok(render::inventories(&inventories, a.json))
         }
-        Command::Whoami(a) => Ok(render::whoami(&crate::doctor::whoami(port)?, a.json)),
+        Command::Whoami(a) => Ok(render::whoami(
+            &mapdrive_core::doctor::whoami(port)?,
+            a.json,
+        )),
         Command::Map(a) => {
             let letter: DriveLetter = a.letter.parse()?;
             let remote: RemotePath = a.remote.parse()?;
@@ -230,7 +235,9 @@ fn dispatch(
                 a.change.json,
             )
         }
-        Command::Explain(a) => crate::error::explain(&a.code).map(|i| render::explain(i, a.json)),
+        Command::Explain(a) => {
+            mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
+        }
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Export(a) => crate::frontend::document::cli::export(&a, port),
@@ -290,7 +297,7 @@ fn cred_set(
             UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
         },
         attributes: None,
-        new_user_without_secret: crate::plan::NewUserWithoutSecret::Refuse,
+        new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
     };
     submit(
         port,

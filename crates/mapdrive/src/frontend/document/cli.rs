@@ -8,9 +8,9 @@ use zeroize::Zeroizing;
 
 use super::{Inputs, Options};
 use crate::cli::{Report, SecretInput};
-use crate::engine::{self, SecretSource};
-use crate::error::{Error, InputError};
-use crate::port::Port;
+use mapdrive_core::engine::{self, SecretSource};
+use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::port::Port;
 
 /// `mapdrive apply FILE`.
 #[derive(Debug, Args)]

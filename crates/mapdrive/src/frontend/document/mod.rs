@@ -19,15 +19,15 @@ use serde_json::{Map, Value, json};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::cli::Report;
-use crate::domain::Secret;
-use crate::engine::cache::CachingPort;
-use crate::engine::secret_from_text;
-use crate::error::{Error, InputError};
 use crate::frontend::dsc::error_text;
 use crate::frontend::dsc::resources::{self, Instance, Kind};
 use crate::frontend::dsc::types::SecretField;
-use crate::port::Port;
 use expr::{Expr, Text};
+use mapdrive_core::domain::Secret;
+use mapdrive_core::engine::cache::CachingPort;
+use mapdrive_core::engine::secret_from_text;
+use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::port::Port;
 
 /// The `$schema` of a configuration document.
 pub const DOCUMENT_SCHEMA: &str = "https://aka.ms/dsc/schemas/v3/bundled/config/document.json";

@@ -6,8 +6,8 @@ use clap::{Args, ValueEnum};
 
 use super::{Kind, Level, Op};
 use crate::cli::{Report, SecretInput};
-use crate::error::{Error, InputError};
-use crate::port::Port;
+use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::port::Port;
 
 /// `dsc` operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,8 +15,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cli::Report;
-use crate::error::{Error, InputError};
-use crate::port::Port;
+use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::port::Port;
 pub use resources::{Instance, Kind};
 
 /// A DSC operation.

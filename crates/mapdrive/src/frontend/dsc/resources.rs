@@ -8,19 +8,19 @@ use super::types::{
     CredType, Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata, PersistenceProp,
     SessionProp, UpdateSecretProp,
 };
-use crate::domain::credential::{validate_short_string, validate_user_name};
-use crate::domain::{
+use mapdrive_core::domain::credential::{validate_short_string, validate_user_name};
+use mapdrive_core::domain::{
     CredentialInfo, CredentialKind, CredentialTarget, DosTarget, DriveLetter, Persistence,
     RemotePath,
 };
-use crate::engine::{self, Change, Request, Response, Session};
-use crate::error::{Error, InputError};
-use crate::plan::inventory::{DriveEntry, Status, same_path};
-use crate::plan::{
+use mapdrive_core::engine::{self, Change, Request, Response, Session};
+use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::plan::inventory::{DriveEntry, Status, same_path};
+use mapdrive_core::plan::{
     CredRemoveRequest, CredSetRequest, FirstAvailable, GlobalMapRequest, GlobalUnmapRequest,
     MapRequest, UnmapRequest, UpdateSecret,
 };
-use crate::port::Port;
+use mapdrive_core::port::Port;
 
 /// A resource type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -441,9 +441,9 @@ pub fn get(
                 .linked_connections()
                 .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
             let enabled = match current {
-                crate::domain::LinkedConnections::NotConfigured => None,
-                crate::domain::LinkedConnections::Disabled => Some(false),
-                crate::domain::LinkedConnections::Enabled => Some(true),
+                mapdrive_core::domain::LinkedConnections::NotConfigured => None,
+                mapdrive_core::domain::LinkedConnections::Disabled => Some(false),
+                mapdrive_core::domain::LinkedConnections::Enabled => Some(true),
             };
             Ok(Instance::Linked(LinkedConnections {
                 enabled,
@@ -610,7 +610,7 @@ fn request(
                         alias: c.alias.clone(),
                         comment: c.comment.clone(),
                         attributes: None,
-                        new_user_without_secret: crate::plan::NewUserWithoutSecret::Refuse,
+                        new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
                         update_secret: match c.update_secret {
                             Some(UpdateSecretProp::Always) => UpdateSecret::Always,
                             Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,

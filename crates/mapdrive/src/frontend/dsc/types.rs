@@ -8,8 +8,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::domain::Secret;
-use crate::engine::{self, Session};
+use mapdrive_core::domain::Secret;
+use mapdrive_core::engine::{self, Session};
 
 /// What-if messages (the DSC convention `_metadata.whatIf`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -326,30 +326,3 @@ impl Port for CachingPort<'_> {
         result
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Machine;
-
-    #[test]
-    fn reads_once_until_an_action_invalidates() {
-        let mut m = Machine::new();
-        m.add_user(r"CORP\alice", "S-1-5-21-1-1001", "pw", false);
-        m.add_share("fs", "pub", crate::model::ShareAccess::anyone());
-        let id = m.logon(r"CORP\alice", crate::model::LogonKind::Interactive);
-        m.run_in(id.unwrap()).unwrap();
-        let mut c = CachingPort::new(&mut m);
-        c.connected().unwrap();
-        c.connected().unwrap();
-        c.remembered().unwrap();
-        assert_eq!(c.reads().connected, 1);
-        let remote: RemotePath = r"\\fs\pub".parse().unwrap();
-        let m_: DriveLetter = "M".parse().unwrap();
-        c.add_connection(m_, &remote, None, None, true).unwrap();
-        assert_eq!(c.connected().unwrap().len(), 1);
-        assert_eq!(c.remembered().unwrap().len(), 1);
-        assert_eq!(c.reads().connected, 2);
-        assert_eq!(c.reads().remembered, 2);
-    }
-}

@@ -7,9 +7,9 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::{DeviceKind, DosEntry, Machine, NetUse, key};
-use crate::domain::{DosTarget, DriveLetter, Luid, RemotePath, lanman_target};
-use crate::error::ApiError;
-use crate::port::Remembered;
+use mapdrive_core::domain::{DosTarget, DriveLetter, Luid, RemotePath, lanman_target};
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::Remembered;
 
 /// Who may open a share.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -278,7 +278,7 @@ impl Machine {
     /// Full token persists like the others.
     fn may_persist(&self, luid: Luid) -> bool {
         self.sessions.get(&luid).is_some_and(|s| {
-            !(s.elevation == crate::domain::Elevation::Full && s.linked.is_some())
+            !(s.elevation == mapdrive_core::domain::Elevation::Full && s.linked.is_some())
                 || self.linked_effective
         })
     }

@@ -21,8 +21,8 @@ pub(crate) use windows_sys::Win32::NetworkManagement::WNet::{
 
 use super::handle::EnumHandle;
 use super::wide::{self, WStr};
-use crate::domain::{DriveLetter, RemotePath, Secret};
-use crate::error::{ApiError, ProviderError};
+use mapdrive_core::domain::{DriveLetter, RemotePath, Secret};
+use mapdrive_core::error::{ApiError, ProviderError};
 
 /// `WNetGetLastErrorW`: what the provider reported with `WNetSetLastErrorW`. Must run at once
 /// after the WNet call that returned `ERROR_EXTENDED_ERROR`, on the same thread, before any

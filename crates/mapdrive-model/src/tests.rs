@@ -4,8 +4,8 @@
 use zeroize::Zeroizing;
 
 use super::*;
-use crate::domain::{CredentialKind, Persistence, Secret};
-use crate::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
+use mapdrive_core::domain::{CredentialKind, Persistence, Secret};
+use mapdrive_core::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
 
 const ALICE: &str = r"CORP\alice";
 const BOB: &str = r"CORP\bob";

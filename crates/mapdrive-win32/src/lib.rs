@@ -1,8 +1,9 @@
-//! The Win32 adapter: the real implementation of [`Port`], and the only home of `unsafe`.
+//! The Win32 adapter: the real implementation of [`mapdrive_core::port::Port`], and the only
+//! home of `unsafe`.
 //!
 //! Each submodule wraps one family of APIs; this file is the thin `Port` impl that wires them
 //! together and holds the one piece of state: the impersonation of the linked token
-//! ([`Port::use_token`]).
+//! ([`mapdrive_core::port::Port::use_token`]).
 //!
 //! - `wide` — UTF-16 in/out, NULL vs `L""` kept explicit.
 //! - `handle` — RAII for handles, Win32-allocated buffers and impersonation.
@@ -14,6 +15,8 @@
 //! - `dosdev` — `QueryDosDeviceW`.
 //! - `sessions` — logon sessions and their DOS-device directories.
 
+#![cfg(windows)]
+
 mod cert;
 mod cred;
 mod dosdev;
@@ -24,12 +27,12 @@ mod token;
 mod wide;
 mod wnet;
 
-use crate::domain::{
+use mapdrive_core::domain::{
     CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
     RemotePath, Secret, SessionUsers,
 };
-use crate::error::ApiError;
-use crate::port::{
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
 
@@ -251,14 +254,14 @@ impl Port for Win32 {
     }
     fn certificate_in_my_store(
         &self,
-        thumbprint: &crate::domain::Thumbprint,
+        thumbprint: &mapdrive_core::domain::Thumbprint,
     ) -> Result<bool, ApiError> {
         cert::in_my_store(thumbprint)
     }
 
     fn marshal_certificate(
         &self,
-        thumbprint: &crate::domain::Thumbprint,
+        thumbprint: &mapdrive_core::domain::Thumbprint,
     ) -> Result<String, ApiError> {
         cert::marshal(thumbprint)
     }
@@ -266,14 +269,14 @@ impl Port for Win32 {
     fn unmarshal_certificate(
         &self,
         user_name: &str,
-    ) -> Result<Option<crate::domain::Thumbprint>, ApiError> {
+    ) -> Result<Option<mapdrive_core::domain::Thumbprint>, ApiError> {
         cert::unmarshal(user_name)
     }
 
     fn write_credential_with_attributes(
         &mut self,
         cred: &CredentialWrite<'_>,
-        attributes: &[crate::domain::CredentialAttribute],
+        attributes: &[mapdrive_core::domain::CredentialAttribute],
     ) -> Result<(), ApiError> {
         cred::write_with_attributes(cred, attributes)
     }
@@ -286,9 +289,9 @@ mod tests {
     use zeroize::Zeroizing;
 
     use super::*;
-    use crate::domain::{Elevation, Persistence};
-    use crate::error::InputError;
-    use crate::port::SecretWrite;
+    use mapdrive_core::domain::{Elevation, Persistence};
+    use mapdrive_core::error::InputError;
+    use mapdrive_core::port::SecretWrite;
 
     fn unique(prefix: &str) -> String {
         let nanos = SystemTime::now()
@@ -752,7 +755,8 @@ mod tests {
     fn certificate_credentials_wine_refuses_with_87() -> TestResult {
         let _v = vault();
         let w = Win32::new()?;
-        let tp: crate::domain::Thumbprint = "00112233445566778899AABBCCDDEEFF00112233".parse()?;
+        let tp: mapdrive_core::domain::Thumbprint =
+            "00112233445566778899AABBCCDDEEFF00112233".parse()?;
         let name = w.marshal_certificate(&tp)?;
         assert_eq!(w.unmarshal_certificate(&name)?, Some(tp.clone()));
         assert!(!w.certificate_in_my_store(&tp)?);
@@ -795,8 +799,11 @@ mod tests {
         let target = format!("mapdrive-attr-{}", std::process::id());
         let kind = CredentialKind::GenericPassword;
         let attrs = [
-            crate::domain::CredentialAttribute::new("attribute 1", b"attribute 1 value".to_vec())?,
-            crate::domain::CredentialAttribute::new("attribute 2", vec![0, 1, 2, 255])?,
+            mapdrive_core::domain::CredentialAttribute::new(
+                "attribute 1",
+                b"attribute 1 value".to_vec(),
+            )?,
+            mapdrive_core::domain::CredentialAttribute::new("attribute 2", vec![0, 1, 2, 255])?,
         ];
         w.write_credential_with_attributes(
             &CredentialWrite {

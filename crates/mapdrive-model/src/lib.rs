@@ -3,7 +3,7 @@
 //!
 //! A [`Machine`] is one host seen from one process. The scenario API (this module) sets the
 //! world up and moves the process between logon sessions (`logon`, `run_in`, `elevate`,
-//! `run_as_system`, `logoff`, `reboot`); the [`Port`](crate::port::Port) implementation answers
+//! `run_as_system`, `logoff`, `reboot`); the [`Port`](mapdrive_core::port::Port) implementation answers
 //! for the token in effect, exactly like the Win32 adapter does on a real host.
 //!
 //! What it reproduces (from the mapped-drives article and `win32.md`):
@@ -33,12 +33,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::domain::{
+use mapdrive_core::domain::{
     CredentialCaps, CredentialKind, DriveLetter, Elevation, LogonType, Luid, Persistence,
     RemotePath,
 };
-use crate::error::ApiError;
-use crate::port::{BootDevice, Remembered};
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{BootDevice, Remembered};
 
 pub use network::{Access, ShareAccess};
 
@@ -241,7 +241,7 @@ impl Session {
 
 /// One Windows host, seen from one process.
 ///
-/// Scenario methods never count as writes; only successful [`Port`](crate::port::Port)
+/// Scenario methods never count as writes; only successful [`Port`](mapdrive_core::port::Port)
 /// actions do (see [`Machine::writes`]).
 pub struct Machine {
     uac: bool,
@@ -451,7 +451,7 @@ impl Machine {
     /// An account the server accepts (a domain account the server trusts, or one of its local
     /// accounts). A logon session's own credentials are accepted when the user's name and
     /// Puts a certificate (with its private key) into `user`'s `CurrentUser\My` store.
-    pub fn add_certificate(&mut self, user: &str, thumbprint: &crate::domain::Thumbprint) {
+    pub fn add_certificate(&mut self, user: &str, thumbprint: &mapdrive_core::domain::Thumbprint) {
         self.certificates
             .entry(key(user))
             .or_default()

@@ -32,8 +32,8 @@ use windows_sys::Win32::System::Threading::{
 
 use super::handle::{Buffer, Free, Impersonation, OwnedHandle, last_error};
 use super::wide::{self, WStr};
-use crate::domain::{Account, Elevation, Identity, LogonType, Luid, SessionUsers};
-use crate::error::ApiError;
+use mapdrive_core::domain::{Account, Elevation, Identity, LogonType, Luid, SessionUsers};
+use mapdrive_core::error::ApiError;
 
 /// `NT AUTHORITY\SYSTEM`.
 pub(crate) const SYSTEM_SID: &str = "S-1-5-18";

@@ -20,8 +20,8 @@ use windows_sys::Win32::Security::Cryptography::{
 
 use super::handle::{Buffer, Free, last_error};
 use super::wide::{self, WStr};
-use crate::domain::Thumbprint;
-use crate::error::ApiError;
+use mapdrive_core::domain::Thumbprint;
+use mapdrive_core::error::ApiError;
 
 /// `CRYPT_E_NOT_FOUND`: no certificate matched.
 const CRYPT_E_NOT_FOUND: u32 = 0x8009_2004;

@@ -13,11 +13,11 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::handle::{Buffer, Free, last_error};
 use super::wide::{self, WStr};
-use crate::domain::{
+use mapdrive_core::domain::{
     CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret,
 };
-use crate::error::ApiError;
-use crate::port::{CredentialWrite, SecretWrite};
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{CredentialWrite, SecretWrite};
 
 /// Reads one entry; `None` for types mapdrive does not manage (not 1 or 2) or an unknown
 /// persistence. The structure is copied with an unaligned read: Wine 8.0's `CredEnumerateW`

@@ -7,8 +7,8 @@ use windows_sys::Win32::Storage::FileSystem::QueryDosDeviceW;
 
 use super::handle::last_error;
 use super::wide::{self, WStr};
-use crate::domain::DriveLetter;
-use crate::error::ApiError;
+use mapdrive_core::domain::DriveLetter;
+use mapdrive_core::error::ApiError;
 
 const API: &str = "QueryDosDeviceW";
 /// Characters; targets are short, a stacked definition list rarely exceeds this.

@@ -16,7 +16,7 @@ use windows_sys::Win32::Security::Credentials::CredFree;
 use windows_sys::Win32::Security::{ImpersonateLoggedOnUser, RevertToSelf};
 use windows_sys::Win32::System::RemoteDesktop::WTSFreeMemory;
 
-use crate::error::ApiError;
+use mapdrive_core::error::ApiError;
 
 /// The calling thread's last error.
 pub(crate) fn last_error() -> u32 {

@@ -11,6 +11,7 @@ mod global;
 pub mod inventory;
 mod policy;
 mod restore;
+pub mod state;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -322,10 +323,10 @@ pub struct Outcome {
     /// Subject.
     pub subject: String,
     /// State before.
-    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
+    #[schemars(with = "Option<state::State>")]
     pub before: Value,
     /// State after (observed after applying; predicted in check mode).
-    #[schemars(with = "Option<crate::frontend::cli::output::State>")]
+    #[schemars(with = "Option<state::State>")]
     pub after: Value,
     /// What was (or would be) done.
     pub actions: Vec<String>,

@@ -1,7 +1,7 @@
 //! The port: the only door to Windows. Facts take `&self`; actions take `&mut self`.
 //!
-//! Two adapters implement it: `crate::win32::Win32` (the real system, `cfg(windows)`)
-//! and [`crate::model::Machine`] (an in-memory Windows of logon sessions for tests).
+//! Two adapters implement it: `mapdrive_win32::Win32` (the real system, Windows only) and
+//! `mapdrive_model::Machine` (an in-memory Windows of logon sessions, for tests).
 //! Every method maps to one Win32 operation (or a small fixed group) so the adapter
 //! stays thin and the decisions stay in [`crate::plan`].
 

@@ -4,11 +4,11 @@
 use zeroize::Zeroizing;
 
 use super::{Machine, key};
-use crate::domain::{
+use mapdrive_core::domain::{
     CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Luid, Persistence, Secret,
 };
-use crate::error::ApiError;
-use crate::port::{CredentialWrite, SecretWrite};
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{CredentialWrite, SecretWrite};
 
 /// A saved credential. The secret is kept (zeroized on drop) only so the model's servers can
 /// check it; the port never returns a domain password.
@@ -225,7 +225,7 @@ impl Machine {
     /// `CertOpenStore(CurrentUser\My)` + `CertFindCertificateInStore(SHA-1)` for the token's user.
     pub(super) fn find_certificate(
         &self,
-        thumbprint: &crate::domain::Thumbprint,
+        thumbprint: &mapdrive_core::domain::Thumbprint,
     ) -> Result<bool, ApiError> {
         const API: &str = "CertOpenStore";
         let luid = self.token(API)?;
@@ -236,11 +236,11 @@ impl Machine {
             .is_some_and(|set| set.contains(thumbprint.as_str())))
     }
 
-    pub(super) fn marshal(thumbprint: &crate::domain::Thumbprint) -> String {
+    pub(super) fn marshal(thumbprint: &mapdrive_core::domain::Thumbprint) -> String {
         format!("{MARSHAL_PREFIX}{thumbprint}")
     }
 
-    pub(super) fn unmarshal(user_name: &str) -> Option<crate::domain::Thumbprint> {
+    pub(super) fn unmarshal(user_name: &str) -> Option<mapdrive_core::domain::Thumbprint> {
         user_name.strip_prefix(MARSHAL_PREFIX)?.parse().ok()
     }
 }

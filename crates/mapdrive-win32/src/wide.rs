@@ -10,8 +10,8 @@ use core::ptr;
 
 use zeroize::Zeroizing;
 
-use crate::domain::Secret;
-use crate::error::ApiError;
+use mapdrive_core::domain::Secret;
+use mapdrive_core::error::ApiError;
 
 /// `ERROR_INVALID_PARAMETER`: a string with an embedded NUL would be silently cut by Win32.
 const ERROR_INVALID_PARAMETER: u32 = 87;
@@ -158,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn secret_buffers_are_allocated_once() -> Result<(), crate::error::InputError> {
+    fn secret_buffers_are_allocated_once() -> Result<(), mapdrive_core::error::InputError> {
         let s = Secret::new(Zeroizing::new("pässwörd-with-𝄞-and-more-text".to_string()))?;
         let blob = secret_blob(&s);
         assert_eq!(&*blob, &*s.to_utf16le());

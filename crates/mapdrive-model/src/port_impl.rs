@@ -1,13 +1,13 @@
 //! The port, answered for the token in effect.
 
 use super::{DeviceKind, Machine, device_key, key};
-use crate::domain::Luid;
-use crate::domain::{
+use mapdrive_core::domain::Luid;
+use mapdrive_core::domain::{
     Account, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
     LinkedConnections, RemotePath, Secret, SessionUsers,
 };
-use crate::error::ApiError;
-use crate::port::{
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
 
@@ -369,14 +369,14 @@ impl Port for Machine {
 
     fn certificate_in_my_store(
         &self,
-        thumbprint: &crate::domain::Thumbprint,
+        thumbprint: &mapdrive_core::domain::Thumbprint,
     ) -> Result<bool, ApiError> {
         self.find_certificate(thumbprint)
     }
 
     fn marshal_certificate(
         &self,
-        thumbprint: &crate::domain::Thumbprint,
+        thumbprint: &mapdrive_core::domain::Thumbprint,
     ) -> Result<String, ApiError> {
         Ok(Machine::marshal(thumbprint))
     }
@@ -384,14 +384,14 @@ impl Port for Machine {
     fn unmarshal_certificate(
         &self,
         user_name: &str,
-    ) -> Result<Option<crate::domain::Thumbprint>, ApiError> {
+    ) -> Result<Option<mapdrive_core::domain::Thumbprint>, ApiError> {
         Ok(Machine::unmarshal(user_name))
     }
 
     fn write_credential_with_attributes(
         &mut self,
         cred: &CredentialWrite<'_>,
-        attributes: &[crate::domain::CredentialAttribute],
+        attributes: &[mapdrive_core::domain::CredentialAttribute],
     ) -> Result<(), ApiError> {
         let r = self.store_credential_with(cred, attributes);
         self.counted(r)

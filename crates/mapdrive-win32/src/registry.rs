@@ -10,9 +10,9 @@ use windows_registry::{CURRENT_USER, Key, LOCAL_MACHINE, Type, Value};
 use windows_sys::Win32::System::Registry::{HKEY, RegOpenCurrentUser};
 
 use super::wide;
-use crate::domain::{DriveLetter, LinkedConnections, RemotePath};
-use crate::error::ApiError;
-use crate::port::{BootDevice, Remembered};
+use mapdrive_core::domain::{DriveLetter, LinkedConnections, RemotePath};
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{BootDevice, Remembered};
 
 /// `ERROR_FILE_NOT_FOUND`: the key or value does not exist.
 pub(crate) const ERROR_FILE_NOT_FOUND: u32 = 2;

@@ -19,9 +19,9 @@ use windows_sys::Win32::Security::Authentication::Identity::{
 use super::dosdev;
 use super::handle::{Buffer, Free, OwnedHandle};
 use super::token;
-use crate::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
-use crate::error::ApiError;
-use crate::port::SessionView;
+use mapdrive_core::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::SessionView;
 
 /// `OBJECT_ATTRIBUTES` (x64: 48 bytes).
 #[repr(C)]

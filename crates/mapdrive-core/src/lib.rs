@@ -1,0 +1,22 @@
+//! mapdrive's core: everything that decides, and nothing that touches Windows directly.
+//!
+//! - [`domain`]: validated types (letters, remote paths, credential targets, secrets, DOS targets).
+//! - [`port`]: the trait that is the only door to Windows. Two adapters implement it: the
+//!   `mapdrive-win32` crate (the real system) and the `mapdrive-model` crate (an in-memory
+//!   Windows of logon sessions, for tests).
+//! - [`engine`]: the one request → outcome entry point: session choice, secrets, plan, apply.
+//! - [`plan`]: reads the world through the port, decides actions (pure), then applies them.
+//! - [`doctor`]: rules over the same facts, producing findings; never writes.
+//! - [`error`]: the error type and the catalog of Win32 error codes with their remedies.
+//!
+//! This crate has no `unsafe` and no platform-specific code: front-ends (the `mapdrive` crate)
+//! sit above it, adapters beside it.
+
+#![forbid(unsafe_code)]
+
+pub mod doctor;
+pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod plan;
+pub mod port;
