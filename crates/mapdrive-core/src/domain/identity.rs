@@ -143,6 +143,15 @@ impl LinkedConnections {
         }
     }
 
+    /// The name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkedConnections::NotConfigured => "not_configured",
+            LinkedConnections::Disabled => "disabled",
+            LinkedConnections::Enabled => "enabled",
+        }
+    }
+
     /// Whether mappings are mirrored into the linked session.
     pub fn is_enabled(self) -> bool {
         self == LinkedConnections::Enabled

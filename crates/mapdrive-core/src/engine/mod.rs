@@ -7,8 +7,6 @@ pub mod cache;
 pub mod secret;
 pub mod session;
 
-use serde_json::Value;
-
 pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
 pub use session::{Chosen, Session, choose, choose_to_change, under};
 
@@ -17,7 +15,7 @@ use crate::error::Error;
 use crate::plan::inventory::Inventory;
 use crate::plan::{
     self, CredRemoveRequest, CredSetRequest, GlobalMapRequest, GlobalUnmapRequest, MapRequest,
-    Outcome, Plan, RestoreReport, Secrets, UnmapRequest,
+    Outcome, Plan, RestoreReport, Secrets, State, UnmapRequest,
 };
 use crate::port::{Port, TokenChoice};
 
@@ -185,7 +183,11 @@ fn one(
             )?;
             if req.remember
                 && !outcome.check_mode
-                && outcome.after.get("remembered") == Some(&Value::Bool(false))
+                && outcome
+                    .after
+                    .as_ref()
+                    .and_then(State::as_drive)
+                    .is_some_and(|d| d.remembered == Some(false))
             {
                 outcome
                     .warnings
@@ -200,17 +202,17 @@ fn one(
                 check,
                 &Secrets::default(),
                 |p| plan::plan_unmap(p, req),
-                |p| plan::observe_json(p, letter),
+                |p| plan::observe_letter_state(p, letter),
                 Verify::Replan,
             )?;
             if session == Session::Auto && token == TokenChoice::Linked && !outcome.changed {
                 // Nothing in the limited session: say so if the drive is in this elevated one.
                 let here = under(port, TokenChoice::Current, |p| {
-                    plan::observe_json(p, letter)
+                    plan::observe_letter_state(p, letter)
                 })?;
                 port.use_token(token)
                     .map_err(|e| Error::api("could not switch to the selected token", e))?;
-                if !here.is_null() {
+                if here.is_some() {
                     outcome.warnings.push(format!(
                         "{letter} is not in the limited session mapdrive acts in by default, but it is \
                          in this elevated one: run `mapdrive unmap {letter} --session current`"
@@ -256,7 +258,7 @@ fn one(
             |p| plan::plan_linked_connections(p, *desired),
             |p| {
                 p.linked_connections()
-                    .map(|l| serde_json::json!(l))
+                    .map(|l| Some(State::LinkedConnections(l)))
                     .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))
             },
             Verify::Nothing,
@@ -296,13 +298,13 @@ fn converge(
     check: bool,
     secrets: &Secrets,
     make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
-    observe: impl Fn(&dyn Port) -> Result<Value, Error>,
+    observe: impl Fn(&dyn Port) -> Result<Option<State>, Error>,
     verify: Verify,
 ) -> Result<Outcome, Error> {
     let holds = |port: &dyn Port| -> Result<bool, Error> {
         Ok(match verify {
             Verify::Replan => !make_plan(port)?.changes(),
-            Verify::Exists => !observe(port)?.is_null(),
+            Verify::Exists => observe(port)?.is_some(),
             Verify::Nothing => true,
         })
     };
@@ -342,7 +344,7 @@ fn converge(
         return Err(Error::NotConverged {
             message: format!(
                 "{subject} was changed, but another process keeps changing it: afterwards it is {}",
-                brief(&observe(&*port)?)
+                State::brief(observe(&*port)?.as_ref())
             ),
             remedy: "find what else manages this drive or credential (a logon script, Group Policy, another \
                      mapdrive run) and run the command again"
@@ -365,35 +367,6 @@ fn converge(
     })
 }
 
-/// A short description of a drive or credential state, for messages.
-fn brief(v: &Value) -> String {
-    if v.is_null() {
-        return "gone".into();
-    }
-    let flag = |key: &str, yes: &str, no: &str| match v.get(key).and_then(Value::as_bool) {
-        Some(true) => Some(yes.to_string()),
-        Some(false) => Some(no.to_string()),
-        None => None,
-    };
-    let what = v
-        .get("remote")
-        .or_else(|| v.get("target"))
-        .and_then(Value::as_str)
-        .unwrap_or("present");
-    let flags: Vec<String> = [
-        flag("connected", "connected", "not connected"),
-        flag("remembered", "remembered", "not remembered"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if flags.is_empty() {
-        what.to_string()
-    } else {
-        format!("{what} ({})", flags.join(", "))
-    }
-}
-
 /// A global (SYSTEM) or boot-time change, observed where it lives.
 fn global(
     port: &mut dyn Port,
@@ -406,7 +379,7 @@ fn global(
         if at_boot {
             plan::observe_boot(p, letter)
         } else {
-            plan::observe_json(p, letter)
+            plan::observe_letter_state(p, letter)
         }
     };
     converge(
@@ -439,15 +412,18 @@ fn observe_with_label(
     port: &dyn Port,
     letter: DriveLetter,
     labelled: Option<&RemotePath>,
-) -> Result<Value, Error> {
-    let mut v = plan::observe_json(port, letter)?;
+) -> Result<Option<State>, Error> {
+    let mut state = plan::observe_letter_state(port, letter)?;
     if let Some(remote) = labelled {
         let label = port
             .label(remote)
             .map_err(|e| Error::api(format!("could not read the label of {remote}"), e))?;
-        v["label"] = serde_json::json!(label);
+        // Like the plan's after state: a letter that maps nothing has no label to show.
+        if let Some(State::Drive(d)) = &mut state {
+            d.label = Some(label);
+        }
     }
-    Ok(v)
+    Ok(state)
 }
 
 /// Every drive letter as seen from the chosen session(s); the choice's warnings come first.

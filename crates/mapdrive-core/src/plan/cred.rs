@@ -1,8 +1,6 @@
 //! Planning `cred set` and `cred remove`.
 
-use serde_json::{Value, json};
-
-use super::{Action, Plan, SecretPlan};
+use super::{Action, Plan, SecretPlan, State};
 use crate::domain::credential::validate_attributes;
 use crate::domain::{
     CredentialAttribute, CredentialInfo, CredentialKind, CredentialTarget, Persistence, Secret,
@@ -63,12 +61,9 @@ pub struct CredRemoveRequest {
     pub kind: CredentialKind,
 }
 
-/// JSON state of a credential (never the secret).
-pub fn credential_json(c: Option<&CredentialInfo>) -> Value {
-    match c {
-        None => Value::Null,
-        Some(c) => json!(c),
-    }
+/// The state of a credential (never the secret).
+fn credential_state(c: Option<&CredentialInfo>) -> Option<State> {
+    c.cloned().map(State::Credential)
 }
 
 /// Reads the one credential (`CredReadW`), never the whole vault; a certificate credential's
@@ -139,13 +134,13 @@ fn keep_or(requested: Option<&String>, stored: Option<&String>) -> Option<String
     }
 }
 
-/// Re-reads one credential's JSON state.
+/// Re-reads one credential's state.
 pub fn observe_credential(
     port: &dyn Port,
     target: &CredentialTarget,
     kind: CredentialKind,
-) -> Result<Value, Error> {
-    Ok(credential_json(find(port, target, kind)?.as_ref()))
+) -> Result<Option<State>, Error> {
+    Ok(credential_state(find(port, target, kind)?.as_ref()))
 }
 
 /// Refuses (exit 3) a write that this logon session may not store: `CredGetSessionTypes`
@@ -176,7 +171,7 @@ pub fn plan_cred_set(
 ) -> Result<Plan, Error> {
     let (stored_user, shown_user) = user_names(port, req)?;
     let existing = find(port, &req.target, req.kind)?;
-    let before = credential_json(existing.as_ref());
+    let before = credential_state(existing.as_ref());
     if let Some(list) = &req.attributes {
         validate_attributes(list)?;
     }
@@ -231,7 +226,7 @@ pub fn plan_cred_set(
             }),
             None,
         );
-        plan.after = json!(desired);
+        plan.after = Some(State::Credential(desired));
         return Ok(plan);
     };
     let user_differs = !existing
@@ -299,7 +294,7 @@ pub fn plan_cred_set(
         plan.push(write(SecretPlan::Preserve), None);
     }
     plan.after = if plan.changes() {
-        json!(desired)
+        Some(State::Credential(desired))
     } else {
         plan.before.clone()
     };
@@ -311,7 +306,7 @@ pub fn plan_cred_remove(port: &dyn Port, req: &CredRemoveRequest) -> Result<Plan
     let existing = find(port, &req.target, req.kind)?;
     let mut plan = Plan::unchanged(
         format!("credential {} ({})", req.target, req.kind),
-        credential_json(existing.as_ref()),
+        credential_state(existing.as_ref()),
     );
     if let Some(c) = existing {
         plan.push(
@@ -321,7 +316,7 @@ pub fn plan_cred_remove(port: &dyn Port, req: &CredRemoveRequest) -> Result<Plan
             },
             None,
         );
-        plan.after = Value::Null;
+        plan.after = None;
     }
     Ok(plan)
 }

@@ -1,9 +1,7 @@
 //! Planning `map` and `unmap` for one drive letter.
 
-use serde_json::{Value, json};
-
 use super::inventory::{LetterState, observe_letter, same_path};
-use super::{Action, Plan};
+use super::{Action, DriveState, Plan, State};
 use crate::domain::{DosTarget, DriveLetter, Luid, RemotePath};
 use crate::error::Error;
 use crate::port::{Port, Remembered};
@@ -38,41 +36,34 @@ pub struct UnmapRequest {
     pub keep_remembered: bool,
 }
 
-/// The user-visible state of one letter, for before/after.
-pub fn letter_json(letter: DriveLetter, state: &LetterState) -> Value {
+/// The user-visible state of one letter, for before/after (`None`: the letter maps nothing).
+pub fn letter_state(letter: DriveLetter, state: &LetterState) -> Option<State> {
     let remote = state
         .connected
         .as_ref()
         .map(|c| c.remote.clone())
-        .or_else(|| state.remembered.as_ref().map(|r| r.remote.clone()));
-    match remote {
-        None => Value::Null,
-        Some(remote) => {
-            let mut v = json!({
-                "letter": letter,
-                "remote": remote,
-                "connected": state.connected.is_some(),
-                "remembered": state.remembered.is_some(),
-            });
-            if let Some(r) = &state.remembered {
-                v["user_name"] = json!(r.user_name.clone().unwrap_or_default());
-                if state
+        .or_else(|| state.remembered.as_ref().map(|r| r.remote.clone()))?;
+    let remembered = state.remembered.as_ref();
+    Some(State::Drive(DriveState {
+        connected: Some(state.connected.is_some()),
+        remembered: Some(remembered.is_some()),
+        user_name: remembered.map(|r| r.user_name.clone().unwrap_or_default()),
+        remembered_remote: remembered
+            .filter(|r| {
+                state
                     .connected
                     .as_ref()
                     .is_some_and(|c| !same_path(&c.remote, &r.remote))
-                {
-                    v["remembered_remote"] = json!(r.remote);
-                }
-            }
-            v
-        }
-    }
+            })
+            .map(|r| r.remote.clone()),
+        ..DriveState::new(letter, remote)
+    }))
 }
 
-/// Observes `letter` and returns its JSON state (used to re-read the after state).
-pub fn observe_json(port: &dyn Port, letter: DriveLetter) -> Result<Value, Error> {
+/// Observes `letter` and returns its state (used to re-read the after state).
+pub fn observe_letter_state(port: &dyn Port, letter: DriveLetter) -> Result<Option<State>, Error> {
     let state = observe_letter(port, letter, &mut Vec::new())?;
-    Ok(letter_json(letter, &state))
+    Ok(letter_state(letter, &state))
 }
 
 fn describe_device(letter: DriveLetter, dos: &DosTarget) -> String {
@@ -157,19 +148,16 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
     let mut warnings = Vec::new();
     let state = observe_letter(port, req.letter, &mut warnings)?;
     let letter = req.letter;
-    let before = letter_json(letter, &state);
-    let mut after = json!({
-        "letter": letter,
-        "remote": req.remote,
-        "connected": true,
-        "remembered": req.remember,
-    });
-    if req.remember {
-        after["user_name"] = json!("");
-    }
-    let mut plan = Plan::unchanged(format!("{letter}"), before.clone());
+    let before = letter_state(letter, &state);
+    let after = DriveState {
+        connected: Some(true),
+        remembered: Some(req.remember),
+        user_name: req.remember.then(String::new),
+        ..DriveState::new(letter, req.remote.to_string())
+    };
+    let mut plan = Plan::unchanged(format!("{letter}"), before);
     plan.warnings = warnings;
-    plan.after = after;
+    plan.after = Some(State::Drive(after));
 
     if state.connected.is_none()
         && let Some(dos) = state.dos()
@@ -214,7 +202,7 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
             } else if !req.remember && state.remembered.is_some() {
                 plan.push(Action::Forget { letter }, restore_remembered);
             }
-            if req.user.is_some() && plan.actions.is_empty() {
+            if req.user.is_some() && !plan.changes() {
                 plan.warnings.push(format!(
                     "{letter} already maps {}; the given credentials were not used (disconnect first to reconnect as another user)",
                     c.remote
@@ -258,8 +246,8 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
             .label(&req.remote)
             .map_err(|e| Error::api(format!("could not read the label of {}", req.remote), e))?;
         // A letter that maps nothing stays `null` (not `{"label": ...}`).
-        if plan.before.is_object() {
-            plan.before["label"] = json!(current);
+        if let Some(State::Drive(d)) = &mut plan.before {
+            d.label = Some(current.clone());
         }
         // `--label ""` removes the label.
         let wanted = (!label.is_empty()).then(|| label.clone());
@@ -275,7 +263,9 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
                 }),
             );
         }
-        plan.after["label"] = json!(wanted);
+        if let Some(d) = plan.after_drive() {
+            d.label = Some(wanted);
+        }
     }
     if !plan.changes() {
         plan.after = plan.before.clone();
@@ -355,7 +345,7 @@ pub fn plan_unmap(port: &dyn Port, req: &UnmapRequest) -> Result<Plan, Error> {
     let mut warnings = Vec::new();
     let state = observe_letter(port, req.letter, &mut warnings)?;
     let letter = req.letter;
-    let before = letter_json(letter, &state);
+    let before = letter_state(letter, &state);
     let mut plan = Plan::unchanged(format!("{letter}"), before.clone());
     plan.warnings = warnings;
 
@@ -416,11 +406,15 @@ pub fn plan_unmap(port: &dyn Port, req: &UnmapRequest) -> Result<Plan, Error> {
     plan.after = if !plan.changes() {
         before
     } else if req.keep_remembered && state.remembered.is_some() {
-        let mut v = before.clone();
-        v["connected"] = json!(false);
-        v
+        before.map(|b| match b {
+            State::Drive(d) => State::Drive(DriveState {
+                connected: Some(false),
+                ..d
+            }),
+            other => other,
+        })
     } else {
-        Value::Null
+        None
     };
     Ok(plan)
 }

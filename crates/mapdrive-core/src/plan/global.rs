@@ -1,9 +1,7 @@
 //! Global drives: SYSTEM's immediate mappings and the boot-time `Session Manager\DOS Devices` table.
 
-use serde_json::{Value, json};
-
 use super::drive::{MapRequest, plan_map};
-use super::{Action, Plan};
+use super::{Action, BootState, DriveState, Plan, State};
 use crate::domain::{DosTarget, DriveLetter, Luid, RemotePath, lanman_target};
 use crate::error::Error;
 use crate::port::{BootDevice, Port};
@@ -34,17 +32,14 @@ pub struct GlobalUnmapRequest {
     pub force: bool,
 }
 
-fn boot_json(dev: Option<&BootDevice>) -> Value {
-    match dev {
-        None => Value::Null,
-        Some(d) => {
-            let mut v = json!({"name": d.name, "target": d.target});
-            if let Some(remote) = DosTarget::parse(&d.target).remote() {
-                v["remote"] = json!(remote);
-            }
-            v
-        }
-    }
+fn boot_state(dev: Option<&BootDevice>) -> Option<State> {
+    dev.map(|d| {
+        State::Boot(BootState {
+            name: d.name.clone(),
+            target: d.target.clone(),
+            remote: DosTarget::parse(&d.target).remote().map(|r| r.to_string()),
+        })
+    })
 }
 
 fn find_boot(port: &dyn Port, letter: DriveLetter) -> Result<Option<BootDevice>, Error> {
@@ -57,8 +52,8 @@ fn find_boot(port: &dyn Port, letter: DriveLetter) -> Result<Option<BootDevice>,
 }
 
 /// Re-reads the boot-time value of `letter`.
-pub fn observe_boot(port: &dyn Port, letter: DriveLetter) -> Result<Value, Error> {
-    Ok(boot_json(find_boot(port, letter)?.as_ref()))
+pub fn observe_boot(port: &dyn Port, letter: DriveLetter) -> Result<Option<State>, Error> {
+    Ok(boot_state(find_boot(port, letter)?.as_ref()))
 }
 
 /// Two redirector targets for the same letter, logon session and share (any redirector prefix
@@ -112,7 +107,10 @@ pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, 
             && let DosTarget::Network { remote, .. } = DosTarget::parse(&target)
             && req.remote.matches(&remote)
         {
-            let state = json!({"letter": req.letter, "remote": remote, "global": true});
+            let state = Some(State::Drive(DriveState {
+                global: Some(true),
+                ..DriveState::new(req.letter, remote.to_string())
+            }));
             return Ok(Plan::unchanged(format!("{}", req.letter), state));
         }
         // SYSTEM's HKCU\Network is never restored for anyone: map without remembering.
@@ -165,7 +163,7 @@ pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, 
             )?);
         }
     }
-    let mut plan = Plan::unchanged(format!("{name} at boot"), boot_json(existing.as_ref()));
+    let mut plan = Plan::unchanged(format!("{name} at boot"), boot_state(existing.as_ref()));
     let set = Action::SetBootDevice {
         name: name.clone(),
         target: target.clone(),
@@ -190,7 +188,7 @@ pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, 
         ),
         None => plan.push(set, Some(Action::RemoveBootDevice { name: name.clone() })),
     }
-    plan.after = boot_json(Some(&BootDevice { name, target }));
+    plan.after = boot_state(Some(&BootDevice { name, target }));
     plan.warnings.push(
         "takes effect at the next restart; Explorer shows such a drive as disconnected but it works, \
          and every user still authenticates with their own credentials (save one with `mapdrive cred set`)"
@@ -215,7 +213,7 @@ pub fn plan_global_unmap(port: &dyn Port, req: &GlobalUnmapRequest) -> Result<Pl
     }
     let name = req.letter.device_name();
     let existing = find_boot(port, req.letter)?;
-    let mut plan = Plan::unchanged(format!("{name} at boot"), boot_json(existing.as_ref()));
+    let mut plan = Plan::unchanged(format!("{name} at boot"), boot_state(existing.as_ref()));
     let Some(d) = existing else {
         return Ok(plan);
     };
@@ -252,7 +250,7 @@ pub fn plan_global_unmap(port: &dyn Port, req: &GlobalUnmapRequest) -> Result<Pl
             target: d.target.clone(),
         }),
     );
-    plan.after = Value::Null;
+    plan.after = None;
     plan.warnings
         .push("takes effect at the next restart; a live global drive stays until then".into());
     Ok(plan)

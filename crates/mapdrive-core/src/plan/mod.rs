@@ -14,19 +14,19 @@ mod restore;
 pub mod state;
 
 use serde::Serialize;
-use serde_json::Value;
 
 pub use cred::{
     CredRemoveRequest, CredSetRequest, NewUserWithoutSecret, UpdateSecret, observe_credential,
     plan_cred_remove, plan_cred_set, readable_user_name,
 };
-pub use drive::{MapRequest, UnmapRequest, observe_json, plan_map, plan_unmap};
+pub use drive::{MapRequest, UnmapRequest, observe_letter_state, plan_map, plan_unmap};
 pub use first::{FirstAvailable, first_available};
 pub use global::{
     GlobalMapRequest, GlobalUnmapRequest, observe_boot, plan_global_map, plan_global_unmap,
 };
 pub use policy::plan_linked_connections;
 pub use restore::{RestoreReport, Restored, restore};
+pub use state::{BootState, DriveState, State, changed_fields};
 
 use crate::domain::{
     CredentialAttribute, CredentialKind, DriveLetter, Persistence, RemotePath, Secret,
@@ -263,44 +263,61 @@ impl Action {
     }
 }
 
-/// A decided change: before/after state and the ordered actions with their undo steps.
-#[derive(Clone, Debug, Serialize)]
+/// One step of a plan and what undoes it (used when a later step fails).
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// What is done.
+    pub action: Action,
+    /// What puts things back as they were, where that is possible.
+    pub undo: Option<Action>,
+}
+
+/// A decided change: the subject's state before and predicted after, and the ordered steps.
+#[derive(Clone, Debug)]
 pub struct Plan {
     /// What the operation is about (`M:`, `credential fileserver`).
     pub subject: String,
-    /// State before.
-    pub before: Value,
-    /// Predicted state after.
-    pub after: Value,
+    /// The state before (`None`: the subject does not exist).
+    pub before: Option<State>,
+    /// The predicted state after.
+    pub after: Option<State>,
     /// Steps, in order.
-    pub actions: Vec<Action>,
-    /// For each action, what undoes it (used when a later action fails).
-    #[serde(skip)]
-    pub undo: Vec<Option<Action>>,
+    pub steps: Vec<Step>,
     /// Things the user should know.
     pub warnings: Vec<String>,
 }
 
 impl Plan {
-    fn unchanged(subject: String, state: Value) -> Plan {
+    fn unchanged(subject: String, state: Option<State>) -> Plan {
         Plan {
             subject,
             before: state.clone(),
             after: state,
-            actions: Vec::new(),
-            undo: Vec::new(),
+            steps: Vec::new(),
             warnings: Vec::new(),
         }
     }
 
     fn push(&mut self, action: Action, undo: Option<Action>) {
-        self.actions.push(action);
-        self.undo.push(undo);
+        self.steps.push(Step { action, undo });
+    }
+
+    /// The actions, in order.
+    pub fn actions(&self) -> impl Iterator<Item = &Action> {
+        self.steps.iter().map(|s| &s.action)
     }
 
     /// Whether applying it changes anything.
     pub fn changes(&self) -> bool {
-        !self.actions.is_empty()
+        !self.steps.is_empty()
+    }
+
+    /// The drive state after, for the plans that change a drive letter.
+    fn after_drive(&mut self) -> Option<&mut DriveState> {
+        match &mut self.after {
+            Some(State::Drive(d)) => Some(d),
+            _ => None,
+        }
     }
 }
 
@@ -322,12 +339,10 @@ pub struct Outcome {
     pub check_mode: bool,
     /// Subject.
     pub subject: String,
-    /// State before.
-    #[schemars(with = "Option<state::State>")]
-    pub before: Value,
+    /// State before (`null`: the subject did not exist).
+    pub before: Option<State>,
     /// State after (observed after applying; predicted in check mode).
-    #[schemars(with = "Option<state::State>")]
-    pub after: Value,
+    pub after: Option<State>,
     /// What was (or would be) done.
     pub actions: Vec<String>,
     /// Warnings.
@@ -337,11 +352,12 @@ pub struct Outcome {
 impl Outcome {
     /// The outcome of a plan that is not applied.
     pub fn checked(plan: Plan) -> Outcome {
+        let actions = described(&plan);
         Outcome {
             changed: plan.changes(),
             check_mode: true,
             subject: plan.subject,
-            actions: described(&plan.actions),
+            actions,
             before: plan.before,
             after: plan.after,
             warnings: plan.warnings,
@@ -350,9 +366,8 @@ impl Outcome {
 }
 
 /// The descriptions of the unconditional actions.
-fn described(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
+fn described(plan: &Plan) -> Vec<String> {
+    plan.actions()
         .filter(|a| !a.is_conditional())
         .map(Action::describe)
         .collect()
@@ -535,10 +550,10 @@ pub fn apply(
     port: &mut dyn Port,
     plan: Plan,
     secrets: &Secrets,
-    observe: impl FnOnce(&dyn Port) -> Result<Value, Error>,
+    observe: impl FnOnce(&dyn Port) -> Result<Option<State>, Error>,
 ) -> Result<Outcome, Error> {
     let mut notes = Vec::new();
-    for (i, action) in plan.actions.iter().enumerate() {
+    for (i, Step { action, .. }) in plan.steps.iter().enumerate() {
         let api_error = match perform(port, action, secrets) {
             Ok(note) => {
                 notes.extend(note);
@@ -549,15 +564,15 @@ pub fn apply(
         {
             let mut undone = Vec::new();
             let mut undo_failed = Vec::new();
-            for undo in plan.undo[..i].iter().rev().flatten() {
+            for undo in plan.steps[..i].iter().rev().filter_map(|s| s.undo.as_ref()) {
                 match perform(port, undo, secrets) {
                     Ok(_) => undone.push(undo.describe_undo()),
                     Err(e) => undo_failed.push(format!("{} ({e})", undo.describe_undo())),
                 }
             }
             // Something stays changed unless every earlier step had an undo and all of them worked.
-            let left_changed =
-                i > 0 && (!undo_failed.is_empty() || plan.undo[..i].iter().any(Option::is_none));
+            let left_changed = i > 0
+                && (!undo_failed.is_empty() || plan.steps[..i].iter().any(|s| s.undo.is_none()));
             let mut hint = String::new();
             if !undone.is_empty() && undo_failed.is_empty() {
                 hint = format!("The earlier steps were undone: {}.", undone.join("; "));
@@ -576,16 +591,18 @@ pub fn apply(
             });
         }
     }
-    let after = if plan.changes() {
+    let changed = plan.changes();
+    let actions = described(&plan);
+    let after = if changed {
         observe(&*port)?
     } else {
         plan.after
     };
     Ok(Outcome {
-        changed: !plan.actions.is_empty(),
+        changed,
         check_mode: false,
+        actions,
         subject: plan.subject,
-        actions: described(&plan.actions),
         before: plan.before,
         after,
         warnings: plan.warnings.into_iter().chain(notes).collect(),

@@ -1,8 +1,6 @@
 //! The EnableLinkedConnections policy.
 
-use serde_json::json;
-
-use super::{Action, Plan};
+use super::{Action, Plan, State};
 use crate::domain::LinkedConnections;
 use crate::error::Error;
 use crate::port::Port;
@@ -13,7 +11,10 @@ pub fn plan_linked_connections(port: &dyn Port, desired: Option<bool>) -> Result
         .linked_connections()
         .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
     let wanted = LinkedConnections::from_value(desired.map(u32::from));
-    let mut plan = Plan::unchanged("EnableLinkedConnections".into(), json!(current));
+    let mut plan = Plan::unchanged(
+        "EnableLinkedConnections".into(),
+        Some(State::LinkedConnections(current)),
+    );
     if current != wanted {
         plan.push(
             Action::SetLinkedConnections { enabled: desired },
@@ -25,7 +26,7 @@ pub fn plan_linked_connections(port: &dyn Port, desired: Option<bool>) -> Result
                 },
             }),
         );
-        plan.after = json!(wanted);
+        plan.after = Some(State::LinkedConnections(wanted));
         plan.warnings.push(
             "Windows reads EnableLinkedConnections at startup: restart for it to take effect"
                 .into(),

@@ -26,7 +26,7 @@ impl JsonSchema for Luid {
 }
 
 /// The state of one drive letter in `before`/`after` of `map`, `unmap`, `map --global`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DriveState {
     /// Letter.
@@ -54,7 +54,7 @@ pub struct DriveState {
 }
 
 /// A boot-time global drive (`Session Manager\DOS Devices`) in `before`/`after`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct BootState {
     /// Value name (`G:`).
@@ -66,10 +66,11 @@ pub struct BootState {
     pub remote: Option<String>,
 }
 
-/// What `before` and `after` can hold (`null`: the subject does not exist).
-#[derive(Debug, JsonSchema)]
-#[schemars(untagged)]
-#[allow(dead_code)]
+// Every front-end renders this one type; none looks keys up in JSON.
+/// The state of what a change is about: a drive letter, a boot-time drive, a saved credential or
+/// the EnableLinkedConnections policy (`null` where it does not exist).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
 pub enum State {
     /// A drive letter.
     Drive(DriveState),
@@ -79,4 +80,104 @@ pub enum State {
     Credential(CredentialInfo),
     /// The EnableLinkedConnections policy.
     LinkedConnections(LinkedConnections),
+}
+
+impl DriveState {
+    /// `letter` maps `remote`; nothing else is known yet.
+    pub fn new(letter: DriveLetter, remote: String) -> DriveState {
+        DriveState {
+            letter,
+            remote,
+            connected: None,
+            remembered: None,
+            user_name: None,
+            remembered_remote: None,
+            label: None,
+            global: None,
+        }
+    }
+}
+
+impl State {
+    /// A short description for messages: `\\fs\pub (connected, not remembered)`, or `gone`.
+    pub fn brief(state: Option<&State>) -> String {
+        let Some(state) = state else {
+            return "gone".into();
+        };
+        let (what, flags): (&str, Vec<&str>) = match state {
+            State::Drive(d) => (
+                &d.remote,
+                [
+                    d.connected
+                        .map(|c| if c { "connected" } else { "not connected" }),
+                    d.remembered
+                        .map(|r| if r { "remembered" } else { "not remembered" }),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            ),
+            State::Boot(b) => (&b.target, Vec::new()),
+            State::Credential(c) => (&c.target, Vec::new()),
+            State::LinkedConnections(_) => ("present", Vec::new()),
+        };
+        if flags.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what} ({})", flags.join(", "))
+        }
+    }
+
+    /// The drive state, when this is one.
+    pub fn as_drive(&self) -> Option<&DriveState> {
+        match self {
+            State::Drive(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// The names (as `before`/`after` spell them) of what differs between two states of one subject;
+/// `exists` when one side is `null`. A secret is never part of a state, so never named here.
+pub fn changed_fields(before: Option<&State>, after: Option<&State>) -> Vec<&'static str> {
+    let (b, a) = match (before, after) {
+        (None, None) => return Vec::new(),
+        (Some(b), Some(a)) => (b, a),
+        _ => return vec!["exists"],
+    };
+    let mut out = Vec::new();
+    let mut differs = |name: &'static str, d: bool| {
+        if d {
+            out.push(name);
+        }
+    };
+    match (b, a) {
+        (State::Drive(b), State::Drive(a)) => {
+            differs("remote", !super::inventory::same_path(&b.remote, &a.remote));
+            differs("connected", b.connected != a.connected);
+            differs("remembered", b.remembered != a.remembered);
+            differs("user_name", b.user_name != a.user_name);
+            differs(
+                "remembered_remote",
+                b.remembered_remote != a.remembered_remote,
+            );
+            differs("label", a.label.is_some() && b.label != a.label);
+            differs("global", b.global != a.global);
+        }
+        (State::Boot(b), State::Boot(a)) => {
+            differs("target", b.target != a.target);
+        }
+        (State::Credential(b), State::Credential(a)) => {
+            differs("user_name", b.user_name != a.user_name);
+            differs("persistence", b.persistence != a.persistence);
+            differs("alias", b.alias != a.alias);
+            differs("comment", b.comment != a.comment);
+            differs("attributes", b.attributes != a.attributes);
+        }
+        (State::LinkedConnections(b), State::LinkedConnections(a)) => {
+            differs("linked_connections", b != a);
+        }
+        _ => out.push("exists"),
+    }
+    out
 }

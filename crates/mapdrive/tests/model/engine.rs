@@ -396,8 +396,18 @@ mod concurrency {
         let r = engine::execute(&mut p, map_p()).unwrap();
         let (_, o) = &r.outcomes[0];
         assert!(o.changed);
-        assert_eq!(o.after["connected"], true, "{}", o.after);
-        assert_eq!(o.after["remembered"], true, "{}", o.after);
+        assert_eq!(
+            crate::support::state_json(&o.after)["connected"],
+            true,
+            "{:?}",
+            o.after
+        );
+        assert_eq!(
+            crate::support::state_json(&o.after)["remembered"],
+            true,
+            "{:?}",
+            o.after
+        );
         assert!(
             o.warnings.iter().any(|w| w.contains("another process")),
             "{:?}",
@@ -435,7 +445,7 @@ mod concurrency {
         let r = engine::execute(&mut p, map_p()).unwrap();
         let (_, o) = &r.outcomes[0];
         assert!(!o.changed, "{o:?}");
-        assert_eq!(o.after["connected"], true);
+        assert_eq!(crate::support::state_json(&o.after)["connected"], true);
         assert!(
             o.warnings.iter().any(|w| w.contains("85")),
             "{:?}",
@@ -458,7 +468,7 @@ mod concurrency {
         let r = engine::execute(&mut p, unmap_p()).unwrap();
         let (_, o) = &r.outcomes[0];
         assert!(!o.changed, "{o:?}");
-        assert!(o.after.is_null(), "{}", o.after);
+        assert!(o.after.is_none(), "{:?}", o.after);
         drop(p);
         assert!(connected(&m).is_empty() && remembered(&m).is_empty());
     }
@@ -527,7 +537,7 @@ mod concurrency {
         });
         let r = engine::execute(&mut p, cred_set_nas("pw")).unwrap();
         let (_, o) = &r.outcomes[0];
-        assert!(!o.after.is_null(), "{o:?}");
+        assert!(o.after.is_some(), "{o:?}");
         assert!(
             o.warnings.iter().any(|w| w.contains("another process")),
             "{o:?}"
@@ -565,7 +575,10 @@ mod concurrency {
             None
         });
         let r = engine::execute(&mut p, map_p()).unwrap();
-        assert_eq!(r.outcomes[0].1.after["connected"], true);
+        assert_eq!(
+            crate::support::state_json(&r.outcomes[0].1.after)["connected"],
+            true
+        );
         drop(p);
         assert_eq!(connected(&m), ["P:"]);
     }

@@ -105,10 +105,7 @@ fn undoing_a_connect_keeps_a_remembered_entry_that_existed_before() {
         label: Some("Team".into()),
     };
     let plan = plan::plan_map(&p, &req).unwrap();
-    let e = plan::apply(&mut p, plan, &Secrets::default(), |_| {
-        Ok(serde_json::Value::Null)
-    })
-    .unwrap_err();
+    let e = plan::apply(&mut p, plan, &Secrets::default(), |_| Ok(None)).unwrap_err();
     assert!(
         e.remedy().unwrap().contains("MountPoints2"),
         "{:?}",

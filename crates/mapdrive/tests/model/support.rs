@@ -196,3 +196,8 @@ impl Port for Hooked<'_, '_> {
         self.m.use_token(c)
     }
 }
+
+/// A plan's state as the JSON every front-end prints.
+pub fn state_json(state: &Option<mapdrive_core::plan::State>) -> serde_json::Value {
+    serde_json::to_value(state).unwrap()
+}

@@ -12,6 +12,7 @@ use mapdrive_core::domain::{
 };
 use mapdrive_core::engine::{self, Change, Request};
 use mapdrive_core::error::Error;
+use mapdrive_core::plan::State;
 use mapdrive_core::plan::{CredRemoveRequest, CredSetRequest, UpdateSecret};
 use mapdrive_core::port::Port;
 
@@ -132,40 +133,36 @@ fn secret(params: &mut Params) -> Result<Option<Secret>, Failure> {
 }
 
 /// ansible.windows' names in diffs and facts.
-fn type_name(kind: &str) -> &'static str {
+fn type_name(kind: CredentialKind) -> &'static str {
     match kind {
-        "domain_password" => "DomainPassword",
-        "generic_password" => "Generic",
-        "domain_certificate" => "DomainCertificate",
-        "generic_certificate" => "GenericCertificate",
-        _ => "Unknown",
+        CredentialKind::DomainPassword => "DomainPassword",
+        CredentialKind::GenericPassword => "Generic",
+        CredentialKind::DomainCertificate => "DomainCertificate",
+        CredentialKind::GenericCertificate => "GenericCertificate",
     }
 }
 
-fn persistence_name(p: &str) -> &'static str {
+fn persistence_name(p: Persistence) -> &'static str {
     match p {
-        "local" => "LocalMachine",
-        "enterprise" => "Enterprise",
-        "session" => "Session",
-        _ => "Unknown",
+        Persistence::Local => "LocalMachine",
+        Persistence::Enterprise => "Enterprise",
+        Persistence::Session => "Session",
     }
 }
 
 /// A credential's state in ansible.windows' diff shape (never a secret), or `""` when absent.
-pub(super) fn diff_side(state: &Value) -> Value {
-    if state.is_null() {
+pub(super) fn diff_side(state: Option<&State>) -> Value {
+    let Some(State::Credential(c)) = state else {
         return json!("");
-    }
-    let s = |k: &str| state.get(k).and_then(Value::as_str).unwrap_or_default();
-    let opt = |k: &str| state.get(k).cloned().unwrap_or(Value::Null);
+    };
     json!({
-        "alias": opt("alias"),
-        "attributes": state.get("attributes").cloned().unwrap_or_else(|| json!([])),
-        "comment": opt("comment"),
-        "name": s("target"),
-        "persistence": persistence_name(s("persistence")),
-        "type": type_name(s("type")),
-        "username": opt("user_name"),
+        "alias": c.alias,
+        "attributes": c.attributes,
+        "comment": c.comment,
+        "name": c.target,
+        "persistence": persistence_name(c.persistence),
+        "type": type_name(c.kind),
+        "username": c.user_name,
     })
 }
 
@@ -251,16 +248,20 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
     .map_err(failure)?;
     let (changed, mut result, warnings) = change_result(&response);
     let first = response.outcomes.first().map(|(_, o)| o);
-    let before = first.map_or(Value::Null, |o| o.before.clone());
-    let after = first.map_or(Value::Null, |o| o.after.clone());
-    let diff = json!({ "before": diff_side(&before), "after": diff_side(&after) });
+    let diff = json!({
+        "before": diff_side(first.and_then(|o| o.before.as_ref())),
+        "after": diff_side(first.and_then(|o| o.after.as_ref())),
+    });
     if let Some(e) = response.failure {
         let mut f = failure(e);
         f.changed = true;
         f.extra.extend(result);
         return Err(f);
     }
-    result.insert("credential".into(), diff_side(&after));
+    result.insert(
+        "credential".into(),
+        diff_side(first.and_then(|o| o.after.as_ref())),
+    );
     Ok(Success {
         changed,
         result,

@@ -8,6 +8,7 @@ use mapdrive_core::domain::credential::{validate_short_string, validate_user_nam
 use mapdrive_core::domain::{DriveLetter, RemotePath};
 use mapdrive_core::engine::{self, Change, Request, Response};
 use mapdrive_core::error::Error;
+use mapdrive_core::plan::State;
 use mapdrive_core::plan::{GlobalMapRequest, GlobalUnmapRequest, MapRequest, UnmapRequest};
 use mapdrive_core::port::Port;
 
@@ -74,10 +75,14 @@ fn ansible_message(e: Error, given: &str, letter: DriveLetter) -> Failure {
 }
 
 /// `{letter, path}` of a state, or `""` (ansible.windows' diff shape).
-fn diff_side(given: &str, state: &Value) -> Value {
-    match state.get("remote").and_then(Value::as_str) {
-        Some(path) => json!({ "letter": given, "path": path }),
-        None => json!(""),
+fn diff_side(given: &str, state: Option<&State>) -> Value {
+    match state {
+        Some(State::Drive(d)) => json!({ "letter": given, "path": d.remote }),
+        Some(State::Boot(b)) => match &b.remote {
+            Some(path) => json!({ "letter": given, "path": path }),
+            None => json!(""),
+        },
+        _ => json!(""),
     }
 }
 
@@ -173,17 +178,14 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
 
 fn render(given: &str, present: bool, response: Response) -> Result<Success, Failure> {
     let (changed, mut result, warnings) = change_result(&response);
-    let before = response
-        .outcomes
-        .first()
-        .map_or(Value::Null, |(_, o)| o.before.clone());
-    let after = response
-        .outcomes
-        .first()
-        .map_or(Value::Null, |(_, o)| o.after.clone());
+    let first = response.outcomes.first().map(|(_, o)| o);
     let diff = json!({
-        "before": diff_side(given, &before),
-        "after": if present { diff_side(given, &after) } else { json!("") },
+        "before": diff_side(given, first.and_then(|o| o.before.as_ref())),
+        "after": if present {
+            diff_side(given, first.and_then(|o| o.after.as_ref()))
+        } else {
+            json!("")
+        },
     });
     let sessions: Vec<Value> = response
         .outcomes

@@ -132,7 +132,7 @@ pub struct SessionOutcome {
 #[serde(untagged)]
 pub enum ChangeOutput {
     /// One logon session.
-    One(Outcome),
+    One(Box<Outcome>),
     /// Several (`--session both`).
     Sessions {
         /// Whether anything changed in any of them.

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::output::{
     ChangeOutput, CredListOutput, ErrorReport, ExplainOutput, ListOutput, PolicyOutput,
@@ -13,6 +12,7 @@ use super::run::Report;
 use mapdrive_core::domain::{CredentialInfo, Elevation, LinkedConnections};
 use mapdrive_core::error::{Error, ErrorInfo};
 use mapdrive_core::plan::Outcome;
+use mapdrive_core::plan::State;
 use mapdrive_core::plan::inventory::Inventory;
 use mapdrive_core::port::TokenChoice;
 
@@ -73,60 +73,50 @@ pub fn explain(i: &ErrorInfo, json: bool) -> Report {
     ok(stdout, &[], false)
 }
 
-fn state_line(v: &Value) -> String {
-    let label = v
-        .get("label")
-        .and_then(Value::as_str)
-        .map(|l| format!("label \"{l}\""));
-    if v.is_null() {
+fn state_line(state: Option<&State>) -> String {
+    let Some(state) = state else {
         return "(none)".into();
-    }
-    if let Some(s) = v.as_str() {
-        return s.to_string();
-    }
-    if let (Some(name), Some(target)) = (
-        v.get("name").and_then(Value::as_str),
-        v.get("target").and_then(Value::as_str),
-    ) {
-        let shown = v.get("remote").and_then(Value::as_str).unwrap_or(target);
-        return format!("{name} -> {shown} (global, defined at boot)");
-    }
-    if v.get("remote").is_none() && v.get("target").is_none() {
-        return label.map_or_else(|| "(none)".into(), |l| format!("(none), {l}"));
-    }
-    if let Some(remote) = v.get("remote").and_then(Value::as_str) {
-        let mut flags = Vec::new();
-        if v.get("connected").and_then(Value::as_bool) == Some(true) {
-            flags.push("connected".to_string());
-        } else {
-            flags.push("not connected".to_string());
+    };
+    match state {
+        State::LinkedConnections(l) => l.as_str().to_string(),
+        State::Boot(b) => format!(
+            "{} -> {} (global, defined at boot)",
+            b.name,
+            b.remote.as_deref().unwrap_or(&b.target)
+        ),
+        State::Drive(d) => {
+            let mut flags = vec![if d.connected == Some(true) {
+                "connected".to_string()
+            } else {
+                "not connected".to_string()
+            }];
+            if d.remembered == Some(true) {
+                flags.push("remembered".into());
+            }
+            if let Some(u) = d.user_name.as_deref().filter(|u| !u.is_empty()) {
+                flags.push(format!("user {u}"));
+            }
+            if let Some(Some(l)) = &d.label {
+                flags.push(format!("label \"{l}\""));
+            }
+            format!("{} ({})", d.remote, flags.join(", "))
         }
-        if v.get("remembered").and_then(Value::as_bool) == Some(true) {
-            flags.push("remembered".to_string());
+        State::Credential(c) => {
+            let mut s = format!(
+                "{} user {}, persistence {}",
+                c.target,
+                c.user_name.as_deref().unwrap_or(""),
+                c.persistence.as_str()
+            );
+            if let Some(a) = &c.alias {
+                let _ = write!(s, ", alias {a}");
+            }
+            if let Some(c) = &c.comment {
+                let _ = write!(s, ", comment \"{c}\"");
+            }
+            s
         }
-        if let Some(u) = v
-            .get("user_name")
-            .and_then(Value::as_str)
-            .filter(|u| !u.is_empty())
-        {
-            flags.push(format!("user {u}"));
-        }
-        flags.extend(label);
-        return format!("{remote} ({})", flags.join(", "));
     }
-    if let Some(target) = v.get("target").and_then(Value::as_str) {
-        let user = v.get("user_name").and_then(Value::as_str).unwrap_or("");
-        let persistence = v.get("persistence").and_then(Value::as_str).unwrap_or("");
-        let mut s = format!("{target} user {user}, persistence {persistence}");
-        if let Some(a) = v.get("alias").and_then(Value::as_str) {
-            let _ = write!(s, ", alias {a}");
-        }
-        if let Some(c) = v.get("comment").and_then(Value::as_str) {
-            let _ = write!(s, ", comment \"{c}\"");
-        }
-        return s;
-    }
-    v.to_string()
 }
 
 fn outcome_text(o: &Outcome) -> String {
@@ -139,14 +129,14 @@ fn outcome_text(o: &Outcome) -> String {
     let sep = if o.subject.ends_with(':') { " " } else { ": " };
     let _ = writeln!(s, "{}{sep}{verdict}", o.subject);
     if o.changed {
-        let _ = writeln!(s, "  before: {}", state_line(&o.before));
-        let _ = writeln!(s, "  after:  {}", state_line(&o.after));
+        let _ = writeln!(s, "  before: {}", state_line(o.before.as_ref()));
+        let _ = writeln!(s, "  after:  {}", state_line(o.after.as_ref()));
         let head = if o.check_mode { "would" } else { "done" };
         for a in &o.actions {
             let _ = writeln!(s, "  {head}:   {a}");
         }
     } else {
-        let _ = writeln!(s, "  state:  {}", state_line(&o.after));
+        let _ = writeln!(s, "  state:  {}", state_line(o.after.as_ref()));
     }
     s
 }
@@ -641,11 +631,14 @@ mod tests {
 
     #[test]
     fn labels_are_shown_as_typed() {
-        let v = serde_json::json!({
-            "letter": "P:", "remote": r"\\srv\x", "connected": true, "remembered": true,
-            "label": r"Team\Docs"
+        use mapdrive_core::plan::{DriveState, State};
+        let v = State::Drive(DriveState {
+            connected: Some(true),
+            remembered: Some(true),
+            label: Some(Some(r"Team\Docs".into())),
+            ..DriveState::new("P".parse().unwrap(), r"\\srv\x".into())
         });
-        let line = super::state_line(&v);
+        let line = super::state_line(Some(&v));
         assert!(line.contains(r#"label "Team\Docs""#), "{line}");
     }
 
