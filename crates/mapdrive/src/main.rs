@@ -6,8 +6,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use mapdrive::cli::{Report, StdSecretInput, run};
+use mapdrive::cli::run;
 use mapdrive::frontend::ansible;
+use mapdrive::frontend::report::Report;
+use mapdrive_core::engine::StdSecretInput;
 use mapdrive_core::port::Port;
 
 fn main() -> ExitCode {

@@ -10,10 +10,12 @@
 
 use std::io;
 
-use mapdrive::cli::{Report, SecretInput, parse, run};
+use mapdrive::cli::{parse, run};
+use mapdrive::frontend::report::Report;
 use mapdrive_core::domain::{
     CredentialKind, CredentialTarget, DosTarget, DriveLetter, Luid, RemotePath, lanman_target,
 };
+use mapdrive_core::engine::SecretInput;
 use mapdrive_core::engine::secret_from_text;
 use mapdrive_core::port::{Port, Remembered};
 use mapdrive_model::{LogonKind, Machine, ShareAccess};

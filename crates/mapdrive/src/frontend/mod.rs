@@ -7,3 +7,4 @@ pub mod cli;
 pub mod document;
 pub mod dsc;
 pub mod json;
+pub mod report;

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use mapdrive::cli::Report;
 use mapdrive::frontend::document::{self, Inputs, Options};
+use mapdrive::frontend::report::Report;
 use mapdrive_core::port::Port;
 use mapdrive_model::{LogonKind, Machine};
 

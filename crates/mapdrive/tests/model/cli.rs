@@ -4,7 +4,9 @@
 use std::io;
 
 use clap::Parser;
-use mapdrive::cli::{Cli, Report, SecretInput, run};
+use mapdrive::cli::{Cli, run};
+use mapdrive::frontend::report::Report;
+use mapdrive_core::engine::SecretInput;
 use mapdrive_core::port::Port;
 use mapdrive_model::{LogonKind, Machine, ShareAccess};
 use zeroize::Zeroizing;

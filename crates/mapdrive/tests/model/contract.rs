@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use mapdrive::cli::Report;
 use mapdrive::cli::output::schema_name;
+use mapdrive::frontend::report::Report;
 
 type Schemas = HashMap<&'static str, serde_json::Value>;
 

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use mapdrive::cli::Report;
 use mapdrive::frontend::dsc::{self, Kind, Level, Op};
+use mapdrive::frontend::report::Report;
 use mapdrive_model::{LogonKind, Machine};
 use serde::Deserialize;
 use serde_json::Value;

@@ -9,4 +9,4 @@ mod run;
 
 pub use args::Cli;
 pub use parse::{SECRETS_NOTE, parse};
-pub use run::{Report, SecretInput, StdSecretInput, run};
+pub use run::run;

@@ -14,7 +14,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use super::args::Cli;
 use super::render;
-use super::run::Report;
+use crate::frontend::report::Report;
 use mapdrive_core::error::{Error, InputError};
 
 /// Said in place of an argument that is not shown.

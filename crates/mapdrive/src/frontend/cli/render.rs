@@ -8,7 +8,7 @@ use super::output::{
     ChangeOutput, CredListOutput, ErrorReport, ExplainOutput, ListOutput, PolicyOutput,
     RestoreOutput, SessionOutcome, Vault,
 };
-use super::run::Report;
+use crate::frontend::report::Report;
 use mapdrive_core::domain::{CredentialInfo, Elevation, LinkedConnections};
 use mapdrive_core::error::{Error, ErrorInfo};
 use mapdrive_core::plan::Outcome;

@@ -16,18 +16,9 @@ use mapdrive_core::plan::{
 };
 use mapdrive_core::port::Port;
 
-pub use mapdrive_core::engine::{SecretInput, StdSecretInput};
+use mapdrive_core::engine::SecretInput;
 
-/// What the process prints and returns.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Report {
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-    /// Exit code.
-    pub code: u8,
-}
+use crate::frontend::report::Report;
 
 fn needs_windows() -> Error {
     Error::Unsupported(

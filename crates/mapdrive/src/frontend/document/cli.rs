@@ -7,7 +7,9 @@ use clap::Args;
 use zeroize::Zeroizing;
 
 use super::{Inputs, Options};
-use crate::cli::{Report, SecretInput};
+use mapdrive_core::engine::SecretInput;
+
+use crate::frontend::report::Report;
 use mapdrive_core::engine::{self, SecretSource};
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::port::Port;

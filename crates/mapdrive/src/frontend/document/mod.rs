@@ -18,10 +18,10 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::cli::Report;
 use crate::frontend::dsc::error_text;
 use crate::frontend::dsc::resources::{self, Instance, Kind};
 use crate::frontend::dsc::types::SecretField;
+use crate::frontend::report::Report;
 use expr::{Expr, Text};
 use mapdrive_core::domain::Secret;
 use mapdrive_core::engine::cache::CachingPort;

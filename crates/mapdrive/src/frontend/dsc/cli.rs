@@ -5,7 +5,9 @@ use std::io::IsTerminal;
 use clap::{Args, ValueEnum};
 
 use super::{Kind, Level, Op};
-use crate::cli::{Report, SecretInput};
+use mapdrive_core::engine::SecretInput;
+
+use crate::frontend::report::Report;
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::port::Port;
 

@@ -14,7 +14,7 @@ pub mod types;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::cli::Report;
+use crate::frontend::report::Report;
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::port::Port;
 pub use resources::{Instance, Kind};
