@@ -18,7 +18,7 @@ use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::plan::inventory::{DriveEntry, Status, same_path};
 use mapdrive_core::plan::{
     CredRemoveRequest, CredSetRequest, FirstAvailable, GlobalMapRequest, GlobalUnmapRequest,
-    MapRequest, UnmapRequest, UpdateSecret,
+    MapRequest, State, UnmapRequest, UpdateSecret, changed_fields,
 };
 use mapdrive_core::port::Port;
 
@@ -462,67 +462,93 @@ fn push_new(out: &mut Vec<String>, new: &[String]) {
     }
 }
 
-fn text_differs(desired: Option<&str>, actual: Option<&str>) -> bool {
-    desired.is_some_and(|d| d != actual.unwrap_or(""))
+/// How [`planned_diff`] names a change of existence.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DiffKind {
+    /// `test`'s differing properties (and what-if's): `_exist` alone stands for the whole
+    /// instance.
+    Differing,
+    /// What `set` changed: `_exist` and every property that appears or goes with the
+    /// instance (`_exist` first when it comes into being, last when it goes).
+    Changed,
 }
 
-/// The names of the properties of `desired` that `actual` does not have (never `secret`).
-pub fn diff(desired: &Instance, actual: &Instance) -> Vec<String> {
-    let mut out: Vec<&str> = Vec::new();
-    if desired.exist() != actual.exist() {
-        return vec!["_exist".into()];
-    }
-    if !desired.exist() {
-        return Vec::new();
-    }
-    match (desired, actual) {
-        (Instance::Drive(d), Instance::Drive(a)) => {
-            if let Some(p) = &d.path
-                && !a.path.as_deref().is_some_and(|ap| same_path(ap, p))
-            {
-                out.push("path");
+/// The resource's properties that the engine's plan changes (or, in check mode, would change),
+/// named as the resource names them, in the resource's order. A secret is never part of a
+/// state, so never named.
+fn planned_diff(desired: &Instance, resp: &Response, kind: DiffKind) -> Vec<String> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (_, o) in &resp.outcomes {
+        let (before, after) = (o.before.as_ref(), o.after.as_ref());
+        let exists = |s: Option<&State>| match s {
+            None => false,
+            Some(State::LinkedConnections(l)) => {
+                *l != mapdrive_core::domain::LinkedConnections::NotConfigured
             }
-            if d.persistent.unwrap_or(true) != a.persistent.unwrap_or(false) {
-                out.push("persistent");
-            }
-            if text_differs(d.label.as_deref(), a.label.as_deref()) {
-                out.push("label");
-            }
-        }
-        (Instance::Credential(d), Instance::Credential(a)) => {
-            if let Some(u) = &d.username
-                && !a
-                    .username
-                    .as_deref()
-                    .is_some_and(|au| au.eq_ignore_ascii_case(u))
-            {
-                out.push("username");
-            }
-            if d.persistence.is_some() && d.persistence != a.persistence {
-                out.push("persistence");
-            }
-            if text_differs(d.alias.as_deref(), a.alias.as_deref()) {
-                out.push("alias");
-            }
-            if text_differs(d.comment.as_deref(), a.comment.as_deref()) {
-                out.push("comment");
+            Some(_) => true,
+        };
+        let names = match (exists(before), exists(after), kind) {
+            (false, true, DiffKind::Changed) => [
+                vec!["_exist"],
+                after.map(present_properties).unwrap_or_default(),
+            ]
+            .concat(),
+            (true, false, DiffKind::Changed) => [
+                before.map(present_properties).unwrap_or_default(),
+                vec!["_exist"],
+            ]
+            .concat(),
+            (b, a, DiffKind::Differing) if b != a => vec!["_exist"],
+            _ => changed_fields(before, after)
+                .into_iter()
+                .filter_map(|field| property_of(desired, field))
+                .collect(),
+        };
+        for name in names {
+            if !out.contains(&name) {
+                out.push(name);
             }
         }
-        (Instance::Global(d), Instance::Global(a)) => {
-            if let Some(p) = &d.path
-                && !a.path.as_deref().is_some_and(|ap| same_path(ap, p))
-            {
-                out.push("path");
-            }
-        }
-        (Instance::Linked(d), Instance::Linked(a))
-            if Some(d.enabled.unwrap_or(true)) != a.enabled =>
-        {
-            out.push("enabled");
-        }
-        _ => {}
     }
     out.into_iter().map(String::from).collect()
+}
+
+/// The properties an existing instance shows (the ones that appear or go with it).
+fn present_properties(state: &State) -> Vec<&'static str> {
+    match state {
+        State::Drive(d) => {
+            let mut v = vec!["path"];
+            if matches!(d.label, Some(Some(_))) {
+                v.push("label");
+            }
+            v.push("persistent");
+            v
+        }
+        State::Boot(_) => vec!["path"],
+        State::Credential(c) => [
+            c.user_name.is_some().then_some("username"),
+            Some("persistence"),
+            c.alias.is_some().then_some("alias"),
+            c.comment.is_some().then_some("comment"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        State::LinkedConnections(_) => vec!["enabled"],
+    }
+}
+
+/// The resource property a changed state field belongs to (`None`: none the resource has).
+fn property_of(desired: &Instance, field: &'static str) -> Option<&'static str> {
+    Some(match (desired, field) {
+        (Instance::Drive(_), "remembered" | "user_name" | "remembered_remote") => "persistent",
+        (Instance::Drive(_), "label") => "label",
+        (Instance::Drive(_) | Instance::Global(_), _) => "path",
+        (Instance::Credential(_), "user_name") => "username",
+        (Instance::Credential(_), "persistence" | "alias" | "comment") => field,
+        (Instance::Credential(_), _) => return None,
+        (Instance::Linked(_), _) => "enabled",
+    })
 }
 
 /// What making `desired` true takes: a change for the engine, or nothing (already so).
@@ -667,25 +693,20 @@ pub fn test(
     warnings: &mut Vec<String>,
 ) -> Result<Tested, Error> {
     let mut actual = get(port, desired, warnings)?;
-    let mut diff = diff(desired, &actual);
-    let changes = match request(port, desired, &actual, true, warnings)? {
-        None => false,
+    let (changes, diff) = match request(port, desired, &actual, true, warnings)? {
+        None => (false, Vec::new()),
         Some(req) => {
             let resp = engine::execute(port, req)?;
             push_new(warnings, &resp.warnings());
-            resp.changed()
+            // Only a secret that cannot be read back would be rewritten without a differing
+            // property (the engine's warning says so).
+            (
+                resp.changed(),
+                planned_diff(desired, &resp, DiffKind::Differing),
+            )
         }
     };
-    if changes && diff.is_empty() {
-        // Only a secret that cannot be read back would be rewritten (the engine's warning says
-        // so); a secret is never named in a diff.
-        match desired {
-            Instance::Credential(_) => {}
-            Instance::Drive(_) => diff.push("path".into()),
-            _ => diff.push("_exist".into()),
-        }
-    }
-    actual.set_in_desired_state(!changes && diff.is_empty());
+    actual.set_in_desired_state(!changes);
     Ok(Tested { actual, diff })
 }
 
@@ -732,11 +753,7 @@ pub fn set(
     if what_if {
         let mut state = predicted(desired, &before, changed);
         state.set_what_if(actions.clone());
-        let changed_properties = if changed {
-            diff(desired, &before)
-        } else {
-            Vec::new()
-        };
+        let changed_properties = planned_diff(desired, &resp, DiffKind::Differing);
         return Ok(SetResult {
             state,
             changed_properties,
@@ -750,7 +767,7 @@ pub fn set(
         before.clone()
     };
     Ok(SetResult {
-        changed_properties: changed_between(&before, &after),
+        changed_properties: planned_diff(desired, &resp, DiffKind::Changed),
         state: after,
         changed,
         actions,
@@ -784,23 +801,6 @@ fn key_property(kind: Kind, name: &str) -> bool {
         Kind::GlobalDrive => name == "letter",
         Kind::LinkedConnections => false,
     }
-}
-
-/// The top-level properties whose values differ between two states.
-pub fn changed_between(before: &Instance, after: &Instance) -> Vec<String> {
-    let (Value::Object(b), Value::Object(a)) = (before.to_json(), after.to_json()) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = Vec::new();
-    for k in b.keys().chain(a.keys()) {
-        if k.starts_with("_in") || k == "_metadata" || names.contains(k) {
-            continue;
-        }
-        if b.get(k) != a.get(k) {
-            names.push(k.clone());
-        }
-    }
-    names
 }
 
 /// Removes the instance (`_exist: false`).
