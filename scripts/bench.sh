@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark mapdrive.exe under Wine; prints a Markdown table (the README's figures come from it).
+# Benchmark mapdrive.exe under Wine; prints a Markdown table (docs/performance.md's figures come from it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh

@@ -54,7 +54,7 @@ fn explain_works_anywhere() {
     );
     assert!(stdout.contains("become"), "{stdout}");
     mapdrive().args(["explain", "424242"]).assert().code(2);
-    // The HRESULT as PowerShell prints it (signed), as the README promises.
+    // The HRESULT as PowerShell prints it (signed), as docs/commands.md promises.
     for form in ["-2147024843", "0x80070035", "0x35", "53"] {
         let out = mapdrive()
             .args(["explain", form])
@@ -177,12 +177,22 @@ fn slash_question_mark_and_upper_case_commands_work() {
     mapdrive().args(["Cred", "List", "--json"]).assert().code(4);
 }
 
-/// The README's exit-code table, `--help` and the JSON error kinds say the same thing.
+/// The README's exit-code table, `--help`, the JSON error kinds and docs/json.md's table of kinds
+/// say the same thing.
 #[test]
 fn readme_exit_codes_match_help_and_error_kinds() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let doc = |path: &str| {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(path),
+        )
+        .unwrap()
+    };
+    let readme = doc("README.md");
     let table = &readme[readme.find("## Exit codes").unwrap()..];
+    let json_doc = doc("docs/json.md");
+    let detail = &json_doc[json_doc.find("## Exit codes in detail").unwrap()..];
     let out = mapdrive()
         .arg("--help")
         .assert()
@@ -220,16 +230,19 @@ fn readme_exit_codes_match_help_and_error_kinds() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["error"]["kind"], kind, "{args:?}");
     }
-    for kind in [
-        "windows_error",
-        "not_converged",
-        "invalid_input",
-        "refused",
-        "unsupported",
+    // Every kind is documented with its exit code, and no other code appears.
+    for (kind, code) in [
+        ("windows_error", 1),
+        ("not_converged", 1),
+        ("invalid_input", 2),
+        ("refused", 3),
+        ("unsupported", 4),
     ] {
         assert!(
-            readme.contains(&format!("`{kind}`")),
-            "README does not document {kind}"
+            detail.contains(&format!("| {code} | `{kind}` |")),
+            "docs/json.md does not document {kind} with exit code {code}"
         );
     }
+    assert!(detail.contains("| 0 |"), "docs/json.md lacks exit code 0");
+    assert!(!detail.contains("| 5 |"));
 }

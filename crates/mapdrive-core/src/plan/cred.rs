@@ -203,7 +203,8 @@ pub fn plan_cred_set(
     let subject = format!("credential {} ({})", req.target, req.kind);
     let mut plan = Plan::unchanged(subject, before);
     // A removed field is written as NULL, which Windows stores as none (an empty string is refused
-    // for some targets: ansible/ansible#67278). Wine 8 keeps the old value instead (README).
+    // for some targets: ansible/ansible#67278). Wine 8 keeps the old value instead
+    // (docs/wine-differences.md).
     let alias_out = desired.alias.clone();
     let comment_out = desired.comment.clone();
     let write = |secret: SecretPlan| Action::WriteCredential {

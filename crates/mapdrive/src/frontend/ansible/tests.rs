@@ -235,7 +235,7 @@ fn win_credential_upstream_scenarios() {
     on_create["update_secret"] = json!("on_create");
     assert!(!changed(&module(&mut m, wc, on_create)));
 
-    // Update fields (the user change comes with its secret: see the README's deviations).
+    // Update fields (the user change comes with its secret: see ansible/README.md's differences).
     let update = json!({"name": "testhost", "type": "domain_password", "username": r"DOMAIN\username2",
         "secret": "password2", "alias": "ansible", "comment": "Credential comment", "persistence": "enterprise",
         "update_secret": "on_create", "_ansible_diff": true});
