@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use zeroize::Zeroizing;
 
 use super::{Inputs, Options};
 use mapdrive_core::engine::SecretInput;
@@ -44,27 +43,18 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
-fn read(path: &PathBuf, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::Input(InputError::Conflict(format!(
-            "could not read {what} {}: {e}",
-            path.display()
-        )))
-    })
-}
-
 /// Runs `mapdrive apply`.
 pub fn apply(
     a: &ApplyArgs,
     port: &mut dyn Port,
     input: &mut dyn SecretInput,
 ) -> Result<Report, Error> {
-    let text = read(&a.file, "the document")?;
+    let text = super::text::read_file(&a.file, "the document")?;
     // Secrets may be in it: wiped when dropped.
     let params = a
         .parameters_file
         .as_ref()
-        .map(|p| read(p, "the parameters file").map(Zeroizing::new))
+        .map(|p| super::text::read_file(p, "the parameters file"))
         .transpose()?;
     let mut stdin_parameters = BTreeMap::new();
     for s in &a.secret {

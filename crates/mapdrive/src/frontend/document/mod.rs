@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod expr;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -55,16 +56,6 @@ pub struct Options {
 
 fn bad(why: impl Into<String>) -> Error {
     Error::Input(InputError::Conflict(why.into()))
-}
-
-/// Parses YAML or JSON into a JSON value.
-pub fn parse_text(text: &str, what: &str) -> Result<Value, Error> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| bad(format!("{what} is not valid JSON: {e}")))
-    } else {
-        yaml_serde::from_str(text).map_err(|e| bad(format!("{what} is not valid YAML: {e}")))
-    }
 }
 
 /// One resolved item.
@@ -186,7 +177,8 @@ impl Resolver<'_> {
         let Value::String(s) = v else {
             return Err(literal());
         };
-        let text = match expr::parse(s).map_err(|e| bad(format!("item {item:?}: {e}")))? {
+        // A string that is not an expression is a literal secret: refused without repeating it.
+        let text = match expr::parse(s).map_err(|_| literal())? {
             Text::Literal(_) | Text::Expr(Expr::ResourceId(..)) => return Err(literal()),
             Text::Expr(Expr::EnvVar(n)) => Zeroizing::new(self.env(&n, item)?),
             Text::Expr(Expr::Parameter(p)) => {
@@ -246,7 +238,7 @@ fn valid_name(n: &str) -> bool {
 
 /// Reads and resolves a whole document; nothing is touched.
 fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
-    let doc = parse_text(text, "the document")?;
+    let doc = text::parse(text, "the document")?;
     let Value::Object(doc) = doc else {
         return Err(bad("the document is not a mapping with a resources list"));
     };
@@ -303,7 +295,7 @@ fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
     }
     let given = match inputs.parameters_file {
         None => Map::new(),
-        Some(text) => match parse_text(text, "the parameters file")? {
+        Some(text) => match text::parse(text, "the parameters file")? {
             Value::Object(mut o) => match o.remove("parameters") {
                 Some(Value::Object(p)) if o.is_empty() => p,
                 _ => {
@@ -697,6 +689,18 @@ fn item_name(base: &str, used: &mut Vec<String>) -> String {
     candidate
 }
 
+/// Writes every string that starts with `[` as `[[...`: in a configuration document a leading `[`
+/// makes an expression (`[envvar('X')]`), so a label or comment that starts with one would change
+/// meaning, or break the document, when it is applied again.
+fn escape_literals(v: &mut Value) {
+    match v {
+        Value::String(s) if s.starts_with('[') => s.insert(0, '['),
+        Value::Array(a) => a.iter_mut().for_each(escape_literals),
+        Value::Object(o) => o.values_mut().for_each(escape_literals),
+        _ => {}
+    }
+}
+
 /// The current state as a configuration document (`mapdrive export`).
 pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
     let mut cached = CachingPort::new(port);
@@ -705,7 +709,8 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
     let mut used = Vec::new();
     for kind in Kind::ALL {
         for instance in resources::export(&mut cached, kind, &mut warnings)? {
-            let props = instance.to_json();
+            let mut props = instance.to_json();
+            escape_literals(&mut props);
             let base = match &instance {
                 Instance::Drive(d) => format!("Drive {}", d.letter),
                 Instance::Credential(c) => format!("Credential {} {}", c.name, c.kind.as_str()),
@@ -739,4 +744,72 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
         stderr,
         code: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exported_literals_starting_with_a_bracket_read_back_unchanged() {
+        for text in [
+            "[envvar('COMPUTERNAME')]",
+            "[[x]",
+            "[parameters('x')]",
+            "[",
+            "plain",
+        ] {
+            let mut v = json!({"comment": text, "nested": [text]});
+            escape_literals(&mut v);
+            for exported in [&v["comment"], &v["nested"][0]] {
+                let Some(s) = exported.as_str() else {
+                    panic!("{exported}")
+                };
+                assert_eq!(expr::parse(s), Ok(Text::Literal(text.to_string())), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_literal_secret_is_refused_without_repeating_it() {
+        let env = |_: &str| None;
+        let inputs = Inputs {
+            parameters_file: None,
+            stdin_parameters: BTreeMap::new(),
+            env: &env,
+        };
+        for secret in ["[Al1ce-S3cret!]", "[x(y]", "Al1ce-S3cret!", "[concat('a')]"] {
+            let doc = format!(
+                "resources:\n- name: nas\n  type: Mapdrive/Credential\n  properties:\n    name: nas\n    \
+                 type: domain_password\n    username: u\n    secret: \"{secret}\"\n"
+            );
+            let e = load(&doc, &inputs).unwrap_err().to_string();
+            assert!(e.contains("plain text"), "{e}");
+            assert!(!e.contains(secret), "{e}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_before_anything_changes() {
+        let env = |_: &str| None;
+        let inputs = Inputs {
+            parameters_file: Some("parameters:\n  pw: a\n  pw: b\n"),
+            stdin_parameters: BTreeMap::new(),
+            env: &env,
+        };
+        let doc = "parameters:\n  pw:\n    type: securestring\nresources: []\n";
+        let e = load(doc, &inputs).unwrap_err().to_string();
+        assert!(e.contains("given twice"), "{e}");
+        let inputs = Inputs {
+            parameters_file: None,
+            ..inputs
+        };
+        for doc in [
+            "resources: []\nresources: []\n",
+            "resources:\n- name: d\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: S\n    letter: T\n    path: \\\\fs\\pub\n",
+        ] {
+            let e = load(doc, &inputs).unwrap_err().to_string();
+            assert!(e.contains("given twice"), "{doc}: {e}");
+        }
+    }
 }
