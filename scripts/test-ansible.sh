@@ -79,7 +79,7 @@ for module in win_mapped_drive win_credential win_mapped_drive_info mapdrive_bec
     grep -q "OPTIONS" "$work/doc-$module.txt" || fail "ansible-doc mapdrive.windows.$module shows no options"
 done
 
-step "action plugin: become on a Windows host goes through the PowerShell shim (stand-in connection)"
+step "action plugin: become or a secret on a Windows host goes through the PowerShell shim and stdin; the shim's options (stand-in connection)"
 "$venv/bin/python" tests/ansible/test_action_plugin.py "$work/collections" || fail "action plugin become path"
 
 step "Wine prefix with the fake SMB provider"
@@ -90,6 +90,9 @@ export MAPDRIVE_ANSIBLE_WINE_LOG="$work/wine.log"
 FAKESMB_FIXTURE="Z:$(printf '%s' "$root/tests/ansible/fixture.json" | tr '/' '\\')"
 export FAKESMB_FIXTURE
 export MAPDRIVE_ANSIBLE_RESULTS="$work/results.jsonl"
+# tests/ansible/wrapper.sh records how each module run got its arguments: stdin (a task with a
+# secret, `mapdrive.exe -`) or file.
+export MAPDRIVE_ANSIBLE_ROUTES="$work/routes.txt"
 
 cat >"$work/hosts" <<HOSTS
 localhost ansible_connection=local ansible_python_interpreter=$venv/bin/python
@@ -139,6 +142,10 @@ step "--diff output shows the re-map as a unified diff of letter and path"
 grep -qF -- '-    "path": "\\\\ansiblehost\\share1"' "$work/beyond.yml.log" &&
     grep -qF -- '+    "path": "\\\\ansiblehost\\share2"' "$work/beyond.yml.log" ||
     fail "no path diff in the ansible-playbook --diff output"
+
+step "tasks with a secret ran mapdrive.exe - (arguments on stdin), the others the arguments file"
+grep -qx stdin "$work/routes.txt" && grep -qx file "$work/routes.txt" ||
+    fail "expected both routes in $(sort "$work/routes.txt" | uniq -c | tr '\n' ' ')"
 
 step "no secret in any output (plain, UTF-16LE, base64), invocation masked"
 "$venv/bin/python" "$root/tests/ansible/check_outputs.py" "$work" || fail "output check"

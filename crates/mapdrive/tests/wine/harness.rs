@@ -203,12 +203,12 @@ impl Prefix {
         fs::write(path, serde_json::to_vec_pretty(json).unwrap()).unwrap();
     }
 
-    fn run_program(&mut self, program: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    fn run_program(&mut self, program: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let out = self.path().join(format!("out-{n}.txt"));
         let err = self.path().join(format!("err-{n}.txt"));
         let inp = self.path().join(format!("in-{n}.txt"));
-        fs::write(&inp, stdin.unwrap_or("")).unwrap();
+        fs::write(&inp, stdin.unwrap_or_default()).unwrap();
         let status = self
             .wine_cmd("wine")
             .arg(program)
@@ -243,6 +243,11 @@ impl Prefix {
 
     /// Runs `mapdrive.exe ARGS` with `stdin`.
     pub fn mapdrive_stdin(&mut self, args: &[&str], stdin: &str) -> Run {
+        self.run_program(&exe(), args, Some(stdin.as_bytes()))
+    }
+
+    /// Runs `mapdrive.exe ARGS` with `stdin` given as bytes (any encoding).
+    pub fn mapdrive_stdin_bytes(&mut self, args: &[&str], stdin: &[u8]) -> Run {
         self.run_program(&exe(), args, Some(stdin))
     }
 
