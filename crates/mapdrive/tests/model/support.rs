@@ -1,9 +1,15 @@
-//! Helpers shared by the model test modules: parsing shorthands and what `net use` shows.
+//! Helpers shared by the model test modules: parsing shorthands, what `net use` shows, running
+//! `mapdrive` against the model, and a port wrapper with hooks.
 
+use std::io;
+
+use clap::Parser;
+use mapdrive::cli::{Cli, Report, SecretInput, run};
 use mapdrive_core::domain::{DriveLetter, RemotePath, Secret};
 use mapdrive_core::error::ApiError;
 use mapdrive_core::port::{Action, Fact, Forward, Port, TokenChoice};
-use mapdrive_model::Machine;
+use mapdrive_model::fixture::{SVC, SVC_PW};
+use mapdrive_model::{LogonKind, Machine};
 use zeroize::Zeroizing;
 
 /// `"M:"` as a letter.
@@ -37,6 +43,84 @@ pub fn remembered(m: &Machine) -> Vec<String> {
         .iter()
         .map(|r| r.letter.to_string())
         .collect()
+}
+
+/// Supplies stdin lines and prompt answers.
+struct Input(String);
+
+impl SecretInput for Input {
+    fn stdin_line(&mut self) -> io::Result<Zeroizing<String>> {
+        Ok(Zeroizing::new(self.0.clone()))
+    }
+    fn prompt(&mut self, _prompt: &str) -> io::Result<Zeroizing<String>> {
+        Ok(Zeroizing::new(self.0.clone()))
+    }
+}
+
+/// Logs `user` on and runs the next commands in that (limited or default) session.
+pub fn logon(m: &mut Machine, user: &str, kind: LogonKind) -> mapdrive_core::domain::Luid {
+    let luid = m.logon(user, kind).unwrap();
+    m.run_in(luid).unwrap();
+    luid
+}
+
+/// `net use S: \\fileserver\svc /user:FILESERVER\svc PASSWORD /persistent:yes`: Windows remembers
+/// the user name, never the password.
+pub fn net_use_svc(m: &mut Machine) {
+    m.add_connection(
+        l("S:"),
+        &unc(r"\\fileserver\svc"),
+        Some(SVC),
+        Some(&secret(SVC_PW)),
+        true,
+    )
+    .unwrap();
+}
+
+/// `mapdrive map S: \\fileserver\svc --user FILESERVER\svc --password-stdin`, which must succeed.
+pub fn map_svc(m: &mut Machine) {
+    ok(&mapdrive_stdin(
+        m,
+        &[
+            "map",
+            "S:",
+            r"\\fileserver\svc",
+            "--user",
+            SVC,
+            "--password-stdin",
+        ],
+        SVC_PW,
+    ));
+}
+
+/// `mapdrive ARGS`, with nothing on stdin; checks the JSON contract of what it prints.
+pub fn mapdrive(m: &mut Machine, args: &[&str]) -> Report {
+    mapdrive_stdin(m, args, "")
+}
+
+/// `mapdrive ARGS` with `stdin` as the line read from stdin (and the answer to prompts).
+pub fn mapdrive_stdin(m: &mut Machine, args: &[&str], stdin: &str) -> Report {
+    let cli = Cli::try_parse_from(std::iter::once("mapdrive").chain(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    let report = run(cli, Some(m), &mut Input(stdin.to_string()));
+    crate::contract::check(args, &report);
+    report
+}
+
+/// Asserts exit code 0 and returns stdout as JSON (`Null` when it is not JSON).
+#[track_caller]
+pub fn ok(r: &Report) -> serde_json::Value {
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+/// The drive on `letter` in `list --json` output.
+pub fn drive<'a>(list: &'a serde_json::Value, letter: &str) -> Option<&'a serde_json::Value> {
+    list["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["letter"] == letter)
 }
 
 /// A hook run before every action of a [`Hooked`] port (with the method's name) and after each
