@@ -1,5 +1,6 @@
 //! `mapdrive doctor` against the session model: one scenario per finding, its text and JSON
-//! output pinned as snapshots (what the user reads is the test).
+//! output pinned as snapshots (what the user reads is the test); then when a finding must not
+//! fire, whether its remedy is enough, and which session (and vault) the doctor judges.
 
 use mapdrive_core::doctor::diagnose_in;
 use mapdrive_core::domain::{CredentialKind, Elevation, Persistence};

@@ -227,6 +227,7 @@ fn whoami_says_whether_the_limited_token_is_usable() {
     assert!(text.stdout.contains("Limited token"), "{}", text.stdout);
 }
 
+/// The codes of the doctor's findings for the token in effect.
 fn codes(m: &mut Machine) -> Vec<&'static str> {
     diagnose(m, None)
         .unwrap()
