@@ -2,7 +2,7 @@
 //! [`Forward`] to name the port it wraps and what to do around each call, writes the methods it
 //! changes, and lets [`forward_port!`](crate::forward_port) generate the rest:
 //!
-//! ```ignore
+//! ```text
 //! impl Port for Wrapper<'_> {
 //!     fn connected(&self) -> Result<Vec<Connection>, ApiError> { /* its own */ }
 //!     mapdrive_core::forward_port!(identity, remembered, add_connection /* , ... */);
