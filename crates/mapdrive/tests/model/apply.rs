@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use mapdrive::frontend::document::{self, Inputs, Options};
 use mapdrive::frontend::report::Report;
 use mapdrive_core::port::Port;
-use mapdrive_model::{LogonKind, Machine};
+use mapdrive_model::fixture::{BOB, BOB_PW};
+use mapdrive_model::{LogonKind, Machine, fixture};
 
-use crate::cli::{BOB, BOB_PW, host, logon, mapdrive, mapdrive_stdin};
-use crate::support::{Hooked, connected, secret};
+use crate::support::{Hooked, connected, logon, mapdrive, mapdrive_stdin, secret};
 
 // The saved credential must hold bob's real password: the model's file server checks it.
 const NAS_PW: &str = BOB_PW;
@@ -57,7 +57,7 @@ resources:
 "#;
 
 fn bob() -> Machine {
-    let mut m = host();
+    let mut m = fixture::corp();
     logon(&mut m, BOB, LogonKind::Interactive);
     m
 }
@@ -275,7 +275,7 @@ resources:
 #[test]
 fn export_then_apply_changes_nothing() {
     let mut m = bob();
-    crate::cli::ok(&mapdrive(
+    crate::support::ok(&mapdrive(
         &mut m,
         &[
             "map",
@@ -286,11 +286,11 @@ fn export_then_apply_changes_nothing() {
             "--json",
         ],
     ));
-    crate::cli::ok(&mapdrive(
+    crate::support::ok(&mapdrive(
         &mut m,
         &["map", "Q:", r"\\fileserver\public", "--temporary", "--json"],
     ));
-    crate::cli::ok(&mapdrive_stdin(
+    crate::support::ok(&mapdrive_stdin(
         &mut m,
         &[
             "cred",
@@ -408,4 +408,25 @@ fn a_26_drive_50_credential_document_enumerates_once() {
         );
     }
     assert_eq!(m.writes(), w);
+}
+
+#[test]
+fn the_caching_port_reads_once_until_an_action_invalidates() {
+    use mapdrive_core::domain::{DriveLetter, RemotePath};
+    use mapdrive_core::engine::cache::CachingPort;
+
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut c = CachingPort::new(&mut m);
+    c.connected().unwrap();
+    c.connected().unwrap();
+    c.remembered().unwrap();
+    assert_eq!(c.reads().connected, 1);
+    let remote: RemotePath = r"\\fileserver\public".parse().unwrap();
+    let m_: DriveLetter = "M".parse().unwrap();
+    c.add_connection(m_, &remote, None, None, true).unwrap();
+    assert_eq!(c.connected().unwrap().len(), 1);
+    assert_eq!(c.remembered().unwrap().len(), 1);
+    assert_eq!(c.reads().connected, 2);
+    assert_eq!(c.reads().remembered, 2);
 }

@@ -7,22 +7,12 @@ use serde_json::{Value, json};
 
 use super::{Module, run};
 use mapdrive_core::port::Port;
-use mapdrive_model::{LogonKind, Machine, ShareAccess};
+use mapdrive_model::fixture::{self, BOB, SVC, SVC_PW};
+use mapdrive_model::{LogonKind, Machine};
 
-const BOB: &str = r"CORP\bob";
-const BOB_PW: &str = "bob-Pw-42!x";
-const SVC: &str = r"FILESERVER\svc";
-const SVC_PW: &str = "svc-Pw-43!y";
-
-/// A domain host with a standard user logged on at the console.
+/// The standard test host with Bob logged on (`kind`).
 fn host(kind: LogonKind) -> Machine {
-    let mut m = Machine::new();
-    m.add_user(BOB, "S-1-5-21-1-1002", BOB_PW, false);
-    m.add_account("fileserver", BOB, BOB_PW);
-    m.add_account("fileserver", SVC, SVC_PW);
-    m.add_share("fileserver", "public", ShareAccess::anyone());
-    m.add_share("fileserver", "team", ShareAccess::only(&[BOB]));
-    m.add_share("fileserver", "svc", ShareAccess::only(&[SVC]));
+    let mut m = fixture::corp();
     let luid = m.logon(BOB, kind).unwrap();
     m.run_in(luid).unwrap();
     m
