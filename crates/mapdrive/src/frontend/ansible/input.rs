@@ -8,10 +8,12 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::Read;
 use std::path::Path;
 
 use zeroize::Zeroizing;
+
+use crate::frontend::input::{TooLarge, clip, decode, read_at_most, stdin_file};
 
 /// The largest arguments document read, from a file or from standard input (4 MiB; a task's
 /// options are a few hundred bytes).
@@ -35,116 +37,18 @@ pub(crate) fn read(arg: &OsStr) -> Result<Zeroizing<String>, String> {
     }
 }
 
-/// A path shown in an error, clipped so that a hostile argument cannot make the result huge.
-fn clip(text: &str) -> String {
-    const MAX_CHARS: usize = 200;
-    if text.chars().count() <= MAX_CHARS {
-        return text.to_string();
-    }
-    let head: String = text.chars().take(MAX_CHARS).collect();
-    format!("{head}... (clipped)")
-}
-
-/// Standard input as a file of its own (a duplicate of the handle), read without std's
-/// process-wide `BufReader`.
-#[cfg(windows)]
-fn stdin_file() -> std::io::Result<File> {
-    use std::os::windows::io::AsHandle;
-    Ok(File::from(
-        std::io::stdin().as_handle().try_clone_to_owned()?,
-    ))
-}
-
-/// Standard input as a file of its own (a duplicate of the descriptor), read without std's
-/// process-wide `BufReader`.
-#[cfg(not(windows))]
-fn stdin_file() -> std::io::Result<File> {
-    use std::os::fd::AsFd;
-    Ok(File::from(std::io::stdin().as_fd().try_clone_to_owned()?))
-}
-
-/// Reads at most [`MAX_ARGUMENTS_BYTES`] from `source` into one wiped buffer (allocated once,
-/// never grown, so no unwiped copy is left behind) and decodes it.
-pub(crate) fn read_bounded(mut source: impl Read, what: &str) -> Result<Zeroizing<String>, String> {
-    let mut buf = Zeroizing::new(vec![0u8; MAX_ARGUMENTS_BYTES + 1]);
-    let mut len = 0;
-    while len < buf.len() {
-        match source.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(format!(
-                    "could not read the module arguments from {what}: {e}"
-                ));
-            }
-        }
-    }
-    if len > MAX_ARGUMENTS_BYTES {
-        return Err(format!(
+/// Reads at most [`MAX_ARGUMENTS_BYTES`] from `source` into one wiped buffer and decodes it.
+pub(crate) fn read_bounded(source: impl Read, what: &str) -> Result<Zeroizing<String>, String> {
+    let bytes = read_at_most(source, MAX_ARGUMENTS_BYTES).map_err(|e| match e {
+        TooLarge::Io(e) => format!("could not read the module arguments from {what}: {e}"),
+        TooLarge::Over => format!(
             "the module arguments in {what} are larger than {} MiB ({MAX_ARGUMENTS_BYTES} bytes), \
              the most mapdrive reads: refused without running the module; pass Ansible's arguments \
              as they are",
             MAX_ARGUMENTS_BYTES / (1024 * 1024)
-        ));
-    }
-    decode(&buf[..len]).map_err(|e| format!("the module arguments in {what} {e}"))
-}
-
-/// Decodes arguments text: UTF-8 (a leading byte order mark is dropped), UTF-16LE/BE with a
-/// byte order mark, or UTF-16LE without one (first byte ASCII, second zero). The error completes
-/// "the module arguments in … " and never quotes the text.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Zeroizing<String>, String> {
-    const ADVICE: &str = "write them as UTF-8, or as UTF-16 with a byte order mark";
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        utf8(rest, 3).map_err(|e| format!("start with a UTF-8 byte order mark but {e}; {ADVICE}"))
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        utf16(rest, u16::from_le_bytes)
-            .map_err(|e| format!("start with a UTF-16LE byte order mark but {e}; {ADVICE}"))
-    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        utf16(rest, u16::from_be_bytes)
-            .map_err(|e| format!("start with a UTF-16BE byte order mark but {e}; {ADVICE}"))
-    } else if let [first, 0, ..] = bytes
-        && first.is_ascii()
-        && *first != 0
-    {
-        utf16(bytes, u16::from_le_bytes)
-            .map_err(|e| format!("look like UTF-16LE without a byte order mark but {e}; {ADVICE}"))
-    } else {
-        utf8(bytes, 0).map_err(|e| format!("are not UTF-8: {e}; {ADVICE}"))
-    }
-}
-
-/// `offset`: bytes before `bytes` (a byte order mark), so the error counts from the start.
-fn utf8(bytes: &[u8], offset: usize) -> Result<Zeroizing<String>, String> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Zeroizing::new(text.to_string())),
-        Err(e) => Err(format!(
-            "byte {} is not valid UTF-8",
-            e.valid_up_to() + offset
-        )),
-    }
-}
-
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<Zeroizing<String>, String> {
-    let pairs = bytes.chunks_exact(2);
-    if !pairs.remainder().is_empty() {
-        return Err("their length is an odd number of bytes".into());
-    }
-    // At most 3 UTF-8 bytes per UTF-16 unit: the text never reallocates (no unwiped copy).
-    let mut text = Zeroizing::new(String::with_capacity(bytes.len() / 2 * 3));
-    let units = pairs.map(|p| unit([p[0], p[1]]));
-    let mut at = 0;
-    for c in char::decode_utf16(units) {
-        match c {
-            Ok(c) => {
-                text.push(c);
-                at += c.len_utf16();
-            }
-            Err(_) => return Err(format!("UTF-16 unit {at} is an unpaired surrogate")),
-        }
-    }
-    Ok(text)
+        ),
+    })?;
+    decode(&bytes).map_err(|e| format!("the module arguments in {what} {e}"))
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! last one silently, so a second `secret:` or `letter:` could hide the first).
 
 use std::fmt;
-use std::io::Read;
 use std::path::Path;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -12,9 +11,11 @@ use zeroize::Zeroizing;
 
 use mapdrive_core::error::{Error, InputError};
 
+use crate::frontend::input::{TooLarge, clip, decode, read_at_most};
+
 /// The largest document or parameters file mapdrive reads: far above any real configuration,
 /// and small enough that a wrong path (`\\.\NUL`, a log, an endless device) fails at once.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
 /// The deepest nesting of mappings and lists a document may have (a configuration needs 6).
 pub const MAX_DEPTH: usize = 64;
@@ -24,67 +25,20 @@ fn bad(why: impl Into<String>) -> Error {
 }
 
 /// Reads `path` (at most [`MAX_FILE_BYTES`]) and decodes it: UTF-8 with or without a BOM, or
-/// UTF-16 with a BOM (what PowerShell 5.1's `>` and `Out-File` write). The text may hold
-/// secrets: it is wiped when dropped.
+/// UTF-16 (what PowerShell 5.1's `>` and `Out-File` write). The text may hold secrets: it is
+/// wiped when dropped.
 pub fn read_file(path: &Path, what: &str) -> Result<Zeroizing<String>, Error> {
+    let shown = clip(&path.to_string_lossy());
     let file = std::fs::File::open(path)
-        .map_err(|e| bad(format!("could not read {what} {}: {e}", path.display())))?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| bad(format!("could not read {what} {}: {e}", path.display())))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(bad(format!(
-            "{what} {} is larger than {} KiB, the most mapdrive reads: is it the right file?",
-            path.display(),
+        .map_err(|e| bad(format!("could not read {what} {shown}: {e}")))?;
+    let bytes = read_at_most(file, MAX_FILE_BYTES).map_err(|e| match e {
+        TooLarge::Io(e) => bad(format!("could not read {what} {shown}: {e}")),
+        TooLarge::Over => bad(format!(
+            "{what} {shown} is larger than {} KiB, the most mapdrive reads: is it the right file?",
             MAX_FILE_BYTES / 1024
-        )));
-    }
-    decode(&bytes, what)
-}
-
-/// Decodes the bytes of a text file by its byte-order mark (UTF-8 without one).
-pub fn decode(bytes: &[u8], what: &str) -> Result<Zeroizing<String>, Error> {
-    let utf16 = |le: bool| -> Result<Zeroizing<String>, Error> {
-        let body = &bytes[2..];
-        if !body.len().is_multiple_of(2) {
-            return Err(bad(format!(
-                "{what} starts with a UTF-16 byte-order mark but has an odd number of bytes: save it again as UTF-8 or UTF-16"
-            )));
-        }
-        let units: Zeroizing<Vec<u16>> = Zeroizing::new(
-            body.chunks_exact(2)
-                .map(|c| {
-                    if le {
-                        u16::from_le_bytes([c[0], c[1]])
-                    } else {
-                        u16::from_be_bytes([c[0], c[1]])
-                    }
-                })
-                .collect(),
-        );
-        String::from_utf16(&units).map(Zeroizing::new).map_err(|_| {
-            bad(format!(
-                "{what} is not valid UTF-16 (it starts with a UTF-16 byte-order mark): save it again as UTF-8"
-            ))
-        })
-    };
-    match bytes {
-        [0xFF, 0xFE, ..] => utf16(true),
-        [0xFE, 0xFF, ..] => utf16(false),
-        _ => {
-            let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-            std::str::from_utf8(body)
-                .map(|s| Zeroizing::new(s.to_string()))
-                .map_err(|e| {
-                    bad(format!(
-                        "{what} is neither UTF-8 nor UTF-16 with a byte-order mark (byte {} is not UTF-8; \
-                         an ANSI code page file?): save it as UTF-8",
-                        e.valid_up_to() + 1
-                    ))
-                })
-        }
-    }
+        )),
+    })?;
+    decode(&bytes).map_err(|e| bad(format!("the contents of {what} {shown} {e}")))
 }
 
 /// Parses YAML or JSON (JSON when the text starts with `{`) into a JSON value, refusing keys
@@ -321,20 +275,27 @@ mod tests {
     }
 
     #[test]
-    fn windows_encodings_are_decoded() {
+    fn files_are_read_within_the_limit_in_windows_encodings() {
+        let dir = std::env::temp_dir().join(format!("mapdrive-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
         let text = "resources: []\n";
         let mut le = vec![0xFF, 0xFE];
         le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-        let mut be = vec![0xFE, 0xFF];
-        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
         let mut bom8 = vec![0xEF, 0xBB, 0xBF];
         bom8.extend(text.bytes());
-        for bytes in [le, be, bom8, text.as_bytes().to_vec()] {
-            assert_eq!(decode(&bytes, "d").unwrap().as_str(), text);
+        for (i, bytes) in [le, bom8, text.as_bytes().to_vec()].iter().enumerate() {
+            let p = dir.join(format!("{i}.yaml"));
+            std::fs::write(&p, bytes).unwrap();
+            assert_eq!(read_file(&p, "the document").unwrap().as_str(), text);
         }
-        let e = decode(b"letter: \xe9\n", "the document")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("UTF-8") && e.contains("byte 9"), "{e}");
+        let p = dir.join("latin1.yaml");
+        std::fs::write(&p, b"letter: \xe9\n").unwrap();
+        let e = read_file(&p, "the document").unwrap_err().to_string();
+        assert!(e.contains("are not UTF-8") && e.contains("byte 8"), "{e}");
+        let p = dir.join("big.yaml");
+        std::fs::write(&p, vec![b' '; MAX_FILE_BYTES + 1]).unwrap();
+        let e = read_file(&p, "the document").unwrap_err().to_string();
+        assert!(e.contains("larger than 1024 KiB"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
