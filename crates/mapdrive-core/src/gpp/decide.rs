@@ -298,11 +298,8 @@ pub fn plan(
     previous: &AppliedRecord,
     options: &PlanOptions,
 ) -> Result<RunPlan, GppError> {
-    let unevaluable = maps.unevaluable();
-    if !unevaluable.is_empty() && options.unevaluable == UnevaluablePolicy::Refuse {
-        return Err(GppError::Unevaluable {
-            filters: unevaluable,
-        });
+    if options.unevaluable == UnevaluablePolicy::Refuse {
+        maps.refuse_unevaluable()?;
     }
     let mut order: Vec<&DriveItem> = maps.items.iter().collect();
     if options.order == ProcessingOrder::BottomUp {
@@ -406,16 +403,18 @@ pub fn plan(
     let mut stopped: Option<String> = None;
     for (item, scope) in order.iter().zip(scopes) {
         let mut no_drives = None;
+        let mut applied = None;
         let decision = if let Some(by) = &stopped {
             Decision::NotProcessed { why: by.clone() }
         } else {
             match scope.verdict {
                 Err(d) => d,
                 Ok(()) => {
-                    let d = decide(item, facts, &scope.captured, &mut st);
+                    let (d, a) = decide(item, facts, &scope.captured, &mut st);
                     if !matches!(d, Decision::Failed { .. }) {
                         no_drives = visibility(item, &d, &mut st);
                     }
+                    applied = a;
                     d
                 }
             }
@@ -427,28 +426,15 @@ pub fn plan(
                 item.item
             ));
         }
-        if item.remove_policy {
-            match &decision {
-                Decision::Map { letter, path, .. } => record.push(AppliedItem {
-                    uid: uid_of(&item.item),
-                    name: item.item.name.clone(),
-                    letter: *letter,
-                    path: path.to_string(),
-                }),
-                Decision::Unchanged {
-                    letter: Some(l), ..
-                } if item.action != Action::Delete => {
-                    if let Some(p) = st.letter(*l).mapped() {
-                        record.push(AppliedItem {
-                            uid: uid_of(&item.item),
-                            name: item.item.name.clone(),
-                            letter: *l,
-                            path: p.to_string(),
-                        });
-                    }
-                }
-                _ => {}
-            }
+        if item.remove_policy
+            && let Some((letter, path)) = applied
+        {
+            record.push(AppliedItem {
+                uid: uid_of(&item.item),
+                name: item.item.name.clone(),
+                letter,
+                path,
+            });
         }
         items.push(ItemOutcome {
             index: item.index,
@@ -506,7 +492,33 @@ fn target_letter(item: &DriveItem, path: &str, st: &DriveState) -> Result<DriveL
     })
 }
 
+/// The item's mapping once the decision is applied: (letter, share), when it is the item's.
+type Applied = Option<(DriveLetter, String)>;
+
 fn decide(
+    item: &DriveItem,
+    facts: &TargetingFacts,
+    captured: &[(String, String)],
+    st: &mut DriveState,
+) -> (Decision, Applied) {
+    let d = decide_mapping(item, facts, captured, st);
+    let applied = match &d {
+        Decision::Map { letter, path, .. } => Some((*letter, path.to_string())),
+        Decision::Unchanged {
+            letter: Some(l), ..
+        } if item.action != Action::Delete => {
+            let on_letter = st.letter(*l).mapped().map(str::to_string);
+            let wanted = expand(&item.path, facts, captured).unwrap_or_default();
+            on_letter
+                .filter(|p| wanted.is_empty() || same_path(p, &wanted))
+                .map(|p| (*l, p))
+        }
+        _ => None,
+    };
+    (d, applied)
+}
+
+fn decide_mapping(
     item: &DriveItem,
     facts: &TargetingFacts,
     captured: &[(String, String)],

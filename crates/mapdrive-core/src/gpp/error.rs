@@ -53,7 +53,7 @@ impl fmt::Display for UnevaluableFilter {
 }
 
 /// A `Drives.xml` mapdrive refuses as a whole.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum GppError {
     /// Larger than [`super::MAX_FILE_BYTES`].
     #[error(

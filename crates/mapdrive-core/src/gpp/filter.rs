@@ -767,10 +767,15 @@ fn group(
 ) -> (bool, String) {
     let matches = |g: &TokenGroup| match sid {
         Some(s) => g.sid.eq_ignore_ascii_case(s),
-        None => g
-            .name
-            .as_deref()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name)),
+        None => g.name.as_deref().is_some_and(|n| {
+            // `Sales` matches `CORP\Sales`; `CORP\Sales` must match whole.
+            let n = if name.contains('\\') {
+                n
+            } else {
+                n.rsplit('\\').next().unwrap_or(n)
+            };
+            n.eq_ignore_ascii_case(name)
+        }),
     };
     if primary_group {
         let primary = facts.primary_group_sid.as_deref().unwrap_or_default();

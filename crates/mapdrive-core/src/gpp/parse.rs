@@ -265,6 +265,19 @@ impl DriveMaps {
     }
 }
 
+impl DriveMaps {
+    /// [`GppError::Unevaluable`] when the file holds filters mapdrive cannot evaluate: what
+    /// `gpp convert` and a refusing `apply` say before anything changes.
+    pub fn refuse_unevaluable(&self) -> Result<(), GppError> {
+        let filters = self.unevaluable();
+        if filters.is_empty() {
+            Ok(())
+        } else {
+            Err(GppError::Unevaluable { filters })
+        }
+    }
+}
+
 /// 1-based line of a node's start.
 pub(super) fn line_of(node: &Node<'_, '_>) -> u32 {
     node.document().text_pos_at(node.range().start).row

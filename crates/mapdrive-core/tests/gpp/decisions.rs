@@ -686,3 +686,23 @@ fn a_failed_item_keeps_its_history_entry() {
     assert!(matches!(p.items[0].decision, Decision::Failed { .. }));
     assert_eq!(p.record, first.record);
 }
+
+#[test]
+fn create_records_only_its_own_share() {
+    let create = |path: &str| {
+        drives(&[drive(
+            "H:",
+            r#"removePolicy="1""#,
+            &props("C", path, 'H', true, true),
+            "",
+        )])
+    };
+    // H: already holds another share: Create leaves it, and it is not this item's to remove.
+    let p = run(&create(HOME), &state(&[('H', connected(OTHER))]));
+    assert!(matches!(p.items[0].decision, Decision::Unchanged { .. }));
+    assert!(p.record.items.is_empty());
+    // H: already holds this item's share: recorded.
+    let p = run(&create(HOME), &state(&[('H', connected(HOME))]));
+    assert_eq!(p.record.items.len(), 1);
+    assert_eq!(p.record.items[0].path, HOME);
+}

@@ -41,6 +41,8 @@ fn filter_group_by_sid_and_by_name() {
         r#"<FilterGroup bool="AND" not="0" name="CORP\Renamed" sid="{SALES_SID}" userContext="1" primaryGroup="0" localGroup="0"/>"#
     ));
     applies(r#"<FilterGroup bool="AND" not="0" name="corp\sales" userContext="1"/>"#);
+    applies(r#"<FilterGroup bool="AND" not="0" name="Sales"/>"#);
+    says_no(r#"<FilterGroup bool="AND" not="0" name="LAB\Sales"/>"#);
     applies(
         r#"<FilterGroup bool="AND" not="0" name="BUILTIN\Users" sid="S-1-5-32-545" localGroup="1"/>"#,
     );
@@ -523,6 +525,7 @@ fn unevaluable_filters_refuse_the_file_or_skip_their_items() {
     )
     .unwrap_err();
     assert!(matches!(e, GppError::Unevaluable { .. }));
+    assert_eq!(m.refuse_unevaluable(), Err(e.clone()));
     let msg = e.to_string();
     for want in [
         "Drive item \"G:\"",
