@@ -319,11 +319,15 @@ pub fn plan(
                 why: "the item is disabled (disabled=\"1\")".into(),
             })
         } else if let Some(f) = item.filters.unevaluable().first() {
+            let at = if f.line > 0 {
+                format!(" at line {}", f.line)
+            } else {
+                String::new()
+            };
             Err(Decision::NotApplicable {
                 reason: format!(
-                    "{} at line {} cannot be evaluated ({}); skipped as asked",
+                    "{}{at} cannot be evaluated ({}); skipped as asked",
                     f.element,
-                    f.line,
                     f.unevaluable_reason().unwrap_or_default()
                 ),
             })

@@ -11,7 +11,7 @@ pub struct ItemRef {
     pub name: String,
     /// The item's `uid` attribute (`{GUID}`), when present.
     pub uid: Option<String>,
-    /// 1-based line of the `Drive` element.
+    /// 1-based line of the `Drive` element (0: not from a file).
     pub line: u32,
 }
 
@@ -25,7 +25,10 @@ impl fmt::Display for ItemRef {
         if let Some(uid) = &self.uid {
             write!(f, " (uid {uid})")?;
         }
-        write!(f, " at line {}", self.line)
+        if self.line > 0 {
+            write!(f, " at line {}", self.line)?;
+        }
+        Ok(())
     }
 }
 
@@ -44,11 +47,11 @@ pub struct UnevaluableFilter {
 
 impl fmt::Display for UnevaluableFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} at line {} cannot be evaluated by mapdrive: {}",
-            self.item, self.element, self.line, self.why
-        )
+        write!(f, "{}: {}", self.item, self.element)?;
+        if self.line > 0 {
+            write!(f, " at line {}", self.line)?;
+        }
+        write!(f, " cannot be evaluated by mapdrive: {}", self.why)
     }
 }
 
@@ -112,9 +115,13 @@ pub enum GppError {
         items: Vec<ItemRef>,
     },
     /// An attribute or element with a meaning mapdrive does not know or a value out of range.
-    #[error("line {line}: {item}{sep}{what}", sep = if .item.is_empty() { "" } else { ": " })]
+    #[error(
+        "{at}{item}{sep}{what}",
+        at = if *.line > 0 { format!("line {}: ", .line) } else { String::new() },
+        sep = if .item.is_empty() { "" } else { ": " }
+    )]
     Invalid {
-        /// 1-based line of the offending element.
+        /// 1-based line of the offending element (0: not from a file).
         line: u32,
         /// The item it belongs to (`Drive item "H:" (uid …) at line 12`), or empty at file level.
         item: String,

@@ -11,9 +11,10 @@ use std::fmt;
 use std::net::IpAddr;
 
 use roxmltree::Node;
+use serde::{Deserialize, Serialize};
 
 use super::error::{GppError, ItemRef};
-use super::parse::{flag, line_of, shorten};
+use super::parse::{line_of, shorten};
 
 /// How a filter combines with the value of the filters before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +41,11 @@ pub struct Filter {
     pub not: bool,
     /// The element name as written (`FilterGroup`).
     pub element: String,
-    /// 1-based line of the element.
+    /// 1-based line of the element (0 when read from a [`RawFilter`]).
     pub line: u32,
+    /// The element's attributes as written (`bool` and `not` included), so the filter can be
+    /// written out again unchanged ([`Filters::to_raw`]).
+    pub attributes: BTreeMap<String, String>,
     /// What it tests.
     pub kind: FilterKind,
 }
@@ -473,7 +477,56 @@ pub enum Verdict {
     NotApplicable(String),
 }
 
+/// A targeting element exactly as `Drives.xml` writes it: element name, attributes, and for a
+/// `FilterCollection` its filters. This is the form a converted DSC document carries in
+/// `Mapdrive/MappedDrive`'s `targeting` property; [`Filters::from_raw`] reads it back through
+/// the same checks as the XML, so the resource evaluates the same tree.
+///
+/// ```json
+/// {"element": "FilterGroup", "attributes": {"bool": "AND", "not": "0", "name": "CORP\\Sales",
+///  "sid": "S-1-5-21-1111111111-2222222222-3333333333-1187"}}
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFilter {
+    /// The element name (`FilterGroup`, `FilterCollection`, …).
+    pub element: String,
+    /// Its attributes, as written (`bool`, `not`, `name`, `sid`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// The filters inside a `FilterCollection`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<RawFilter>,
+}
+
 impl Filters {
+    /// The filters in their written form, for a DSC document (lossless: every attribute).
+    pub fn to_raw(&self) -> Vec<RawFilter> {
+        fn raw(list: &[Filter]) -> Vec<RawFilter> {
+            list.iter()
+                .map(|f| RawFilter {
+                    element: f.element.clone(),
+                    attributes: f.attributes.clone(),
+                    filters: match &f.kind {
+                        FilterKind::Collection { filters, .. } => raw(filters),
+                        _ => Vec::new(),
+                    },
+                })
+                .collect()
+        }
+        raw(&self.filters)
+    }
+
+    /// Reads filters back from their written form, with the same checks and the same
+    /// meaning as in `Drives.xml`. `item` names the owner in messages (lines are 0).
+    pub fn from_raw(raw: &[RawFilter], item: &ItemRef) -> Result<Filters, GppError> {
+        let filters = raw
+            .iter()
+            .map(|r| parse_filter(&r, item, 0))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Filters { filters })
+    }
+
     /// Every unevaluable filter, nested ones included, in file order.
     pub fn unevaluable(&self) -> Vec<&Filter> {
         fn walk<'a>(list: &'a [Filter], out: &mut Vec<&'a Filter>) {
@@ -1005,8 +1058,8 @@ pub(super) fn glob(pattern: &str, text: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/// Parses a `Filters` element.
-pub(super) fn parse_filters(node: &Node<'_, '_>, item: &ItemRef) -> Result<Filters, GppError> {
+/// Parses the children of a `Filters` element (or of a list of raw filters).
+pub(super) fn parse_filters<S: Source>(node: &S, item: &ItemRef) -> Result<Filters, GppError> {
     Ok(Filters {
         filters: parse_list(node, item, 0)?,
     })
@@ -1014,7 +1067,84 @@ pub(super) fn parse_filters(node: &Node<'_, '_>, item: &ItemRef) -> Result<Filte
 
 const MAX_DEPTH: usize = 32;
 
-fn parse_list(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Vec<Filter>, GppError> {
+/// Where filters are read from: `Drives.xml` elements, or [`RawFilter`]s (a DSC document's
+/// `targeting`), so both go through the same checks.
+pub(super) trait Source: Sized {
+    fn element(&self) -> &str;
+    fn attribute(&self, name: &str) -> Option<&str>;
+    fn attributes(&self) -> BTreeMap<String, String>;
+    fn children(&self) -> Vec<Self>;
+    /// 1-based line, 0 when there is none.
+    fn line(&self) -> u32;
+}
+
+/// An XML element as a filter source.
+pub(super) struct Xml<'a, 'input>(pub(super) Node<'a, 'input>);
+
+impl Source for Xml<'_, '_> {
+    fn element(&self) -> &str {
+        self.0.tag_name().name()
+    }
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.0.attribute(name)
+    }
+    fn attributes(&self) -> BTreeMap<String, String> {
+        self.0
+            .attributes()
+            .map(|a| (a.name().to_string(), a.value().to_string()))
+            .collect()
+    }
+    fn children(&self) -> Vec<Self> {
+        self.0
+            .children()
+            .filter(Node::is_element)
+            .map(Xml)
+            .collect()
+    }
+    fn line(&self) -> u32 {
+        line_of(&self.0)
+    }
+}
+
+impl Source for &RawFilter {
+    fn element(&self) -> &str {
+        &self.element
+    }
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+    fn attributes(&self) -> BTreeMap<String, String> {
+        self.attributes.clone()
+    }
+    fn children(&self) -> Vec<Self> {
+        self.filters.iter().collect()
+    }
+    fn line(&self) -> u32 {
+        0
+    }
+}
+
+/// A `0`/`1` flag of a filter (`true`/`false` accepted too).
+fn sflag<S: Source>(node: &S, name: &str, default: bool, item: &ItemRef) -> Result<bool, GppError> {
+    match node.attribute(name).map(str::trim) {
+        None | Some("") => Ok(default),
+        Some("1") => Ok(true),
+        Some("0") => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(bad(
+            node,
+            item,
+            format!(
+                "{} has {name}=\"{}\": it must be \"0\" or \"1\"",
+                node.element(),
+                shorten(v)
+            ),
+        )),
+    }
+}
+
+fn parse_list<S: Source>(node: &S, item: &ItemRef, depth: usize) -> Result<Vec<Filter>, GppError> {
     if depth > MAX_DEPTH {
         return Err(bad(
             node,
@@ -1023,26 +1153,25 @@ fn parse_list(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Vec<F
         ));
     }
     node.children()
-        .filter(Node::is_element)
-        .map(|c| parse_filter(&c, item, depth))
+        .iter()
+        .map(|c| parse_filter(c, item, depth))
         .collect()
 }
 
-fn bad(node: &Node<'_, '_>, item: &ItemRef, what: String) -> GppError {
+fn bad<S: Source>(node: &S, item: &ItemRef, what: String) -> GppError {
     GppError::Invalid {
-        line: line_of(node),
+        line: node.line(),
         item: item.to_string(),
         what,
     }
 }
 
-fn attr<'a>(node: &Node<'a, '_>, name: &str) -> &'a str {
+fn attr<'a, S: Source>(node: &'a S, name: &str) -> &'a str {
     node.attribute(name).map(str::trim).unwrap_or_default()
 }
 
-fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Filter, GppError> {
-    let element = node.tag_name().name().to_string();
-    let label = item.to_string();
+fn parse_filter<S: Source>(node: &S, item: &ItemRef, depth: usize) -> Result<Filter, GppError> {
+    let element = node.element().to_string();
     let op = match attr(node, "bool") {
         "" => BoolOp::And,
         b if b.eq_ignore_ascii_case("AND") => BoolOp::And,
@@ -1058,7 +1187,7 @@ fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Fil
             ));
         }
     };
-    let not = flag(node, "not", false, &label)?;
+    let not = sflag(node, "not", false, item)?;
     let unevaluable = |why: &str| FilterKind::Unevaluable { why: why.into() };
     let sid = || Some(attr(node, "sid").to_string()).filter(|s| !s.is_empty());
     let kind = match element.as_str() {
@@ -1086,7 +1215,7 @@ fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Fil
                     "FilterGroup has neither name nor sid".into(),
                 ));
             }
-            if !flag(node, "userContext", true, &label)? {
+            if !sflag(node, "userContext", true, item)? {
                 unevaluable(
                     "it tests the computer account's groups (\"Computer in group\"), which only \
                      the computer's own token carries",
@@ -1095,8 +1224,8 @@ fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Fil
                 FilterKind::Group {
                     name,
                     sid,
-                    primary_group: flag(node, "primaryGroup", false, &label)?,
-                    local_group: flag(node, "localGroup", false, &label)?,
+                    primary_group: sflag(node, "primaryGroup", false, item)?,
+                    local_group: sflag(node, "localGroup", false, item)?,
                 }
             }
         }
@@ -1123,7 +1252,7 @@ fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Fil
         }
         "FilterDomain" => FilterKind::Domain {
             name: attr(node, "name").to_string(),
-            user: flag(node, "userContext", true, &label)?,
+            user: sflag(node, "userContext", true, item)?,
         },
         "FilterVariable" => {
             let name = attr(node, "variableName").to_string();
@@ -1194,9 +1323,9 @@ fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Fil
             };
             FilterKind::Language {
                 langid,
-                user: flag(node, "default", false, &label)?,
-                system: flag(node, "system", false, &label)?,
-                native: flag(node, "native", false, &label)?,
+                user: sflag(node, "default", false, item)?,
+                system: sflag(node, "system", false, item)?,
+                native: sflag(node, "native", false, item)?,
             }
         }
         "FilterWmi" => unevaluable("WMI queries are not run by mapdrive"),
@@ -1225,13 +1354,13 @@ fn parse_filter(node: &Node<'_, '_>, item: &ItemRef, depth: usize) -> Result<Fil
         op,
         not,
         element,
-        line: line_of(node),
+        line: node.line(),
+        attributes: node.attributes(),
         kind,
     })
 }
 
-fn parse_registry(node: &Node<'_, '_>, item: &ItemRef) -> Result<FilterKind, GppError> {
-    let label = item.to_string();
+fn parse_registry<S: Source>(node: &S, item: &ItemRef) -> Result<FilterKind, GppError> {
     let hive_text = attr(node, "hive");
     let hive = if hive_text.is_empty() {
         Hive::LocalMachine
@@ -1330,8 +1459,8 @@ fn parse_registry(node: &Node<'_, '_>, item: &ItemRef) -> Result<FilterKind, Gpp
             RegistryMatch::Version {
                 min: version("min")?,
                 max: version("max")?,
-                gte: flag(node, "gte", false, &label)?,
-                lte: flag(node, "lte", false, &label)?,
+                gte: sflag(node, "gte", false, item)?,
+                lte: sflag(node, "lte", false, item)?,
             }
         } else {
             return Err(bad(
@@ -1362,7 +1491,7 @@ fn parse_registry(node: &Node<'_, '_>, item: &ItemRef) -> Result<FilterKind, Gpp
     }))
 }
 
-fn parse_os(node: &Node<'_, '_>) -> FilterKind {
+fn parse_os<S: Source>(node: &S) -> FilterKind {
     let get = |name: &str| {
         let v = attr(node, name);
         if v.is_empty() || v.eq_ignore_ascii_case("NE") {

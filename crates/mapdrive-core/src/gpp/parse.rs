@@ -3,7 +3,7 @@
 use roxmltree::{Document, Node, ParsingOptions};
 
 use super::error::{GppError, ItemRef};
-use super::filter::{Filters, parse_filters};
+use super::filter::{Filters, Xml, parse_filters};
 use crate::domain::DriveLetter;
 
 /// The largest `Drives.xml` accepted: 1 MiB. The editor writes about 600 bytes per item, so this
@@ -432,7 +432,7 @@ fn parse_item(node: &Node<'_, '_>, index: usize) -> Result<DriveItem, GppError> 
             "Properties" if props.is_none() => props = Some(child),
             "Filters" if !seen_filters => {
                 seen_filters = true;
-                filters = parse_filters(&child, &item)?;
+                filters = parse_filters(&Xml(child), &item)?;
             }
             other => {
                 return Err(invalid(

@@ -568,3 +568,57 @@ fn unevaluable_filters_refuse_the_file_or_skip_their_items() {
         "{reason}"
     );
 }
+
+#[test]
+fn the_filter_tree_round_trips_through_its_written_form() {
+    let text = String::from_utf8(fixture("sales-laptops.xml")).unwrap();
+    let item = maps(&text).items.remove(0);
+    let raw = item.filters.to_raw();
+    assert_eq!(raw.len(), 3);
+    assert_eq!(raw[0].element, "FilterCollection");
+    assert_eq!(raw[0].filters.len(), 2);
+    assert_eq!(raw[0].filters[0].attributes["sid"], SALES_SID);
+    assert_eq!(raw[2].attributes["not"], "1");
+    let json = serde_json::to_string(&raw).unwrap();
+    let back: Vec<mapdrive_core::gpp::RawFilter> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, raw);
+    let read = mapdrive_core::gpp::Filters::from_raw(&back, &item.item).unwrap();
+    assert_eq!(read.to_raw(), raw);
+    // The same meaning: evaluate both against the same facts.
+    let mut f = facts();
+    f.computer_netbios = "KIOSK01".into();
+    let reg = registry();
+    let a = evaluate(&item.filters, &f, &reg, &mut Vec::new());
+    let b = evaluate(&read, &f, &reg, &mut Vec::new());
+    assert_eq!(a, b);
+    assert!(matches!(a, Verdict::NotApplicable(_)));
+    // Unevaluable filters stay unevaluable.
+    assert_eq!(read.unevaluable().len(), 1);
+    assert_eq!(read.unevaluable()[0].line, 0);
+}
+
+#[test]
+fn the_written_form_is_checked_like_the_xml() {
+    let item = mapdrive_core::gpp::ItemRef {
+        name: "Team share".into(),
+        uid: None,
+        line: 0,
+    };
+    let raw: Vec<mapdrive_core::gpp::RawFilter> = serde_json::from_str(
+        r#"[{"element": "FilterIpRange", "attributes": {"bool": "AND", "not": "0", "min": "10.0.0.9", "max": "10.0.0.1"}}]"#,
+    )
+    .unwrap();
+    let e = mapdrive_core::gpp::Filters::from_raw(&raw, &item)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "Drive item \"Team share\": FilterIpRange starts at 10.0.0.9, after its end 10.0.0.1"
+    );
+    assert!(
+        serde_json::from_str::<Vec<mapdrive_core::gpp::RawFilter>>(
+            r#"[{"element": "FilterUser", "attrs": {}}]"#
+        )
+        .is_err()
+    );
+}
