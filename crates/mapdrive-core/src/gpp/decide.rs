@@ -365,7 +365,7 @@ pub fn plan(
                 Decision::NotApplicable { reason } => {
                     format!("the item no longer applies: {reason}")
                 }
-                other => format!("{other:?}"),
+                _ => "the item no longer applies".to_string(),
             }),
             Some((i, _)) if i.use_letter && i.letter != entry.letter => Some(format!(
                 "the item now maps {} instead of {}",

@@ -20,6 +20,41 @@
 //! - [`plan`] walks the items in the processing order, with the GPP action semantics
 //!   (Create/Replace/Update/Delete), first-available letters, `removePolicy` history and
 //!   Explorer's `NoDrives` bits, and returns one [`Decision`] per item.
+//!
+//! ```
+//! use mapdrive_core::gpp::{
+//!     AppliedRecord, Decision, DriveState, InMemoryRegistry, PlanOptions, TargetingFacts, parse,
+//!     plan,
+//! };
+//!
+//! let xml = br#"<Drives clsid="{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}">
+//!   <Drive clsid="{935D1B74-9CB8-4e3c-9914-7DD559B7A417}" name="H:" uid="{1}" removePolicy="1">
+//!     <Properties action="U" path="\\files\home$\%LogonUser%" label="Home" persistent="1"
+//!                 useLetter="1" letter="H"/>
+//!     <Filters><FilterGroup bool="AND" not="0" name="CORP\Staff"/></Filters>
+//!   </Drive>
+//! </Drives>"#;
+//! let maps = parse(xml)?; // refusals (exit 2) happen here, before anything changes
+//! let facts = TargetingFacts {
+//!     user_name: "alice".into(),
+//!     user_domain: "CORP".into(),
+//!     joined_to_user_domain: true,
+//!     ..TargetingFacts::default()
+//! };
+//! let run = plan(
+//!     &maps,
+//!     &facts,
+//!     &InMemoryRegistry::new(),
+//!     &DriveState::default(),
+//!     &AppliedRecord::default(),
+//!     &PlanOptions::default(),
+//! )?;
+//! assert_eq!(
+//!     run.items[0].decision,
+//!     Decision::NotApplicable { reason: r"FilterGroup CORP\Staff: user is not a member".into() }
+//! );
+//! # Ok::<(), mapdrive_core::gpp::GppError>(())
+//! ```
 
 mod decide;
 mod error;

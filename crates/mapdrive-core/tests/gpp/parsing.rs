@@ -462,3 +462,29 @@ fn the_whole_file_can_be_disabled() {
 fn an_empty_file_has_no_items() {
     assert!(maps("<Drives/>").items.is_empty());
 }
+
+proptest::proptest! {
+    #[test]
+    fn no_cpassword_value_ever_reaches_a_message(
+        secret in "[A-Za-z0-9+/]{12,64}",
+        variant in 0usize..6,
+    ) {
+        let good = props("U", r"\\s\h", 'H', true, true);
+        let with = |p: &str| p.replace("userName=\"\"", &format!("userName=\"CORP\\svc\" cpassword=\"{secret}\""));
+        let xml = match variant {
+            0 => drives(&[drive("H:", "", &with(&good), "")]),
+            1 => drives(&[drive("H:", "", &with(&good).replace("action=\"U\"", "action=\"Z\""), "")]),
+            2 => drives(&[drive("H:", "", &with(&good), "")]).replace("</Drives>", "</Drive>"),
+            3 => drives(&[drive("H:", "", &with(&good).replace(&secret, &format!("&{secret};")), "")]),
+            4 => drives(&[drive("H:", "", &good, &format!(r#"<FilterUser bool="AND" not="0" name="x" cpassword="{secret}"/>"#))]),
+            _ => format!("<Drives cpassword=\"{secret}\">\n</Drives>"),
+        };
+        let e = parse_str(&xml).unwrap_err();
+        proptest::prop_assert!(!e.to_string().contains(&secret), "{}", e);
+        let debug = format!("{e:?}");
+        proptest::prop_assert!(!debug.contains(&secret));
+        if variant != 2 && variant != 3 {
+            proptest::prop_assert!(matches!(e, GppError::CPassword { .. }), "{:?}", e);
+        }
+    }
+}
