@@ -15,16 +15,24 @@ pub struct ItemRef {
     pub line: u32,
 }
 
+impl ItemRef {
+    /// `Drive item "H:" (uid {…})`, without the line.
+    pub fn label(&self) -> String {
+        let mut s = if self.name.is_empty() {
+            "Drive item".to_string()
+        } else {
+            format!("Drive item \"{}\"", self.name)
+        };
+        if let Some(uid) = &self.uid {
+            s.push_str(&format!(" (uid {uid})"));
+        }
+        s
+    }
+}
+
 impl fmt::Display for ItemRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.name.is_empty() {
-            write!(f, "Drive item")?;
-        } else {
-            write!(f, "Drive item \"{}\"", self.name)?;
-        }
-        if let Some(uid) = &self.uid {
-            write!(f, " (uid {uid})")?;
-        }
+        f.write_str(&self.label())?;
         if self.line > 0 {
             write!(f, " at line {}", self.line)?;
         }
@@ -107,7 +115,7 @@ pub enum GppError {
          domain user (MS14-025: the AES key that decrypts it is published), so mapdrive refuses \
          the whole file and never decrypts or prints it. Treat that password as compromised: \
          change it, save the new one with a Mapdrive/Credential resource (a securestring \
-         parameter) or `mapdrive credential set`, then remove userName and cpassword from the item",
+         parameter) or `mapdrive cred set`, then remove userName and cpassword from the item",
         list(.items), if .items.len() == 1 { "ies" } else { "y" }
     )]
     CPassword {
@@ -115,15 +123,12 @@ pub enum GppError {
         items: Vec<ItemRef>,
     },
     /// An attribute or element with a meaning mapdrive does not know or a value out of range.
-    #[error(
-        "{at}{item}{sep}{what}",
-        at = if *.line > 0 { format!("line {}: ", .line) } else { String::new() },
-        sep = if .item.is_empty() { "" } else { ": " }
-    )]
+    #[error("{}", invalid_text(*.line, .item, .what))]
     Invalid {
         /// 1-based line of the offending element (0: not from a file).
         line: u32,
-        /// The item it belongs to (`Drive item "H:" (uid …) at line 12`), or empty at file level.
+        /// The item it belongs to ([`ItemRef::label`]: `Drive item "H:" (uid …)`), or empty at
+        /// file level.
         item: String,
         /// What is wrong and what to do.
         what: String,
@@ -138,6 +143,15 @@ pub enum GppError {
         /// Each filter, with its item.
         filters: Vec<UnevaluableFilter>,
     },
+}
+
+fn invalid_text(line: u32, item: &str, what: &str) -> String {
+    match (line > 0, item.is_empty()) {
+        (true, true) => format!("line {line}: {what}"),
+        (true, false) => format!("line {line}, {item}: {what}"),
+        (false, true) => what.to_string(),
+        (false, false) => format!("{item}: {what}"),
+    }
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {

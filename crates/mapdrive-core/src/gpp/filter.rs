@@ -654,7 +654,7 @@ fn one(
         let (v, inner) = fold(filters, facts, registry, captured);
         let value = v != f.not;
         let why = if v {
-            "every rule in it applies".to_string()
+            "its rules say yes".to_string()
         } else {
             inner
         };
@@ -1161,7 +1161,7 @@ fn parse_list<S: Source>(node: &S, item: &ItemRef, depth: usize) -> Result<Vec<F
 fn bad<S: Source>(node: &S, item: &ItemRef, what: String) -> GppError {
     GppError::Invalid {
         line: node.line(),
-        item: item.to_string(),
+        item: item.label(),
         what,
     }
 }

@@ -371,7 +371,7 @@ fn refuse_cpasswords(root: &Node<'_, '_>) -> Result<(), GppError> {
 fn invalid(node: &Node<'_, '_>, item: &ItemRef, what: String) -> GppError {
     GppError::Invalid {
         line: line_of(node),
-        item: item.to_string(),
+        item: item.label(),
         what,
     }
 }
@@ -409,7 +409,7 @@ pub(super) fn shorten(v: &str) -> String {
 
 fn parse_item(node: &Node<'_, '_>, index: usize) -> Result<DriveItem, GppError> {
     let item = item_ref(node);
-    let label = item.to_string();
+    let label = item.label();
     if let Some(clsid) = node.attribute("clsid")
         && !clsid.eq_ignore_ascii_case(DRIVE_CLSID)
     {

@@ -385,10 +385,7 @@ fn nested_collections_and_not_on_a_collection() {
         r#"FilterCollection "outer": FilterGroup CORP\Team: user is not a member"#
     );
     let r = says_no(&coll(1, &sales));
-    assert_eq!(
-        r,
-        r#"not FilterCollection "outer": every rule in it applies"#
-    );
+    assert_eq!(r, r#"not FilterCollection "outer": its rules say yes"#);
     applies(&coll(1, &team));
     // Two levels: outer( inner(team) OR sales ).
     let inner =
