@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::{GppError, ItemRef};
-use super::filter::{RegistryLookup, TargetingFacts, Verdict, evaluate};
+use super::filter::{EvalContext, RegistryLookup, TargetingFacts, Verdict, evaluate};
 use super::parse::{Action, DriveItem, DriveMaps, Visibility};
 use super::vars::expand;
 use crate::domain::{DriveLetter, RemotePath};
@@ -211,13 +211,16 @@ pub struct AppliedItem {
     pub path: String,
 }
 
-/// What one `Drives.xml` applied for one user with `removePolicy`, kept between runs (the
-/// Group Policy client keeps a per-user history copy of the file; mapdrive keeps this record,
-/// wherever the caller stores it).
+/// What one `Drives.xml` applied for one user, kept between runs: the `removePolicy` entries
+/// and the `FilterRunOnce` ids (the Group Policy client keeps a per-user history copy of the
+/// file; mapdrive keeps this record, wherever the caller stores it).
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AppliedRecord {
-    /// The entries.
+    /// The `removePolicy` entries.
     pub items: Vec<AppliedItem>,
+    /// `FilterRunOnce` ids of items applied ("Apply once and do not reapply").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub run_once: Vec<String>,
 }
 
 fn ser_letter<S: Serializer>(l: &DriveLetter, s: S) -> Result<S::Ok, S::Error> {
@@ -307,8 +310,12 @@ pub fn plan(
     }
 
     // Pass 1: scope (disabled, targeting), in processing order (GETVALUE variables carry on).
-    let mut captured: Vec<(String, String)> = Vec::new();
+    let mut ctx = EvalContext {
+        variables: Vec::new(),
+        run_once_done: previous.run_once.clone(),
+    };
     let mut scopes: Vec<Scope> = Vec::with_capacity(order.len());
+    let mut applied_once: Vec<String> = Vec::new();
     for item in &order {
         let verdict = if maps.disabled {
             Err(Decision::Skipped {
@@ -332,14 +339,28 @@ pub fn plan(
                 ),
             })
         } else {
-            match evaluate(&item.filters, facts, registry, &mut captured) {
+            let before = ctx.clone();
+            match evaluate(&item.filters, facts, registry, &mut ctx) {
                 Verdict::Applies => Ok(()),
-                Verdict::NotApplicable(reason) => Err(Decision::NotApplicable { reason }),
+                Verdict::NotApplicable(reason) => {
+                    // Held back only by "Apply once": it applied before and still would.
+                    if !item.filters.run_once_ids().is_empty() {
+                        let mut again = EvalContext {
+                            run_once_done: Vec::new(),
+                            ..before
+                        };
+                        if evaluate(&item.filters, facts, registry, &mut again) == Verdict::Applies
+                        {
+                            applied_once.push(uid_of(&item.item));
+                        }
+                    }
+                    Err(Decision::NotApplicable { reason })
+                }
             }
         };
         scopes.push(Scope {
             verdict,
-            captured: captured.clone(),
+            captured: ctx.variables.clone(),
         });
     }
 
@@ -373,6 +394,12 @@ pub fn plan(
             )),
             Some(_) => None,
         };
+        // An "Apply once" item that already applied is not "no longer applied".
+        let reason = reason.filter(|_| {
+            !applied_once
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(&entry.uid))
+        });
         let Some(reason) = reason else {
             kept.push(entry.clone());
             continue;
@@ -405,6 +432,7 @@ pub fn plan(
     let mut items = Vec::with_capacity(order.len());
     let mut record: Vec<AppliedItem> = Vec::new();
     let mut stopped: Option<String> = None;
+    let mut run_once = previous.run_once.clone();
     for (item, scope) in order.iter().zip(scopes) {
         let mut no_drives = None;
         let mut applied = None;
@@ -440,6 +468,16 @@ pub fn plan(
                 path,
             });
         }
+        if matches!(
+            decision,
+            Decision::Map { .. } | Decision::Unmap { .. } | Decision::Unchanged { .. }
+        ) {
+            for id in item.filters.run_once_ids() {
+                if !run_once.iter().any(|r| r.eq_ignore_ascii_case(id)) {
+                    run_once.push(id.to_string());
+                }
+            }
+        }
         items.push(ItemOutcome {
             index: item.index,
             item: item.item.clone(),
@@ -464,7 +502,10 @@ pub fn plan(
         removals,
         items,
         no_drives,
-        record: AppliedRecord { items: record },
+        record: AppliedRecord {
+            items: record,
+            run_once,
+        },
         end_state: st,
     })
 }

@@ -154,6 +154,14 @@ pub enum FilterKind {
         /// `native="1"`.
         native: bool,
     },
+    /// `FilterRunOnce` (the Common tab's "Apply once and do not reapply", written as a hidden
+    /// filter): true until an item carrying this `id` has been applied for the user. Group
+    /// Policy keeps that in its own history; mapdrive keeps the ids in
+    /// [`super::AppliedRecord::run_once`].
+    RunOnce {
+        /// `id` (a GUID).
+        id: String,
+    },
     /// A filter mapdrive cannot evaluate (FilterWmi, FilterLdap, FilterOrgUnit, FilterSite,
     /// FilterGroup for the computer account, unknown elements, unknown codes, …).
     Unevaluable {
@@ -467,6 +475,15 @@ pub(super) fn lookup<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a
         .map(|(_, v)| v.as_str())
 }
 
+/// What targeting evaluation carries from one item to the next in a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EvalContext {
+    /// Variables stored by `FilterRegistry type="GETVALUE"` so far: (name, value).
+    pub variables: Vec<(String, String)>,
+    /// `FilterRunOnce` ids already applied for this user ([`super::AppliedRecord::run_once`]).
+    pub run_once_done: Vec<String>,
+}
+
 /// The result of evaluating an item's targeting.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -543,6 +560,22 @@ impl Filters {
         out
     }
 
+    /// The `FilterRunOnce` ids in the tree (nested ones included).
+    pub fn run_once_ids(&self) -> Vec<&str> {
+        fn walk<'a>(list: &'a [Filter], out: &mut Vec<&'a str>) {
+            for f in list {
+                match &f.kind {
+                    FilterKind::Collection { filters, .. } => walk(filters, out),
+                    FilterKind::RunOnce { id } => out.push(id),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.filters, &mut out);
+        out
+    }
+
     /// No filters: the item applies to everyone.
     pub fn is_empty(&self) -> bool {
         self.filters.is_empty()
@@ -585,21 +618,23 @@ impl Filter {
             FilterKind::IpRange { min, max } => format!("{min}-{max}"),
             FilterKind::Os { text, .. } => text.clone(),
             FilterKind::Language { langid, .. } => format!("0x{langid:04X}"),
+            FilterKind::RunOnce { id } => id.clone(),
             FilterKind::Unevaluable { .. } => String::new(),
         }
     }
 }
 
 /// Evaluates an item's targeting, left to right, stopping as soon as the rest cannot change
-/// the result. `captured` receives the variables `FilterRegistry type="GETVALUE"` stores (and
-/// is consulted by `FilterVariable` before the environment).
+/// the result. `ctx` carries what evaluation shares between items: the variables
+/// `FilterRegistry type="GETVALUE"` stores (consulted by `FilterVariable` before the
+/// environment, and by [`super::expand`]) and the `FilterRunOnce` ids already applied.
 pub fn evaluate(
     filters: &Filters,
     facts: &TargetingFacts,
     registry: &dyn RegistryLookup,
-    captured: &mut Vec<(String, String)>,
+    ctx: &mut EvalContext,
 ) -> Verdict {
-    match fold(&filters.filters, facts, registry, captured) {
+    match fold(&filters.filters, facts, registry, ctx) {
         (true, _) => Verdict::Applies,
         (false, reason) => Verdict::NotApplicable(reason),
     }
@@ -610,16 +645,16 @@ fn fold(
     list: &[Filter],
     facts: &TargetingFacts,
     registry: &dyn RegistryLookup,
-    captured: &mut Vec<(String, String)>,
+    ctx: &mut EvalContext,
 ) -> (bool, String) {
     let mut acc: Option<(bool, String)> = None;
     for f in list {
         acc = Some(match acc {
-            None => one(f, facts, registry, captured),
+            None => one(f, facts, registry, ctx),
             Some((true, r)) if f.op == BoolOp::Or => (true, r),
             Some((false, r)) if f.op == BoolOp::And => (false, r),
             Some((_, r)) => {
-                let (v, why) = one(f, facts, registry, captured);
+                let (v, why) = one(f, facts, registry, ctx);
                 // OR of false and false: the earlier "no" stays the first one.
                 if !v && f.op == BoolOp::Or {
                     (false, r)
@@ -637,7 +672,7 @@ fn one(
     f: &Filter,
     facts: &TargetingFacts,
     registry: &dyn RegistryLookup,
-    captured: &mut Vec<(String, String)>,
+    ctx: &mut EvalContext,
 ) -> (bool, String) {
     let prefix = if f.not {
         format!("not {}", f.element)
@@ -651,7 +686,7 @@ fn one(
         format!("{prefix} {subject}")
     };
     if let FilterKind::Collection { filters, .. } = &f.kind {
-        let (v, inner) = fold(filters, facts, registry, captured);
+        let (v, inner) = fold(filters, facts, registry, ctx);
         let value = v != f.not;
         let why = if v {
             "its rules say yes".to_string()
@@ -660,7 +695,7 @@ fn one(
         };
         return (value, format!("{head}: {why}"));
     }
-    let (raw, fact) = test(&f.kind, facts, registry, captured);
+    let (raw, fact) = test(&f.kind, facts, registry, ctx);
     (raw != f.not, format!("{head}: {fact}"))
 }
 
@@ -669,11 +704,26 @@ fn test(
     kind: &FilterKind,
     facts: &TargetingFacts,
     registry: &dyn RegistryLookup,
-    captured: &mut Vec<(String, String)>,
+    ctx: &mut EvalContext,
 ) -> (bool, String) {
     match kind {
         FilterKind::Collection { .. } => (true, String::new()),
         FilterKind::Unevaluable { why } => (false, format!("cannot be evaluated: {why}")),
+        FilterKind::RunOnce { id } => {
+            if ctx.run_once_done.iter().any(|d| d.eq_ignore_ascii_case(id)) {
+                (
+                    false,
+                    "the item was already applied once for this user (\"Apply once and do not \
+                     reapply\")"
+                        .into(),
+                )
+            } else {
+                (
+                    true,
+                    "the item has not been applied for this user yet".into(),
+                )
+            }
+        }
         FilterKind::User { name, sid } => {
             let me = format!("{}\\{}", facts.user_domain, facts.user_name);
             let hit = match sid {
@@ -713,7 +763,7 @@ fn test(
             (glob(name, value), format!("{what} is {value}"))
         }
         FilterKind::Variable { name, value } => {
-            let current = lookup(captured, name).or_else(|| facts.env(name));
+            let current = lookup(&ctx.variables, name).or_else(|| facts.env(name));
             match current {
                 None => (false, format!("%{name}% is not set")),
                 Some(v) => (
@@ -722,7 +772,7 @@ fn test(
                 ),
             }
         }
-        FilterKind::Registry(r) => registry_test(r, registry, captured),
+        FilterKind::Registry(r) => registry_test(r, registry, &mut ctx.variables),
         FilterKind::IpRange { min, max } => {
             let hit = facts.ip_addresses.iter().any(|a| in_range(a, min, max));
             let list = if facts.ip_addresses.is_empty() {
@@ -1336,9 +1386,13 @@ fn parse_filter<S: Source>(node: &S, item: &ItemRef, depth: usize) -> Result<Fil
             "organizational-unit membership needs Active Directory, which mapdrive does not query",
         ),
         "FilterSite" => unevaluable("the Active Directory site needs the domain's site data"),
-        "FilterRunOnce" => unevaluable(
-            "\"Apply once and do not reapply\" needs Group Policy's own history of applied items",
-        ),
+        "FilterRunOnce" => {
+            let id = attr(node, "id").to_string();
+            if id.is_empty() {
+                return Err(bad(node, item, "FilterRunOnce has no id".into()));
+            }
+            FilterKind::RunOnce { id }
+        }
         "FilterDate" | "FilterTime" => {
             unevaluable("date and time targeting would make the result change with the clock")
         }

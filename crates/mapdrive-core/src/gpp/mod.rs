@@ -68,9 +68,9 @@ pub use decide::{
 };
 pub use error::{GppError, ItemRef, UnevaluableFilter};
 pub use filter::{
-    BoolOp, ComputerNameKind, Filter, FilterKind, Filters, Hive, InMemoryRegistry, LanguageFacts,
-    OsFacts, OsRelease, ProductType, RawFilter, RegValue, RegistryFilter, RegistryLookup,
-    RegistryMatch, TargetingFacts, TokenGroup, Verdict, evaluate,
+    BoolOp, ComputerNameKind, EvalContext, Filter, FilterKind, Filters, Hive, InMemoryRegistry,
+    LanguageFacts, OsFacts, OsRelease, ProductType, RawFilter, RegValue, RegistryFilter,
+    RegistryLookup, RegistryMatch, TargetingFacts, TokenGroup, Verdict, evaluate,
 };
 pub use parse::{
     Action, DRIVE_CLSID, DRIVES_CLSID, DriveItem, DriveMaps, MAX_FILE_BYTES, Visibility, decode,

@@ -558,7 +558,8 @@ fn remove_policy_records_what_applied() {
                 name: "H:".into(),
                 letter: letter('H'),
                 path: HOME.into(),
-            }]
+            }],
+            run_once: vec![],
         }
     );
     // Unchanged items are recorded too (with the share on the letter).
@@ -705,4 +706,62 @@ fn create_records_only_its_own_share() {
     let p = run(&create(HOME), &state(&[('H', connected(HOME))]));
     assert_eq!(p.record.items.len(), 1);
     assert_eq!(p.record.items[0].path, HOME);
+}
+
+#[test]
+fn apply_once_applies_once_and_is_not_removed_afterwards() {
+    let once = drives(&[drive(
+        "H:",
+        r#"removePolicy="1""#,
+        &props("U", HOME, 'H', true, true),
+        r#"<FilterRunOnce hidden="1" not="0" bool="AND" id="{9C5E1D22-1B8C-4A43-9C57-3F0E2B6A7D10}"/>"#,
+    )]);
+    let first = run(&once, &DriveState::default());
+    assert!(matches!(first.items[0].decision, Decision::Map { .. }));
+    assert_eq!(
+        first.record.run_once,
+        ["{9C5E1D22-1B8C-4A43-9C57-3F0E2B6A7D10}"]
+    );
+    // The user removed the drive; the next run leaves it removed.
+    let second = run_with(
+        &once,
+        &DriveState::default(),
+        &first.record,
+        &PlanOptions::default(),
+    );
+    let Decision::NotApplicable { reason } = &second.items[0].decision else {
+        panic!("{:?}", second.items[0])
+    };
+    assert!(
+        reason.starts_with("FilterRunOnce {9C5E1D22-1B8C-4A43-9C57-3F0E2B6A7D10}: the item was already applied once"),
+        "{reason}"
+    );
+    // Still mapped: not removed either (it is not "no longer applied").
+    let third = run_with(
+        &once,
+        &first.end_state,
+        &first.record,
+        &PlanOptions::default(),
+    );
+    assert!(third.removals.is_empty(), "{:?}", third.removals);
+    assert_eq!(third.record, first.record);
+    // An item not applied (targeting said no) does not use up its run.
+    let scoped = once.replace(
+        "<FilterRunOnce",
+        &format!(
+            r#"<FilterGroup bool="AND" not="0" name="CORP\Team" sid="{TEAM_SID}"/><FilterRunOnce"#
+        ),
+    );
+    let p = run(&scoped, &DriveState::default());
+    assert!(p.record.run_once.is_empty());
+    // The record keeps run-once ids through JSON.
+    let json = serde_json::to_string(&first.record).unwrap();
+    assert_eq!(
+        serde_json::from_str::<AppliedRecord>(&json).unwrap(),
+        first.record
+    );
+    assert_eq!(
+        serde_json::from_str::<AppliedRecord>(r#"{"items": []}"#).unwrap(),
+        AppliedRecord::default()
+    );
 }

@@ -2,8 +2,8 @@
 //! the first rule that said no, unevaluable filters.
 
 use mapdrive_core::gpp::{
-    AppliedRecord, Decision, DriveState, GppError, PlanOptions, ProductType, TargetingFacts,
-    UnevaluablePolicy, Verdict, evaluate, parse_str, plan,
+    AppliedRecord, Decision, DriveState, EvalContext, GppError, PlanOptions, ProductType,
+    TargetingFacts, UnevaluablePolicy, Verdict, evaluate, parse_str, plan,
 };
 
 use crate::support::*;
@@ -11,8 +11,12 @@ use crate::support::*;
 fn verdict_with(filters: &str, facts: &TargetingFacts) -> Verdict {
     let xml = drives(&[drive("H:", "", r#"path="\\s\h" letter="H""#, filters)]);
     let m = maps(&xml);
-    let mut captured = Vec::new();
-    evaluate(&m.items[0].filters, facts, &registry(), &mut captured)
+    evaluate(
+        &m.items[0].filters,
+        facts,
+        &registry(),
+        &mut EvalContext::default(),
+    )
 }
 
 fn verdict(filters: &str) -> Verdict {
@@ -585,8 +589,8 @@ fn the_filter_tree_round_trips_through_its_written_form() {
     let mut f = facts();
     f.computer_netbios = "KIOSK01".into();
     let reg = registry();
-    let a = evaluate(&item.filters, &f, &reg, &mut Vec::new());
-    let b = evaluate(&read, &f, &reg, &mut Vec::new());
+    let a = evaluate(&item.filters, &f, &reg, &mut EvalContext::default());
+    let b = evaluate(&read, &f, &reg, &mut EvalContext::default());
     assert_eq!(a, b);
     assert!(matches!(a, Verdict::NotApplicable(_)));
     // Unevaluable filters stay unevaluable.
