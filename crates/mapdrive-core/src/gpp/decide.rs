@@ -194,6 +194,73 @@ impl ItemOutcome {
         matches!(self.decision, Decision::Map { .. } | Decision::Unmap { .. })
             || self.no_drives.is_some()
     }
+
+    /// The result word for a report, before applying: `changed`, `unchanged`,
+    /// `not applicable`, `skipped (disabled)`, `failed` or `not processed`. (After applying,
+    /// a change that fails is `failed`.)
+    pub fn status(&self) -> &'static str {
+        match &self.decision {
+            _ if self.changes() => "changed",
+            Decision::Unchanged { .. } | Decision::Map { .. } | Decision::Unmap { .. } => {
+                "unchanged"
+            }
+            Decision::NotApplicable { .. } => "not applicable",
+            Decision::Skipped { .. } => "skipped (disabled)",
+            Decision::Failed { .. } => "failed",
+            Decision::NotProcessed { .. } => "not processed",
+        }
+    }
+
+    /// Why, in one line: the reason, error or note the decision carries; for a change, what
+    /// it does (`map H: to \\files\home\alice (remembered)`, `remove W:, Y:`, `hide T:`).
+    pub fn why(&self) -> String {
+        let mut parts = Vec::new();
+        match &self.decision {
+            Decision::Map {
+                letter,
+                path,
+                persistent,
+                label,
+                replace,
+                ..
+            } => {
+                let verb = if *replace { "replace" } else { "map" };
+                let mut s = format!(
+                    "{verb} {letter} to {path} ({})",
+                    if *persistent {
+                        "remembered"
+                    } else {
+                        "this logon only"
+                    }
+                );
+                match label.as_deref() {
+                    Some("") => s.push_str(", label removed"),
+                    Some(l) => s.push_str(&format!(", label \"{l}\"")),
+                    None => {}
+                }
+                parts.push(s);
+            }
+            Decision::Unmap { letters } => parts.push(format!(
+                "remove {}",
+                letters
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Decision::Unchanged { why, .. } | Decision::Skipped { why } => parts.push(why.clone()),
+            Decision::NotProcessed { why } => parts.push(why.clone()),
+            Decision::NotApplicable { reason } => parts.push(reason.clone()),
+            Decision::Failed { error } => parts.push(error.clone()),
+        }
+        if let Some(c) = self.no_drives {
+            parts.push(format!(
+                "NoDrives 0x{:X} -> 0x{:X} (Explorer shows the change at its next start)",
+                c.before, c.after
+            ));
+        }
+        parts.join("; ")
+    }
 }
 
 /// One entry of the `removePolicy` history: an item with "Remove this item when it is no

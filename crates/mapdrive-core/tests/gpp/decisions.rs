@@ -765,3 +765,63 @@ fn apply_once_applies_once_and_is_not_removed_afterwards() {
         AppliedRecord::default()
     );
 }
+
+#[test]
+fn status_and_why_for_the_report() {
+    let xml = drives(&[
+        drive(
+            "G:",
+            r#"disabled="1""#,
+            &props("U", r"\\s\g", 'G', true, true),
+            "",
+        ),
+        drive(
+            "H:",
+            "",
+            r#"action="R" thisDrive="HIDE" path="\\files\home\%LogonUser%" label="Home" persistent="1" letter="H""#,
+            "",
+        ),
+        drive(
+            "I:",
+            "",
+            &props("U", r"\\s\i", 'I', true, true),
+            &format!(r#"<FilterGroup bool="AND" not="0" name="CORP\Team" sid="{TEAM_SID}"/>"#),
+        ),
+        drive("J:", "", &props("U", r"\\s\%Nope%", 'J', true, true), ""),
+        drive("W:", "", &props("D", "", 'W', false, false), ""),
+        drive("K:", "", &props("C", r"\\s\k", 'K', true, true), ""),
+    ]);
+    let st = state(&[('W', connected(OTHER)), ('K', connected(OTHER))]);
+    let p = run(&xml, &st);
+    let rows: Vec<(&str, String)> = p.items.iter().map(|o| (o.status(), o.why())).collect();
+    assert_eq!(
+        rows[0],
+        (
+            "skipped (disabled)",
+            "the item is disabled (disabled=\"1\")".into()
+        )
+    );
+    assert_eq!(
+        rows[1],
+        (
+            "changed",
+            r#"map H: to \\files\home\alice (remembered), label "Home"; NoDrives 0x0 -> 0x80 (Explorer shows the change at its next start)"#.into()
+        )
+    );
+    assert_eq!(
+        rows[2],
+        (
+            "not applicable",
+            r"FilterGroup CORP\Team: user is not a member".into()
+        )
+    );
+    assert_eq!(rows[3].0, "failed");
+    assert_eq!(rows[4], ("changed", "remove W:".into()));
+    assert_eq!(
+        rows[5],
+        (
+            "unchanged",
+            r"K: is already mapped to \\old\stuff; Create leaves an existing mapping alone".into()
+        )
+    );
+}
