@@ -896,6 +896,16 @@ fn group(
         };
     }
     let held = facts.groups.iter().find(|g| matches(g));
+    // The primary group counts even when the caller's group list leaves it out.
+    let is_primary = sid.is_some_and(|s| {
+        facts
+            .primary_group_sid
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(s))
+    });
+    if held.is_none() && is_primary {
+        return (true, "user is a member (primary group)".into());
+    }
     match held {
         Some(g) if g.deny_only => (
             false,

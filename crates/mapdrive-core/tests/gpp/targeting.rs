@@ -75,6 +75,18 @@ fn filter_group_primary_group() {
         r#"<FilterGroup bool="AND" not="0" name="CORP\Domain Users" sid="{DOMAIN_SID}-513" primaryGroup="1"/>"#
     ));
     applies(r#"<FilterGroup bool="AND" not="0" name="CORP\Domain Users" primaryGroup="1"/>"#);
+    let mut f = facts();
+    f.groups.retain(|g| !g.sid.ends_with("-513"));
+    assert_eq!(
+        verdict_with(
+            &format!(
+                r#"<FilterGroup bool="AND" not="0" name="CORP\Domain Users" sid="{DOMAIN_SID}-513"/>"#
+            ),
+            &f
+        ),
+        Verdict::Applies,
+        "the primary group is membership even when the group list leaves it out"
+    );
     let r = says_no(&format!(
         r#"<FilterGroup bool="AND" not="0" name="CORP\Sales" sid="{SALES_SID}" primaryGroup="1"/>"#
     ));
