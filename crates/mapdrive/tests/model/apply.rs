@@ -533,3 +533,44 @@ fn json_output_keeps_warnings_out_of_stderr() {
         serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap();
     }
 }
+
+/// `--secret NAME=-` reads one line each, in order: a name given twice, a missing line and an
+/// extra line are refused before anything changes, naming the parameter, never the secret.
+#[test]
+fn secrets_on_standard_input_are_one_line_each() {
+    use crate::support::mapdrive_lines;
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.yaml");
+    std::fs::write(&file, DOC).unwrap();
+    let path = file.to_str().unwrap();
+    let w = m.writes();
+    let nas = ["--secret", "nasPassword=-"];
+    let cases: [(Vec<&str>, Vec<&str>, &str); 3] = [
+        (
+            [nas, nas].concat(),
+            vec![NAS_PW, NAS_PW],
+            "--secret nasPassword=- is given twice",
+        ),
+        (
+            nas.to_vec(),
+            vec![],
+            "--secret nasPassword=- (line 1 of standard input)",
+        ),
+        (
+            nas.to_vec(),
+            vec![NAS_PW, "Extra-L1ne!"],
+            "standard input holds more lines than the 1 --secret option(s)",
+        ),
+    ];
+    for (flags, lines, expect) in cases {
+        let args: Vec<&str> = ["apply", path].into_iter().chain(flags).collect();
+        let r = mapdrive_lines(&mut m, &args, &lines);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(expect), "{args:?}: {}", r.stderr);
+        for s in [NAS_PW, "Extra-L1ne!"] {
+            assert!(!r.stdout.contains(s) && !r.stderr.contains(s));
+        }
+    }
+    assert_eq!(m.writes(), w);
+}
