@@ -205,10 +205,10 @@ impl CredentialTarget {
                 why: format!("it is {len} characters; a {kind} target holds at most {max}"),
             });
         }
-        if s.chars().any(char::is_control) {
+        if s.chars().any(is_control_or_format) {
             return Err(InputError::Field {
                 what: "credential target",
-                why: "it contains a control character".into(),
+                why: "it contains a control or invisible format character".into(),
             });
         }
         if kind.is_domain() && s.starts_with("\\\\") {
@@ -252,8 +252,8 @@ pub fn validate_user_name(s: &str) -> Result<(), InputError> {
         Some(format!(
             "it is {len} characters; at most {MAX_USER_NAME} are allowed"
         ))
-    } else if s.chars().any(char::is_control) {
-        Some("it contains a control character".into())
+    } else if s.chars().any(is_control_or_format) {
+        Some("it contains a control or invisible format character".into())
     } else if s.matches('\\').count() > 1 {
         Some("it holds more than one '\\' (write DOMAIN\\user)".into())
     } else if s.ends_with('\\') || s.ends_with('@') {
@@ -270,13 +270,28 @@ pub fn validate_user_name(s: &str) -> Result<(), InputError> {
     }
 }
 
-/// Validates a comment or alias (`CRED_MAX_STRING_LENGTH`).
+/// Whether `c` is a control character (Cc) or an invisible format character (Cf: bidirectional
+/// overrides such as U+202E, zero-width spaces and joiners, U+FEFF...). Format characters make a
+/// label or comment read differently from what it holds (a reversed file name, a target that
+/// looks like another), so they are refused like control characters.
+pub fn is_control_or_format(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.is_control() || c.general_category() == GeneralCategory::Format
+}
+
+/// Validates a comment, alias or label (`CRED_MAX_STRING_LENGTH`).
 pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputError> {
-    if let Some(c) = s.chars().find(|c| c.is_control()) {
+    if let Some(c) = s.chars().find(|&c| is_control_or_format(c)) {
+        let kind = if c.is_control() {
+            "control"
+        } else {
+            "invisible format"
+        };
         return Err(InputError::Field {
             what,
             why: format!(
-                "it contains the control character U+{:04X}, which would corrupt tables and terminals",
+                "it contains the {kind} character U+{:04X}, which would corrupt tables and terminals \
+                 or make the text read differently from what it holds",
                 u32::from(c)
             ),
         });
@@ -476,6 +491,32 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let mut compact = zeroize::Zeroizing::new(String::with_capacity(s.len()));
     compact.extend(s.chars().filter(|c| !c.is_ascii_whitespace()));
     LENIENT.decode(compact.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod format_character_tests {
+    use super::*;
+
+    #[test]
+    fn bidi_overrides_and_zero_width_characters_are_refused() {
+        for bad in [
+            "Team\u{202E}txt.exe",
+            "Pub\u{200B}lic",
+            "\u{FEFF}Docs",
+            "a\u{2066}b",
+            "x\u{7}",
+        ] {
+            let e = validate_short_string("label", bad).unwrap_err().to_string();
+            assert!(e.contains("U+"), "{bad:?}: {e}");
+            assert!(
+                validate_user_name(&format!("CORP\\{bad}")).is_err(),
+                "{bad:?}"
+            );
+        }
+        for good in ["Team Docs", "Données partagées", "共有", "Ünïcödé — ok"] {
+            assert!(validate_short_string("label", good).is_ok(), "{good:?}");
+        }
+    }
 }
 
 #[cfg(test)]
