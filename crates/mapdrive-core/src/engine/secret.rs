@@ -14,6 +14,11 @@ pub trait SecretInput {
     fn stdin_line(&mut self) -> io::Result<Zeroizing<String>>;
     /// A no-echo console prompt.
     fn prompt(&mut self, prompt: &str) -> io::Result<Zeroizing<String>>;
+    /// All of standard input (an instance of JSON, which may span lines and hold a secret). By
+    /// default the next line, which is what a test double that answers lines gives.
+    fn stdin_all(&mut self) -> io::Result<Zeroizing<String>> {
+        self.stdin_line()
+    }
     /// Whether standard input holds more than blank lines after what was read: a line nobody
     /// asked for is a mistake (one `--secret` too few) to refuse, not to ignore.
     fn stdin_has_more(&mut self) -> io::Result<bool> {

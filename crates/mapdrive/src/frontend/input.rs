@@ -19,6 +19,9 @@ pub struct StdSecretInput;
 /// reading never reallocates (a reallocation would leave an unwiped partial copy behind).
 const MAX_LINE_BYTES: usize = 8192;
 
+/// The most read as a whole from standard input (a DSC instance is a few hundred bytes).
+const MAX_STDIN_BYTES: usize = 1024 * 1024;
+
 impl SecretInput for StdSecretInput {
     fn stdin_line(&mut self) -> io::Result<Zeroizing<String>> {
         let mut stdin = stdin_file()?;
@@ -50,6 +53,25 @@ impl SecretInput for StdSecretInput {
 
     fn prompt(&mut self, prompt: &str) -> io::Result<Zeroizing<String>> {
         rpassword::prompt_password(prompt).map(Zeroizing::new)
+    }
+
+    fn stdin_all(&mut self) -> io::Result<Zeroizing<String>> {
+        let bytes = read_at_most(stdin_file()?, MAX_STDIN_BYTES).map_err(|e| match e {
+            TooLarge::Io(e) => e,
+            TooLarge::Over => io::Error::new(
+                ErrorKind::InvalidData,
+                format!(
+                    "standard input is larger than {} KiB, the most mapdrive reads",
+                    MAX_STDIN_BYTES / 1024
+                ),
+            ),
+        })?;
+        decode(&bytes).map_err(|e| {
+            io::Error::new(
+                ErrorKind::InvalidData,
+                format!("the contents of standard input {e}"),
+            )
+        })
     }
 
     fn stdin_has_more(&mut self) -> io::Result<bool> {
