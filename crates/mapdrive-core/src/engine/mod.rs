@@ -8,7 +8,7 @@ pub mod secret;
 pub mod session;
 
 pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
-pub use session::{Chosen, Session, choose, choose_to_change, under};
+pub use session::{Chosen, SessionChoice, choose, choose_to_change, under};
 
 use crate::domain::{CredentialInfo, DriveLetter, Elevation, RemotePath, Secret};
 use crate::error::Error;
@@ -66,7 +66,7 @@ impl Change {
         Ok(())
     }
 
-    /// Whether the change is made in a logon session (and so follows [`Session`]).
+    /// Whether the change is made in a logon session (and so follows [`SessionChoice`]).
     fn follows_session(&self) -> bool {
         matches!(
             self,
@@ -81,7 +81,7 @@ pub struct Request {
     /// What to change.
     pub change: Change,
     /// In which logon session(s).
-    pub session: Session,
+    pub session: SessionChoice,
     /// Only report what would change.
     pub check: bool,
 }
@@ -124,7 +124,13 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
     } = request;
     change.validate()?;
     if !change.follows_session() {
-        let outcome = one(port, &change, check, TokenChoice::Current, Session::Current)?;
+        let outcome = one(
+            port,
+            &change,
+            check,
+            TokenChoice::Current,
+            SessionChoice::Current,
+        )?;
         return Ok(Response {
             outcomes: vec![(TokenChoice::Current, outcome)],
             failure: None,
@@ -163,7 +169,7 @@ fn one(
     change: &Change,
     check: bool,
     token: TokenChoice,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<Outcome, Error> {
     match change {
         Change::Map(req, password) => {
@@ -205,7 +211,7 @@ fn one(
                 |p| plan::observe_letter_state(p, letter),
                 Verify::Replan,
             )?;
-            if session == Session::Auto && token == TokenChoice::Linked && !outcome.changed {
+            if session == SessionChoice::Auto && token == TokenChoice::Linked && !outcome.changed {
                 // Nothing in the limited session: say so if the drive is in this elevated one.
                 let here = under(port, TokenChoice::Current, |p| {
                     plan::observe_letter_state(p, letter)
@@ -427,7 +433,7 @@ fn observe_with_label(
 }
 
 /// Every drive letter as seen from the chosen session(s); the choice's warnings come first.
-pub fn inventories(port: &mut dyn Port, session: Session) -> Result<Vec<Inventory>, Error> {
+pub fn inventories(port: &mut dyn Port, session: SessionChoice) -> Result<Vec<Inventory>, Error> {
     let chosen = choose(port, session)?;
     let mut out = Vec::new();
     for token in chosen.tokens {
@@ -445,7 +451,7 @@ pub type Vault = (TokenChoice, Vec<CredentialInfo>);
 /// about the session choice.
 pub fn credentials(
     port: &mut dyn Port,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<(Vec<Vault>, Vec<String>), Error> {
     let chosen = choose(port, session)?;
     let mut out = Vec::new();
@@ -468,9 +474,9 @@ pub fn credentials(
 pub fn diagnose(
     port: &mut dyn Port,
     letter: Option<DriveLetter>,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<crate::doctor::Diagnosis, Error> {
-    let token = if session == Session::Current {
+    let token = if session == SessionChoice::Current {
         TokenChoice::Current
     } else {
         choose(port, session)?
@@ -485,7 +491,7 @@ pub fn diagnose(
 /// Reconnects remembered drives in the chosen session(s), as Winlogon would.
 pub fn restore(
     port: &mut dyn Port,
-    session: Session,
+    session: SessionChoice,
     check: bool,
 ) -> Result<Vec<RestoreReport>, Error> {
     let chosen = session::choose_to_change(port, session)?;
@@ -504,7 +510,7 @@ pub fn restore(
 /// starting at"), as seen from the first session `session` chooses, and the choice's warnings.
 pub fn first_available(
     port: &mut dyn Port,
-    session: Session,
+    session: SessionChoice,
     start: DriveLetter,
     remote: &RemotePath,
 ) -> Result<(plan::FirstAvailable, Vec<String>), Error> {

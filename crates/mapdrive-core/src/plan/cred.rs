@@ -8,14 +8,19 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::port::Port;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-/// When a supplied secret is written to an existing credential.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// When a supplied secret is written to an existing credential (`--update-secret`,
+/// `update_secret` in Ansible, `updateSecret` in DSC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "camelCase")]
 pub enum UpdateSecret {
-    /// Whenever it differs; a domain password cannot be read back, so it is always rewritten.
+    /// Whenever it may differ: a domain password cannot be read back, so it is written on every run.
     #[default]
     Always,
-    /// Only when the credential is created.
+    /// Only when the credential is created (the default in DSC documents).
     OnCreate,
 }
 

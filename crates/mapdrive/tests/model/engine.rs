@@ -335,7 +335,7 @@ fn doctor_judges_the_session_it_is_asked_about() {
 mod concurrency {
     //! Another process acting between mapdrive's plan and apply, or between apply and the check.
 
-    use mapdrive_core::engine::{self, Change, Request, Session};
+    use mapdrive_core::engine::{self, Change, Request, SessionChoice};
     use mapdrive_core::error::{ApiError, Error};
     use mapdrive_core::plan::{MapRequest, UnmapRequest};
     use mapdrive_core::port::Port;
@@ -357,7 +357,7 @@ mod concurrency {
                 },
                 None,
             ),
-            session: Session::Auto,
+            session: SessionChoice::Auto,
             check: false,
         }
     }
@@ -370,7 +370,7 @@ mod concurrency {
                 force: false,
                 keep_remembered: false,
             }),
-            session: Session::Auto,
+            session: SessionChoice::Auto,
             check: false,
         }
     }
@@ -487,7 +487,7 @@ mod concurrency {
             }
             None
         });
-        let reports = engine::restore(&mut p, Session::Auto, false).unwrap();
+        let reports = engine::restore(&mut p, SessionChoice::Auto, false).unwrap();
         let drive = &reports[0].drives[0];
         assert_eq!(drive.result, "connected", "{drive:?}");
         assert!(!reports[0].failed);
@@ -517,7 +517,7 @@ mod concurrency {
                 },
                 Some(crate::support::secret(secret)),
             ),
-            session: Session::Auto,
+            session: SessionChoice::Auto,
             check: false,
         }
     }

@@ -4,16 +4,10 @@
 
 use serde_json::Value;
 
-use super::types::{
-    CredType, Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata, PersistenceProp,
-    SessionProp, UpdateSecretProp,
-};
+use super::types::{Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata};
 use mapdrive_core::domain::credential::{validate_short_string, validate_user_name};
-use mapdrive_core::domain::{
-    CredentialInfo, CredentialKind, CredentialTarget, DosTarget, DriveLetter, Persistence,
-    RemotePath,
-};
-use mapdrive_core::engine::{self, Change, Request, Response, Session};
+use mapdrive_core::domain::{CredentialInfo, CredentialTarget, DosTarget, DriveLetter, RemotePath};
+use mapdrive_core::engine::{self, Change, Request, Response, SessionChoice};
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::plan::inventory::{DriveEntry, Status, same_path};
 use mapdrive_core::plan::{
@@ -175,11 +169,11 @@ impl Instance {
     }
 
     /// The logon session choice.
-    pub fn session(&self) -> Session {
+    pub fn session(&self) -> SessionChoice {
         match self {
-            Instance::Drive(d) => SessionProp::session(d.session),
-            Instance::Credential(c) => SessionProp::session(c.session),
-            Instance::Global(_) | Instance::Linked(_) => Session::Current,
+            Instance::Drive(d) => d.session.unwrap_or_default(),
+            Instance::Credential(c) => c.session.unwrap_or_default(),
+            Instance::Global(_) | Instance::Linked(_) => SessionChoice::Current,
         }
     }
 
@@ -243,8 +237,7 @@ impl Instance {
                 }
             }
             Instance::Credential(c) => {
-                credential_kind(c.kind)?;
-                CredentialTarget::parse(&c.name, credential_kind(c.kind)?)?;
+                CredentialTarget::parse(&c.name, c.kind)?;
                 if let Some(u) = &c.username {
                     validate_user_name(u)?;
                 }
@@ -292,41 +285,6 @@ fn read_only() -> Error {
 
 fn letter(s: &str) -> Result<DriveLetter, Error> {
     Ok(s.parse::<DriveLetter>()?)
-}
-
-/// The core's credential type.
-pub fn credential_kind(t: CredType) -> Result<CredentialKind, Error> {
-    Ok(match t {
-        CredType::DomainPassword => CredentialKind::DomainPassword,
-        CredType::GenericPassword => CredentialKind::GenericPassword,
-        CredType::DomainCertificate => CredentialKind::DomainCertificate,
-        CredType::GenericCertificate => CredentialKind::GenericCertificate,
-    })
-}
-
-fn cred_type(k: CredentialKind) -> CredType {
-    match k {
-        CredentialKind::DomainPassword => CredType::DomainPassword,
-        CredentialKind::GenericPassword => CredType::GenericPassword,
-        CredentialKind::DomainCertificate => CredType::DomainCertificate,
-        CredentialKind::GenericCertificate => CredType::GenericCertificate,
-    }
-}
-
-fn persistence_prop(p: Persistence) -> PersistenceProp {
-    match p {
-        Persistence::Session => PersistenceProp::Session,
-        Persistence::Local => PersistenceProp::Local,
-        Persistence::Enterprise => PersistenceProp::Enterprise,
-    }
-}
-
-fn persistence(p: PersistenceProp) -> Persistence {
-    match p {
-        PersistenceProp::Session => Persistence::Session,
-        PersistenceProp::Local => Persistence::Local,
-        PersistenceProp::Enterprise => Persistence::Enterprise,
-    }
 }
 
 /// A drive of this logon session: connected here, or remembered (not a global or foreign device).
@@ -383,7 +341,7 @@ pub fn get(
             Ok(Instance::Drive(out))
         }
         Instance::Credential(c) => {
-            let kind = credential_kind(c.kind)?;
+            let kind = c.kind;
             let (vaults, w) = engine::credentials(port, desired.session())?;
             push_new(warnings, &w);
             let target = CredentialTarget::parse(&c.name, kind)?;
@@ -404,7 +362,7 @@ pub fn get(
             if let Some(i) = found {
                 out.exist = Some(true);
                 out.username = i.user_name;
-                out.persistence = Some(persistence_prop(i.persistence));
+                out.persistence = Some(i.persistence);
                 out.alias = match (&c.alias, i.alias) {
                     (Some(_), None) => Some(String::new()),
                     (_, a) => a,
@@ -617,7 +575,7 @@ fn request(
             }
         }
         (Instance::Credential(c), Instance::Credential(a)) => {
-            let kind = credential_kind(c.kind)?;
+            let kind = c.kind;
             let target = CredentialTarget::parse(&c.name, kind)?;
             if !desired.exist() {
                 Change::CredRemove(CredRemoveRequest { target, kind })
@@ -632,15 +590,12 @@ fn request(
                         target,
                         kind,
                         user_name,
-                        persistence: c.persistence.map(persistence),
+                        persistence: c.persistence,
                         alias: c.alias.clone(),
                         comment: c.comment.clone(),
                         attributes: None,
                         new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
-                        update_secret: match c.update_secret {
-                            Some(UpdateSecretProp::Always) => UpdateSecret::Always,
-                            Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,
-                        },
+                        update_secret: c.update_secret.unwrap_or(UpdateSecret::OnCreate),
                     },
                     c.secret.as_ref().map(|s| s.0.clone()),
                 )
@@ -839,7 +794,7 @@ pub fn export(
 ) -> Result<Vec<Instance>, Error> {
     Ok(match kind {
         Kind::MappedDrive => {
-            let inventories = engine::inventories(port, Session::Auto)?;
+            let inventories = engine::inventories(port, SessionChoice::Auto)?;
             let Some(inv) = inventories.first() else {
                 return Ok(Vec::new());
             };
@@ -859,7 +814,7 @@ pub fn export(
                 .collect()
         }
         Kind::Credential => {
-            let (vaults, w) = engine::credentials(port, Session::Auto)?;
+            let (vaults, w) = engine::credentials(port, SessionChoice::Auto)?;
             push_new(warnings, &w);
             vaults
                 .first()
@@ -893,9 +848,9 @@ pub fn export(
 fn credential_instance(i: &CredentialInfo) -> Instance {
     Instance::Credential(Credential {
         name: i.target.clone(),
-        kind: cred_type(i.kind),
+        kind: i.kind,
         username: i.user_name.clone(),
-        persistence: Some(persistence_prop(i.persistence)),
+        persistence: Some(i.persistence),
         alias: i.alias.clone(),
         comment: i.comment.clone(),
         ..Credential::default()
