@@ -12,7 +12,7 @@ use crate::domain::{
     Identity, LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
     Thumbprint,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ERROR_NOT_SUPPORTED};
 
 /// A connection `WNetOpenEnumW(RESOURCE_CONNECTED)` reports for this logon session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -199,13 +199,16 @@ pub trait Port {
     /// (`CertOpenStore` + `CertFindCertificateInStore(CERT_FIND_SHA1_HASH)`).
     fn certificate_in_my_store(&self, thumbprint: &Thumbprint) -> Result<bool, ApiError> {
         let _ = thumbprint;
-        Err(ApiError::new("CertFindCertificateInStore", 50))
+        Err(ApiError::new(
+            "CertFindCertificateInStore",
+            ERROR_NOT_SUPPORTED,
+        ))
     }
     /// The user name a certificate credential stores for this certificate
     /// (`CredMarshalCredentialW(CertCredential)`).
     fn marshal_certificate(&self, thumbprint: &Thumbprint) -> Result<String, ApiError> {
         let _ = thumbprint;
-        Err(ApiError::new("CredMarshalCredentialW", 50))
+        Err(ApiError::new("CredMarshalCredentialW", ERROR_NOT_SUPPORTED))
     }
     /// The certificate a stored user name refers to (`CredUnmarshalCredentialW`); `None` when it
     /// is not a marshaled certificate reference.
@@ -223,7 +226,7 @@ pub trait Port {
         if attributes.is_empty() {
             self.write_credential(cred)
         } else {
-            Err(ApiError::new("CredWriteW", 50))
+            Err(ApiError::new("CredWriteW", ERROR_NOT_SUPPORTED))
         }
     }
 }

@@ -16,7 +16,7 @@ use super::wide::{self, WStr};
 use mapdrive_core::domain::{
     CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret,
 };
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_INVALID_PARAMETER};
 use mapdrive_core::port::{CredentialWrite, SecretWrite};
 
 /// Reads one entry; `None` for types mapdrive does not manage (not 1 or 2) or an unknown
@@ -241,7 +241,8 @@ pub(crate) fn write_with_attributes(
             Ok(CREDENTIAL_ATTRIBUTEW {
                 Keyword: k.as_pwstr(),
                 Flags: 0,
-                ValueSize: u32::try_from(v.len()).map_err(|_| ApiError::new(API, 87))?,
+                ValueSize: u32::try_from(v.len())
+                    .map_err(|_| ApiError::new(API, ERROR_INVALID_PARAMETER))?,
                 Value: if v.is_empty() {
                     ptr::null_mut()
                 } else {
@@ -250,7 +251,8 @@ pub(crate) fn write_with_attributes(
             })
         })
         .collect::<Result<_, _>>()?;
-    let attribute_count = u32::try_from(list.len()).map_err(|_| ApiError::new(API, 87))?;
+    let attribute_count =
+        u32::try_from(list.len()).map_err(|_| ApiError::new(API, ERROR_INVALID_PARAMETER))?;
     let target = WStr::new(cred.target, API)?;
     let user = (!cred.user_name.is_empty())
         .then(|| WStr::new(cred.user_name, API))
@@ -266,7 +268,8 @@ pub(crate) fn write_with_attributes(
         SecretWrite::Preserve => CRED_PRESERVE_CREDENTIAL_BLOB,
         SecretWrite::Empty => 0,
     };
-    let blob_size = u32::try_from(blob.len()).map_err(|_| ApiError::new(API, 87))?;
+    let blob_size =
+        u32::try_from(blob.len()).map_err(|_| ApiError::new(API, ERROR_INVALID_PARAMETER))?;
     let c = CREDENTIALW {
         Flags: 0,
         Type: cred.kind.cred_type(),

@@ -31,19 +31,13 @@ use mapdrive_core::domain::{
     CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
     RemotePath, Secret, SessionUsers,
 };
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_NO_NETWORK, ERROR_NOT_ENOUGH_MEMORY};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
 
 use handle::{Impersonation, OwnedHandle};
 use registry::Hive;
-
-/// `ERROR_NOT_ENOUGH_MEMORY`: what Wine's `WNetOpenEnumW(RESOURCE_REMEMBERED)` answers when
-/// `HKCU\Network` does not exist (win32.md §5.3).
-const ERROR_NOT_ENOUGH_MEMORY: u32 = 8;
-/// `ERROR_NO_NETWORK`: no provider loaded (win32.md §1.8, §5.3).
-const ERROR_NO_NETWORK: u32 = 1222;
 
 /// The real Windows. Not `Send`: an impersonation belongs to the thread that started it.
 #[derive(Debug)]

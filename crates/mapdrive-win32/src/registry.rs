@@ -11,11 +11,9 @@ use windows_sys::Win32::System::Registry::{HKEY, RegOpenCurrentUser};
 
 use super::wide;
 use mapdrive_core::domain::{DriveLetter, LinkedConnections, RemotePath};
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
 use mapdrive_core::port::{BootDevice, Remembered};
 
-/// `ERROR_FILE_NOT_FOUND`: the key or value does not exist.
-pub(crate) const ERROR_FILE_NOT_FOUND: u32 = 2;
 /// `MAXIMUM_ALLOWED` access mask.
 const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 
@@ -101,7 +99,7 @@ fn read_dword(key: &Key, name: &str) -> Result<Option<u32>, ApiError> {
 
 fn set_string(key: &Key, name: &str, data: &str) -> Result<(), ApiError> {
     if data.contains('\0') {
-        return Err(ApiError::new("RegSetValueExW", 87));
+        return Err(ApiError::new("RegSetValueExW", ERROR_INVALID_PARAMETER));
     }
     map(key.set_string(name, data), "RegSetValueExW")
 }

@@ -20,7 +20,7 @@ use super::dosdev;
 use super::handle::{Buffer, Free, OwnedHandle};
 use super::token;
 use mapdrive_core::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_ACCESS_DENIED};
 use mapdrive_core::port::SessionView;
 
 /// `OBJECT_ATTRIBUTES` (x64: 48 bytes).
@@ -244,7 +244,7 @@ pub(crate) enum Directory {
 fn open_failure(status: NTSTATUS) -> Directory {
     match status {
         STATUS_OBJECT_NAME_NOT_FOUND | STATUS_OBJECT_PATH_NOT_FOUND => Directory::Missing,
-        STATUS_ACCESS_DENIED => Directory::Unreadable(5),
+        STATUS_ACCESS_DENIED => Directory::Unreadable(ERROR_ACCESS_DENIED),
         other => Directory::Unreadable(nt_error("NtOpenDirectoryObject", other).code),
     }
 }

@@ -5,7 +5,7 @@ use core::mem::{offset_of, size_of};
 use core::ptr;
 
 use windows_sys::Win32::Foundation::{
-    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, HANDLE, LUID,
+    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_DATA, ERROR_NO_TOKEN, HANDLE, LUID,
 };
 use windows_sys::Win32::Security::Authentication::Identity::{
     LsaGetLogonSessionData, LsaNtStatusToWinError, SECURITY_LOGON_SESSION_DATA,
@@ -33,19 +33,12 @@ use windows_sys::Win32::System::Threading::{
 use super::handle::{Buffer, Free, Impersonation, OwnedHandle, last_error};
 use super::wide::{self, WStr};
 use mapdrive_core::domain::{Account, Elevation, Identity, LogonType, Luid, SessionUsers};
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{
+    ApiError, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_NO_SUCH_LOGON_SESSION, ERROR_PRIVILEGE_NOT_HELD,
+};
 
 /// `NT AUTHORITY\SYSTEM`.
 pub(crate) const SYSTEM_SID: &str = "S-1-5-18";
-
-const ERROR_INVALID_DATA: u32 = 13;
-/// `ERROR_PRIVILEGE_NOT_HELD`: no SYSTEM token with SeTcbPrivilege was found.
-const ERROR_PRIVILEGE_NOT_HELD: u32 = 1314;
-/// `ERROR_NO_SUCH_LOGON_SESSION`: what a Default (non-split) token answers for its linked
-/// token (win32.md §8 question 3, believed 1312).
-const ERROR_NO_SUCH_LOGON_SESSION: u32 = 1312;
-/// `ERROR_BAD_IMPERSONATION_LEVEL` (win32.md §1.8).
-const ERROR_BAD_IMPERSONATION_LEVEL: u32 = 1346;
 
 /// The LUID as one u64, HighPart:LowPart (domain `Luid`).
 pub(crate) fn luid(l: LUID) -> Luid {

@@ -11,10 +11,7 @@ use core::ptr;
 use zeroize::Zeroizing;
 
 use mapdrive_core::domain::Secret;
-use mapdrive_core::error::ApiError;
-
-/// `ERROR_INVALID_PARAMETER`: a string with an embedded NUL would be silently cut by Win32.
-const ERROR_INVALID_PARAMETER: u32 = 87;
+use mapdrive_core::error::{ApiError, ERROR_INVALID_PARAMETER};
 
 /// A NUL-terminated UTF-16 string owned by Rust.
 #[derive(Clone, Debug)]

@@ -22,7 +22,7 @@ pub(crate) use windows_sys::Win32::NetworkManagement::WNet::{
 use super::handle::EnumHandle;
 use super::wide::{self, WStr};
 use mapdrive_core::domain::{DriveLetter, RemotePath, Secret};
-use mapdrive_core::error::{ApiError, ProviderError};
+use mapdrive_core::error::{ApiError, ERROR_NOT_ENOUGH_MEMORY, ProviderError};
 
 /// `WNetGetLastErrorW`: what the provider reported with `WNetSetLastErrorW`. Must run at once
 /// after the WNet call that returned `ERROR_EXTENDED_ERROR`, on the same thread, before any
@@ -109,7 +109,8 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
     loop {
         let mut count = u32::MAX; // "-1 = as many as fit"
         let bytes = buf.len() * 8;
-        let mut size = u32::try_from(bytes).map_err(|_| ApiError::new("WNetEnumResourceW", 8))?;
+        let mut size = u32::try_from(bytes)
+            .map_err(|_| ApiError::new("WNetEnumResourceW", ERROR_NOT_ENOUGH_MEMORY))?;
         // SAFETY: `buf` holds `size` writable bytes; `count` and `size` are valid in/out.
         let rc = unsafe {
             WNetEnumResourceW(handle.raw(), &mut count, buf.as_mut_ptr().cast(), &mut size)

@@ -3,7 +3,7 @@
 //! action that can change it, so a document of 26 drives and 50 credentials enumerates the
 //! drives and the credentials once instead of once per item.
 //!
-//! Facts are kept per token ([`TokenChoice`]): the linked half of a split token sees other drives
+//! Reads are kept per token ([`TokenChoice`]): the linked half of a split token sees other drives
 //! and another vault. An action invalidates what it may have changed, in both tokens' caches
 //! (they share `HKCU` and may share the vault). A failed action invalidates too: Windows may have
 //! done part of it.
@@ -20,9 +20,9 @@ use crate::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
 
-/// What one token's view holds.
+/// The answers read so far through one token (`None`/absent: not read yet, or invalidated).
 #[derive(Default)]
-struct Facts {
+struct CachedReads {
     identity: Option<Result<Identity, ApiError>>,
     connected: Option<Result<Vec<Connection>, ApiError>>,
     remembered: Option<Result<Vec<Remembered>, ApiError>>,
@@ -62,8 +62,8 @@ pub struct ReadCounts {
 pub struct CachingPort<'a> {
     inner: &'a mut dyn Port,
     token: Cell<TokenChoice>,
-    current: RefCell<Facts>,
-    linked: RefCell<Facts>,
+    current: RefCell<CachedReads>,
+    linked: RefCell<CachedReads>,
     boot: RefCell<Option<Result<Vec<BootDevice>, ApiError>>>,
     policy: RefCell<Option<Result<LinkedConnections, ApiError>>>,
     /// Process-wide (the process token's linked account, this desktop's user): read once.
@@ -77,8 +77,8 @@ impl<'a> CachingPort<'a> {
         CachingPort {
             inner,
             token: Cell::new(TokenChoice::Current),
-            current: RefCell::new(Facts::default()),
-            linked: RefCell::new(Facts::default()),
+            current: RefCell::new(CachedReads::default()),
+            linked: RefCell::new(CachedReads::default()),
             boot: RefCell::new(None),
             policy: RefCell::new(None),
             session_users: RefCell::new(None),
@@ -97,7 +97,7 @@ impl<'a> CachingPort<'a> {
         self.counts.set(c);
     }
 
-    fn facts(&self) -> &RefCell<Facts> {
+    fn token_reads(&self) -> &RefCell<CachedReads> {
         match self.token.get() {
             TokenChoice::Current => &self.current,
             TokenChoice::Linked => &self.linked,
@@ -143,7 +143,7 @@ fn cached<T: Clone>(
 
 impl Port for CachingPort<'_> {
     fn identity(&self) -> Result<Identity, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.identity, || {
             self.count(|c| c.identity += 1);
             self.inner.identity()
@@ -157,7 +157,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn connected(&self) -> Result<Vec<Connection>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.connected, || {
             self.count(|c| c.connected += 1);
             self.inner.connected()
@@ -165,7 +165,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.remembered, || {
             self.count(|c| c.remembered += 1);
             self.inner.remembered()
@@ -173,7 +173,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.dos
             .entry(letter)
             .or_insert_with(|| {
@@ -184,7 +184,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.credentials, || {
             self.count(|c| c.credentials += 1);
             self.inner.credentials()
@@ -192,7 +192,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.caps, || self.inner.credential_caps())
     }
 
@@ -209,7 +209,7 @@ impl Port for CachingPort<'_> {
     ) -> Result<Option<CredentialInfo>, ApiError> {
         // Answered from the enumeration when this run has one (no second read of the vault);
         // otherwise one `CredReadW`.
-        let from_list = match &self.facts().borrow().credentials {
+        let from_list = match &self.token_reads().borrow().credentials {
             Some(Ok(list)) => Some(
                 list.iter()
                     .find(|c| c.kind == kind && c.target.to_lowercase() == target.to_lowercase())
@@ -238,7 +238,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.labels
             .entry(remote.mount_points_key().to_lowercase())
             .or_insert_with(|| self.inner.label(remote))

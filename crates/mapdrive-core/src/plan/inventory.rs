@@ -4,11 +4,8 @@
 use serde::Serialize;
 
 use crate::domain::{DosTarget, DriveLetter, Identity, Luid, RemotePath};
-use crate::error::{ApiError, Error, error_name};
+use crate::error::{ApiError, ERROR_NO_NETWORK, Error, error_name};
 use crate::port::{BootDevice, Connection, Port, Remembered};
-
-/// `ERROR_NO_NETWORK`: no provider loaded.
-const NO_NETWORK: u32 = 1222;
 
 /// Status of a network drive, as `net use` words it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -110,11 +107,12 @@ pub fn read_network(
     let connected = match port.connected() {
         Ok(c) => c,
         Err(ApiError {
-            code: NO_NETWORK, ..
+            code: ERROR_NO_NETWORK,
+            ..
         }) => {
             warnings.push(format!(
-                "no network provider is loaded ({NO_NETWORK} {}): connected drives cannot be listed",
-                error_name(NO_NETWORK)
+                "no network provider is loaded ({ERROR_NO_NETWORK} {}): connected drives cannot be listed",
+                error_name(ERROR_NO_NETWORK)
             ));
             Vec::new()
         }

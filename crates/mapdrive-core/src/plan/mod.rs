@@ -31,7 +31,7 @@ pub use state::{BootState, DriveState, State, changed_fields};
 use crate::domain::{
     CredentialAttribute, CredentialKind, DriveLetter, Persistence, RemotePath, Secret,
 };
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, ERROR_ACCESS_DENIED, Error};
 use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
 
 /// One step of a plan. Serialisable (it never holds a secret).
@@ -517,13 +517,12 @@ fn failure_context(action: &Action) -> String {
 
 /// A remedy more precise than the error catalog's, where the action tells more than the code.
 fn specific_fix(action: &Action, code: u32) -> Option<String> {
-    const ACCESS_DENIED: u32 = 5;
     match (action, code) {
         (
             Action::SetBootDevice { .. }
             | Action::RemoveBootDevice { .. }
             | Action::SetLinkedConnections { .. },
-            ACCESS_DENIED,
+            ERROR_ACCESS_DENIED,
         ) => Some(
             "HKLM is writable only by administrators: run mapdrive from an elevated prompt \
              (Run as administrator)"
@@ -534,9 +533,9 @@ fn specific_fix(action: &Action, code: u32) -> Option<String> {
             | Action::Remember { .. }
             | Action::EnsureRemembered { .. }
             | Action::BlankUserName { .. },
-            ACCESS_DENIED,
+            ERROR_ACCESS_DENIED,
         ) => Some("check the permissions of HKCU\\Network for this user".into()),
-        (Action::SetLabel { .. }, ACCESS_DENIED) => Some(
+        (Action::SetLabel { .. }, ERROR_ACCESS_DENIED) => Some(
             "check the permissions of HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\MountPoints2"
                 .into(),
         ),

@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use super::inventory::{observe_all, same_path};
 use crate::domain::{DosTarget, DriveLetter, RemotePath};
-use crate::error::{Error, error_name, lookup};
+use crate::error::{
+    ERROR_ALREADY_ASSIGNED, ERROR_DEVICE_ALREADY_REMEMBERED, ERROR_INVALID_PASSWORD,
+    ERROR_LOGON_FAILURE, Error, error_name, lookup,
+};
 use crate::port::Port;
 
 /// What happened to one remembered drive.
@@ -128,8 +131,10 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                         // "Already assigned": another process (a second restore, Winlogon's
                         // deferred reconnect) may have connected it at the same moment.
                         Err(e)
-                            if matches!(e.code, 85 | 1202)
-                                && points_to(&*port, r.letter, &remote)? =>
+                            if matches!(
+                                e.code,
+                                ERROR_ALREADY_ASSIGNED | ERROR_DEVICE_ALREADY_REMEMBERED
+                            ) && points_to(&*port, r.letter, &remote)? =>
                         {
                             item.detail = Some(format!(
                                 "another process connected {} to {} at the same time",
@@ -145,7 +150,9 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                                 e.code,
                                 error_name(e.code)
                             );
-                            if user.is_some() && matches!(e.code, 86 | 1326) {
+                            if user.is_some()
+                                && matches!(e.code, ERROR_INVALID_PASSWORD | ERROR_LOGON_FAILURE)
+                            {
                                 detail.push_str(&format!(
                                     "; the drive is remembered with UserName {} but Windows never stores the password: \
                                      save it with `mapdrive cred set {} --user {} --prompt`",

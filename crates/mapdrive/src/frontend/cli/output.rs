@@ -21,28 +21,11 @@ use serde::Serialize;
 
 use mapdrive_core::doctor::{Diagnosis, WhoAmI};
 use mapdrive_core::domain::{CredentialInfo, LinkedConnections};
-use mapdrive_core::error::{Error, lookup};
+use mapdrive_core::error::{Error, ErrorKind, lookup};
 use mapdrive_core::plan::inventory::Inventory;
 pub use mapdrive_core::plan::state::{BootState, DriveState, State};
 use mapdrive_core::plan::{Outcome, RestoreReport};
 use mapdrive_core::port::TokenChoice;
-
-/// The kind of an error, which also fixes the exit code.
-#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// Exit 1: Windows refused the operation.
-    WindowsError,
-    /// Exit 1: the operation succeeded but the requested state does not hold afterwards
-    /// (another program changed it at the same time).
-    NotConverged,
-    /// Exit 2: invalid input or usage; nothing was changed.
-    InvalidInput,
-    /// Exit 3: mapdrive refused to do this as asked.
-    Refused,
-    /// Exit 4: not supported here.
-    Unsupported,
-}
 
 /// The error itself.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -76,18 +59,11 @@ pub struct ErrorReport {
 impl ErrorReport {
     /// The report of `e`.
     pub fn new(e: &Error) -> ErrorReport {
-        let kind = match e {
-            Error::Api { .. } => ErrorKind::WindowsError,
-            Error::NotConverged { .. } => ErrorKind::NotConverged,
-            Error::Input(_) => ErrorKind::InvalidInput,
-            Error::Refused { .. } => ErrorKind::Refused,
-            Error::Unsupported(_) => ErrorKind::Unsupported,
-        };
         ErrorReport {
             failed: true,
             changed: e.left_changed(),
             error: ErrorBody {
-                kind,
+                kind: e.kind(),
                 message: e.to_string(),
                 code: e.code(),
                 name: e.code().and_then(lookup).map(|i| i.name.to_string()),

@@ -495,7 +495,7 @@ pub struct ItemReport {
     pub error: Option<String>,
     /// Exit-code class of the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_kind: Option<&'static str>,
+    pub error_kind: Option<mapdrive_core::error::ErrorKind>,
     /// Warnings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -710,7 +710,7 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
                 Instance::Drive(d) => format!("Drive {}", d.letter),
                 Instance::Credential(c) => format!("Credential {} {}", c.name, c.kind.as_str()),
                 Instance::Global(g) => format!("Boot drive {}", g.letter),
-                Instance::Linked(_) => "Linked connections".to_string(),
+                Instance::LinkedConnectionsPolicy(_) => "Linked connections".to_string(),
             };
             resources_out.push(json!({
                 "name": item_name(&base, &mut used),

@@ -94,8 +94,8 @@ pub enum Instance {
     Credential(Credential),
     /// A boot-time drive.
     Global(GlobalDrive),
-    /// The policy.
-    Linked(LinkedConnections),
+    /// The EnableLinkedConnections policy (`Mapdrive/LinkedConnections`).
+    LinkedConnectionsPolicy(LinkedConnections),
 }
 
 fn input(e: impl std::fmt::Display, kind: Kind) -> Error {
@@ -114,7 +114,7 @@ impl Instance {
             Kind::Credential => serde::Deserialize::deserialize(&mut de).map(Instance::Credential),
             Kind::GlobalDrive => serde::Deserialize::deserialize(&mut de).map(Instance::Global),
             Kind::LinkedConnections => {
-                serde::Deserialize::deserialize(&mut de).map(Instance::Linked)
+                serde::Deserialize::deserialize(&mut de).map(Instance::LinkedConnectionsPolicy)
             }
         }
         .map_err(|e| input(e, kind))?;
@@ -129,7 +129,9 @@ impl Instance {
             Kind::MappedDrive => serde_json::from_value(value).map(Instance::Drive),
             Kind::Credential => serde_json::from_value(value).map(Instance::Credential),
             Kind::GlobalDrive => serde_json::from_value(value).map(Instance::Global),
-            Kind::LinkedConnections => serde_json::from_value(value).map(Instance::Linked),
+            Kind::LinkedConnections => {
+                serde_json::from_value(value).map(Instance::LinkedConnectionsPolicy)
+            }
         }
         .map_err(|e| input(e, kind))?;
         out.validate()?;
@@ -142,7 +144,7 @@ impl Instance {
             Instance::Drive(_) => Kind::MappedDrive,
             Instance::Credential(_) => Kind::Credential,
             Instance::Global(_) => Kind::GlobalDrive,
-            Instance::Linked(_) => Kind::LinkedConnections,
+            Instance::LinkedConnectionsPolicy(_) => Kind::LinkedConnections,
         }
     }
 
@@ -152,7 +154,7 @@ impl Instance {
             Instance::Drive(d) => serde_json::to_value(d),
             Instance::Credential(c) => serde_json::to_value(c),
             Instance::Global(g) => serde_json::to_value(g),
-            Instance::Linked(l) => serde_json::to_value(l),
+            Instance::LinkedConnectionsPolicy(l) => serde_json::to_value(l),
         };
         v.unwrap_or(Value::Null)
     }
@@ -163,7 +165,7 @@ impl Instance {
             Instance::Drive(d) => d.exist,
             Instance::Credential(c) => c.exist,
             Instance::Global(g) => g.exist,
-            Instance::Linked(l) => l.exist,
+            Instance::LinkedConnectionsPolicy(l) => l.exist,
         }
         .unwrap_or(true)
     }
@@ -173,7 +175,7 @@ impl Instance {
         match self {
             Instance::Drive(d) => d.session.unwrap_or_default(),
             Instance::Credential(c) => c.session.unwrap_or_default(),
-            Instance::Global(_) | Instance::Linked(_) => SessionChoice::Current,
+            Instance::Global(_) | Instance::LinkedConnectionsPolicy(_) => SessionChoice::Current,
         }
     }
 
@@ -188,7 +190,7 @@ impl Instance {
             Instance::Drive(d) => d.letter.to_uppercase(),
             Instance::Credential(c) => format!("credential {} ({})", c.name, c.kind.as_str()),
             Instance::Global(g) => format!("{} at boot", g.letter.to_uppercase()),
-            Instance::Linked(_) => "EnableLinkedConnections".into(),
+            Instance::LinkedConnectionsPolicy(_) => "EnableLinkedConnections".into(),
         }
     }
 
@@ -197,7 +199,7 @@ impl Instance {
             Instance::Drive(d) => d.in_desired_state = Some(v),
             Instance::Credential(c) => c.in_desired_state = Some(v),
             Instance::Global(g) => g.in_desired_state = Some(v),
-            Instance::Linked(l) => l.in_desired_state = Some(v),
+            Instance::LinkedConnectionsPolicy(l) => l.in_desired_state = Some(v),
         }
     }
 
@@ -207,7 +209,7 @@ impl Instance {
             Instance::Drive(d) => d.metadata = m,
             Instance::Credential(c) => c.metadata = m,
             Instance::Global(g) => g.metadata = m,
-            Instance::Linked(l) => l.metadata = m,
+            Instance::LinkedConnectionsPolicy(l) => l.metadata = m,
         }
     }
 
@@ -260,7 +262,7 @@ impl Instance {
                     return Err(read_only());
                 }
             }
-            Instance::Linked(l) => {
+            Instance::LinkedConnectionsPolicy(l) => {
                 if l.in_desired_state.is_some() || l.metadata.is_some() {
                     return Err(read_only());
                 }
@@ -394,7 +396,7 @@ pub fn get(
             }
             Ok(Instance::Global(out))
         }
-        Instance::Linked(_) => {
+        Instance::LinkedConnectionsPolicy(_) => {
             let current = port
                 .linked_connections()
                 .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
@@ -403,7 +405,7 @@ pub fn get(
                 mapdrive_core::domain::LinkedConnections::Disabled => Some(false),
                 mapdrive_core::domain::LinkedConnections::Enabled => Some(true),
             };
-            Ok(Instance::Linked(LinkedConnections {
+            Ok(Instance::LinkedConnectionsPolicy(LinkedConnections {
                 enabled,
                 exist: Some(enabled.is_some()),
                 ..LinkedConnections::default()
@@ -505,7 +507,7 @@ fn property_of(desired: &Instance, field: &'static str) -> Option<&'static str> 
         (Instance::Credential(_), "user_name") => "username",
         (Instance::Credential(_), "persistence" | "alias" | "comment") => field,
         (Instance::Credential(_), _) => return None,
-        (Instance::Linked(_), _) => "enabled",
+        (Instance::LinkedConnectionsPolicy(_), _) => "enabled",
     })
 }
 
@@ -619,7 +621,7 @@ fn request(
                 })
             }
         }
-        (Instance::Linked(l), _) => {
+        (Instance::LinkedConnectionsPolicy(l), _) => {
             Change::LinkedConnections(desired.exist().then(|| l.enabled.unwrap_or(true)))
         }
         _ => return Ok(None),
@@ -778,9 +780,9 @@ pub fn delete(
             g.exist = Some(false);
             Instance::Global(g)
         }
-        Instance::Linked(mut l) => {
+        Instance::LinkedConnectionsPolicy(mut l) => {
             l.exist = Some(false);
-            Instance::Linked(l)
+            Instance::LinkedConnectionsPolicy(l)
         }
     };
     set(port, &absent, what_if, warnings)
@@ -839,7 +841,7 @@ pub fn export(
                 .collect()
         }
         Kind::LinkedConnections => {
-            let desired = Instance::Linked(LinkedConnections::default());
+            let desired = Instance::LinkedConnectionsPolicy(LinkedConnections::default());
             vec![get(port, &desired, warnings)?]
         }
     })
