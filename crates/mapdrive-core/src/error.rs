@@ -23,7 +23,6 @@ pub enum InputError {
     Field {
         /// Field name.
         what: &'static str,
-        /// Why.
         why: String,
     },
     /// A value is not one of the choices.

@@ -52,9 +52,7 @@ pub struct BootDevice {
 /// Another logon session of the same user, as far as this process may look at it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionView {
-    /// Its logon id.
     pub logon_id: Luid,
-    /// Its logon type.
     pub logon_type: LogonType,
     /// Elevation type of its token, when known.
     pub elevation: Option<Elevation>,
@@ -93,13 +91,9 @@ pub enum SecretWrite<'a> {
 /// A credential to create or replace.
 #[derive(Clone, Debug)]
 pub struct CredentialWrite<'a> {
-    /// Target name.
     pub target: &'a str,
-    /// Type.
     pub kind: CredentialKind,
-    /// Account.
     pub user_name: &'a str,
-    /// Persistence.
     pub persistence: Persistence,
     /// Target alias (`None` = none).
     pub alias: Option<&'a str>,

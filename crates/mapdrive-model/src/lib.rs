@@ -6,7 +6,7 @@
 //! `run_as_system`, `logoff`, `reboot`); the [`Port`](mapdrive_core::port::Port) implementation answers
 //! for the token in effect, exactly like the Win32 adapter does on a real host.
 //!
-//! What it reproduces (from the mapped-drives article and `win32.md`):
+//! What it reproduces (how Windows behaves; `docs/doctor-and-sessions.md` tells the story):
 //! - every logon creates a new logon session (LUID); an administrator with UAC gets two linked
 //!   sessions (Limited + Full), each with its own local DOS-device namespace;
 //! - a mapping defines `\Device\LanmanRedirector\;Z:<luid>\server\share` in the caller's local
@@ -59,8 +59,8 @@ pub const SYSTEM_SID: &str = "S-1-5-18";
 /// Where the global `C:` points.
 pub const SYSTEM_VOLUME: &str = "\\Device\\HarddiskVolume1";
 
-/// The first LUID handed out: the article's elevated session `bd3c0`, whose limited partner
-/// is `bd3f6`.
+/// The first LUID handed out: an elevated session `bd3c0`, whose limited partner is `bd3f6`
+/// (the pair `net use` and `QueryDosDeviceW` show in the usual illustration of the problem).
 const FIRST_LUID: u64 = 0x000b_d3c0;
 /// Distance between two LUIDs handed out in a row (`bd3f6 - bd3c0`).
 const LUID_STEP: u64 = 0x36;
@@ -142,7 +142,6 @@ pub enum LogonEvent {
         logon_id: Luid,
         /// The drive.
         letter: DriveLetter,
-        /// Its remote path.
         remote: String,
     },
     /// Winlogon could not reconnect a remembered drive (it stays "Unavailable").
@@ -151,7 +150,6 @@ pub enum LogonEvent {
         logon_id: Luid,
         /// The drive.
         letter: DriveLetter,
-        /// Its remote path.
         remote: String,
         /// The Win32 code `WNetAddConnection2W` returned (86 = the blank password was rejected).
         code: u32,

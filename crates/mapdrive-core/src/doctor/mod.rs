@@ -114,11 +114,11 @@ pub struct Finding {
     pub code: Code,
     /// Stable name (`remembered-not-restored`).
     pub slug: &'static str,
-    /// Severity.
+    /// How bad it is.
     pub severity: Severity,
     /// The drive it is about, if any.
     pub letter: Option<DriveLetter>,
-    /// One line.
+    /// What is wrong, in one line.
     pub title: String,
     /// What is going on, naming the logon sessions involved.
     pub explanation: String,
@@ -265,7 +265,7 @@ pub struct WhoAmI {
     /// The token in effect.
     #[serde(flatten)]
     pub identity: Identity,
-    /// EnableLinkedConnections.
+    /// The EnableLinkedConnections policy as configured.
     pub linked_connections: LinkedConnections,
     /// `CredGetSessionTypes` (`None` when the session has no credential set, 1312).
     pub credential_persistence: Option<CredentialCaps>,
@@ -340,7 +340,7 @@ pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
 pub struct Diagnosis {
     /// Who looked.
     pub identity: Identity,
-    /// EnableLinkedConnections.
+    /// The EnableLinkedConnections policy as configured.
     pub linked_connections: LinkedConnections,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,

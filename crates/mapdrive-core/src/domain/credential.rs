@@ -318,18 +318,20 @@ pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputErr
 /// What Windows reports of a saved credential. The secret is never part of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialInfo {
-    /// Target name.
+    /// The target name: the server as written in UNC paths (`fileserver`, `*.corp.example`), or
+    /// an application's own name for a generic credential.
     pub target: String,
-    /// Type.
+    /// Which kind of credential: password or certificate, domain or generic (`CRED_TYPE_*`).
     #[serde(rename = "type")]
     pub kind: CredentialKind,
-    /// Account.
+    /// The account it signs in as (`UserName`): `DOMAIN\user` or `user@domain`; for a
+    /// certificate credential, the certificate reference.
     pub user_name: Option<String>,
-    /// Persistence.
+    /// How long it lives: this logon session, later logons of this user, or roaming too.
     pub persistence: Persistence,
-    /// Target alias.
+    /// Another name it answers to (`TargetAlias`, e.g. the server's NetBIOS name).
     pub alias: Option<String>,
-    /// Comment.
+    /// Free text shown in the Credential Manager.
     pub comment: Option<String>,
     /// Application-defined attributes, in order (not shown when there are none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -37,11 +37,8 @@ pub enum NewUserWithoutSecret {
 /// `cred set`.
 #[derive(Clone, Debug)]
 pub struct CredSetRequest {
-    /// Target.
     pub target: CredentialTarget,
-    /// Type.
     pub kind: CredentialKind,
-    /// Account.
     pub user_name: String,
     /// Persistence (`None` = keep the stored one; `local` for a new credential).
     pub persistence: Option<Persistence>,
@@ -60,9 +57,7 @@ pub struct CredSetRequest {
 /// `cred remove`.
 #[derive(Clone, Debug)]
 pub struct CredRemoveRequest {
-    /// Target.
     pub target: CredentialTarget,
-    /// Type.
     pub kind: CredentialKind,
 }
 

@@ -57,7 +57,7 @@ impl LetterState {
 /// One row of `list`.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DriveEntry {
-    /// Letter.
+    /// The drive letter (`M:`).
     pub letter: DriveLetter,
     /// `network`, `local disk`, `cd-rom`, `subst`, `device`, or `remembered` (no device).
     pub kind: String,
@@ -67,7 +67,7 @@ pub struct DriveEntry {
     pub status: Option<Status>,
     /// Connected in this logon session (status `OK`).
     pub connected: bool,
-    /// Provider.
+    /// The network provider (`Microsoft Windows Network`, `Web Client Network`).
     pub provider: Option<String>,
     /// Has an `HKCU\Network` entry.
     pub remembered: bool,
@@ -80,7 +80,7 @@ pub struct DriveEntry {
     pub logon_id: Option<Luid>,
     /// `session` (this logon session's namespace) or `global` (SYSTEM's, visible to everyone).
     pub scope: Option<&'static str>,
-    /// Explorer label.
+    /// The share's Explorer label (Group Policy's "Label as"), if one is set.
     pub label: Option<String>,
     /// Raw `QueryDosDeviceW` target.
     pub dos_target: Option<String>,

@@ -40,7 +40,6 @@ use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
 pub enum Action {
     /// `WNetCancelConnection2W`.
     Cancel {
-        /// Letter.
         letter: DriveLetter,
         /// Also remove the remembered entry.
         forget: bool,
@@ -48,15 +47,10 @@ pub enum Action {
         force: bool,
     },
     /// Delete `HKCU\Network\<L>`.
-    Forget {
-        /// Letter.
-        letter: DriveLetter,
-    },
+    Forget { letter: DriveLetter },
     /// `WNetAddConnection2W`.
     Connect {
-        /// Letter.
         letter: DriveLetter,
-        /// Remote path.
         remote: RemotePath,
         /// `CONNECT_UPDATE_PROFILE`.
         remember: bool,
@@ -66,36 +60,22 @@ pub enum Action {
         with_password: bool,
     },
     /// Write `HKCU\Network\<L>` for a live connection.
-    Remember {
-        /// Entry.
-        entry: Remembered,
-    },
+    Remember { entry: Remembered },
     /// Write `HKCU\Network\<L>` if Windows did not remember the connection (elevated token).
     EnsureRemembered {
-        /// Letter.
         letter: DriveLetter,
-        /// Remote path.
         remote: RemotePath,
     },
     /// Blank `HKCU\Network\<L>\UserName` if Windows stored the explicit user there.
-    BlankUserName {
-        /// Letter.
-        letter: DriveLetter,
-    },
+    BlankUserName { letter: DriveLetter },
     /// `CredWriteW`.
     WriteCredential {
-        /// Target.
         target: String,
-        /// Type.
         #[serde(rename = "type")]
         kind: CredentialKind,
-        /// Account.
         user_name: String,
-        /// Persistence.
         persistence: Persistence,
-        /// Alias.
         alias: Option<String>,
-        /// Comment.
         comment: Option<String>,
         /// What happens to the secret.
         secret: SecretPlan,
@@ -105,15 +85,12 @@ pub enum Action {
     },
     /// `CredDeleteW`.
     DeleteCredential {
-        /// Target.
         target: String,
-        /// Type.
         #[serde(rename = "type")]
         kind: CredentialKind,
     },
     /// Write or remove `MountPoints2\<key>\_LabelFromReg`.
     SetLabel {
-        /// Remote path.
         remote: RemotePath,
         /// New label (`None` removes it).
         label: Option<String>,
@@ -337,7 +314,7 @@ pub struct Outcome {
     pub changed: bool,
     /// Check mode: nothing was done.
     pub check_mode: bool,
-    /// Subject.
+    /// What the change is about, as messages name it (a drive letter, a credential, the policy).
     pub subject: String,
     /// State before (`null`: the subject did not exist).
     pub before: Option<State>,
@@ -345,7 +322,7 @@ pub struct Outcome {
     pub after: Option<State>,
     /// What was (or would be) done.
     pub actions: Vec<String>,
-    /// Warnings.
+    /// What the user should know that did not stop the command.
     pub warnings: Vec<String>,
 }
 

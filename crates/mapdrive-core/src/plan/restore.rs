@@ -14,9 +14,9 @@ use crate::port::Port;
 /// What happened to one remembered drive.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Restored {
-    /// Letter.
+    /// The drive letter (`M:`).
     pub letter: DriveLetter,
-    /// Remembered path.
+    /// The remembered share (`\\server\share`).
     pub remote: String,
     /// `restored`, `would restore`, `connected` (already), `skipped`, `failed`.
     pub result: &'static str,
@@ -35,13 +35,13 @@ pub struct Restored {
 pub struct RestoreReport {
     /// Whether anything was (or would be) connected.
     pub changed: bool,
-    /// Check mode.
+    /// `--check`: nothing was done; the results say what would have been.
     pub check_mode: bool,
     /// Whether any drive failed.
     pub failed: bool,
-    /// Per drive.
+    /// One entry per remembered drive.
     pub drives: Vec<Restored>,
-    /// Warnings.
+    /// What the user should know that did not stop the command.
     pub warnings: Vec<String>,
 }
 

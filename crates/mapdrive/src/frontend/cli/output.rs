@@ -30,7 +30,7 @@ use mapdrive_core::port::TokenChoice;
 /// The error itself.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ErrorBody {
-    /// Kind (and so exit code).
+    /// What kind of failure (which fixes the exit code).
     pub kind: ErrorKind,
     /// What went wrong.
     pub message: String,
@@ -49,7 +49,7 @@ pub struct ErrorReport {
     pub failed: bool,
     /// Whether something changed despite the failure (e.g. one half of `--session both`).
     pub changed: bool,
-    /// The error.
+    /// What failed, and what to do about it.
     pub error: ErrorBody,
     /// With `--session both`: the sessions that were acted in before the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,7 +96,7 @@ impl From<TokenChoice> for SessionName {
 /// A change's outcome in one logon session (`--session both`).
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionOutcome {
-    /// Which session.
+    /// Which half of the split token: this process's logon session or the linked one.
     pub session: SessionName,
     /// What happened there.
     #[serde(flatten)]
@@ -113,7 +113,7 @@ pub enum ChangeOutput {
     Sessions {
         /// Whether anything changed in any of them.
         changed: bool,
-        /// Per session.
+        /// The result in each logon session acted in, in order.
         sessions: Vec<SessionOutcome>,
     },
 }
@@ -126,7 +126,7 @@ pub enum ListOutput {
     One(Inventory),
     /// Several (`--session both`).
     Sessions {
-        /// Per session.
+        /// The result in each logon session acted in, in order.
         sessions: Vec<Inventory>,
     },
 }
@@ -134,9 +134,9 @@ pub enum ListOutput {
 /// One vault of `cred list --session both`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Vault {
-    /// Which session.
+    /// Which half of the split token: this process's logon session or the linked one.
     pub session: SessionName,
-    /// Its credentials.
+    /// The credentials saved in that session's vault (never their secrets).
     pub credentials: Vec<CredentialInfo>,
 }
 
@@ -160,7 +160,7 @@ pub enum RestoreOutput {
     Sessions {
         /// Whether anything changed in any of them.
         changed: bool,
-        /// Per session.
+        /// The result in each logon session acted in, in order.
         sessions: Vec<RestoreReport>,
     },
 }
@@ -168,7 +168,7 @@ pub enum RestoreOutput {
 /// `policy linked-connections --json` without a value.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PolicyOutput {
-    /// EnableLinkedConnections.
+    /// The EnableLinkedConnections policy as configured.
     pub linked_connections: LinkedConnections,
 }
 

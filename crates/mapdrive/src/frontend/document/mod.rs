@@ -484,11 +484,9 @@ pub struct ItemReport {
     /// Resource type.
     #[serde(rename = "type")]
     pub type_name: &'static str,
-    /// Result.
     pub result: ItemResult,
     /// What changed (or would).
     pub changes: Vec<String>,
-    /// The changed properties.
     pub changed_properties: Vec<String>,
     /// Why it failed or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -496,7 +494,6 @@ pub struct ItemReport {
     /// Exit-code class of the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_kind: Option<mapdrive_core::error::ErrorKind>,
-    /// Warnings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -508,7 +505,6 @@ pub struct ApplyReport {
     pub changed: bool,
     /// Any item failed or was skipped.
     pub failed: bool,
-    /// Check mode.
     pub check_mode: bool,
     /// Per item, in the order applied.
     pub items: Vec<ItemReport>,
