@@ -306,7 +306,7 @@ proptest! {
         let inputs = Inputs { parameters_file: None, stdin_parameters: Default::default(), env: &env };
         let options = Options { check: true, json: true, stop_on_error: false };
         if let Ok(report) = document::apply(&mut m, &body, &inputs, options) {
-            let r = document::render(&report, true);
+            let r = document::render(&report, true, false);
             let _: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         }
         prop_assert_eq!(m.writes(), writes, "check mode wrote");

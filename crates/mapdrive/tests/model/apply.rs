@@ -79,7 +79,7 @@ fn inputs<'a>(stdin: &[(&str, &str)], env: &'a dyn Fn(&str) -> Option<String>) -
 
 fn run(m: &mut dyn Port, doc: &str, inputs: &Inputs<'_>, options: Options) -> Report {
     match document::apply(m, doc, inputs, options) {
-        Ok(r) => document::render(&r, options.json),
+        Ok(r) => document::render(&r, options.json, false),
         Err(e) => Report {
             stdout: String::new(),
             stderr: format!("error: {e}\n"),
@@ -429,4 +429,67 @@ fn the_caching_port_reads_once_until_an_action_invalidates() {
     assert_eq!(c.remembered().unwrap().len(), 1);
     assert_eq!(c.reads().connected, 2);
     assert_eq!(c.reads().remembered, 2);
+}
+
+/// `mapdrive test FILE`, Intune's detection: exit 1 and a one-line summary while anything is
+/// missing, nothing written; exit 0 once `apply` made it hold; exit 2 for a bad document.
+#[test]
+fn test_detects_without_changing_and_apply_remediates() {
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drives.yaml");
+    std::fs::write(
+        &file,
+        "resources:\n- name: Public drive\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: P\n    path: \\\\fileserver\\public\n- name: Team drive\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: T\n    path: \\\\fileserver\\team\n    persistent: false\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let w = m.writes();
+    let r = mapdrive(&mut m, &["test", path]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(m.writes(), w, "test changed something");
+    let last = r.stdout.lines().last().unwrap();
+    assert_eq!(
+        last,
+        "mapdrive: 2 of 2 items not in desired state: Public drive missing, Team drive missing"
+    );
+    let r = mapdrive(&mut m, &["test", path, "--json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(ok_or_err_json(&r)["summary"], last);
+    let r = mapdrive(&mut m, &["apply", path]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.lines().last().unwrap(),
+        "mapdrive: all 2 items in desired state (2 changed)"
+    );
+    let r = mapdrive(&mut m, &["test", path]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.lines().last().unwrap(),
+        "mapdrive: all 2 items in desired state"
+    );
+    std::fs::write(&file, "resources:\n- name: x\n  type: Nope/Nope\n").unwrap();
+    let r = mapdrive(&mut m, &["test", path]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}
+
+/// The summary stays one line under Intune's 2,048 characters, however many items fail.
+#[test]
+fn the_summary_of_a_big_document_fits_intunes_line() {
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.yaml");
+    std::fs::write(&file, big_document()).unwrap();
+    let r = mapdrive(&mut m, &["test", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let last = r.stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with("mapdrive: 76 of 76 items not in desired state: Drive A missing, "),
+        "{last}"
+    );
+    assert!(last.chars().count() < 2048, "{}", last.len());
+}
+
+fn ok_or_err_json(r: &Report) -> serde_json::Value {
+    serde_json::from_str(&r.stdout).unwrap()
 }

@@ -22,8 +22,8 @@ pub fn check(args: &[&str], report: &Report) {
         return;
     }
     // `dsc` speaks the DSC protocol: its stdout is validated against the manifest's embedded
-    // schemas (tests/model/dsc.rs). `apply`/`export` are validated in tests/model/apply.rs.
-    if matches!(args.first(), Some(&"dsc" | &"apply" | &"export")) {
+    // schemas (tests/model/dsc.rs). `apply`/`test`/`export` are validated in tests/model/apply.rs.
+    if matches!(args.first(), Some(&"dsc" | &"apply" | &"test" | &"export")) {
         return;
     }
     let name = schema_name(args).unwrap_or_else(|| panic!("{args:?}: no schema for this command"));

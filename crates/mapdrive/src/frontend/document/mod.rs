@@ -491,6 +491,76 @@ pub struct ItemReport {
     /// Warnings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Whether the item asks for its resource to exist (`_exist`), for the summary.
+    #[serde(skip)]
+    pub wants_present: bool,
+}
+
+impl ItemReport {
+    /// How the item is short of its desired state, in a few words (`None`: it holds).
+    fn shortfall(&self) -> Option<String> {
+        let name = &self.name;
+        match self.result {
+            ItemResult::Changed | ItemResult::Unchanged => None,
+            ItemResult::Failed => Some(format!("{name} failed")),
+            ItemResult::Skipped => Some(format!("{name} not run")),
+            ItemResult::WouldChange => {
+                Some(if self.changed_properties.iter().any(|p| p == "_exist") {
+                    if self.wants_present {
+                        format!("{name} missing")
+                    } else {
+                        format!("{name} present")
+                    }
+                } else if self.changed_properties.is_empty() {
+                    format!("{name} differs")
+                } else {
+                    format!("{name}: {} differs", self.changed_properties.join(", "))
+                })
+            }
+        }
+    }
+}
+
+/// The longest summary line: Intune shows only the last line of a detection or remediation
+/// script's output, up to 2,048 characters.
+pub const MAX_SUMMARY_CHARS: usize = 2000;
+
+/// The one-line summary printed last: what Intune's detection and remediation show.
+fn summary(items: &[ItemReport], check: bool) -> String {
+    let short: Vec<String> = items.iter().filter_map(ItemReport::shortfall).collect();
+    let total = items.len();
+    let changed = items
+        .iter()
+        .filter(|i| i.result == ItemResult::Changed)
+        .count();
+    let mut line = if short.is_empty() {
+        let mut l = format!("mapdrive: all {total} items in desired state");
+        if changed > 0 {
+            let _ = write!(l, " ({changed} changed)");
+        }
+        l
+    } else {
+        format!(
+            "mapdrive: {} of {total} items not in desired state{}: ",
+            short.len(),
+            if check { "" } else { " after applying" }
+        )
+    };
+    for (n, s) in short.iter().enumerate() {
+        let more = format!("and {} more", short.len() - n);
+        if line.chars().count() + s.chars().count() + more.len() + 4 > MAX_SUMMARY_CHARS {
+            line.push_str(&more);
+            break;
+        }
+        line.push_str(s);
+        if n + 1 < short.len() {
+            line.push_str(", ");
+        }
+    }
+    // One line, whatever an item's name holds.
+    line.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// What `apply` did.
@@ -504,6 +574,9 @@ pub struct ApplyReport {
     pub check_mode: bool,
     /// Per item, in the order applied.
     pub items: Vec<ItemReport>,
+    /// One line: how many items hold their desired state, and which do not (the last line of
+    /// the text output).
+    pub summary: String,
 }
 
 /// Applies a document (text already read). Errors before anything changed are `Err`.
@@ -530,6 +603,7 @@ pub fn apply(
             error: None,
             error_kind: None,
             warnings: Vec::new(),
+            wants_present: item.instance.exist(),
         };
         let failed_dep = item.depends_on.iter().find(|&&d| {
             matches!(
@@ -580,13 +654,16 @@ pub fn apply(
             .iter()
             .any(|r| matches!(r.result, ItemResult::Failed | ItemResult::Skipped)),
         check_mode: options.check,
+        summary: summary(&reports, options.check),
         items: reports,
     })
 }
 
-/// Renders an apply report: a table (or JSON) on stdout, warnings on stderr, exit 1 on failure.
-pub fn render(report: &ApplyReport, json: bool) -> Report {
-    let code = u8::from(report.failed);
+/// Renders an apply report: a table (or JSON) on stdout, the summary line last, warnings on
+/// stderr; exit 1 when an item failed, or for `test` (`detection`) when any item does not hold
+/// its desired state (Intune's detection convention).
+pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
+    let code = u8::from(report.failed || (detection && report.changed));
     let mut stderr = String::new();
     let mut seen: Vec<&String> = Vec::new();
     for w in report.items.iter().flat_map(|i| &i.warnings) {
@@ -641,7 +718,7 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
         }
     }
     let count = |r: ItemResult| report.items.iter().filter(|i| i.result == r).count();
-    let mut summary = vec![format!("{} items", report.items.len())];
+    let mut counts = vec![format!("{} items", report.items.len())];
     for r in [
         ItemResult::Changed,
         ItemResult::WouldChange,
@@ -651,10 +728,11 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
     ] {
         let n = count(r);
         if n > 0 {
-            summary.push(format!("{n} {}", r.as_str()));
+            counts.push(format!("{n} {}", r.as_str()));
         }
     }
-    let _ = writeln!(out, "{}", summary.join(", "));
+    let _ = writeln!(out, "{}", counts.join(", "));
+    let _ = writeln!(out, "{}", report.summary);
     Report {
         stdout: out,
         stderr,
@@ -749,6 +827,35 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_is_one_line_under_intunes_limit() {
+        let items: Vec<ItemReport> = (0..300)
+            .map(|n| ItemReport {
+                name: format!("A rather long item name for drive number {n}\nwith a break"),
+                type_name: "Mapdrive/MappedDrive",
+                result: ItemResult::WouldChange,
+                changes: Vec::new(),
+                changed_properties: vec!["path".into()],
+                error: None,
+                error_kind: None,
+                warnings: Vec::new(),
+                wants_present: true,
+            })
+            .collect();
+        let line = summary(&items, true);
+        assert!(line.chars().count() <= MAX_SUMMARY_CHARS, "{}", line.len());
+        assert!(!line.contains('\n'));
+        assert!(
+            line.starts_with("mapdrive: 300 of 300 items not in desired state: A rather long"),
+            "{line}"
+        );
+        assert!(line.ends_with(" more"), "{line}");
+        assert!(
+            line.contains("drive number 0 with a break: path differs"),
+            "{line}"
+        );
+    }
 
     #[test]
     fn exported_literals_starting_with_a_bracket_read_back_unchanged() {
