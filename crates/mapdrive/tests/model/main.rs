@@ -2,12 +2,14 @@
 
 mod apply;
 mod claims;
-mod cli;
+mod concurrency;
 mod contract;
+mod credentials;
 mod doctor;
+mod drives;
 mod dsc;
-mod engine;
-mod fidelity;
+mod global;
 mod properties;
-mod regressions;
+mod restore;
+mod sessions;
 mod support;
