@@ -1,7 +1,7 @@
 //! `mapdrive apply` and `mapdrive export`: arguments and the calls into [`super`].
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -106,7 +106,7 @@ pub fn test(
 
 /// Reads the document, its parameters and stdin secrets, and applies it (or checks it).
 fn run(
-    file: &PathBuf,
+    file: &Path,
     parameters_file: Option<&PathBuf>,
     secrets: &[String],
     options: Options,
