@@ -102,7 +102,7 @@ pub struct CredentialWrite<'a> {
     pub alias: Option<&'a str>,
     /// Comment (`None` = none).
     pub comment: Option<&'a str>,
-    /// Secret handling.
+    /// Write, keep or empty the secret.
     pub secret: SecretWrite<'a>,
 }
 

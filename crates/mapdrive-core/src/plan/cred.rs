@@ -46,7 +46,7 @@ pub struct CredSetRequest {
     pub alias: Option<String>,
     /// Comment (`None` = keep the stored one, `Some("")` = remove it).
     pub comment: Option<String>,
-    /// Secret policy.
+    /// When a supplied secret is written to an existing credential.
     pub update_secret: UpdateSecret,
     /// Attributes (`None` = keep the stored ones; `Some` = exactly these, in order).
     pub attributes: Option<Vec<CredentialAttribute>>,

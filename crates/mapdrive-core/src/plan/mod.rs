@@ -99,12 +99,12 @@ pub enum Action {
     SetBootDevice {
         /// Value name (`Z:`).
         name: String,
-        /// NT target.
+        /// The NT path it will point to (`\??\UNC\server\share`).
         target: String,
     },
     /// Remove a boot-time DOS device.
     RemoveBootDevice {
-        /// Value name.
+        /// Value name (`Z:`).
         name: String,
     },
     /// Write or remove the EnableLinkedConnections policy value.

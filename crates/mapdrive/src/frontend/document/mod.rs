@@ -471,9 +471,9 @@ impl ItemResult {
 /// One line of the report.
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemReport {
-    /// Item name.
+    /// The item's `name` in the document.
     pub name: String,
-    /// Resource type.
+    /// Its resource type (`Mapdrive/MappedDrive`, ...).
     #[serde(rename = "type")]
     pub type_name: &'static str,
     pub result: ItemResult,
