@@ -660,6 +660,15 @@ pub fn apply(
 /// its desired state (Intune's detection convention).
 pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
     let code = u8::from(report.failed || (detection && report.changed));
+    if json {
+        // The warnings are in each item's `warnings`; with --json, stderr stays empty.
+        let text = serde_json::to_string_pretty(report).unwrap_or_default();
+        return Report {
+            stdout: ascii(&text) + "\n",
+            stderr: String::new(),
+            code,
+        };
+    }
     let mut stderr = String::new();
     let mut seen: Vec<&String> = Vec::new();
     for w in report.items.iter().flat_map(|i| &i.warnings) {
@@ -667,14 +676,6 @@ pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
             seen.push(w);
             let _ = writeln!(stderr, "warning: {w}");
         }
-    }
-    if json {
-        let text = serde_json::to_string_pretty(report).unwrap_or_default();
-        return Report {
-            stdout: ascii(&text) + "\n",
-            stderr,
-            code,
-        };
     }
     let width = report
         .items
@@ -798,7 +799,19 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
             }));
         }
     }
-    let doc = json!({"$schema": DOCUMENT_SCHEMA, "resources": resources_out});
+    let mut doc = json!({"$schema": DOCUMENT_SCHEMA, "resources": resources_out});
+    let mut stderr = String::new();
+    if json_output {
+        // With --json stderr stays empty: the warnings go into the document's metadata, which
+        // dsc and `mapdrive apply` both accept and ignore.
+        if !warnings.is_empty() {
+            doc["metadata"] = json!({"mapdrive": {"warnings": warnings}});
+        }
+    } else {
+        for w in &warnings {
+            let _ = writeln!(stderr, "warning: {w}");
+        }
+    }
     let stdout = if json_output {
         ascii(&serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
     } else {
@@ -809,10 +822,6 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
              # Apply with `mapdrive apply FILE` or `dsc config set --file FILE`; secrets are never exported.\n{yaml}"
         )
     };
-    let mut stderr = String::new();
-    for w in warnings {
-        let _ = writeln!(stderr, "warning: {w}");
-    }
     Ok(Report {
         stdout,
         stderr,
