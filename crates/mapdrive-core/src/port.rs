@@ -12,7 +12,7 @@ use crate::domain::{
     Identity, LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
     Thumbprint,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ERROR_NOT_SUPPORTED};
 
 mod forward;
 pub use forward::{Action, Fact, Forward};
@@ -55,9 +55,7 @@ pub struct BootDevice {
 /// Another logon session of the same user, as far as this process may look at it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionView {
-    /// Its logon id.
     pub logon_id: Luid,
-    /// Its logon type.
     pub logon_type: LogonType,
     /// Elevation type of its token, when known.
     pub elevation: Option<Elevation>,
@@ -96,19 +94,15 @@ pub enum SecretWrite<'a> {
 /// A credential to create or replace.
 #[derive(Clone, Debug)]
 pub struct CredentialWrite<'a> {
-    /// Target name.
     pub target: &'a str,
-    /// Type.
     pub kind: CredentialKind,
-    /// Account.
     pub user_name: &'a str,
-    /// Persistence.
     pub persistence: Persistence,
     /// Target alias (`None` = none).
     pub alias: Option<&'a str>,
     /// Comment (`None` = none).
     pub comment: Option<&'a str>,
-    /// Secret handling.
+    /// Write, keep or empty the secret.
     pub secret: SecretWrite<'a>,
 }
 
@@ -202,13 +196,16 @@ pub trait Port {
     /// (`CertOpenStore` + `CertFindCertificateInStore(CERT_FIND_SHA1_HASH)`).
     fn certificate_in_my_store(&self, thumbprint: &Thumbprint) -> Result<bool, ApiError> {
         let _ = thumbprint;
-        Err(ApiError::new("CertFindCertificateInStore", 50))
+        Err(ApiError::new(
+            "CertFindCertificateInStore",
+            ERROR_NOT_SUPPORTED,
+        ))
     }
     /// The user name a certificate credential stores for this certificate
     /// (`CredMarshalCredentialW(CertCredential)`).
     fn marshal_certificate(&self, thumbprint: &Thumbprint) -> Result<String, ApiError> {
         let _ = thumbprint;
-        Err(ApiError::new("CredMarshalCredentialW", 50))
+        Err(ApiError::new("CredMarshalCredentialW", ERROR_NOT_SUPPORTED))
     }
     /// The certificate a stored user name refers to (`CredUnmarshalCredentialW`); `None` when it
     /// is not a marshaled certificate reference.
@@ -226,7 +223,7 @@ pub trait Port {
         if attributes.is_empty() {
             self.write_credential(cred)
         } else {
-            Err(ApiError::new("CredWriteW", 50))
+            Err(ApiError::new("CredWriteW", ERROR_NOT_SUPPORTED))
         }
     }
 }

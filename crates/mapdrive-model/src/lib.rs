@@ -6,7 +6,7 @@
 //! `run_as_system`, `logoff`, `reboot`); the [`Port`](mapdrive_core::port::Port) implementation answers
 //! for the token in effect, exactly like the Win32 adapter does on a real host.
 //!
-//! What it reproduces (from the mapped-drives article and `win32.md`):
+//! What it reproduces (how Windows behaves; `docs/doctor-and-sessions.md` tells the story):
 //! - every logon creates a new logon session (LUID); an administrator with UAC gets two linked
 //!   sessions (Limited + Full), each with its own local DOS-device namespace;
 //! - a mapping defines `\Device\LanmanRedirector\;Z:<luid>\server\share` in the caller's local
@@ -29,6 +29,10 @@ mod vault;
 #[cfg(test)]
 mod tests;
 
+use mapdrive_core::error::{
+    ApiError, ERROR_ACCESS_DENIED, ERROR_BAD_NET_NAME, ERROR_BAD_PROVIDER, ERROR_LOGON_FAILURE,
+    ERROR_NO_SUCH_LOGON_SESSION,
+};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -38,7 +42,6 @@ use mapdrive_core::domain::{
     CredentialCaps, CredentialKind, DriveLetter, Elevation, LogonType, Luid, Persistence,
     RemotePath,
 };
-use mapdrive_core::error::ApiError;
 use mapdrive_core::port::{BootDevice, Remembered};
 
 pub use network::{Access, ShareAccess};
@@ -57,8 +60,8 @@ pub const SYSTEM_SID: &str = "S-1-5-18";
 /// Where the global `C:` points.
 pub const SYSTEM_VOLUME: &str = "\\Device\\HarddiskVolume1";
 
-/// The first LUID handed out: the article's elevated session `bd3c0`, whose limited partner
-/// is `bd3f6`.
+/// The first LUID handed out: an elevated session `bd3c0`, whose limited partner is `bd3f6`
+/// (the pair `net use` and `QueryDosDeviceW` show in the usual illustration of the problem).
 const FIRST_LUID: u64 = 0x000b_d3c0;
 /// Distance between two LUIDs handed out in a row (`bd3f6 - bd3c0`).
 const LUID_STEP: u64 = 0x36;
@@ -140,7 +143,6 @@ pub enum LogonEvent {
         logon_id: Luid,
         /// The drive.
         letter: DriveLetter,
-        /// Its remote path.
         remote: String,
     },
     /// Winlogon could not reconnect a remembered drive (it stays "Unavailable").
@@ -149,7 +151,6 @@ pub enum LogonEvent {
         logon_id: Luid,
         /// The drive.
         letter: DriveLetter,
-        /// Its remote path.
         remote: String,
         /// The Win32 code `WNetAddConnection2W` returned (86 = the blank password was rejected).
         code: u32,
@@ -484,7 +485,7 @@ impl Machine {
     pub fn logon(&mut self, user: &str, kind: LogonKind) -> Result<Luid, ApiError> {
         let k = key(user);
         let Some(u) = self.users.get(&k).filter(|u| !u.system) else {
-            return Err(ApiError::new("LogonUserW", 1326));
+            return Err(ApiError::new("LogonUserW", ERROR_LOGON_FAILURE));
         };
         let exempt = u.is_builtin_administrator() && !self.filter_administrator_token;
         let split = self.uac && u.is_admin && !exempt;
@@ -528,7 +529,10 @@ impl Machine {
     /// impersonation. Fails with 1312 when the session does not exist.
     pub fn run_in(&mut self, logon_id: Luid) -> Result<(), ApiError> {
         if !self.sessions.contains_key(&logon_id) {
-            return Err(ApiError::new("CreateProcessAsUserW", 1312));
+            return Err(ApiError::new(
+                "CreateProcessAsUserW",
+                ERROR_NO_SUCH_LOGON_SESSION,
+            ));
         }
         self.process = Some(logon_id);
         self.thread = None;
@@ -547,17 +551,23 @@ impl Machine {
     /// Already Full: nothing changes. Default or a Limited token without a partner (remote
     /// UAC): 1312, there is nothing to elevate to without another logon.
     pub fn elevate(&mut self) -> Result<(), ApiError> {
-        let luid = self
-            .process
-            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
-        let s = self
-            .sessions
-            .get(&luid)
-            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
+        let luid = self.process.ok_or(ApiError::new(
+            "OpenProcessToken",
+            ERROR_NO_SUCH_LOGON_SESSION,
+        ))?;
+        let s = self.sessions.get(&luid).ok_or(ApiError::new(
+            "OpenProcessToken",
+            ERROR_NO_SUCH_LOGON_SESSION,
+        ))?;
         match (s.elevation, s.linked) {
             (Elevation::Full, _) => {}
             (Elevation::Limited, Some(full)) => self.process = Some(full),
-            _ => return Err(ApiError::new("GetTokenInformation", 1312)),
+            _ => {
+                return Err(ApiError::new(
+                    "GetTokenInformation",
+                    ERROR_NO_SUCH_LOGON_SESSION,
+                ));
+            }
         }
         self.thread = None;
         Ok(())
@@ -598,12 +608,13 @@ impl Machine {
     /// token is not linked to the user's token]; the desktop stays the user's. Fails with 1312
     /// without a process or when its user is not an administrator (5).
     pub fn elevate_with_administrator_protection(&mut self) -> Result<Luid, ApiError> {
-        let luid = self
-            .process
-            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
+        let luid = self.process.ok_or(ApiError::new(
+            "OpenProcessToken",
+            ERROR_NO_SUCH_LOGON_SESSION,
+        ))?;
         let user = self.user_of(luid, "OpenProcessToken")?;
         if !user.is_admin || user.system {
-            return Err(ApiError::new("CreateProcessAsUserW", 5));
+            return Err(ApiError::new("CreateProcessAsUserW", ERROR_ACCESS_DENIED));
         }
         let short = user
             .name
@@ -639,10 +650,10 @@ impl Machine {
     /// port calls fail with 1312 until [`Machine::run_in`]. SYSTEM cannot log off (5).
     pub fn logoff(&mut self, logon_id: Luid) -> Result<(), ApiError> {
         if logon_id == Luid::SYSTEM {
-            return Err(ApiError::new("LsaLogoffUser", 5));
+            return Err(ApiError::new("LsaLogoffUser", ERROR_ACCESS_DENIED));
         }
         let Some(s) = self.sessions.remove(&logon_id) else {
-            return Err(ApiError::new("LsaLogoffUser", 1312));
+            return Err(ApiError::new("LsaLogoffUser", ERROR_NO_SUCH_LOGON_SESSION));
         };
         let mut gone = vec![logon_id];
         if let Some(l) = s.linked {
@@ -730,10 +741,10 @@ impl Machine {
             .unwrap_or_default();
         for e in entries {
             let result = if !e.provider.eq_ignore_ascii_case(LANMAN_PROVIDER) {
-                Err(1204)
+                Err(ERROR_BAD_PROVIDER)
             } else {
                 match e.remote.parse::<RemotePath>() {
-                    Err(_) => Err(67),
+                    Err(_) => Err(ERROR_BAD_NET_NAME),
                     Ok(remote) => {
                         let user = e.user_name.as_deref().filter(|u| !u.is_empty());
                         self.connect(logon_id, e.letter, &remote, user, None, false)
@@ -776,21 +787,27 @@ impl Machine {
         self.thread
             .or(self.process)
             .filter(|l| self.sessions.contains_key(l))
-            .ok_or(ApiError::new(api, 1312))
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     fn session(&self, luid: Luid, api: &'static str) -> Result<&Session, ApiError> {
-        self.sessions.get(&luid).ok_or(ApiError::new(api, 1312))
+        self.sessions
+            .get(&luid)
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     fn user_of(&self, luid: Luid, api: &'static str) -> Result<&User, ApiError> {
         let s = self.session(luid, api)?;
-        self.users.get(&s.user).ok_or(ApiError::new(api, 1312))
+        self.users
+            .get(&s.user)
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     fn user_of_mut(&mut self, luid: Luid, api: &'static str) -> Result<&mut User, ApiError> {
         let k = self.session(luid, api)?.user.clone();
-        self.users.get_mut(&k).ok_or(ApiError::new(api, 1312))
+        self.users
+            .get_mut(&k)
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     /// SYSTEM, a Full token, or the Default token of an administrator.
@@ -809,7 +826,7 @@ impl Machine {
         if self.is_elevated(luid) {
             Ok(())
         } else {
-            Err(ApiError::new(api, 5))
+            Err(ApiError::new(api, ERROR_ACCESS_DENIED))
         }
     }
 

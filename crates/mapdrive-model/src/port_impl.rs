@@ -6,7 +6,10 @@ use mapdrive_core::domain::{
     Account, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
     LinkedConnections, RemotePath, Secret, SessionUsers,
 };
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{
+    ApiError, ERROR_ACCESS_DENIED, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_FILE_NOT_FOUND,
+    ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION,
+};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
 };
@@ -91,7 +94,7 @@ impl Port for Machine {
         let process = self
             .process
             .filter(|l| self.sessions.contains_key(l))
-            .ok_or(ApiError::new(API, 1312))?;
+            .ok_or(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION))?;
         let account = |luid: Luid| {
             self.user_of(luid, API).ok().map(|u| Account {
                 user: u.name.clone(),
@@ -173,7 +176,7 @@ impl Port for Machine {
                     } else {
                         Vec::new()
                     },
-                    unreadable: (!readable).then_some(5),
+                    unreadable: (!readable).then_some(ERROR_ACCESS_DENIED),
                 }
             })
             .collect())
@@ -252,7 +255,7 @@ impl Port for Machine {
             .user_of_mut(luid, API)?
             .network
             .get_mut(&letter)
-            .ok_or(ApiError::new("RegOpenKeyExW", 2))?;
+            .ok_or(ApiError::new("RegOpenKeyExW", ERROR_FILE_NOT_FOUND))?;
         entry.user_name = Some(user_name.to_string());
         self.writes += 1;
         Ok(())
@@ -274,7 +277,7 @@ impl Port for Machine {
         let luid = self.token(API)?;
         self.require_elevated(luid, API)?;
         if name.is_empty() {
-            return Err(ApiError::new(API, 87));
+            return Err(ApiError::new(API, ERROR_INVALID_PARAMETER));
         }
         let device = BootDevice {
             name: name.to_string(),
@@ -353,15 +356,18 @@ impl Port for Machine {
                 let process = self
                     .process
                     .filter(|l| self.sessions.contains_key(l))
-                    .ok_or(ApiError::new(API, 1312))?;
+                    .ok_or(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION))?;
                 let s = self.session(process, API)?;
                 match (s.elevation, s.linked) {
                     (Elevation::Full, Some(limited)) => {
                         self.thread = Some(limited);
                         Ok(())
                     }
-                    (Elevation::Limited, _) => Err(ApiError::new("ImpersonateLoggedOnUser", 1346)),
-                    _ => Err(ApiError::new(API, 1312)),
+                    (Elevation::Limited, _) => Err(ApiError::new(
+                        "ImpersonateLoggedOnUser",
+                        ERROR_BAD_IMPERSONATION_LEVEL,
+                    )),
+                    _ => Err(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION)),
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! Logon sessions of the current user and their local DOS devices (win32.md §1.7, §2.5).
+//! Logon sessions of the current user and their local DOS devices.
 //!
 //! Sessions: `LsaEnumerateLogonSessions` + `LsaGetLogonSessionData` (keep the user's SID).
 //! Drives of *another* session: the object directory `\Sessions\0\DosDevices\<HHHHHHHH-LLLLLLLL>`
@@ -20,7 +20,7 @@ use super::dosdev;
 use super::handle::{Buffer, Free, OwnedHandle};
 use super::token;
 use mapdrive_core::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_ACCESS_DENIED};
 use mapdrive_core::port::SessionView;
 
 /// `OBJECT_ATTRIBUTES` (x64: 48 bytes).
@@ -235,7 +235,7 @@ pub(crate) enum Directory {
     /// It does not exist: the session has defined no device (no drives).
     Missing,
     /// It could not be opened (the Win32 code; 5 without administrator rights): the drives
-    /// are unknown, which is not "no drives" (issue 8).
+    /// are unknown, which is not "no drives".
     Unreadable(u32),
 }
 
@@ -244,7 +244,7 @@ pub(crate) enum Directory {
 fn open_failure(status: NTSTATUS) -> Directory {
     match status {
         STATUS_OBJECT_NAME_NOT_FOUND | STATUS_OBJECT_PATH_NOT_FOUND => Directory::Missing,
-        STATUS_ACCESS_DENIED => Directory::Unreadable(5),
+        STATUS_ACCESS_DENIED => Directory::Unreadable(ERROR_ACCESS_DENIED),
         other => Directory::Unreadable(nt_error("NtOpenDirectoryObject", other).code),
     }
 }
@@ -349,8 +349,8 @@ fn view(me: &Identity, id: Luid, logon_type: LogonType) -> Result<SessionView, A
 }
 
 /// The logon sessions of `me`'s user. Sessions whose data cannot be read are skipped.
-/// The current session is always present: Wine enumerates no sessions at all (win32.md
-/// §5.6), and a failing `LsaEnumerateLogonSessions` leaves the current session's view.
+/// The current session is always present: Wine enumerates no sessions at all, and a failing
+/// `LsaEnumerateLogonSessions` leaves the current session's view.
 pub(crate) fn sessions(me: &Identity) -> Result<Vec<SessionView>, ApiError> {
     sessions_from(me, logon_session_ids())
 }
@@ -397,7 +397,7 @@ mod tests {
     }
 
     /// `\??` opened as a directory is this logon session's local
-    /// `\Sessions\0\DosDevices\<LUID>` on Windows; `C:` lives in `\GLOBAL??` (issue 8: this
+    /// `\Sessions\0\DosDevices\<LUID>` on Windows; `C:` lives in `\GLOBAL??` (this
     /// test used to read `\??` and passed only on Wine's single namespace). Wine has no
     /// `\GLOBAL??` directory: its one namespace is the directory `\??` (with `\??\Global` a
     /// link to itself), read only when `\GLOBAL??` does not exist, which never happens on
@@ -427,7 +427,7 @@ mod tests {
     }
 
     /// Access denied (normal for another session without administrator rights) is reported
-    /// as unreadable, never as "no drives" (issue 8).
+    /// as unreadable, never as "no drives".
     #[test]
     fn unopenable_directory_is_unreadable_not_empty() {
         assert_eq!(open_failure(STATUS_ACCESS_DENIED), Directory::Unreadable(5));

@@ -3,7 +3,7 @@
 //! action that can change it, so a document of 26 drives and 50 credentials enumerates the
 //! drives and the credentials once instead of once per item.
 //!
-//! Facts are kept per token ([`TokenChoice`]): the linked half of a split token sees other drives
+//! Reads are kept per token ([`TokenChoice`]): the linked half of a split token sees other drives
 //! and another vault. An action invalidates what it may have changed, in both tokens' caches
 //! (they share `HKCU` and may share the vault). A failed action invalidates too: Windows may have
 //! done part of it.
@@ -18,9 +18,9 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::port::{Action, BootDevice, Connection, Forward, Port, Remembered, TokenChoice};
 
-/// What one token's view holds.
+/// The answers read so far through one token (`None`/absent: not read yet, or invalidated).
 #[derive(Default)]
-struct Facts {
+struct CachedReads {
     identity: Option<Result<Identity, ApiError>>,
     connected: Option<Result<Vec<Connection>, ApiError>>,
     remembered: Option<Result<Vec<Remembered>, ApiError>>,
@@ -60,8 +60,8 @@ pub struct ReadCounts {
 pub struct CachingPort<'a> {
     inner: &'a mut dyn Port,
     token: Cell<TokenChoice>,
-    current: RefCell<Facts>,
-    linked: RefCell<Facts>,
+    current: RefCell<CachedReads>,
+    linked: RefCell<CachedReads>,
     boot: RefCell<Option<Result<Vec<BootDevice>, ApiError>>>,
     policy: RefCell<Option<Result<LinkedConnections, ApiError>>>,
     /// Process-wide (the process token's linked account, this desktop's user): read once.
@@ -75,8 +75,8 @@ impl<'a> CachingPort<'a> {
         CachingPort {
             inner,
             token: Cell::new(TokenChoice::Current),
-            current: RefCell::new(Facts::default()),
-            linked: RefCell::new(Facts::default()),
+            current: RefCell::new(CachedReads::default()),
+            linked: RefCell::new(CachedReads::default()),
             boot: RefCell::new(None),
             policy: RefCell::new(None),
             session_users: RefCell::new(None),
@@ -95,7 +95,7 @@ impl<'a> CachingPort<'a> {
         self.counts.set(c);
     }
 
-    fn facts(&self) -> &RefCell<Facts> {
+    fn token_reads(&self) -> &RefCell<CachedReads> {
         match self.token.get() {
             TokenChoice::Current => &self.current,
             TokenChoice::Linked => &self.linked,
@@ -173,7 +173,7 @@ fn cached<T: Clone>(
 
 impl Port for CachingPort<'_> {
     fn identity(&self) -> Result<Identity, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.identity, || {
             self.count(|c| c.identity += 1);
             self.inner.identity()
@@ -187,7 +187,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn connected(&self) -> Result<Vec<Connection>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.connected, || {
             self.count(|c| c.connected += 1);
             self.inner.connected()
@@ -195,7 +195,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.remembered, || {
             self.count(|c| c.remembered += 1);
             self.inner.remembered()
@@ -203,7 +203,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.dos
             .entry(letter)
             .or_insert_with(|| {
@@ -214,7 +214,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.credentials, || {
             self.count(|c| c.credentials += 1);
             self.inner.credentials()
@@ -222,7 +222,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.caps, || self.inner.credential_caps())
     }
 
@@ -239,7 +239,7 @@ impl Port for CachingPort<'_> {
     ) -> Result<Option<CredentialInfo>, ApiError> {
         // Answered from the enumeration when this run has one (no second read of the vault);
         // otherwise one `CredReadW`.
-        let from_list = match &self.facts().borrow().credentials {
+        let from_list = match &self.token_reads().borrow().credentials {
             Some(Ok(list)) => Some(
                 list.iter()
                     .find(|c| c.kind == kind && c.target.to_lowercase() == target.to_lowercase())
@@ -258,7 +258,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.labels
             .entry(remote.mount_points_key().to_lowercase())
             .or_insert_with(|| self.inner.label(remote))

@@ -8,7 +8,7 @@ pub struct Report {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
-    /// Exit code.
+    /// The process exit code (0 success, 1 Windows refused, 2 bad input, 3 refused, 4 unsupported).
     pub code: u8,
 }
 

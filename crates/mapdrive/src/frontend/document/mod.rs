@@ -524,24 +524,21 @@ impl ItemResult {
 /// One line of the report.
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemReport {
-    /// Item name.
+    /// The item's `name` in the document.
     pub name: String,
-    /// Resource type.
+    /// Its resource type (`Mapdrive/MappedDrive`, ...).
     #[serde(rename = "type")]
     pub type_name: &'static str,
-    /// Result.
     pub result: ItemResult,
     /// What changed (or would).
     pub changes: Vec<String>,
-    /// The changed properties.
     pub changed_properties: Vec<String>,
     /// Why it failed or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Exit-code class of the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_kind: Option<&'static str>,
-    /// Warnings.
+    pub error_kind: Option<mapdrive_core::error::ErrorKind>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// Whether the item asks for its resource to exist (`_exist`), for the summary.
@@ -623,7 +620,6 @@ pub struct ApplyReport {
     pub changed: bool,
     /// Any item failed or was skipped.
     pub failed: bool,
-    /// Check mode.
     pub check_mode: bool,
     /// Per item, in the order applied.
     pub items: Vec<ItemReport>,
@@ -847,7 +843,7 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
                 Instance::Drive(d) => format!("Drive {}", d.letter),
                 Instance::Credential(c) => format!("Credential {} {}", c.name, c.kind.as_str()),
                 Instance::Global(g) => format!("Boot drive {}", g.letter),
-                Instance::Linked(_) => "Linked connections".to_string(),
+                Instance::LinkedConnectionsPolicy(_) => "Linked connections".to_string(),
             };
             resources_out.push(json!({
                 "name": item_name(&base, &mut used),
