@@ -17,7 +17,8 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 use crate::port::{
-    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+    BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
+    SessionView, TokenChoice,
 };
 
 /// What one token's view holds.
@@ -247,6 +248,18 @@ impl Port for CachingPort<'_> {
 
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
         self.inner.sessions()
+    }
+
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError> {
+        self.inner.logon_sessions()
+    }
+
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError> {
+        self.inner.global_namespace()
+    }
+
+    fn console_output_code_page(&self) -> Option<u32> {
+        self.inner.console_output_code_page()
     }
 
     fn add_connection(

@@ -10,4 +10,5 @@ mod engine;
 mod fidelity;
 mod properties;
 mod regressions;
+mod sessions_picture;
 mod support;

@@ -149,6 +149,17 @@ impl Port for Hooked<'_, '_> {
         self.count("sessions");
         self.m.sessions()
     }
+    fn logon_sessions(&self) -> Result<Vec<mapdrive_core::port::LogonSessionInfo>, ApiError> {
+        self.count("logon_sessions");
+        self.m.logon_sessions()
+    }
+    fn global_namespace(&self) -> Result<mapdrive_core::port::GlobalNamespace, ApiError> {
+        self.count("global_namespace");
+        self.m.global_namespace()
+    }
+    fn console_output_code_page(&self) -> Option<u32> {
+        self.m.console_output_code_page()
+    }
     fn add_connection(
         &mut self,
         a: DriveLetter,

@@ -43,6 +43,8 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Explain what is going on with this session's drives, across logon sessions, with the commands that fix it.
     Doctor(DoctorArgs),
+    /// Draw the logon sessions and their drives: who sees which drive, and which session is looking.
+    Sessions(super::sessions::SessionsArgs),
     /// Apply a desired-state file (a DSC v3 configuration document of Mapdrive/* resources), without dsc.
     Apply(crate::frontend::document::cli::ApplyArgs),
     /// Write the current state as a desired-state file that `apply` (or `dsc config set`) accepts.

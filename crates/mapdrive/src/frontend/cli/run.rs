@@ -56,6 +56,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Cred(CredCommand::Remove(a)) => a.change.json,
         Command::Restore(a) => a.change.json,
         Command::Doctor(a) => a.json,
+        Command::Sessions(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
         Command::Apply(a) => a.json,
@@ -180,6 +181,14 @@ fn dispatch(
                 .transpose()?;
             let diagnosis = engine::diagnose(port, letter, session(a.session))?;
             Ok(render::doctor(&diagnosis, a.json))
+        }
+        Command::Sessions(a) => {
+            let picture = mapdrive_core::doctor::picture::gather(&*port)?;
+            Ok(super::sessions::render(
+                &picture,
+                &a,
+                port.console_output_code_page(),
+            ))
         }
         Command::Restore(a) => {
             let reports = engine::restore(port, session(a.session), a.change.check)?;
