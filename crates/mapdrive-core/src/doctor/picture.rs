@@ -328,7 +328,7 @@ pub fn build(inputs: Inputs) -> Picture {
             partner.entry(l).or_insert(s.logon_id);
         }
     }
-    if let Some(l) = identity.linked_logon_id {
+    if let Some(l) = identity.linked_logon_id.filter(|l| *l != identity.logon_id) {
         partner.insert(identity.logon_id, l);
         partner.entry(l).or_insert(identity.logon_id);
     }
@@ -346,12 +346,15 @@ pub fn build(inputs: Inputs) -> Picture {
         .and_then(|s| s.terminal_session);
 
     let mut hidden: BTreeMap<DriveLetter, Vec<Luid>> = BTreeMap::new();
+    let mut remembered_global: Vec<DriveLetter> = Vec::new();
     let mut nodes: Vec<(Option<u32>, LogonSessionNode)> = Vec::new();
     for s in &sessions {
         let system = s.logon_id == Luid::SYSTEM;
+        // Wine answers every token's LUID, its linked one's too, as 0: no pair with itself.
         let linked = s
             .linked_logon_id
-            .or_else(|| partner.get(&s.logon_id).copied());
+            .or_else(|| partner.get(&s.logon_id).copied())
+            .filter(|l| *l != s.logon_id);
         let elevation = s.elevation.or_else(|| {
             let other = elevation_of.get(&linked?)?;
             match other {
@@ -389,6 +392,16 @@ pub fn build(inputs: Inputs) -> Picture {
                 || same_account(account.as_deref(), &identity.user);
             if mine && !system {
                 for r in &remembered {
+                    // This session's own connection that lives in the global namespace (Wine's
+                    // single namespace) is drawn there, remembered.
+                    let own_global = global_letters.get(&r.letter).is_some_and(|t| {
+                        matches!(DosTarget::parse(t), DosTarget::Network { logon_id, ref remote, .. }
+                            if logon_id == s.logon_id && same_path(remote, &r.remote))
+                    });
+                    if own_global && !drives.iter().any(|d| d.letter == r.letter) {
+                        remembered_global.push(r.letter);
+                        continue;
+                    }
                     match drives.iter_mut().find(|d| d.letter == r.letter) {
                         Some(d) => {
                             d.remembered = true;
@@ -453,6 +466,7 @@ pub fn build(inputs: Inputs) -> Picture {
             });
         }
         d.hidden_in = hidden.get(letter).cloned().unwrap_or_default();
+        d.remembered = remembered_global.contains(letter);
         gdrives.push(d);
     }
     for b in &boot {

@@ -44,7 +44,7 @@ fn assert_width(text: &str) {
     }
 }
 
-fn session<'a>(v: &'a serde_json::Value, luid: Luid) -> &'a serde_json::Value {
+fn session(v: &serde_json::Value, luid: Luid) -> &serde_json::Value {
     v["terminal_sessions"]
         .as_array()
         .unwrap()
@@ -494,9 +494,7 @@ fn split_node(s: &str) -> Result<(&str, &str), String> {
 
 /// `A --> B`, `A -.->|"text"| B` → (A, arrow with text, B).
 fn split_link(s: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = s.splitn(2, ' ');
-    let from = parts.next()?;
-    let rest = parts.next()?;
+    let (from, rest) = s.split_once(' ')?;
     if !rest.starts_with(['-', '<', '=']) {
         return None;
     }
