@@ -93,6 +93,14 @@ fn split_token_with_drives_in_the_limited_half() {
     );
     insta::assert_snapshot!("split_token_tree", tree);
     insta::assert_snapshot!("split_token_mermaid", mermaid);
+    // docs/doctor-and-sessions.md shows this picture, both ways.
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/doctor-and-sessions.md"
+    ))
+    .unwrap();
+    assert!(doc.contains(&format!("C:\\> mapdrive sessions\n{tree}```")), "{tree}");
+    assert!(doc.contains(&format!("```mermaid\n{mermaid}```")), "{mermaid}");
 }
 
 #[test]
