@@ -99,8 +99,14 @@ fn split_token_with_drives_in_the_limited_half() {
         "/../../docs/doctor-and-sessions.md"
     ))
     .unwrap();
-    assert!(doc.contains(&format!("C:\\> mapdrive sessions\n{tree}```")), "{tree}");
-    assert!(doc.contains(&format!("```mermaid\n{mermaid}```")), "{mermaid}");
+    assert!(
+        doc.contains(&format!("C:\\> mapdrive sessions\n{tree}```")),
+        "{tree}"
+    );
+    assert!(
+        doc.contains(&format!("```mermaid\n{mermaid}```")),
+        "{mermaid}"
+    );
 }
 
 #[test]
