@@ -9,25 +9,24 @@
 # wrapper, as in the tests), and with a module that only starts one no-op Wine process
 # (`cmd /c exit`) and returns unchanged — the floor any Wine-hosted module pays. Prints the median
 # wall time per task of each and the difference (what mapdrive adds per task), as Markdown.
+# The venv comes from scripts/bootstrap.sh ansible, the prefix from wine/with-prefix.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 runs="${1:-3}"
 win=x86_64-pc-windows-gnu
 exe="$root/target/$win/release/mapdrive.exe"
-[[ -f "$exe" ]] || cargo build --quiet --release --locked --target "$win" -p mapdrive -p fakesmb
-[[ -f "$root/target/wine/template-prefix/system.reg" ]] || wine/setup-prefix.sh >/dev/null
 venv="$root/target/ansible/venv"
-if [[ ! -x "$venv/bin/ansible-playbook" ]]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "${MAPDRIVE_ANSIBLE_CORE:-ansible-core}"
+# Install, build and prepare what is missing, then run the rest in a private Wine prefix.
+if [[ "${MAPDRIVE_PRIVATE_PREFIX:-none}" != "${WINEPREFIX:-}" ]]; then
+    scripts/bootstrap.sh ansible
+    exec wine/with-prefix.sh --build scripts/bench-ansible.sh "$@"
 fi
 export PATH="$venv/bin:$PATH"
 tarball="$(ANSIBLE_GALAXY="$venv/bin/ansible-galaxy" MAPDRIVE_EXE="$exe" scripts/build-collection.sh 2>/dev/null)"
 
 work="$(mktemp -d "$root/target/ansible/bench.XXXXXX")"
-prefix="$work/prefix"
-trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 for variant in mapdrive noop; do
     ansible-galaxy collection install "$tarball" -p "$work/$variant" >/dev/null 2>&1
     modules="$work/$variant/ansible_collections/mapdrive/windows/plugins/modules"
@@ -37,10 +36,7 @@ for variant in mapdrive noop; do
         install -m 0755 "$src" "$modules/$module"
     done
 done
-wine/new-prefix.sh "$prefix"
-export WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_ANSIBLE_EXE="$exe"
-FAKESMB_FIXTURE="Z:$(printf '%s' "$root/tests/ansible/fixture.json" | tr '/' '\\')"
-export FAKESMB_FIXTURE
+export MAPDRIVE_ANSIBLE_EXE="$exe"
 printf 'localhost ansible_connection=local ansible_python_interpreter=%s\n' "$venv/bin/python" >"$work/hosts"
 
 {

@@ -1,23 +1,70 @@
 #!/usr/bin/env bash
-# Installs what building and testing mapdrive needs on a Debian/Ubuntu machine, if missing:
-# mingw-w64 (linker for x86_64-pc-windows-gnu), Wine 8 (wine + wine64), the Rust Windows target,
-# rustfmt and clippy. Safe to run repeatedly; does nothing when everything is present.
+# The one place that installs what building and testing mapdrive needs on a Debian/Ubuntu machine,
+# and only what is missing: the apt packages below (mingw-w64, the linker for
+# x86_64-pc-windows-gnu; Wine 8, wine + wine64; python3-venv; bc for scripts/bench-ansible.sh),
+# the Rust Windows target, rustfmt and clippy. Safe to run repeatedly; silent when everything is
+# present. Scripts call it; none installs anything itself.
+#
+# Usage: scripts/bootstrap.sh [ansible]
+#   ansible   also the Python virtual environment with ansible-core from PyPI in
+#             target/ansible/venv, used by scripts/test-ansible.sh and scripts/bench-ansible.sh
+#             (created once; delete it to upgrade; $MAPDRIVE_ANSIBLE_CORE replaces the pip
+#             requirement)
 set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
 win=x86_64-pc-windows-gnu
+ansible=0
+for arg in "$@"; do
+    case "$arg" in
+    ansible) ansible=1 ;;
+    *)
+        echo "usage: scripts/bootstrap.sh [ansible]" >&2
+        exit 2
+        ;;
+    esac
+done
+
+# Debian packages, installed when `present` says they are missing.
+apt_packages=(gcc-mingw-w64-x86-64 wine wine64 python3-venv bc)
+
+# Whether what PACKAGE provides is there: the command it installs (so a compiler or Wine
+# installed another way counts), else dpkg's word for packages without a case here.
+present() {
+    case "$1" in
+    gcc-mingw-w64-x86-64) command -v x86_64-w64-mingw32-gcc ;;
+    wine) command -v wine ;;
+    wine64) [ -x /usr/lib/wine/wine64 ] || command -v wine64 ;;
+    python3-venv) python3 -c 'import venv, ensurepip' ;;
+    bc) command -v bc ;;
+    *) [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ] ;;
+    esac >/dev/null 2>&1
+}
 
 need_apt=()
-command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_apt+=(gcc-mingw-w64-x86-64)
-command -v wine >/dev/null 2>&1 || need_apt+=(wine)
-[ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 || need_apt+=(wine64)
+for p in "${apt_packages[@]}"; do
+    present "$p" || need_apt+=("$p")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "== installing ${need_apt[*]}"
-  sudo_=""
-  [ "$(id -u)" = 0 ] || sudo_="sudo"
-  $sudo_ apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    echo "== installing ${need_apt[*]}"
+    sudo_=""
+    [ "$(id -u)" = 0 ] || sudo_="sudo"
+    $sudo_ apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+
 installed="$(rustup component list --installed 2>/dev/null || true)"
 for c in rustfmt clippy; do
-  grep -q "^$c" <<<"$installed" || rustup component add "$c" >/dev/null
+    grep -q "^$c" <<<"$installed" || rustup component add "$c" >/dev/null
 done
 rustup target list --installed | grep -qx "$win" || rustup target add "$win" >/dev/null
+
+if [ "$ansible" = 1 ]; then
+    venv="$root/target/ansible/venv"
+    if [ ! -x "$venv/bin/ansible-playbook" ]; then
+        echo "== creating $venv with ansible-core from PyPI (kept for later runs)"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check \
+            "${MAPDRIVE_ANSIBLE_CORE:-ansible-core>=2.19,<2.20}"
+    fi
+fi

@@ -7,7 +7,7 @@
 # mapdrive.exe (cargo build --release --target x86_64-pc-windows-gnu; built here when missing, or
 # $MAPDRIVE_EXE) is copied in at build time as plugins/modules/<module>.exe for each module, and the
 # version comes from the Cargo workspace. The exe is never committed. ansible-galaxy is taken from
-# $ANSIBLE_GALAXY, else the test venv (target/ansible/venv, made by scripts/test-ansible.sh), else PATH.
+# $ANSIBLE_GALAXY, else the test venv (target/ansible/venv, made by scripts/bootstrap.sh ansible), else PATH.
 # Prints the tarball's path.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,7 +27,7 @@ if [[ -z "$galaxy" ]]; then
     fi
 fi
 [[ -n "$galaxy" ]] || {
-    echo "build-collection: ansible-galaxy not found (pip install ansible-core, or run scripts/test-ansible.sh)" >&2
+    echo "build-collection: ansible-galaxy not found (pip install ansible-core, or run scripts/bootstrap.sh ansible)" >&2
     exit 1
 }
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)"

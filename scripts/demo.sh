@@ -6,16 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 win=x86_64-pc-windows-gnu
 
-scripts/bootstrap.sh
-
-echo "== building mapdrive.exe and the fake SMB provider"
-cargo build --quiet --release --locked --target "$win" -p mapdrive -p fakesmb
-wine/setup-prefix.sh >/dev/null
-
-prefix="$(mktemp -d)/prefix"
-wine/new-prefix.sh "$prefix"
-trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
-export WINEPREFIX="$prefix" WINEDEBUG=-all
+# Build and prepare what is missing, then run the rest in a private Wine prefix (removed afterwards).
+[[ "${MAPDRIVE_PRIVATE_PREFIX:-none}" == "${WINEPREFIX:-}" ]] || exec wine/with-prefix.sh --build scripts/demo.sh "$@"
 exe="$PWD/target/$win/release/mapdrive.exe"
 
 # Runs mapdrive under Wine, showing the command line as a Windows user would type it.

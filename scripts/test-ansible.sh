@@ -6,15 +6,16 @@
 #
 # Usage: scripts/test-ansible.sh
 #
-# - A virtual environment with ansible-core from PyPI is created once and cached in
-#   target/ansible/venv (delete it to upgrade; $MAPDRIVE_ANSIBLE_CORE pins the pip requirement).
+# - ansible-core comes from the virtual environment target/ansible/venv that
+#   `scripts/bootstrap.sh ansible` creates once from PyPI (delete it to upgrade;
+#   $MAPDRIVE_ANSIBLE_CORE pins the pip requirement).
 # - The tarball is built by scripts/build-collection.sh into target/ansible/ and installed with
 #   ansible-galaxy collection install into a fresh collections path.
 # - The test copy gets tests/ansible/wrapper.sh installed as plugins/modules/<module> (no extension):
 #   it wins over <module>.exe on this Linux controller and runs the exe under Wine (test scaffolding,
 #   never in the tarball).
-# - One private Wine prefix (wine/new-prefix.sh) with a persistent wineserver; the fake provider
-#   serves tests/ansible/fixture.json.
+# - The script runs itself again in one private Wine prefix (wine/with-prefix.sh) with a
+#   persistent wineserver; the fake provider serves wine/fixture.json (server ansiblehost).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -26,18 +27,9 @@ step() { printf -- '-- %s\n' "$*"; }
 fail() { echo "test-ansible: FAILED: $*" >&2; exit 1; }
 
 venv="$root/target/ansible/venv"
-if [[ ! -x "$venv/bin/ansible-playbook" ]]; then
-    step "creating $venv with ansible-core from PyPI (cached for later runs)"
-    if ! python3 -c 'import venv, ensurepip' 2>/dev/null && command -v apt-get >/dev/null; then
-        # A fresh Debian/Ubuntu has python3 without venv/ensurepip.
-        sudo_=""
-        [[ $(id -u) == 0 ]] || sudo_=sudo
-        $sudo_ apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq python3-venv >/dev/null
-    fi
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "${MAPDRIVE_ANSIBLE_CORE:-ansible-core>=2.19,<2.20}"
+if [[ "${MAPDRIVE_PRIVATE_PREFIX:-none}" != "${WINEPREFIX:-}" ]]; then
+    scripts/bootstrap.sh ansible
+    exec wine/with-prefix.sh scripts/test-ansible.sh "$@"
 fi
 export PATH="$venv/bin:$PATH"
 step "$(ansible --version 2>/dev/null | head -n1)"
@@ -52,11 +44,9 @@ grep -qx 'README.md' <<<"$contents" || fail "the tarball lacks README.md"
 if grep -Eq '^plugins/modules/win_[a-z_]+$' <<<"$contents"; then fail "a test wrapper leaked into the tarball"; fi
 
 work="$(mktemp -d "$root/target/ansible/run.XXXXXX")"
-prefix="$work/prefix"
 cleanup() {
-    WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true
-    WINEPREFIX="$prefix" wineserver -w >/dev/null 2>&1 || true
-    # Keep the logs of the last run for reading; drop the prefix and the installed copy.
+    # Keep the logs of the last run for reading; drop the installed copy (wine/with-prefix.sh
+    # drops the prefix).
     rm -rf "$root/target/ansible/last-run"
     mkdir -p "$root/target/ansible/last-run"
     cp "$work"/*.log "$work"/*.jsonl "$work"/*.txt "$root/target/ansible/last-run/" 2>/dev/null || true
@@ -79,17 +69,15 @@ for module in win_mapped_drive win_credential win_mapped_drive_info mapdrive_bec
     grep -q "OPTIONS" "$work/doc-$module.txt" || fail "ansible-doc mapdrive.windows.$module shows no options"
 done
 
-step "action plugin: become on a Windows host goes through the PowerShell shim (stand-in connection)"
+step "action plugin: become or a secret on a Windows host goes through the PowerShell shim and stdin; the shim's options (stand-in connection)"
 "$venv/bin/python" tests/ansible/test_action_plugin.py "$work/collections" || fail "action plugin become path"
 
-step "Wine prefix with the fake SMB provider"
-wine/new-prefix.sh "$prefix"
-export WINEPREFIX="$prefix" WINEDEBUG=-all
 export MAPDRIVE_ANSIBLE_EXE="$exe"
 export MAPDRIVE_ANSIBLE_WINE_LOG="$work/wine.log"
-FAKESMB_FIXTURE="Z:$(printf '%s' "$root/tests/ansible/fixture.json" | tr '/' '\\')"
-export FAKESMB_FIXTURE
 export MAPDRIVE_ANSIBLE_RESULTS="$work/results.jsonl"
+# tests/ansible/wrapper.sh records how each module run got its arguments: stdin (a task with a
+# secret, `mapdrive.exe -`) or file.
+export MAPDRIVE_ANSIBLE_ROUTES="$work/routes.txt"
 
 cat >"$work/hosts" <<HOSTS
 localhost ansible_connection=local ansible_python_interpreter=$venv/bin/python
@@ -139,6 +127,10 @@ step "--diff output shows the re-map as a unified diff of letter and path"
 grep -qF -- '-    "path": "\\\\ansiblehost\\share1"' "$work/beyond.yml.log" &&
     grep -qF -- '+    "path": "\\\\ansiblehost\\share2"' "$work/beyond.yml.log" ||
     fail "no path diff in the ansible-playbook --diff output"
+
+step "tasks with a secret ran mapdrive.exe - (arguments on stdin), the others the arguments file"
+grep -qx stdin "$work/routes.txt" && grep -qx file "$work/routes.txt" ||
+    fail "expected both routes in $(sort "$work/routes.txt" | uniq -c | tr '\n' ' ')"
 
 step "no secret in any output (plain, UTF-16LE, base64), invocation masked"
 "$venv/bin/python" "$root/tests/ansible/check_outputs.py" "$work" || fail "output check"

@@ -8,7 +8,7 @@ win=x86_64-pc-windows-gnu
 
 step() { printf '\n== %s\n' "$*"; }
 
-scripts/bootstrap.sh
+scripts/bootstrap.sh ansible # everything a fresh machine lacks, the Ansible venv included
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -33,11 +33,8 @@ step "prepare the Wine prefix"
 wine/setup-prefix.sh
 
 step "Windows-target unit tests under Wine (the Win32 adapter against the fake provider, core, model, fakesmb)"
-prefix="$(mktemp -d)/prefix"
-wine/new-prefix.sh "$prefix"
-trap 'WINEPREFIX="$prefix" wineserver -k >/dev/null 2>&1 || true; rm -rf "$(dirname "$prefix")"' EXIT
-WINEPREFIX="$prefix" WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 MAPDRIVE_TEST_MACHINE=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
-  cargo test --locked --target "$win" --workspace --lib
+WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 MAPDRIVE_TEST_MACHINE=1 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
+  wine/with-prefix.sh cargo test --locked --target "$win" --workspace --lib
 
 step "Wine end-to-end tests"
 cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-threads=2

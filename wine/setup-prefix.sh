@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Wine test host for mapdrive: fakesmb.dll (the fake SMB network provider), the
 # bcryptprimitives.dll shim Wine 8.0 lacks, and a template Wine prefix with both installed and the
-# provider registered. Tests copy the template with wine/new-prefix.sh.
+# provider registered. Tests copy the template with wine/new-prefix.sh (which adds the fixture,
+# wine/fixture.json, to each copy).
 #
 # Usage: wine/setup-prefix.sh [--rebuild]
 #   --rebuild   recreate the template even if its inputs did not change
@@ -55,7 +56,7 @@ case "$cargo_target" in
 esac
 
 for tool in cargo rustc x86_64-w64-mingw32-gcc wine wineserver sha256sum; do
-    command -v "$tool" >/dev/null || die "'$tool' not found (need rust, gcc-mingw-w64-x86-64, wine + wine64)"
+    command -v "$tool" >/dev/null || die "'$tool' not found: run scripts/bootstrap.sh (rust, gcc-mingw-w64-x86-64, wine + wine64)"
 done
 
 # Wine settings for everything below. The DLL overrides stop wineboot from trying to install
@@ -84,7 +85,6 @@ hash() { sha256sum "$1" | cut -d' ' -f1; }
 new_stamp="$(
     echo "fakesmb.dll $(hash "$out/fakesmb.dll")"
     echo "bcryptprimitives.dll $(hash "$shim")"
-    echo "fixture.json $(hash "$wine_src/fixture.json")"
     echo "setup-prefix.sh $(hash "${BASH_SOURCE[0]}")"
     echo "wine $(wine --version 2>/dev/null)"
     echo "rustc $(cd "$root" && rustc --version)"
@@ -117,8 +117,6 @@ wine cmd /c exit </dev/null >>"$log" 2>&1 || die "wine could not initialise the 
 [[ -d "$tmp/drive_c/windows/system32" ]] || die "prefix has no drive_c/windows/system32"
 
 cp "$out/fakesmb.dll" "$shim" "$tmp/drive_c/windows/system32/"
-mkdir -p "$tmp/drive_c/fakesmb"
-cp "$wine_src/fixture.json" "$tmp/drive_c/fakesmb/fixture.json"
 
 reg_add() { wine reg add "$@" /f </dev/null >>"$log" 2>&1 || die "wine reg add $1 failed"; }
 svc='HKLM\System\CurrentControlSet\Services\FakeSmb'

@@ -10,5 +10,13 @@
 set -eu
 : "${MAPDRIVE_ANSIBLE_EXE:?set MAPDRIVE_ANSIBLE_EXE to mapdrive.exe}"
 : "${WINEPREFIX:?set WINEPREFIX}"
+# A task carrying a secret hands its arguments to the exe on standard input (`mapdrive.exe -`), as
+# the collection's PowerShell shim does on Windows hosts; the others name the file, as ansible-core
+# does for a binary module.
+if grep -Eq '"(password|secret)": "' "$1"; then
+    [ -z "${MAPDRIVE_ANSIBLE_ROUTES:-}" ] || echo stdin >>"$MAPDRIVE_ANSIBLE_ROUTES"
+    WINEDEBUG=-all exec wine "$MAPDRIVE_ANSIBLE_EXE" - <"$1" 2>>"${MAPDRIVE_ANSIBLE_WINE_LOG:-/dev/null}"
+fi
+[ -z "${MAPDRIVE_ANSIBLE_ROUTES:-}" ] || echo file >>"$MAPDRIVE_ANSIBLE_ROUTES"
 args_win="Z:$(printf '%s' "$1" | tr '/' '\\')"
 WINEDEBUG=-all exec wine "$MAPDRIVE_ANSIBLE_EXE" "$args_win" </dev/null 2>>"${MAPDRIVE_ANSIBLE_WINE_LOG:-/dev/null}"

@@ -7,6 +7,8 @@
 //! - [`engine`]: the one request → outcome entry point: session choice, secrets, plan, apply.
 //! - [`plan`]: reads the world through the port, decides actions (pure), then applies them.
 //! - [`doctor`]: rules over the same facts, producing findings; never writes.
+//! - [`gpp`]: Group Policy Preferences Drive Maps (`Drives.xml`): parsing, item-level
+//!   targeting, preference variables and the per-item decisions (pure; no port calls).
 //! - [`error`]: the error type and the catalog of Win32 error codes with their remedies.
 //!
 //! This crate has no `unsafe` and no platform-specific code: front-ends (the `mapdrive` crate)
@@ -18,5 +20,6 @@ pub mod doctor;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod gpp;
 pub mod plan;
 pub mod port;

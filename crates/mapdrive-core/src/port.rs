@@ -14,6 +14,9 @@ use crate::domain::{
 };
 use crate::error::ApiError;
 
+mod forward;
+pub use forward::{Action, Fact, Forward};
+
 /// A connection `WNetOpenEnumW(RESOURCE_CONNECTED)` reports for this logon session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Connection {

@@ -21,6 +21,7 @@
 //! - a reboot drops every logon session and every global drive, then recreates the boot-time
 //!   `Session Manager\DOS Devices` table.
 
+pub mod fixture;
 mod network;
 mod port_impl;
 mod vault;

@@ -7,9 +7,7 @@ use super::*;
 use mapdrive_core::domain::{CredentialKind, Persistence, Secret};
 use mapdrive_core::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
 
-const ALICE: &str = r"CORP\alice";
-const BOB: &str = r"CORP\bob";
-const SVC: &str = r"FILESERVER\svc";
+use crate::fixture::{self, ALICE, BOB, BOB_PW, SVC, SVC_PW};
 
 fn l(s: &str) -> DriveLetter {
     s.parse().unwrap()
@@ -21,19 +19,6 @@ fn unc(s: &str) -> RemotePath {
 
 fn secret(s: &str) -> Secret {
     Secret::new(Zeroizing::new(s.to_string())).unwrap()
-}
-
-fn world() -> Machine {
-    let mut m = Machine::new();
-    m.add_user(ALICE, "S-1-5-21-1-1001", "alice-pw", true);
-    m.add_user(BOB, "S-1-5-21-1-1002", "bob-pw", false);
-    m.add_account("fileserver", ALICE, "alice-pw");
-    m.add_account("fileserver", BOB, "bob-pw");
-    m.add_account("fileserver", SVC, "svc-pw");
-    m.add_share("fileserver", "team", ShareAccess::only(&[ALICE, BOB, SVC]));
-    m.add_share("fileserver", "svc", ShareAccess::only(&[SVC]));
-    m.add_share("fileserver", "public", ShareAccess::anyone());
-    m
 }
 
 fn as_user(m: &mut Machine, user: &str) -> Luid {
@@ -60,7 +45,7 @@ fn map_as(m: &mut Machine, letter: &str, remote: &str, user: &str, pw: &str) -> 
 
 #[test]
 fn letter_in_use_is_85_and_changes_nothing() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     map(&mut m, "Z:", r"\\fileserver\team").unwrap();
     let before = m.writes();
@@ -73,7 +58,7 @@ fn letter_in_use_is_85_and_changes_nothing() {
 
 #[test]
 fn system_gets_85_for_any_global_name() {
-    let mut m = world();
+    let mut m = fixture::corp();
     m.run_as_system();
     map(&mut m, "G:", r"\\fileserver\public").unwrap();
     assert_eq!(map(&mut m, "G:", r"\\fileserver\public"), Err(85));
@@ -82,7 +67,7 @@ fn system_gets_85_for_any_global_name() {
 
 #[test]
 fn unknown_server_is_53_unknown_share_is_67() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     assert_eq!(map(&mut m, "Z:", r"\\nosuchhost\team"), Err(53));
     assert_eq!(map(&mut m, "Z:", r"\\fileserver\nosuchshare"), Err(67));
@@ -92,14 +77,14 @@ fn unknown_server_is_53_unknown_share_is_67() {
 
 #[test]
 fn share_refusing_the_account_is_5() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     assert_eq!(map(&mut m, "Z:", r"\\fileserver\svc"), Err(5));
 }
 
 #[test]
 fn explicit_credentials_unknown_user_1326_wrong_password_86() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     assert_eq!(
         map_as(&mut m, "Z:", r"\\fileserver\svc", r"FILESERVER\nobody", "x"),
@@ -109,12 +94,12 @@ fn explicit_credentials_unknown_user_1326_wrong_password_86() {
         map_as(&mut m, "Z:", r"\\fileserver\svc", SVC, "wrong"),
         Err(86)
     );
-    map_as(&mut m, "Z:", r"\\fileserver\svc", SVC, "svc-pw").unwrap();
+    map_as(&mut m, "Z:", r"\\fileserver\svc", SVC, SVC_PW).unwrap();
 }
 
 #[test]
 fn explicit_user_with_null_password_sends_a_blank_one() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     let r = m.add_connection(l("Z:"), &unc(r"\\fileserver\svc"), Some(SVC), None, false);
     assert_eq!(r.map_err(|e| e.code), Err(86));
@@ -122,17 +107,17 @@ fn explicit_user_with_null_password_sends_a_blank_one() {
 
 #[test]
 fn second_user_to_the_same_server_is_1219_an_alias_is_another_server() {
-    let mut m = world();
+    let mut m = fixture::corp();
     m.add_server_alias("fileserver", "10.0.0.5");
     as_user(&mut m, BOB);
     map(&mut m, "Y:", r"\\fileserver\team").unwrap();
     assert_eq!(
-        map_as(&mut m, "Z:", r"\\fileserver\svc", SVC, "svc-pw"),
+        map_as(&mut m, "Z:", r"\\fileserver\svc", SVC, SVC_PW),
         Err(1219)
     );
-    map_as(&mut m, "Z:", r"\\10.0.0.5\svc", SVC, "svc-pw").unwrap();
+    map_as(&mut m, "Z:", r"\\10.0.0.5\svc", SVC, SVC_PW).unwrap();
     // The same user again is fine, and a connection without credentials reuses the session.
-    map_as(&mut m, "X:", r"\\fileserver\team", BOB, "bob-pw").unwrap();
+    map_as(&mut m, "X:", r"\\fileserver\team", BOB, BOB_PW).unwrap();
     map(&mut m, "W:", r"\\10.0.0.5\svc").unwrap();
     assert_eq!(
         m.access(l("W:")).unwrap(),
@@ -145,7 +130,7 @@ fn second_user_to_the_same_server_is_1219_an_alias_is_another_server() {
 
 #[test]
 fn cancelling_what_is_not_connected_is_2250_unless_forgetting_a_remembered_entry() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     assert_eq!(
         m.cancel_connection(l("Z:"), false, false).unwrap_err().code,
@@ -173,7 +158,7 @@ fn cancelling_what_is_not_connected_is_2250_unless_forgetting_a_remembered_entry
 
 #[test]
 fn open_files_need_force_2401() {
-    let mut m = world();
+    let mut m = fixture::corp();
     m.set_open_files("fileserver", "team", true);
     as_user(&mut m, BOB);
     map(&mut m, "Z:", r"\\fileserver\team").unwrap();
@@ -191,7 +176,7 @@ fn open_files_need_force_2401() {
 
 #[test]
 fn remembering_a_letter_for_another_path_is_1202() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     m.add_connection(l("Z:"), &unc(r"\\fileserver\team"), None, None, true)
         .unwrap();
@@ -205,14 +190,14 @@ fn remembering_a_letter_for_another_path_is_1202() {
 
 #[test]
 fn webdav_paths_have_no_provider_1203() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     assert_eq!(map(&mut m, "Z:", r"\\fileserver@SSL\team"), Err(1203));
 }
 
 #[test]
 fn linked_token_from_limited_is_1346_from_default_is_1312() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, ALICE);
     assert_eq!(m.use_token(TokenChoice::Linked).unwrap_err().code, 1346);
     as_user(&mut m, BOB);
@@ -222,7 +207,7 @@ fn linked_token_from_limited_is_1346_from_default_is_1312() {
 
 #[test]
 fn linked_token_from_full_impersonates_the_limited_half_until_reverted() {
-    let mut m = world();
+    let mut m = fixture::corp();
     let limited = as_user(&mut m, ALICE);
     m.elevate().unwrap();
     let full = m.identity().unwrap().logon_id;
@@ -235,7 +220,7 @@ fn linked_token_from_full_impersonates_the_limited_half_until_reverted() {
 
 #[test]
 fn everything_fails_with_1312_once_the_process_session_is_gone() {
-    let mut m = world();
+    let mut m = fixture::corp();
     let luid = as_user(&mut m, BOB);
     m.logoff(luid).unwrap();
     assert_eq!(m.identity().unwrap_err().code, 1312);
@@ -248,7 +233,7 @@ fn everything_fails_with_1312_once_the_process_session_is_gone() {
 
 #[test]
 fn unknown_users_cannot_log_on() {
-    let mut m = world();
+    let mut m = fixture::corp();
     assert_eq!(
         m.logon(r"CORP\nobody", LogonKind::Interactive)
             .unwrap_err()
@@ -263,7 +248,7 @@ fn unknown_users_cannot_log_on() {
 
 #[test]
 fn hklm_writes_need_an_elevated_token() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, ALICE);
     assert_eq!(m.set_linked_connections(Some(true)).unwrap_err().code, 5);
     assert_eq!(m.set_boot_device("Z:", "x").unwrap_err().code, 5);
@@ -279,7 +264,7 @@ fn hklm_writes_need_an_elevated_token() {
 
 #[test]
 fn credential_errors_1168_and_preserve() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     let kind = CredentialKind::GenericPassword;
     assert_eq!(m.delete_credential("app", kind).unwrap_err().code, 1168);
@@ -324,10 +309,10 @@ fn credential_errors_1168_and_preserve() {
 
 #[test]
 fn saved_credential_is_matched_exactly_then_by_suffix_then_star() {
-    let mut m = world();
+    let mut m = fixture::corp();
     m.add_server_alias("fileserver", "fileserver.corp.example");
     as_user(&mut m, BOB);
-    let pw = secret("svc-pw");
+    let pw = secret(SVC_PW);
     let write = |m: &mut Machine, target: &str| {
         m.write_credential(&CredentialWrite {
             target,
@@ -350,7 +335,7 @@ fn saved_credential_is_matched_exactly_then_by_suffix_then_star() {
 
 #[test]
 fn a_wrong_saved_credential_fails_instead_of_falling_back() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     let pw = secret("stale");
     m.write_credential(&CredentialWrite {
@@ -368,7 +353,7 @@ fn a_wrong_saved_credential_fails_instead_of_falling_back() {
 
 #[test]
 fn writes_count_successful_actions_only() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     m.forget(l("Z:")).unwrap();
     m.set_label(&unc(r"\\fileserver\team"), None).unwrap();
@@ -388,7 +373,7 @@ fn writes_count_successful_actions_only() {
 
 #[test]
 fn luids_follow_the_article_and_the_redirector_form() {
-    let mut m = world();
+    let mut m = fixture::corp();
     let limited = m.logon(ALICE, LogonKind::Interactive).unwrap();
     assert_eq!(limited, Luid(0xbd3f6));
     assert_eq!(m.linked(limited), Some(Luid(0xbd3c0)));
@@ -402,7 +387,7 @@ fn luids_follow_the_article_and_the_redirector_form() {
 
 #[test]
 fn restore_skips_unknown_providers_and_bad_paths() {
-    let mut m = world();
+    let mut m = fixture::corp();
     as_user(&mut m, BOB);
     for (letter, remote, provider) in [
         ("X:", r"\\fileserver\team", "Web Client Network"),
@@ -431,7 +416,7 @@ fn restore_skips_unknown_providers_and_bad_paths() {
 
 #[test]
 fn session_credentials_shadow_persisted_ones_and_die_with_their_session() {
-    let mut m = world();
+    let mut m = fixture::corp();
     let first = as_user(&mut m, BOB);
     let a = secret("a");
     let b = secret("b");

@@ -18,11 +18,10 @@ use mapdrive_core::domain::{
 use mapdrive_core::engine::SecretInput;
 use mapdrive_core::engine::secret_from_text;
 use mapdrive_core::port::{Port, Remembered};
-use mapdrive_model::{LogonKind, Machine, ShareAccess};
+use mapdrive_model::fixture::{self, BOB};
+use mapdrive_model::{LogonKind, Machine};
 use proptest::prelude::*;
 use zeroize::Zeroizing;
-
-const USER: &str = r"CORP\bob";
 
 struct Stdin(String);
 
@@ -35,13 +34,10 @@ impl SecretInput for Stdin {
     }
 }
 
-/// A standard user logged on interactively, with one file server.
+/// The standard test host with a standard user (Bob) logged on interactively.
 fn machine() -> Machine {
-    let mut m = Machine::new();
-    m.add_user(USER, "S-1-5-21-1-1002", "bob-Pw-42", false);
-    m.add_account("fileserver", USER, "bob-Pw-42");
-    m.add_share("fileserver", "public", ShareAccess::anyone());
-    let luid = m.logon(USER, LogonKind::Interactive).unwrap();
+    let mut m = fixture::corp();
+    let luid = m.logon(BOB, LogonKind::Interactive).unwrap();
     m.run_in(luid).unwrap();
     m
 }
@@ -233,7 +229,7 @@ proptest! {
         let mut m = machine();
         let kind_arg = if generic { "generic_password" } else { "domain_password" };
         // After `--`, a target may start with '-'.
-        let r = mapdrive(&mut m, &["cred", "set", "--type", kind_arg, "--user", USER, "--secret-stdin", "--json", "--", target.as_str()], "s3cret\n");
+        let r = mapdrive(&mut m, &["cred", "set", "--type", kind_arg, "--user", BOB, "--secret-stdin", "--json", "--", target.as_str()], "s3cret\n");
         prop_assert_ne!(r.code, 2, "{:?} accepted by the parser, refused later: {}", t, r.stdout);
     }
 
@@ -242,7 +238,7 @@ proptest! {
     fn accepted_secrets_are_stored_and_never_printed(s in prop_oneof!["\\PC{0,40}", "\u{feff}?[a-zA-Z0-9!#]{1,20}(\r?\n)?", "[a]{1,600}"]) {
         let Ok(_) = secret_from_text(Zeroizing::new(s.clone()), "secret") else { return Ok(()) };
         let mut m = machine();
-        let r = mapdrive(&mut m, &["cred", "set", "fileserver", "--user", USER, "--secret-stdin", "--json"], &s);
+        let r = mapdrive(&mut m, &["cred", "set", "fileserver", "--user", BOB, "--secret-stdin", "--json"], &s);
         prop_assert_ne!(r.code, 2, "{:?} accepted by the reader, refused later: {}", s, r.stdout);
         let trimmed = s.trim_start_matches('\u{feff}').trim_end_matches(['\r', '\n']);
         if trimmed.len() >= 6 {
@@ -310,7 +306,7 @@ proptest! {
         let inputs = Inputs { parameters_file: None, stdin_parameters: Default::default(), env: &env };
         let options = Options { check: true, json: true, stop_on_error: false };
         if let Ok(report) = document::apply(&mut m, &body, &inputs, options) {
-            let r = document::render(&report, true);
+            let r = document::render(&report, true, false);
             let _: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         }
         prop_assert_eq!(m.writes(), writes, "check mode wrote");

@@ -13,13 +13,10 @@ use std::collections::BTreeMap;
 
 use crate::domain::{
     CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
-    RemotePath, Secret, SessionUsers,
+    RemotePath, SessionUsers,
 };
 use crate::error::ApiError;
-use crate::port::{
-    BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
-    SessionView, TokenChoice,
-};
+use crate::port::{Action, BootDevice, Connection, Forward, Port, Remembered, TokenChoice};
 
 /// What one token's view holds.
 #[derive(Default)]
@@ -126,12 +123,44 @@ impl<'a> CachingPort<'a> {
             _ => {}
         }
     }
+}
 
-    fn act<T>(&mut self, touches: Touches, op: impl FnOnce(&mut dyn Port) -> T) -> T {
+impl Forward for CachingPort<'_> {
+    fn inner(&self) -> &dyn Port {
+        &*self.inner
+    }
+
+    fn inner_mut(&mut self) -> &mut dyn Port {
+        &mut *self.inner
+    }
+
+    /// Every action invalidates what it may have changed, after it ran (even when it failed).
+    fn act(
+        &mut self,
+        action: Action,
+        op: impl FnOnce(&mut dyn Port) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
         let out = op(&mut *self.inner);
-        self.invalidate(touches);
+        if let Some(touches) = touches(action) {
+            self.invalidate(touches);
+        }
         out
     }
+}
+
+/// Which facts an action may change (`None`: none of the machine's).
+fn touches(action: Action) -> Option<Touches> {
+    Some(match action {
+        Action::AddConnection | Action::CancelConnection => Touches::Drives,
+        Action::Forget | Action::Remember | Action::SetRememberedUserName => Touches::Remembered,
+        Action::WriteCredential
+        | Action::WriteCredentialWithAttributes
+        | Action::DeleteCredential => Touches::Credentials,
+        Action::SetBootDevice | Action::RemoveBootDevice => Touches::Boot,
+        Action::SetLabel => Touches::Labels,
+        Action::SetLinkedConnections => Touches::Policy,
+        Action::UseToken => return None,
+    })
 }
 
 /// Returns the cached value of `slot`, filling it with `read` the first time.
@@ -224,16 +253,6 @@ impl Port for CachingPort<'_> {
         }
     }
 
-    fn credential_secret_equals(
-        &self,
-        target: &str,
-        kind: CredentialKind,
-        secret: &Secret,
-    ) -> Result<Option<bool>, ApiError> {
-        // Never cached: a secret comparison must not outlive the call.
-        self.inner.credential_secret_equals(target, kind, secret)
-    }
-
     fn boot_devices(&self) -> Result<Vec<BootDevice>, ApiError> {
         cached(&mut self.boot.borrow_mut(), || self.inner.boot_devices())
     }
@@ -246,87 +265,28 @@ impl Port for CachingPort<'_> {
             .clone()
     }
 
-    fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
-        self.inner.sessions()
-    }
-
-    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError> {
-        self.inner.logon_sessions()
-    }
-
-    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError> {
-        self.inner.global_namespace()
-    }
-
-    fn console_output_code_page(&self) -> Option<u32> {
-        self.inner.console_output_code_page()
-    }
-
-    fn add_connection(
-        &mut self,
-        letter: DriveLetter,
-        remote: &RemotePath,
-        user: Option<&str>,
-        password: Option<&Secret>,
-        remember: bool,
-    ) -> Result<(), ApiError> {
-        self.act(Touches::Drives, |p| {
-            p.add_connection(letter, remote, user, password, remember)
-        })
-    }
-
-    fn cancel_connection(
-        &mut self,
-        letter: DriveLetter,
-        forget: bool,
-        force: bool,
-    ) -> Result<(), ApiError> {
-        self.act(Touches::Drives, |p| {
-            p.cancel_connection(letter, forget, force)
-        })
-    }
-
-    fn forget(&mut self, letter: DriveLetter) -> Result<(), ApiError> {
-        self.act(Touches::Remembered, |p| p.forget(letter))
-    }
-
-    fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
-        self.act(Touches::Remembered, |p| p.remember(entry))
-    }
-
-    fn set_remembered_user_name(
-        &mut self,
-        letter: DriveLetter,
-        user_name: &str,
-    ) -> Result<(), ApiError> {
-        self.act(Touches::Remembered, |p| {
-            p.set_remembered_user_name(letter, user_name)
-        })
-    }
-
-    fn write_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
-        self.act(Touches::Credentials, |p| p.write_credential(cred))
-    }
-
-    fn delete_credential(&mut self, target: &str, kind: CredentialKind) -> Result<(), ApiError> {
-        self.act(Touches::Credentials, |p| p.delete_credential(target, kind))
-    }
-
-    fn set_boot_device(&mut self, name: &str, target: &str) -> Result<(), ApiError> {
-        self.act(Touches::Boot, |p| p.set_boot_device(name, target))
-    }
-
-    fn remove_boot_device(&mut self, name: &str) -> Result<(), ApiError> {
-        self.act(Touches::Boot, |p| p.remove_boot_device(name))
-    }
-
-    fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError> {
-        self.act(Touches::Labels, |p| p.set_label(remote, label))
-    }
-
-    fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError> {
-        self.act(Touches::Policy, |p| p.set_linked_connections(enabled))
-    }
+    crate::forward_port!(
+        credential_secret_equals, // never cached: a secret comparison must not outlive the call
+        sessions,
+        logon_sessions,
+        global_namespace,
+        console_output_code_page,
+        certificate_in_my_store,
+        marshal_certificate,
+        unmarshal_certificate,
+        add_connection,
+        cancel_connection,
+        forget,
+        remember,
+        set_remembered_user_name,
+        write_credential,
+        write_credential_with_attributes,
+        delete_credential,
+        set_boot_device,
+        remove_boot_device,
+        set_label,
+        set_linked_connections,
+    );
 
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
         let result = self.inner.use_token(choice);

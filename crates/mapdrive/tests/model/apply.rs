@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use mapdrive::frontend::document::{self, Inputs, Options};
 use mapdrive::frontend::report::Report;
 use mapdrive_core::port::Port;
-use mapdrive_model::{LogonKind, Machine};
+use mapdrive_model::fixture::{BOB, BOB_PW};
+use mapdrive_model::{LogonKind, Machine, fixture};
 
-use crate::cli::{BOB, BOB_PW, host, logon, mapdrive, mapdrive_stdin};
-use crate::support::{Hooked, connected, secret};
+use crate::support::{Hooked, connected, logon, mapdrive, mapdrive_stdin, secret};
 
 // The saved credential must hold bob's real password: the model's file server checks it.
 const NAS_PW: &str = BOB_PW;
@@ -57,7 +57,7 @@ resources:
 "#;
 
 fn bob() -> Machine {
-    let mut m = host();
+    let mut m = fixture::corp();
     logon(&mut m, BOB, LogonKind::Interactive);
     m
 }
@@ -79,7 +79,7 @@ fn inputs<'a>(stdin: &[(&str, &str)], env: &'a dyn Fn(&str) -> Option<String>) -
 
 fn run(m: &mut dyn Port, doc: &str, inputs: &Inputs<'_>, options: Options) -> Report {
     match document::apply(m, doc, inputs, options) {
-        Ok(r) => document::render(&r, options.json),
+        Ok(r) => document::render(&r, options.json, false),
         Err(e) => Report {
             stdout: String::new(),
             stderr: format!("error: {e}\n"),
@@ -275,7 +275,7 @@ resources:
 #[test]
 fn export_then_apply_changes_nothing() {
     let mut m = bob();
-    crate::cli::ok(&mapdrive(
+    crate::support::ok(&mapdrive(
         &mut m,
         &[
             "map",
@@ -286,11 +286,11 @@ fn export_then_apply_changes_nothing() {
             "--json",
         ],
     ));
-    crate::cli::ok(&mapdrive(
+    crate::support::ok(&mapdrive(
         &mut m,
         &["map", "Q:", r"\\fileserver\public", "--temporary", "--json"],
     ));
-    crate::cli::ok(&mapdrive_stdin(
+    crate::support::ok(&mapdrive_stdin(
         &mut m,
         &[
             "cred",
@@ -408,4 +408,88 @@ fn a_26_drive_50_credential_document_enumerates_once() {
         );
     }
     assert_eq!(m.writes(), w);
+}
+
+#[test]
+fn the_caching_port_reads_once_until_an_action_invalidates() {
+    use mapdrive_core::domain::{DriveLetter, RemotePath};
+    use mapdrive_core::engine::cache::CachingPort;
+
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut c = CachingPort::new(&mut m);
+    c.connected().unwrap();
+    c.connected().unwrap();
+    c.remembered().unwrap();
+    assert_eq!(c.reads().connected, 1);
+    let remote: RemotePath = r"\\fileserver\public".parse().unwrap();
+    let m_: DriveLetter = "M".parse().unwrap();
+    c.add_connection(m_, &remote, None, None, true).unwrap();
+    assert_eq!(c.connected().unwrap().len(), 1);
+    assert_eq!(c.remembered().unwrap().len(), 1);
+    assert_eq!(c.reads().connected, 2);
+    assert_eq!(c.reads().remembered, 2);
+}
+
+/// `mapdrive test FILE`, Intune's detection: exit 1 and a one-line summary while anything is
+/// missing, nothing written; exit 0 once `apply` made it hold; exit 2 for a bad document.
+#[test]
+fn test_detects_without_changing_and_apply_remediates() {
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drives.yaml");
+    std::fs::write(
+        &file,
+        "resources:\n- name: Public drive\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: P\n    path: \\\\fileserver\\public\n- name: Team drive\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: T\n    path: \\\\fileserver\\team\n    persistent: false\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let w = m.writes();
+    let r = mapdrive(&mut m, &["test", path]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(m.writes(), w, "test changed something");
+    let last = r.stdout.lines().last().unwrap();
+    assert_eq!(
+        last,
+        "mapdrive: 2 of 2 items not in desired state: Public drive missing, Team drive missing"
+    );
+    let r = mapdrive(&mut m, &["test", path, "--json"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(ok_or_err_json(&r)["summary"], last);
+    let r = mapdrive(&mut m, &["apply", path]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.lines().last().unwrap(),
+        "mapdrive: all 2 items in desired state (2 changed)"
+    );
+    let r = mapdrive(&mut m, &["test", path]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.lines().last().unwrap(),
+        "mapdrive: all 2 items in desired state"
+    );
+    std::fs::write(&file, "resources:\n- name: x\n  type: Nope/Nope\n").unwrap();
+    let r = mapdrive(&mut m, &["test", path]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+}
+
+/// The summary stays one line under Intune's 2,048 characters, however many items fail.
+#[test]
+fn the_summary_of_a_big_document_fits_intunes_line() {
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.yaml");
+    std::fs::write(&file, big_document()).unwrap();
+    let r = mapdrive(&mut m, &["test", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let last = r.stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with("mapdrive: 76 of 76 items not in desired state: Drive A missing, "),
+        "{last}"
+    );
+    assert!(last.chars().count() < 2048, "{}", last.len());
+}
+
+fn ok_or_err_json(r: &Report) -> serde_json::Value {
+    serde_json::from_str(&r.stdout).unwrap()
 }

@@ -4,56 +4,17 @@
 //! profile (remembered), `QueryDosDevice`, `whoami`-style identity, Credential Manager and
 //! whether a drive opens.
 
-use crate::support::{connected, l, remembered, secret, unc};
 use mapdrive_core::domain::{
     CredentialKind, DosTarget, Elevation, LinkedConnections, LogonType, Luid, Persistence,
 };
 use mapdrive_core::port::{CredentialWrite, Port, SecretWrite, TokenChoice};
-use mapdrive_model::{Access, LogonEvent, LogonKind, Machine, ShareAccess};
+use mapdrive_model::fixture::{
+    self, ALICE, BOB, BOB_PW, BUILTIN_ADMIN, CAROL, LOCAL_ADMIN, PUBLIC, SVC, SVC_PW, SVC_SHARE,
+    TEAM,
+};
+use mapdrive_model::{Access, LogonEvent, LogonKind, Machine};
 
-const ALICE: &str = r"CORP\alice"; // domain administrator
-const BOB: &str = r"CORP\bob"; // standard domain user
-const CAROL: &str = r"CORP\carol"; // standard domain user
-const SVC: &str = r"FILESERVER\svc"; // an account that only the file server knows
-const LOCAL_ADMIN: &str = r"HOST\admin";
-const BUILTIN_ADMIN: &str = r"HOST\Administrator";
-
-const TEAM: &str = r"\\fileserver\team"; // alice, bob, carol, svc
-const SVC_SHARE: &str = r"\\fileserver\svc"; // svc only
-const PUBLIC: &str = r"\\fileserver\public"; // anyone, anonymous included
-
-/// A domain-joined host with a file server.
-fn host() -> Machine {
-    let mut m = Machine::new();
-    m.add_user(ALICE, "S-1-5-21-1-1001", "alice-pw", true);
-    m.add_user(BOB, "S-1-5-21-1-1002", "bob-pw", false);
-    m.add_user(CAROL, "S-1-5-21-1-1003", "carol-pw", false);
-    m.add_local_user(LOCAL_ADMIN, "S-1-5-21-9-1001", "admin-pw", true);
-    m.add_local_user(BUILTIN_ADMIN, "S-1-5-21-9-500", "root-pw", true);
-    for (user, pw) in [
-        (ALICE, "alice-pw"),
-        (BOB, "bob-pw"),
-        (CAROL, "carol-pw"),
-        (SVC, "svc-pw"),
-    ] {
-        m.add_account("fileserver", user, pw);
-    }
-    m.add_share(
-        "fileserver",
-        "team",
-        ShareAccess::only(&[ALICE, BOB, CAROL, SVC]),
-    );
-    m.add_share("fileserver", "svc", ShareAccess::only(&[SVC]));
-    m.add_share("fileserver", "public", ShareAccess::anyone());
-    m
-}
-
-/// Logs on and starts a process in the new (default-token) session.
-fn logon_and_run(m: &mut Machine, user: &str, kind: LogonKind) -> Luid {
-    let luid = m.logon(user, kind).unwrap();
-    m.run_in(luid).unwrap();
-    luid
-}
+use crate::support::{connected, l, logon, remembered, secret, unc};
 
 /// `net use L: REMOTE [/persistent:yes]`
 fn net_use(m: &mut Machine, letter: &str, remote: &str, persistent: bool) -> Result<(), u32> {
@@ -149,8 +110,8 @@ fn enable_linked_connections_and_reboot(m: &mut Machine) {
 /// redirection": `\Device\LanmanRedirector\;Z:<logon id>\server\share`.
 #[test]
 fn mapped_drive_is_a_dos_device_pointing_to_the_lanman_redirector() {
-    let mut m = host();
-    let luid = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let luid = logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     assert_eq!(
         points_to(&m, "Z:").unwrap(),
@@ -165,13 +126,13 @@ fn mapped_drive_is_a_dos_device_pointing_to_the_lanman_redirector() {
 /// "A physical hard drive device, like C:, is a global device and is accessible to all users."
 #[test]
 fn local_disk_is_a_global_device_seen_by_every_session() {
-    let mut m = host();
+    let mut m = fixture::corp();
     for (user, kind) in [
         (BOB, LogonKind::Interactive),
         (ALICE, LogonKind::Network),
         (CAROL, LogonKind::Batch),
     ] {
-        logon_and_run(&mut m, user, kind);
+        logon(&mut m, user, kind);
         assert_eq!(
             points_to(&m, "C:").as_deref(),
             Some(r"\Device\HarddiskVolume1")
@@ -197,8 +158,8 @@ fn local_disk_is_a_global_device_seen_by_every_session() {
 /// "a device name in the local scope takes priority over a global DOS device".
 #[test]
 fn local_device_shadows_global_one() {
-    let mut m = host();
-    let bob = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let bob = logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.run_as_system();
     net_use(&mut m, "Z:", PUBLIC, false).unwrap();
@@ -209,7 +170,7 @@ fn local_device_shadows_global_one() {
         Some(TEAM),
         "Bob's own Z: wins"
     );
-    logon_and_run(&mut m, CAROL, LogonKind::Interactive);
+    logon(&mut m, CAROL, LogonKind::Interactive);
     assert_eq!(
         remote_of(&m, "Z:").as_deref(),
         Some(PUBLIC),
@@ -223,11 +184,11 @@ fn local_device_shadows_global_one() {
 /// see them, and `net use` there does not list them.
 #[test]
 fn mapped_drives_are_per_logon_session() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
 
-    let second = logon_and_run(&mut m, BOB, LogonKind::RemoteInteractive);
+    let second = logon(&mut m, BOB, LogonKind::RemoteInteractive);
     assert_ne!(first, second);
     assert_eq!(points_to(&m, "Z:"), None);
     assert!(connected(&m).is_empty());
@@ -240,7 +201,7 @@ fn mapped_drives_are_per_logon_session() {
 /// scheduled task, runas, SMB/WinRM, service, LogonUser(NEW_CREDENTIALS): each gets its own id.
 #[test]
 fn every_logon_creates_a_new_logon_session() {
-    let mut m = host();
+    let mut m = fixture::corp();
     let kinds = [
         (LogonKind::Interactive, LogonType::Interactive),
         (LogonKind::RemoteInteractive, LogonType::RemoteInteractive),
@@ -253,7 +214,7 @@ fn every_logon_creates_a_new_logon_session() {
     ];
     let mut seen = Vec::new();
     for (kind, logon_type) in kinds {
-        let luid = logon_and_run(&mut m, BOB, kind);
+        let luid = logon(&mut m, BOB, kind);
         let id = m.identity().unwrap();
         assert_eq!(
             (id.user.as_str(), id.logon_id, id.logon_type),
@@ -268,9 +229,9 @@ fn every_logon_creates_a_new_logon_session() {
 /// it land in that new session's namespace, not the user's.
 #[test]
 fn netonly_logon_gets_its_own_logon_session() {
-    let mut m = host();
-    let desktop = logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    let netonly = logon_and_run(&mut m, BOB, LogonKind::NewCredentials);
+    let mut m = fixture::corp();
+    let desktop = logon(&mut m, BOB, LogonKind::Interactive);
+    let netonly = logon(&mut m, BOB, LogonKind::NewCredentials);
     assert_ne!(desktop, netonly);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.run_in(desktop).unwrap();
@@ -280,7 +241,7 @@ fn netonly_logon_gets_its_own_logon_session() {
 /// SYSTEM's logon session is always 0x3e7 (`00000000000003e7` in redirector targets).
 #[test]
 fn system_logon_session_is_0x3e7() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.run_as_system();
     let id = m.identity().unwrap();
     assert_eq!(id.logon_id, Luid(0x3e7));
@@ -303,8 +264,8 @@ fn system_logon_session_is_0x3e7() {
 /// token, each with its own logon id.
 #[test]
 fn split_token_has_two_logon_ids() {
-    let mut m = host();
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     let id = m.identity().unwrap();
     assert_eq!(id.elevation, Elevation::Limited);
     let full = id.linked_logon_id.unwrap();
@@ -323,9 +284,9 @@ fn split_token_has_two_logon_ids() {
 /// TokenElevationTypeDefault: "UAC is disabled".
 #[test]
 fn default_token_when_uac_is_disabled() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.set_uac(false);
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     let id = m.identity().unwrap();
     assert_eq!(
         (id.elevation, id.linked_logon_id),
@@ -337,29 +298,29 @@ fn default_token_when_uac_is_disabled() {
 /// is set to Disabled (default behaviour)"; enabled, it is split like any administrator.
 #[test]
 fn builtin_administrator_is_not_split_unless_filter_administrator_token() {
-    let mut m = host();
-    logon_and_run(&mut m, BUILTIN_ADMIN, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BUILTIN_ADMIN, LogonKind::Interactive);
     assert_eq!(m.identity().unwrap().elevation, Elevation::Default);
     m.set_filter_administrator_token(true);
-    logon_and_run(&mut m, BUILTIN_ADMIN, LogonKind::Interactive);
+    logon(&mut m, BUILTIN_ADMIN, LogonKind::Interactive);
     assert_eq!(m.identity().unwrap().elevation, Elevation::Limited);
     // A local administrator that is not RID 500 is always split.
     m.set_filter_administrator_token(false);
-    logon_and_run(&mut m, LOCAL_ADMIN, LogonKind::Interactive);
+    logon(&mut m, LOCAL_ADMIN, LogonKind::Interactive);
     assert_eq!(m.identity().unwrap().elevation, Elevation::Limited);
 }
 
 /// TokenElevationTypeDefault: "logging in with a standard user account".
 #[test]
 fn standard_user_is_not_split() {
-    let mut m = host();
+    let mut m = fixture::corp();
     for kind in [
         LogonKind::Interactive,
         LogonKind::RemoteInteractive,
         LogonKind::Runas,
         LogonKind::Network,
     ] {
-        logon_and_run(&mut m, BOB, kind);
+        logon(&mut m, BOB, kind);
         let id = m.identity().unwrap();
         assert_eq!(
             (id.elevation, id.linked_logon_id),
@@ -373,8 +334,8 @@ fn standard_user_is_not_split() {
 /// domain account".
 #[test]
 fn network_logon_with_domain_account_is_not_split() {
-    let mut m = host();
-    logon_and_run(&mut m, ALICE, LogonKind::Network);
+    let mut m = fixture::corp();
+    logon(&mut m, ALICE, LogonKind::Network);
     let id = m.identity().unwrap();
     assert_eq!(
         (id.elevation, id.linked_logon_id, id.logon_type),
@@ -386,8 +347,8 @@ fn network_logon_with_domain_account_is_not_split() {
 /// LocalAccountTokenFilterPolicy is set to 1"; without it the local administrator is filtered.
 #[test]
 fn network_logon_with_local_account_is_default_only_with_token_filter_policy() {
-    let mut m = host();
-    logon_and_run(&mut m, LOCAL_ADMIN, LogonKind::Network);
+    let mut m = fixture::corp();
+    logon(&mut m, LOCAL_ADMIN, LogonKind::Network);
     assert_eq!(m.identity().unwrap().elevation, Elevation::Limited);
     assert_eq!(
         m.set_linked_connections(Some(true)).unwrap_err().code,
@@ -395,7 +356,7 @@ fn network_logon_with_local_account_is_default_only_with_token_filter_policy() {
         "filtered: no admin rights"
     );
     m.set_local_account_token_filter_policy(true);
-    logon_and_run(&mut m, LOCAL_ADMIN, LogonKind::Network);
+    logon(&mut m, LOCAL_ADMIN, LogonKind::Network);
     assert_eq!(m.identity().unwrap().elevation, Elevation::Default);
     m.set_linked_connections(Some(true)).unwrap();
 }
@@ -405,8 +366,8 @@ fn network_logon_with_local_account_is_default_only_with_token_filter_policy() {
 /// "an admin process will not be able to see drives mapped under a limited token and vice versa".
 #[test]
 fn limited_admin_sees_drive_elevated_does_not_and_vice_versa() {
-    let mut m = host();
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.elevate().unwrap();
     assert_eq!(points_to(&m, "Z:"), None);
@@ -425,11 +386,11 @@ fn limited_admin_sees_drive_elevated_does_not_and_vice_versa() {
 /// unreadable, never as "no drives" (issue 8).
 #[test]
 fn each_logon_session_has_its_own_dos_device_directory() {
-    let mut m = host();
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     let full = m.linked(limited).unwrap();
     net_use(&mut m, "Z:", TEAM, false).unwrap();
-    let other = logon_and_run(&mut m, ALICE, LogonKind::Runas);
+    let other = logon(&mut m, ALICE, LogonKind::Runas);
     net_use(&mut m, "X:", PUBLIC, false).unwrap();
     m.run_in(full).unwrap();
     net_use(&mut m, "Y:", TEAM, false).unwrap();
@@ -474,7 +435,7 @@ fn each_logon_session_has_its_own_dos_device_directory() {
 /// logons see.
 #[test]
 fn typical_admin_has_two_logon_sessions_and_only_the_limited_one_maps_for_explorer() {
-    let mut m = host();
+    let mut m = fixture::corp();
     let explorer = m.logon(ALICE, LogonKind::Interactive).unwrap();
     m.run_in(explorer).unwrap();
     m.elevate().unwrap();
@@ -504,9 +465,9 @@ fn typical_admin_has_two_logon_sessions_and_only_the_limited_one_maps_for_explor
 /// session of the split token", in both directions.
 #[test]
 fn enable_linked_connections_makes_both_tokens_see_it() {
-    let mut m = host();
+    let mut m = fixture::corp();
     enable_linked_connections_and_reboot(&mut m);
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.elevate().unwrap();
     assert_eq!(remote_of(&m, "Z:").as_deref(), Some(TEAM));
@@ -520,9 +481,9 @@ fn enable_linked_connections_makes_both_tokens_see_it() {
 /// Unmapping on either side removes the drive from both sessions.
 #[test]
 fn unmapping_with_linked_connections_removes_both_copies() {
-    let mut m = host();
+    let mut m = fixture::corp();
     enable_linked_connections_and_reboot(&mut m);
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.elevate().unwrap();
     m.cancel_connection(l("Z:"), false, false).unwrap();
@@ -535,8 +496,8 @@ fn unmapping_with_linked_connections_removes_both_copies() {
 /// the running system; the tool can read the configured value and see a reboot is pending.
 #[test]
 fn enable_linked_connections_needs_a_reboot() {
-    let mut m = host();
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
     assert_eq!(
         m.linked_connections().unwrap(),
@@ -553,7 +514,7 @@ fn enable_linked_connections_needs_a_reboot() {
 
     m.reboot();
     assert!(!m.pending_reboot());
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.elevate().unwrap();
     assert_eq!(remote_of(&m, "Z:").as_deref(), Some(TEAM));
@@ -563,12 +524,12 @@ fn enable_linked_connections_needs_a_reboot() {
 /// creates another logon session".
 #[test]
 fn enable_linked_connections_does_not_reach_other_logons() {
-    let mut m = host();
+    let mut m = fixture::corp();
     enable_linked_connections_and_reboot(&mut m);
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     for kind in [LogonKind::Runas, LogonKind::Network] {
-        logon_and_run(&mut m, ALICE, kind);
+        logon(&mut m, ALICE, kind);
         assert_eq!(points_to(&m, "Z:"), None, "{kind:?}");
     }
 }
@@ -579,12 +540,12 @@ fn enable_linked_connections_does_not_reach_other_logons() {
 /// longer be able to access the mapped drive from before".
 #[test]
 fn drive_is_gone_after_relogon_unless_remembered() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Y:", TEAM, false).unwrap();
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     m.logoff(first).unwrap();
-    let second = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let second = logon(&mut m, BOB, LogonKind::Interactive);
     assert_ne!(first, second);
     assert_eq!(points_to(&m, "Y:"), None);
     assert_eq!(connected(&m), ["Z:"]);
@@ -594,8 +555,8 @@ fn drive_is_gone_after_relogon_unless_remembered() {
 /// match up to the WNetAddConnection2 API".
 #[test]
 fn persistent_mapping_writes_hkcu_network_values() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     net_use(&mut m, "Y:", PUBLIC, false).unwrap();
     let r = m.remembered().unwrap();
@@ -611,8 +572,8 @@ fn persistent_mapping_writes_hkcu_network_values() {
 /// maps the drive but writes nothing.
 #[test]
 fn full_token_cannot_persist_a_mapping() {
-    let mut m = host();
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     m.elevate().unwrap();
     net_use(&mut m, "Y:", TEAM, true).unwrap();
@@ -624,7 +585,7 @@ fn full_token_cannot_persist_a_mapping() {
     );
 
     m.logoff(limited).unwrap();
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     assert_eq!(connected(&m), ["Z:"]);
     m.run_in(m.linked(limited).unwrap()).unwrap();
     assert!(connected(&m).is_empty(), "Y: was not persisted");
@@ -634,9 +595,9 @@ fn full_token_cannot_persist_a_mapping() {
 /// able to see and persisted mapped network drives like the other token elevation types".
 #[test]
 fn enable_linked_connections_lets_full_token_persist() {
-    let mut m = host();
+    let mut m = fixture::corp();
     enable_linked_connections_and_reboot(&mut m);
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
     net_use(&mut m, "Y:", TEAM, true).unwrap();
     assert_eq!(remembered(&m), ["Y:"]);
@@ -647,12 +608,12 @@ fn enable_linked_connections_lets_full_token_persist() {
 /// Windows Explorer": Winlogon restores remembered drives at a console logon.
 #[test]
 fn interactive_logon_restores_remembered_drives() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     m.logoff(first).unwrap();
 
-    let second = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let second = logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(connected(&m), ["Z:"]);
     assert_eq!(
         points_to(&m, "Z:").unwrap(),
@@ -672,11 +633,11 @@ fn interactive_logon_restores_remembered_drives() {
 /// Winlogon also handles RDP logons ("a new session when logging on through RDP").
 #[test]
 fn rdp_logon_restores_remembered_drives() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     m.reboot();
-    logon_and_run(&mut m, BOB, LogonKind::RemoteInteractive);
+    logon(&mut m, BOB, LogonKind::RemoteInteractive);
     assert_eq!(connected(&m), ["Z:"]);
 }
 
@@ -685,18 +646,18 @@ fn rdp_logon_restores_remembered_drives() {
 /// token with the TokenElevationTypeFull type").
 #[test]
 fn restore_maps_the_limited_token_and_the_full_one_only_with_linked_connections() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let first = logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     m.logoff(first).unwrap();
 
-    let limited = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     assert_eq!(connected(&m), ["Z:"]);
     m.elevate().unwrap();
     assert!(connected(&m).is_empty());
 
     enable_linked_connections_and_reboot(&mut m);
-    let limited2 = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let limited2 = logon(&mut m, ALICE, LogonKind::Interactive);
     assert_ne!(limited, limited2);
     assert_eq!(connected(&m), ["Z:"]);
     m.elevate().unwrap();
@@ -708,11 +669,11 @@ fn restore_maps_the_limited_token_and_the_full_one_only_with_linked_connections(
 /// registry entry, not the DOS device.
 #[test]
 fn runas_session_sees_remembered_drive_as_unavailable() {
-    let mut m = host();
-    let desktop = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let desktop = logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
 
-    let runas = logon_and_run(&mut m, BOB, LogonKind::Runas);
+    let runas = logon(&mut m, BOB, LogonKind::Runas);
     assert_ne!(runas, desktop);
     let id = m.identity().unwrap();
     assert_eq!(
@@ -733,12 +694,12 @@ fn runas_session_sees_remembered_drive_as_unavailable() {
 /// only occurs with certain logon types".
 #[test]
 fn winrm_session_never_sees_persisted_drives() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", PUBLIC, true).unwrap();
     m.reboot();
     for kind in [LogonKind::Network, LogonKind::NetworkCleartext] {
-        logon_and_run(&mut m, BOB, kind);
+        logon(&mut m, BOB, kind);
         assert_eq!(unavailable(&m), ["Z:"], "{kind:?}");
         assert_eq!(points_to(&m, "Z:"), None);
     }
@@ -748,15 +709,15 @@ fn winrm_session_never_sees_persisted_drives() {
 /// never automatically run".
 #[test]
 fn scheduled_task_does_not_restore_drives() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     for kind in [
         LogonKind::Batch,
         LogonKind::Service,
         LogonKind::NewCredentials,
     ] {
-        logon_and_run(&mut m, BOB, kind);
+        logon(&mut m, BOB, kind);
         assert!(connected(&m).is_empty(), "{kind:?}");
         assert_eq!(unavailable(&m), ["Z:"]);
     }
@@ -766,16 +727,16 @@ fn scheduled_task_does_not_restore_drives() {
 /// will not be handled by Windows automatically."
 #[test]
 fn winrm_can_map_a_remembered_drive_manually() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
-    logon_and_run(&mut m, BOB, LogonKind::Network);
+    logon(&mut m, BOB, LogonKind::Network);
     let entry = m.remembered().unwrap().remove(0);
     let r = m.add_connection(
         entry.letter,
         &unc(&entry.remote),
         Some(BOB),
-        Some(&secret("bob-pw")),
+        Some(&secret(BOB_PW)),
         false,
     );
     r.unwrap();
@@ -786,8 +747,8 @@ fn winrm_can_map_a_remembered_drive_manually() {
 /// A logoff ends the logon session: its DOS devices go with it.
 #[test]
 fn logoff_removes_the_sessions_drives() {
-    let mut m = host();
-    let desktop = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let desktop = logon(&mut m, ALICE, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     m.elevate().unwrap();
     net_use(&mut m, "Y:", TEAM, false).unwrap();
@@ -797,7 +758,7 @@ fn logoff_removes_the_sessions_drives() {
         1312,
         "the elevated process ended with the logon"
     );
-    let next = logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let next = logon(&mut m, ALICE, LogonKind::Interactive);
     assert!(connected(&m).is_empty());
     m.run_in(m.linked(next).unwrap()).unwrap();
     assert!(connected(&m).is_empty());
@@ -810,13 +771,13 @@ fn logoff_removes_the_sessions_drives() {
 /// credentials, then anonymous.
 #[test]
 fn credentials_order_explicit_then_vault_then_own_then_anonymous() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.add_user(r"CORP\dave", "S-1-5-21-1-1004", "dave-pw", false); // no account on the server
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
 
     // 1. explicit credentials win over the saved one
-    net_use_user(&mut m, "X:", TEAM, BOB, "bob-pw", false).unwrap();
+    net_use_user(&mut m, "X:", TEAM, BOB, BOB_PW, false).unwrap();
     assert_eq!(opens_as(&m, "X:"), Ok(Some(BOB.into())));
     m.cancel_connection(l("X:"), false, false).unwrap();
     // 2. the saved credential wins over Bob's own logon
@@ -829,7 +790,7 @@ fn credentials_order_explicit_then_vault_then_own_then_anonymous() {
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     assert_eq!(opens_as(&m, "Z:"), Ok(Some(BOB.into())));
     // 4. anonymous, when the server does not know the user
-    logon_and_run(&mut m, r"CORP\dave", LogonKind::Interactive);
+    logon(&mut m, r"CORP\dave", LogonKind::Interactive);
     net_use(&mut m, "P:", PUBLIC, false).unwrap();
     assert_eq!(opens_as(&m, "P:"), Ok(None));
     assert_eq!(net_use(&mut m, "T:", TEAM, false), Err(5));
@@ -839,10 +800,10 @@ fn credentials_order_explicit_then_vault_then_own_then_anonymous() {
 /// scenario applies": no vault, no delegation, so the server sees an anonymous user.
 #[test]
 fn winrm_session_authenticates_anonymously_without_explicit_credentials() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
-    logon_and_run(&mut m, BOB, LogonKind::Network);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
+    logon(&mut m, BOB, LogonKind::Network);
     assert_eq!(net_use(&mut m, "Z:", TEAM, false), Err(5));
     net_use(&mut m, "P:", PUBLIC, false).unwrap();
     assert_eq!(opens_as(&m, "P:"), Ok(None));
@@ -852,10 +813,10 @@ fn winrm_session_authenticates_anonymously_without_explicit_credentials() {
 /// set" → ERROR_NO_SUCH_LOGON_SESSION.
 #[test]
 fn network_logon_has_no_credential_vault_1312() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Network);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Network);
     assert_eq!(m.credentials().unwrap_err().code, 1312);
-    assert_eq!(cmdkey_add(&mut m, "fileserver", SVC, "svc-pw"), Err(1312));
+    assert_eq!(cmdkey_add(&mut m, "fileserver", SVC, SVC_PW), Err(1312));
     assert_eq!(
         m.delete_credential("fileserver", CredentialKind::DomainPassword)
             .unwrap_err()
@@ -871,11 +832,11 @@ fn network_logon_has_no_credential_vault_1312() {
 /// credential vault as well as delegate its own credentials".
 #[test]
 fn credssp_logon_can_use_the_vault_and_delegate() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::NetworkCleartext);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::NetworkCleartext);
     net_use(&mut m, "Z:", TEAM, false).unwrap();
     assert_eq!(opens_as(&m, "Z:"), Ok(Some(BOB.into())));
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     assert_eq!(m.credentials().unwrap().len(), 1);
 }
 
@@ -883,10 +844,10 @@ fn credssp_logon_can_use_the_vault_and_delegate() {
 /// network to interactive so that it can access the user's credentials".
 #[test]
 fn become_logon_can_use_the_vault() {
-    let mut m = host();
+    let mut m = fixture::corp();
     for kind in [LogonKind::Runas, LogonKind::Batch] {
-        logon_and_run(&mut m, BOB, kind);
-        cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+        logon(&mut m, BOB, kind);
+        cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
         assert_eq!(m.credentials().unwrap()[0].target, "fileserver", "{kind:?}");
     }
 }
@@ -896,14 +857,14 @@ fn become_logon_can_use_the_vault() {
 /// password" (STATUS_WRONG_PASSWORD).
 #[test]
 fn user_mapping_fails_after_relogon_unless_credential_saved() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    net_use_user(&mut m, "Z:", SVC_SHARE, SVC, "svc-pw", true).unwrap();
+    let mut m = fixture::corp();
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
+    net_use_user(&mut m, "Z:", SVC_SHARE, SVC, SVC_PW, true).unwrap();
     assert_eq!(opens_as(&m, "Z:"), Ok(Some(SVC.into())));
     assert_eq!(m.remembered().unwrap()[0].user_name.as_deref(), Some(SVC));
     m.logoff(first).unwrap();
 
-    let second = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let second = logon(&mut m, BOB, LogonKind::Interactive);
     assert!(connected(&m).is_empty());
     assert_eq!(unavailable(&m), ["Z:"]);
     assert_eq!(restore_failures(&m, second), [("Z:".to_string(), 86)]);
@@ -914,21 +875,21 @@ fn user_mapping_fails_after_relogon_unless_credential_saved() {
 /// then `net use /persistent:yes`, and the next logon reconnects.
 #[test]
 fn saved_credential_makes_drive_reconnect_at_logon() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    let mut m = fixture::corp();
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     net_use(&mut m, "Z:", SVC_SHARE, true).unwrap();
     m.logoff(first).unwrap();
     m.reboot();
-    let second = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let second = logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(connected(&m), ["Z:"]);
     assert_eq!(opens_as(&m, "Z:"), Ok(Some(SVC.into())));
     assert!(restore_failures(&m, second).is_empty());
 
     // The same holds for a drive first mapped with /user: once its credential is saved.
-    net_use_user(&mut m, "Y:", r"\\fileserver\svc\sub", SVC, "svc-pw", true).unwrap();
+    net_use_user(&mut m, "Y:", r"\\fileserver\svc\sub", SVC, SVC_PW, true).unwrap();
     m.logoff(second).unwrap();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(connected(&m), ["Y:", "Z:"]);
 }
 
@@ -938,13 +899,13 @@ fn saved_credential_makes_drive_reconnect_at_logon() {
 /// the credentials that were created in the first task".
 #[test]
 fn credential_and_mapping_made_through_become_reconnect_at_every_interactive_logon() {
-    let mut m = host();
-    let become_ = logon_and_run(&mut m, BOB, LogonKind::Runas);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    let mut m = fixture::corp();
+    let become_ = logon(&mut m, BOB, LogonKind::Runas);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     net_use(&mut m, "Z:", SVC_SHARE, true).unwrap();
     m.logoff(become_).unwrap();
     for kind in [LogonKind::Interactive, LogonKind::RemoteInteractive] {
-        logon_and_run(&mut m, BOB, kind);
+        logon(&mut m, BOB, kind);
         assert_eq!(opens_as(&m, "Z:"), Ok(Some(SVC.into())), "{kind:?}");
     }
 }
@@ -955,15 +916,16 @@ fn credential_and_mapping_made_through_become_reconnect_at_every_interactive_log
 /// those are accepted.
 #[test]
 fn blank_remembered_user_name_makes_logon_use_saved_or_own_credentials() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    net_use_user(&mut m, "Z:", SVC_SHARE, SVC, "svc-pw", true).unwrap();
-    net_use_user(&mut m, "T:", r"\\fileserver\team\docs", SVC, "svc-pw", true).unwrap();
+    let mut m = fixture::corp();
+    fixture::admit_svc_to_team(&mut m);
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
+    net_use_user(&mut m, "Z:", SVC_SHARE, SVC, SVC_PW, true).unwrap();
+    net_use_user(&mut m, "T:", r"\\fileserver\team\docs", SVC, SVC_PW, true).unwrap();
     m.set_remembered_user_name(l("Z:"), "").unwrap();
     m.set_remembered_user_name(l("T:"), "").unwrap();
     m.logoff(first).unwrap();
 
-    let second = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let second = logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(
         opens_as(&m, "T:"),
         Ok(Some(BOB.into())),
@@ -974,10 +936,10 @@ fn blank_remembered_user_name_makes_logon_use_saved_or_own_credentials() {
         [("Z:".to_string(), 5)],
         "svc share needs svc"
     );
-    net_use_user(&mut m, "Z:", SVC_SHARE, SVC, "svc-pw", false).unwrap_err(); // 1219: Bob already holds a session
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    net_use_user(&mut m, "Z:", SVC_SHARE, SVC, SVC_PW, false).unwrap_err(); // 1219: Bob already holds a session
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     m.logoff(second).unwrap();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(opens_as(&m, "Z:"), Ok(Some(SVC.into())));
 }
 
@@ -985,15 +947,15 @@ fn blank_remembered_user_name_makes_logon_use_saved_or_own_credentials() {
 /// credential".
 #[test]
 fn credentials_are_per_user_no_global_vault() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     m.run_as_system();
-    cmdkey_add(&mut m, "*", SVC, "svc-pw").unwrap();
-    logon_and_run(&mut m, CAROL, LogonKind::Interactive);
+    cmdkey_add(&mut m, "*", SVC, SVC_PW).unwrap();
+    logon(&mut m, CAROL, LogonKind::Interactive);
     assert!(m.credentials().unwrap().is_empty());
     net_use(&mut m, "Z:", SVC_SHARE, false).unwrap_err();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(
         m.credentials().unwrap().len(),
         1,
@@ -1005,10 +967,10 @@ fn credentials_are_per_user_no_global_vault() {
 /// replaces it (per target and type).
 #[test]
 fn one_credential_per_server_and_type() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     cmdkey_add(&mut m, "fileserver", r"CORP\old", "x").unwrap();
-    cmdkey_add(&mut m, "FILESERVER", SVC, "svc-pw").unwrap();
+    cmdkey_add(&mut m, "FILESERVER", SVC, SVC_PW).unwrap();
     let pw = secret("app");
     m.write_credential(&CredentialWrite {
         target: "fileserver",
@@ -1035,13 +997,13 @@ fn one_credential_per_server_and_type() {
 /// authentication providers": a tool can never compare them; generic secrets it can.
 #[test]
 fn domain_password_is_never_read_back() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     let r = m.credential_secret_equals(
         "fileserver",
         CredentialKind::DomainPassword,
-        &secret("svc-pw"),
+        &secret(SVC_PW),
     );
     assert_eq!(r.unwrap(), None);
     let pw = secret("app");
@@ -1063,10 +1025,10 @@ fn domain_password_is_never_read_back() {
 /// saved for `fileserver` does not serve `\\10.0.0.5\…`.
 #[test]
 fn credential_target_must_match_the_host_as_written() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.add_server_alias("fileserver", "10.0.0.5");
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     assert_eq!(net_use(&mut m, "Z:", r"\\10.0.0.5\svc", false), Err(5));
     net_use(&mut m, "Z:", SVC_SHARE, false).unwrap();
 }
@@ -1074,9 +1036,9 @@ fn credential_target_must_match_the_host_as_written() {
 /// A `CRED_PERSIST_SESSION` credential lives as long as the logon session that wrote it.
 #[test]
 fn session_persisted_credential_dies_with_its_logon_session() {
-    let mut m = host();
-    let first = logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    let pw = secret("svc-pw");
+    let mut m = fixture::corp();
+    let first = logon(&mut m, BOB, LogonKind::Interactive);
+    let pw = secret(SVC_PW);
     m.write_credential(&CredentialWrite {
         target: "fileserver",
         kind: CredentialKind::DomainPassword,
@@ -1088,13 +1050,13 @@ fn session_persisted_credential_dies_with_its_logon_session() {
     })
     .unwrap();
     net_use(&mut m, "Z:", SVC_SHARE, true).unwrap();
-    logon_and_run(&mut m, BOB, LogonKind::Runas);
+    logon(&mut m, BOB, LogonKind::Runas);
     assert!(
         m.credentials().unwrap().is_empty(),
         "another logon session does not see it"
     );
     m.logoff(first).unwrap();
-    let next = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let next = logon(&mut m, BOB, LogonKind::Interactive);
     assert!(m.credentials().unwrap().is_empty());
     assert_eq!(restore_failures(&m, next), [("Z:".to_string(), 5)]);
 }
@@ -1106,8 +1068,8 @@ fn session_persisted_credential_dies_with_its_logon_session() {
 /// running the mapping process as the SYSTEM account" and it is "accessible to all the users".
 #[test]
 fn system_mapping_is_global_and_visible_to_all_users() {
-    let mut m = host();
-    let bob = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let bob = logon(&mut m, BOB, LogonKind::Interactive);
     m.run_as_system();
     net_use(&mut m, "G:", PUBLIC, false).unwrap();
     assert_eq!(connected(&m), ["G:"]);
@@ -1123,7 +1085,7 @@ fn system_mapping_is_global_and_visible_to_all_users() {
         (ALICE, LogonKind::Network),
         (BOB, LogonKind::Batch),
     ] {
-        logon_and_run(&mut m, user, kind);
+        logon(&mut m, user, kind);
         assert_eq!(
             remote_of(&m, "G:").as_deref(),
             Some(PUBLIC),
@@ -1131,7 +1093,7 @@ fn system_mapping_is_global_and_visible_to_all_users() {
         );
         assert_eq!(opens_as(&m, "G:").map(|_| ()), Ok(()));
     }
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
     assert_eq!(
         remote_of(&m, "G:").as_deref(),
@@ -1144,9 +1106,9 @@ fn system_mapping_is_global_and_visible_to_all_users() {
 /// maps into the global namespace too.
 #[test]
 fn mapping_while_impersonating_system_is_global() {
-    let mut m = host();
-    let bob = logon_and_run(&mut m, BOB, LogonKind::Interactive);
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let bob = logon(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
     m.impersonate_system();
     assert!(m.identity().unwrap().is_system);
@@ -1166,26 +1128,26 @@ fn mapping_while_impersonating_system_is_global() {
 /// SYSTEM is not possible, and SYSTEM may not log off.
 #[test]
 fn system_mapping_is_not_tied_to_a_user_logon() {
-    let mut m = host();
-    let bob = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    let bob = logon(&mut m, BOB, LogonKind::Interactive);
     m.run_as_system();
     net_use(&mut m, "G:", PUBLIC, false).unwrap();
     assert_eq!(m.use_token(TokenChoice::Linked).unwrap_err().code, 1312);
     m.logoff(bob).unwrap();
-    logon_and_run(&mut m, CAROL, LogonKind::Interactive);
+    logon(&mut m, CAROL, LogonKind::Interactive);
     assert_eq!(remote_of(&m, "G:").as_deref(), Some(PUBLIC));
 }
 
 /// TL;DR: "a global mapped drive will only exist until the host is rebooted".
 #[test]
 fn global_mapping_lasts_only_until_reboot() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.run_as_system();
     net_use(&mut m, "G:", PUBLIC, true).unwrap();
     m.reboot();
     assert_eq!(points_to(&m, "G:"), None);
     assert!(connected(&m).is_empty());
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(points_to(&m, "G:"), None);
 }
 
@@ -1195,9 +1157,9 @@ fn global_mapping_lasts_only_until_reboot() {
 /// immediately".
 #[test]
 fn boot_time_dos_devices_value_recreates_global_drive_at_boot() {
-    let mut m = host();
+    let mut m = fixture::corp();
     let target = r"\Device\LanmanRedirector\;Z:00000000000003e7\fileserver\public";
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
     m.set_boot_device("Z:", target).unwrap();
     assert_eq!(m.boot_devices().unwrap()[0].target, target);
@@ -1209,10 +1171,10 @@ fn boot_time_dos_devices_value_recreates_global_drive_at_boot() {
 
     m.reboot();
     assert_eq!(points_to(&m, "Z:").as_deref(), Some(target));
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(points_to(&m, "Z:").as_deref(), Some(target));
     m.reboot();
-    logon_and_run(&mut m, CAROL, LogonKind::Interactive);
+    logon(&mut m, CAROL, LogonKind::Interactive);
     assert_eq!(points_to(&m, "Z:").as_deref(), Some(target), "every boot");
 }
 
@@ -1221,7 +1183,7 @@ fn boot_time_dos_devices_value_recreates_global_drive_at_boot() {
 /// this drive in a WinRM task".
 #[test]
 fn boot_time_global_drive_is_not_a_connection_but_opens_everywhere_even_in_winrm() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.run_as_system();
     m.set_boot_device(
         "Z:",
@@ -1230,10 +1192,10 @@ fn boot_time_global_drive_is_not_a_connection_but_opens_everywhere_even_in_winrm
     .unwrap();
     m.reboot();
     assert!(connected(&m).is_empty());
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    logon(&mut m, BOB, LogonKind::Interactive);
     assert!(connected(&m).is_empty());
     assert_eq!(opens_as(&m, "Z:"), Ok(Some(BOB.into())));
-    logon_and_run(&mut m, BOB, LogonKind::Network);
+    logon(&mut m, BOB, LogonKind::Network);
     assert_eq!(remote_of(&m, "Z:").as_deref(), Some(PUBLIC));
     assert_eq!(opens_as(&m, "Z:"), Ok(None), "WinRM reaches it anonymously");
 }
@@ -1243,33 +1205,33 @@ fn boot_time_global_drive_is_not_a_connection_but_opens_everywhere_even_in_winrm
 /// no global credential vault".
 #[test]
 fn global_drive_auth_uses_accessing_users_vault() {
-    let mut m = host();
+    let mut m = fixture::corp();
     m.run_as_system();
-    net_use_user(&mut m, "S:", SVC_SHARE, SVC, "svc-pw", false).unwrap();
+    net_use_user(&mut m, "S:", SVC_SHARE, SVC, SVC_PW, false).unwrap();
     assert_eq!(
         opens_as(&m, "S:"),
         Ok(Some(SVC.into())),
         "SYSTEM's own connection"
     );
 
-    let bob = logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let bob = logon(&mut m, BOB, LogonKind::Interactive);
     assert_eq!(remote_of(&m, "S:").as_deref(), Some(SVC_SHARE));
     assert_eq!(
         opens_as(&m, "S:"),
         Err(5),
         "Bob's own account is not allowed on svc"
     );
-    cmdkey_add(&mut m, "fileserver", SVC, "svc-pw").unwrap();
+    cmdkey_add(&mut m, "fileserver", SVC, SVC_PW).unwrap();
     assert_eq!(opens_as(&m, "S:"), Ok(Some(SVC.into())));
 
-    logon_and_run(&mut m, CAROL, LogonKind::Interactive);
+    logon(&mut m, CAROL, LogonKind::Interactive);
     assert_eq!(
         opens_as(&m, "S:"),
         Err(5),
         "Bob's credential is not Carol's"
     );
     m.run_in(bob).unwrap();
-    logon_and_run(&mut m, BOB, LogonKind::Network);
+    logon(&mut m, BOB, LogonKind::Network);
     assert_eq!(
         opens_as(&m, "S:"),
         Err(5),
@@ -1284,8 +1246,8 @@ fn global_drive_auth_uses_accessing_users_vault() {
 /// (limited) token gives the drive Explorer sees and a remembered entry.
 #[test]
 fn full_token_maps_through_linked_limited_token() {
-    let mut m = host();
-    let explorer = logon_and_run(&mut m, ALICE, LogonKind::Runas);
+    let mut m = fixture::corp();
+    let explorer = logon(&mut m, ALICE, LogonKind::Runas);
     m.elevate().unwrap();
     m.use_token(TokenChoice::Linked).unwrap();
     assert_eq!(m.identity().unwrap().logon_id, explorer);
@@ -1298,15 +1260,15 @@ fn full_token_maps_through_linked_limited_token() {
 
     m.run_in(explorer).unwrap();
     assert_eq!(connected(&m), ["Z:"]);
-    logon_and_run(&mut m, ALICE, LogonKind::Interactive);
+    logon(&mut m, ALICE, LogonKind::Interactive);
     assert_eq!(connected(&m), ["Z:"], "restored at the next real logon");
 }
 
 /// An idempotent second run (observe everything, change nothing) writes nothing.
 #[test]
 fn observing_writes_nothing() {
-    let mut m = host();
-    logon_and_run(&mut m, BOB, LogonKind::Interactive);
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
     net_use(&mut m, "Z:", TEAM, true).unwrap();
     let before = m.writes();
     m.identity().unwrap();

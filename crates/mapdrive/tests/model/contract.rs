@@ -22,8 +22,8 @@ pub fn check(args: &[&str], report: &Report) {
         return;
     }
     // `dsc` speaks the DSC protocol: its stdout is validated against the manifest's embedded
-    // schemas (tests/model/dsc.rs). `apply`/`export` are validated in tests/model/apply.rs.
-    if matches!(args.first(), Some(&"dsc" | &"apply" | &"export")) {
+    // schemas (tests/model/dsc.rs). `apply`/`test`/`export` are validated in tests/model/apply.rs.
+    if matches!(args.first(), Some(&"dsc" | &"apply" | &"test" | &"export")) {
         return;
     }
     let name = schema_name(args).unwrap_or_else(|| panic!("{args:?}: no schema for this command"));
@@ -61,10 +61,11 @@ pub fn check(args: &[&str], report: &Report) {
 
 #[test]
 fn a_new_drive_with_a_label_has_no_before_state() {
-    use crate::cli::{host, logon, mapdrive, ok};
+    use crate::support::{logon, mapdrive, ok};
     use mapdrive_model::LogonKind;
-    let mut m = host();
-    logon(&mut m, crate::cli::BOB, LogonKind::Interactive);
+    use mapdrive_model::fixture;
+    let mut m = fixture::corp();
+    logon(&mut m, mapdrive_model::fixture::BOB, LogonKind::Interactive);
     let out = ok(&mapdrive(
         &mut m,
         &[
@@ -96,10 +97,11 @@ fn a_new_drive_with_a_label_has_no_before_state() {
 
 #[test]
 fn the_rollback_note_does_not_read_as_if_the_drive_became_temporary() {
-    use crate::cli::{host, logon, mapdrive, ok};
+    use crate::support::{logon, mapdrive, ok};
     use mapdrive_model::LogonKind;
-    let mut m = host();
-    logon(&mut m, crate::cli::BOB, LogonKind::Interactive);
+    use mapdrive_model::fixture;
+    let mut m = fixture::corp();
+    logon(&mut m, mapdrive_model::fixture::BOB, LogonKind::Interactive);
     ok(&mapdrive(
         &mut m,
         &["map", "P:", r"\\fileserver\public", "--json"],

@@ -8,11 +8,12 @@ use std::path::PathBuf;
 
 use mapdrive::frontend::dsc::{self, Kind, Level, Op};
 use mapdrive::frontend::report::Report;
-use mapdrive_model::{LogonKind, Machine};
+use mapdrive_model::fixture::{ALICE, BOB, BOB_PW};
+use mapdrive_model::{LogonKind, Machine, fixture};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cli::{ALICE, BOB, BOB_PW, host, logon};
+use crate::support::logon;
 
 const SECRET: &str = "Dsc-S3cret-99";
 
@@ -136,13 +137,13 @@ fn first(r: &Report) -> Value {
 }
 
 fn bob() -> Machine {
-    let mut m = host();
+    let mut m = fixture::corp();
     logon(&mut m, BOB, LogonKind::Interactive);
     m
 }
 
 fn elevated_alice() -> Machine {
-    let mut m = host();
+    let mut m = fixture::corp();
     logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
     m
@@ -376,7 +377,7 @@ fn first_available_letter_as_group_policy() {
     let mut log = String::new();
     let k = Kind::MappedDrive;
     // E: is taken by another share; the first free letter from E: is F:.
-    crate::cli::ok(&crate::cli::mapdrive(
+    crate::support::ok(&crate::support::mapdrive(
         &mut m,
         &["map", "E:", r"\\fileserver\team", "--json"],
     ));
@@ -387,7 +388,10 @@ fn first_available_letter_as_group_policy() {
     assert_eq!(first(&r)["path"], r"\\fileserver\public");
     assert!(crate::support::connected(&m).contains(&"F:".to_string()));
     // Already mapped on one of the letters: in the desired state, even with E: freed.
-    crate::cli::ok(&crate::cli::mapdrive(&mut m, &["unmap", "E:", "--json"]));
+    crate::support::ok(&crate::support::mapdrive(
+        &mut m,
+        &["unmap", "E:", "--json"],
+    ));
     let w = m.writes();
     let r = call(&mut m, &mut log, Op::Test, k, false, want);
     assert_eq!(first(&r)["_inDesiredState"], true);

@@ -2,13 +2,15 @@
 
 mod apply;
 mod claims;
-mod cli;
+mod concurrency;
 mod contract;
+mod credentials;
 mod doctor;
+mod drives;
 mod dsc;
-mod engine;
-mod fidelity;
+mod global;
 mod properties;
-mod regressions;
+mod restore;
+mod sessions;
 mod sessions_picture;
 mod support;

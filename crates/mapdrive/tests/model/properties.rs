@@ -5,11 +5,11 @@ use mapdrive_core::domain::{CredentialKind, CredentialTarget, Persistence};
 use mapdrive_core::plan::{
     self, CredRemoveRequest, CredSetRequest, MapRequest, Secrets, UnmapRequest, UpdateSecret,
 };
-use mapdrive_model::{LogonKind, Machine};
+use mapdrive_model::fixture::ALICE;
+use mapdrive_model::{LogonKind, Machine, fixture};
 use proptest::prelude::*;
 
-use crate::cli::{ALICE, host, logon};
-use crate::support::{l, secret, unc};
+use crate::support::{l, logon, secret, unc};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -182,7 +182,7 @@ proptest! {
 
     #[test]
     fn applying_a_request_makes_it_a_no_op(history in prop::collection::vec(op(), 0..8), last in op()) {
-        let mut m = host();
+        let mut m = fixture::corp();
         logon(&mut m, ALICE, LogonKind::Interactive);
         for o in &history {
             let _ = apply(&mut m, o);

@@ -11,7 +11,12 @@ use mapdrive_core::port::{GlobalNamespace, LogonSessionInfo, Port};
 
 use mapdrive_model::{LogonKind, Machine};
 
-use crate::cli::{ALICE, ALICE_PW, BOB, BOB_PW, SVC_PW, host, logon, mapdrive, ok};
+use crate::support::{logon, mapdrive, ok};
+use mapdrive_model::fixture::{ALICE, ALICE_PW, BOB, BOB_PW, SVC_PW};
+
+fn host() -> Machine {
+    mapdrive_model::fixture::corp()
+}
 
 /// The three drawings of the picture as the process sees it, each checked: the tree within the
 /// width, the Mermaid text by the grammar, the JSON by the schema (through `mapdrive`), none of

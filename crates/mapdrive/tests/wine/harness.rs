@@ -3,17 +3,24 @@
 //!
 //! Pitfalls handled (see shared/reference/wine.md): output goes to files, never pipes (the
 //! wineserver inherits them and would keep them open); the server is started persistent
-//! (`wineserver -p`) so DOS devices survive between commands; `reboot()` kills it.
+//! (`wineserver -p`) so DOS devices survive between commands; `reboot()` stops it. Creating,
+//! starting, stopping and removing a prefix is `wine/new-prefix.sh`'s job (one copy of that
+//! logic for the scripts and these tests).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Test passwords: every output is searched for them.
-pub const ALICE_PASSWORD: &str = "Al1ce-S3cret!";
-pub const BOB_PASSWORD: &str = "B0b-Pa55word#";
-pub const CAROL_PASSWORD: &str = "Car0l-Pw-77";
+/// Test passwords, those of `wine/fixture.json`'s accounts: every output is searched for them.
+pub const ALICE_PASSWORD: &str = "Al1ce-Pa55!";
+pub const BOB_PASSWORD: &str = "B0b-Pa55!";
+pub const CAROL_PASSWORD: &str = "C4rol-Pa55!";
+
+/// The fake network's one fixture: `wine/new-prefix.sh` installs it in every prefix, so these
+/// tests, the Windows-target unit tests, the demo, the benchmarks and the Ansible tests all see
+/// the same servers.
+const FIXTURE: &str = include_str!("../../../../wine/fixture.json");
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -31,34 +38,27 @@ fn exe() -> PathBuf {
         .unwrap_or_else(|| workspace().join("target/x86_64-pc-windows-gnu/release/mapdrive.exe"))
 }
 
-/// The fake file servers every test starts with.
+/// The fake file servers every test starts with: `wine/fixture.json`.
 pub fn default_fixture() -> serde_json::Value {
-    serde_json::json!({
-        "servers": [
-            {
-                "name": "fileserver",
-                "aliases": ["fileserver.corp.example"],
-                "accounts": [{"user": "CORP\\alice", "password": ALICE_PASSWORD}],
-                "shares": [
-                    {"name": "public", "anonymous": true},
-                    {"name": "team", "users": ["CORP\\alice"]},
-                    {"name": "busy", "anonymous": true, "open_files": true},
-                    {"name": "locked", "anonymous": true, "device_in_use": true},
-                    {"name": "conflict", "anonymous": true, "connect_error": 1219}
-                ]
-            },
-            {
-                "name": "nas",
-                "accounts": [
-                    {"user": "NAS\\bob", "password": BOB_PASSWORD},
-                    {"user": "NAS\\carol", "password": CAROL_PASSWORD}
-                ],
-                "shares": [{"name": "media", "users": ["NAS\\bob", "NAS\\carol"]}]
-            },
-            {"name": "deadserver", "connect_error": 1203, "shares": [{"name": "x", "anonymous": true}]},
-            {"name": "2001-db8--1.ipv6-literal.net", "shares": [{"name": "public", "anonymous": true}]}
-        ]
-    })
+    serde_json::from_str(FIXTURE).expect("wine/fixture.json is JSON")
+}
+
+#[test]
+fn the_test_passwords_are_the_fixtures() {
+    let fixture = default_fixture();
+    let password = |user: &str| {
+        fixture["servers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|s| s["accounts"].as_array().into_iter().flatten())
+            .find(|a| a["user"] == user)
+            .and_then(|a| a["password"].as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(password(r"CORP\alice").as_deref(), Some(ALICE_PASSWORD));
+    assert_eq!(password(r"NAS\bob").as_deref(), Some(BOB_PASSWORD));
+    assert_eq!(password(r"NAS\carol").as_deref(), Some(CAROL_PASSWORD));
 }
 
 /// What one command printed.
@@ -100,7 +100,8 @@ pub struct Prefix {
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 impl Prefix {
-    /// A fresh copy of the template with the default fixture.
+    /// A fresh copy of the template with the default fixture, its server started
+    /// (`wine/new-prefix.sh DEST` installs both).
     pub fn new() -> Prefix {
         let template = template();
         assert!(
@@ -120,19 +121,11 @@ impl Prefix {
             ))
             .tempdir()
             .expect("tempdir");
-        let status = Command::new("cp")
-            .arg("-a")
-            .arg(format!("{}/.", template.display()))
-            .arg(dir.path())
-            .status()
-            .expect("cp");
-        assert!(status.success());
         let p = Prefix {
             dir,
             transcript: String::new(),
         };
-        p.set_fixture(&default_fixture());
-        p.start_server();
+        p.prefix_script(None);
         p
     }
 
@@ -150,26 +143,26 @@ impl Prefix {
         c
     }
 
-    fn start_server(&self) {
+    /// `wine/new-prefix.sh [MODE] DEST` for this prefix; `None` copies the template into the
+    /// (still empty) directory and starts the server. Its own output is on /dev/null, so the
+    /// script's messages (on stderr) are all it shows; a failure panics.
+    fn prefix_script(&self, mode: Option<&str>) {
         let status = self
-            .wine_cmd("wineserver")
-            .arg("-p")
+            .wine_cmd("bash")
+            .arg(workspace().join("wine/new-prefix.sh"))
+            .args(mode)
+            .arg(self.path())
+            .env("MAPDRIVE_WINE_TEMPLATE", template())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .status()
-            .expect("wineserver -p");
-        assert!(status.success());
-        // Start the prefix's services now, with their output detached from ours.
-        let status = self
-            .wine_cmd("wine")
-            .args(["cmd", "/c", "exit"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("wine cmd");
-        assert!(status.success());
+            .expect("bash wine/new-prefix.sh");
+        assert!(
+            status.success(),
+            "wine/new-prefix.sh {} {} failed",
+            mode.unwrap_or(""),
+            self.path().display()
+        );
     }
 
     /// Ends the wineserver: every DOS device (so every live connection) disappears, the
@@ -179,21 +172,12 @@ impl Prefix {
         self.start_server();
     }
 
+    fn start_server(&self) {
+        self.prefix_script(Some("--start"));
+    }
+
     fn kill(&self) {
-        let _ = self
-            .wine_cmd("wineserver")
-            .arg("-k")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = self
-            .wine_cmd("wineserver")
-            .arg("-w")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        self.prefix_script(Some("--stop"));
     }
 
     /// Replaces the fake server's fixture.
@@ -203,12 +187,12 @@ impl Prefix {
         fs::write(path, serde_json::to_vec_pretty(json).unwrap()).unwrap();
     }
 
-    fn run_program(&mut self, program: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    fn run_program(&mut self, program: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let out = self.path().join(format!("out-{n}.txt"));
         let err = self.path().join(format!("err-{n}.txt"));
         let inp = self.path().join(format!("in-{n}.txt"));
-        fs::write(&inp, stdin.unwrap_or("")).unwrap();
+        fs::write(&inp, stdin.unwrap_or_default()).unwrap();
         let status = self
             .wine_cmd("wine")
             .arg(program)
@@ -243,6 +227,11 @@ impl Prefix {
 
     /// Runs `mapdrive.exe ARGS` with `stdin`.
     pub fn mapdrive_stdin(&mut self, args: &[&str], stdin: &str) -> Run {
+        self.run_program(&exe(), args, Some(stdin.as_bytes()))
+    }
+
+    /// Runs `mapdrive.exe ARGS` with `stdin` given as bytes (any encoding).
+    pub fn mapdrive_stdin_bytes(&mut self, args: &[&str], stdin: &[u8]) -> Run {
         self.run_program(&exe(), args, Some(stdin))
     }
 
@@ -322,8 +311,16 @@ fn expand_root(key: &str) -> String {
 }
 
 impl Drop for Prefix {
+    /// Stops the server and removes the prefix with its server's socket directory.
     fn drop(&mut self) {
-        self.kill();
+        let _ = self
+            .wine_cmd("bash")
+            .arg(workspace().join("wine/new-prefix.sh"))
+            .args(["--remove"])
+            .arg(self.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status();
     }
 }
 

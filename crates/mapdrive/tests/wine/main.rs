@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod ansible;
 mod creds;
 mod drives;
 mod dsc;

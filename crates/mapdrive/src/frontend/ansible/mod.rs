@@ -4,13 +4,15 @@
 //!
 //! Protocol (ansible-core's binary modules): `argv[1]` names a file holding one flat JSON object
 //! (the task's options plus `_ansible_*` keys; an `ANSIBLE_MODULE_ARGS` wrapper is accepted
-//! too); the module is chosen by the last dotted part of `_ansible_module_name`, else by the
+//! too), or is `-`: the same JSON on standard input (what the collection's PowerShell shim
+//! passes, so that a secret is never written to a file; see [`input`]); the module is chosen by the last dotted part of `_ansible_module_name`, else by the
 //! exe's file name (`win_credential.exe`, `AnsiballZ_win_credential.exe`); exactly one ASCII
 //! JSON object goes to stdout. Options are validated with Ansible's coercion and wording
 //! ([`spec`]); the modules build [`mapdrive_core::engine::Request`]s and render what comes back.
 
 mod credential;
 mod info;
+pub mod input;
 mod mapped_drive;
 pub mod spec;
 
@@ -98,6 +100,8 @@ pub fn is_module_invocation(exe: &Path, args: &[std::ffi::OsString]) -> bool {
         return true;
     }
     match args {
+        // `-`: the arguments on standard input (the CLI has no use for a lone `-`).
+        [one] if one == input::STDIN_ARGUMENT => true,
         [one] => {
             // A command name (any case, as the CLI accepts them), an option or `/?` is the CLI,
             // even when a file of that name happens to exist in the working directory.
@@ -178,55 +182,41 @@ fn change_result(response: &Response) -> (bool, Map<String, Value>, Vec<String>)
     (response.changed(), result, response.warnings())
 }
 
-/// Runs the module for the arguments-file text `args`; `exe_module` is the module the exe's
-/// name selects. Returns the one JSON line for stdout.
-/// Runs the invocation `is_module_invocation` accepted: reads the arguments file named by the one
-/// argument and returns the one JSON line for stdout and the exit code (0: Ansible reads `failed`
-/// from the JSON; 1 when the file cannot be read). `port` is `None` where there is no Windows.
+/// Runs the invocation `is_module_invocation` accepted: reads the arguments from the file named by
+/// the one argument, or from standard input when it is `-` ([`input`]: encodings, size limit),
+/// and returns the one JSON line for stdout and the exit code (0: Ansible reads `failed` from the
+/// JSON; 1 when the arguments cannot be read). `port` is `None` where there is no Windows.
 pub fn run_invocation(
     exe: &Path,
     args: &[std::ffi::OsString],
     port: Option<&mut dyn Port>,
 ) -> (String, u8) {
     let module = Module::from_exe(exe);
-    let failed = |msg: String| ascii_json(&json!({"failed": true, "msg": msg}));
-    let [path] = args else {
+    let [arg] = args else {
         return (
-            failed(
-                "an Ansible module takes exactly one argument: the path of the arguments file"
-                    .into(),
+            failed_without_params(
+                "an Ansible module takes exactly one argument: the path of the arguments file, or - \
+                 to read the arguments from standard input",
             ),
             1,
         );
     };
-    match std::fs::read(path) {
-        // The file may hold a secret: keep the bytes in a wiped buffer.
-        Ok(bytes) => {
-            let bytes = Zeroizing::new(bytes);
-            match std::str::from_utf8(&bytes) {
-                Ok(text) => (run(text, module, port), 0),
-                Err(_) => (run("\"not UTF-8\"", module, None), 1),
-            }
-        }
-        Err(e) => (
-            failed(format!(
-                "could not read the arguments file {}: {e}",
-                path.to_string_lossy()
-            )),
-            1,
-        ),
+    match input::read(arg) {
+        // `text` may hold a secret: it is wiped when dropped.
+        Ok(text) => (run(&text, module, port), 0),
+        Err(msg) => (failed_without_params(&msg), 1),
     }
 }
 
-/// Runs one module from the arguments file's text.
+/// Runs one module from the arguments' JSON text (from the file or standard input).
 pub fn run(args: &str, exe_module: Option<Module>, port: Option<&mut dyn Port>) -> String {
     let parsed: Map<String, Value> = match serde_json::from_str(args) {
         Ok(Value::Object(m)) => m,
-        Ok(_) => return failed_without_params("the arguments file does not hold a JSON object"),
+        Ok(_) => return failed_without_params("the module arguments are not a JSON object"),
         Err(e) => {
             return failed_without_params(&format!(
-                "the arguments file is not JSON ({e}); mapdrive.exe runs as an Ansible module when given \
-                 the path of Ansible's arguments file"
+                "the module arguments are not JSON ({e}); mapdrive.exe runs as an Ansible module when \
+                 given the path of Ansible's arguments file, or - with the arguments on standard input"
             ));
         }
     };

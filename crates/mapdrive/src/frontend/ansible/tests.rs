@@ -7,22 +7,12 @@ use serde_json::{Value, json};
 
 use super::{Module, run};
 use mapdrive_core::port::Port;
-use mapdrive_model::{LogonKind, Machine, ShareAccess};
+use mapdrive_model::fixture::{self, BOB, SVC, SVC_PW};
+use mapdrive_model::{LogonKind, Machine};
 
-const BOB: &str = r"CORP\bob";
-const BOB_PW: &str = "bob-Pw-42!x";
-const SVC: &str = r"FILESERVER\svc";
-const SVC_PW: &str = "svc-Pw-43!y";
-
-/// A domain host with a standard user logged on at the console.
+/// The standard test host with Bob logged on (`kind`).
 fn host(kind: LogonKind) -> Machine {
-    let mut m = Machine::new();
-    m.add_user(BOB, "S-1-5-21-1-1002", BOB_PW, false);
-    m.add_account("fileserver", BOB, BOB_PW);
-    m.add_account("fileserver", SVC, SVC_PW);
-    m.add_share("fileserver", "public", ShareAccess::anyone());
-    m.add_share("fileserver", "team", ShareAccess::only(&[BOB]));
-    m.add_share("fileserver", "svc", ShareAccess::only(&[SVC]));
+    let mut m = fixture::corp();
     let luid = m.logon(BOB, kind).unwrap();
     m.run_in(luid).unwrap();
     m
@@ -449,6 +439,29 @@ fn protocol_dispatch_unknown_options_and_bad_input() {
         &[args_file.clone().into()]
     ));
     std::fs::remove_file(&args_file).unwrap();
+    // `-` reads the arguments from standard input, whatever the exe is called.
+    assert!(super::is_module_invocation(exe, &["-".into()]));
+    assert!(super::is_module_invocation(
+        Path::new("win_credential.exe"),
+        &["-".into()]
+    ));
+    // An arguments file in UTF-16LE with a byte order mark (PowerShell 5.1's `>`) is read like
+    // UTF-8: it gets as far as the port (none here), not an encoding error.
+    let utf16 = std::env::temp_dir().join(format!("mapdrive-args16-{}", std::process::id()));
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(
+        r#"{"letter": "M", "path": "\\\\srv\\s", "_ansible_module_name": "win_mapped_drive"}"#
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    std::fs::write(&utf16, bytes).unwrap();
+    let (out, code) = super::run_invocation(exe, &[utf16.clone().into()], None);
+    std::fs::remove_file(&utf16).unwrap();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("run on Windows hosts only"), "{out}");
+    let (out, code) = super::run_invocation(exe, &[utf16.into()], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("could not read the arguments file"), "{out}");
 
     let mut m = host(LogonKind::Interactive);
     // Chosen by the exe's name when _ansible_module_name is absent; the wrapper form is accepted.

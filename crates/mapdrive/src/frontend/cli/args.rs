@@ -47,6 +47,9 @@ pub enum Command {
     Sessions(super::sessions::SessionsArgs),
     /// Apply a desired-state file (a DSC v3 configuration document of Mapdrive/* resources), without dsc.
     Apply(crate::frontend::document::cli::ApplyArgs),
+    /// Check a desired-state file without changing anything: exit 0 when every item holds, 1 when
+    /// any does not (Intune detection), 2 for bad input; a one-line summary comes last.
+    Test(crate::frontend::document::cli::TestArgs),
     /// Write the current state as a desired-state file that `apply` (or `dsc config set`) accepts.
     Export(crate::frontend::document::cli::ExportArgs),
     /// Microsoft DSC v3 resource operations (what dsc runs; the manifest is dsc/mapdrive.dsc.manifests.json).

@@ -60,6 +60,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
         Command::Apply(a) => a.json,
+        Command::Test(a) => a.json,
         Command::Export(a) => a.json,
         Command::Dsc(_) => false,
     }
@@ -240,6 +241,7 @@ fn dispatch(
         }
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
+        Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),
         Command::Export(a) => crate::frontend::document::cli::export(&a, port),
     }
 }

@@ -1,10 +1,9 @@
 //! `mapdrive apply` and `mapdrive export`: arguments and the calls into [`super`].
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use zeroize::Zeroizing;
 
 use super::{Inputs, Options};
 use mapdrive_core::engine::SecretInput;
@@ -36,6 +35,22 @@ pub struct ApplyArgs {
     pub json: bool,
 }
 
+/// `mapdrive test FILE`: the detection half of a detection/remediation pair.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources.
+    pub file: PathBuf,
+    /// Values of the document's parameters: {"parameters": {"name": value}} (JSON or YAML), as for dsc.
+    #[arg(long, value_name = "FILE")]
+    pub parameters_file: Option<PathBuf>,
+    /// A securestring parameter read from standard input, one line each, in order: --secret nasPassword=-
+    #[arg(long, value_name = "NAME=-")]
+    pub secret: Vec<String>,
+    /// Print JSON instead of a table (the summary is its `summary` field).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `mapdrive export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -44,30 +59,67 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
-fn read(path: &PathBuf, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::Input(InputError::Conflict(format!(
-            "could not read {what} {}: {e}",
-            path.display()
-        )))
-    })
-}
-
 /// Runs `mapdrive apply`.
 pub fn apply(
     a: &ApplyArgs,
     port: &mut dyn Port,
     input: &mut dyn SecretInput,
 ) -> Result<Report, Error> {
-    let text = read(&a.file, "the document")?;
+    let options = Options {
+        check: a.check,
+        json: a.json,
+        stop_on_error: a.stop_on_error,
+    };
+    let report = run(
+        &a.file,
+        a.parameters_file.as_ref(),
+        &a.secret,
+        options,
+        port,
+        input,
+    )?;
+    Ok(super::render(&report, a.json, false))
+}
+
+/// Runs `mapdrive test`: changes nothing; exit 0 when every item holds its desired state, 1 when
+/// any does not (Intune's detection convention), 2 for bad input.
+pub fn test(
+    a: &TestArgs,
+    port: &mut dyn Port,
+    input: &mut dyn SecretInput,
+) -> Result<Report, Error> {
+    let options = Options {
+        check: true,
+        json: a.json,
+        stop_on_error: false,
+    };
+    let report = run(
+        &a.file,
+        a.parameters_file.as_ref(),
+        &a.secret,
+        options,
+        port,
+        input,
+    )?;
+    Ok(super::render(&report, a.json, true))
+}
+
+/// Reads the document, its parameters and stdin secrets, and applies it (or checks it).
+fn run(
+    file: &Path,
+    parameters_file: Option<&PathBuf>,
+    secrets: &[String],
+    options: Options,
+    port: &mut dyn Port,
+    input: &mut dyn SecretInput,
+) -> Result<super::ApplyReport, Error> {
+    let text = super::text::read_file(file, "the document")?;
     // Secrets may be in it: wiped when dropped.
-    let params = a
-        .parameters_file
-        .as_ref()
-        .map(|p| read(p, "the parameters file").map(Zeroizing::new))
+    let params = parameters_file
+        .map(|p| super::text::read_file(p, "the parameters file"))
         .transpose()?;
     let mut stdin_parameters = BTreeMap::new();
-    for s in &a.secret {
+    for s in secrets {
         let Some(name) = s.strip_suffix("=-").filter(|n| !n.is_empty()) else {
             // Never repeat what was typed: it may be the secret itself.
             return Err(Error::Input(InputError::Conflict(
@@ -86,17 +138,7 @@ pub fn apply(
         stdin_parameters,
         env: &env,
     };
-    let report = super::apply(
-        port,
-        &text,
-        &inputs,
-        Options {
-            check: a.check,
-            json: a.json,
-            stop_on_error: a.stop_on_error,
-        },
-    )?;
-    Ok(super::render(&report, a.json))
+    super::apply(port, &text, &inputs, options)
 }
 
 /// Runs `mapdrive export`.

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod expr;
+pub mod text;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -55,16 +56,6 @@ pub struct Options {
 
 fn bad(why: impl Into<String>) -> Error {
     Error::Input(InputError::Conflict(why.into()))
-}
-
-/// Parses YAML or JSON into a JSON value.
-pub fn parse_text(text: &str, what: &str) -> Result<Value, Error> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| bad(format!("{what} is not valid JSON: {e}")))
-    } else {
-        yaml_serde::from_str(text).map_err(|e| bad(format!("{what} is not valid YAML: {e}")))
-    }
 }
 
 /// One resolved item.
@@ -186,7 +177,8 @@ impl Resolver<'_> {
         let Value::String(s) = v else {
             return Err(literal());
         };
-        let text = match expr::parse(s).map_err(|e| bad(format!("item {item:?}: {e}")))? {
+        // A string that is not an expression is a literal secret: refused without repeating it.
+        let text = match expr::parse(s).map_err(|_| literal())? {
             Text::Literal(_) | Text::Expr(Expr::ResourceId(..)) => return Err(literal()),
             Text::Expr(Expr::EnvVar(n)) => Zeroizing::new(self.env(&n, item)?),
             Text::Expr(Expr::Parameter(p)) => {
@@ -246,7 +238,7 @@ fn valid_name(n: &str) -> bool {
 
 /// Reads and resolves a whole document; nothing is touched.
 fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
-    let doc = parse_text(text, "the document")?;
+    let doc = text::parse(text, "the document")?;
     let Value::Object(doc) = doc else {
         return Err(bad("the document is not a mapping with a resources list"));
     };
@@ -303,7 +295,7 @@ fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
     }
     let given = match inputs.parameters_file {
         None => Map::new(),
-        Some(text) => match parse_text(text, "the parameters file")? {
+        Some(text) => match text::parse(text, "the parameters file")? {
             Value::Object(mut o) => match o.remove("parameters") {
                 Some(Value::Object(p)) if o.is_empty() => p,
                 _ => {
@@ -499,6 +491,76 @@ pub struct ItemReport {
     /// Warnings.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Whether the item asks for its resource to exist (`_exist`), for the summary.
+    #[serde(skip)]
+    pub wants_present: bool,
+}
+
+impl ItemReport {
+    /// How the item is short of its desired state, in a few words (`None`: it holds).
+    fn shortfall(&self) -> Option<String> {
+        let name = &self.name;
+        match self.result {
+            ItemResult::Changed | ItemResult::Unchanged => None,
+            ItemResult::Failed => Some(format!("{name} failed")),
+            ItemResult::Skipped => Some(format!("{name} not run")),
+            ItemResult::WouldChange => {
+                Some(if self.changed_properties.iter().any(|p| p == "_exist") {
+                    if self.wants_present {
+                        format!("{name} missing")
+                    } else {
+                        format!("{name} present")
+                    }
+                } else if self.changed_properties.is_empty() {
+                    format!("{name} differs")
+                } else {
+                    format!("{name}: {} differs", self.changed_properties.join(", "))
+                })
+            }
+        }
+    }
+}
+
+/// The longest summary line: Intune shows only the last line of a detection or remediation
+/// script's output, up to 2,048 characters.
+pub const MAX_SUMMARY_CHARS: usize = 2000;
+
+/// The one-line summary printed last: what Intune's detection and remediation show.
+fn summary(items: &[ItemReport], check: bool) -> String {
+    let short: Vec<String> = items.iter().filter_map(ItemReport::shortfall).collect();
+    let total = items.len();
+    let changed = items
+        .iter()
+        .filter(|i| i.result == ItemResult::Changed)
+        .count();
+    let mut line = if short.is_empty() {
+        let mut l = format!("mapdrive: all {total} items in desired state");
+        if changed > 0 {
+            let _ = write!(l, " ({changed} changed)");
+        }
+        l
+    } else {
+        format!(
+            "mapdrive: {} of {total} items not in desired state{}: ",
+            short.len(),
+            if check { "" } else { " after applying" }
+        )
+    };
+    for (n, s) in short.iter().enumerate() {
+        let more = format!("and {} more", short.len() - n);
+        if line.chars().count() + s.chars().count() + more.len() + 4 > MAX_SUMMARY_CHARS {
+            line.push_str(&more);
+            break;
+        }
+        line.push_str(s);
+        if n + 1 < short.len() {
+            line.push_str(", ");
+        }
+    }
+    // One line, whatever an item's name holds.
+    line.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// What `apply` did.
@@ -512,6 +574,9 @@ pub struct ApplyReport {
     pub check_mode: bool,
     /// Per item, in the order applied.
     pub items: Vec<ItemReport>,
+    /// One line: how many items hold their desired state, and which do not (the last line of
+    /// the text output).
+    pub summary: String,
 }
 
 /// Applies a document (text already read). Errors before anything changed are `Err`.
@@ -538,6 +603,7 @@ pub fn apply(
             error: None,
             error_kind: None,
             warnings: Vec::new(),
+            wants_present: item.instance.exist(),
         };
         let failed_dep = item.depends_on.iter().find(|&&d| {
             matches!(
@@ -588,13 +654,16 @@ pub fn apply(
             .iter()
             .any(|r| matches!(r.result, ItemResult::Failed | ItemResult::Skipped)),
         check_mode: options.check,
+        summary: summary(&reports, options.check),
         items: reports,
     })
 }
 
-/// Renders an apply report: a table (or JSON) on stdout, warnings on stderr, exit 1 on failure.
-pub fn render(report: &ApplyReport, json: bool) -> Report {
-    let code = u8::from(report.failed);
+/// Renders an apply report: a table (or JSON) on stdout, the summary line last, warnings on
+/// stderr; exit 1 when an item failed, or for `test` (`detection`) when any item does not hold
+/// its desired state (Intune's detection convention).
+pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
+    let code = u8::from(report.failed || (detection && report.changed));
     let mut stderr = String::new();
     let mut seen: Vec<&String> = Vec::new();
     for w in report.items.iter().flat_map(|i| &i.warnings) {
@@ -649,7 +718,7 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
         }
     }
     let count = |r: ItemResult| report.items.iter().filter(|i| i.result == r).count();
-    let mut summary = vec![format!("{} items", report.items.len())];
+    let mut counts = vec![format!("{} items", report.items.len())];
     for r in [
         ItemResult::Changed,
         ItemResult::WouldChange,
@@ -659,10 +728,11 @@ pub fn render(report: &ApplyReport, json: bool) -> Report {
     ] {
         let n = count(r);
         if n > 0 {
-            summary.push(format!("{n} {}", r.as_str()));
+            counts.push(format!("{n} {}", r.as_str()));
         }
     }
-    let _ = writeln!(out, "{}", summary.join(", "));
+    let _ = writeln!(out, "{}", counts.join(", "));
+    let _ = writeln!(out, "{}", report.summary);
     Report {
         stdout: out,
         stderr,
@@ -697,6 +767,18 @@ fn item_name(base: &str, used: &mut Vec<String>) -> String {
     candidate
 }
 
+/// Writes every string that starts with `[` as `[[...`: in a configuration document a leading `[`
+/// makes an expression (`[envvar('X')]`), so a label or comment that starts with one would change
+/// meaning, or break the document, when it is applied again.
+fn escape_literals(v: &mut Value) {
+    match v {
+        Value::String(s) if s.starts_with('[') => s.insert(0, '['),
+        Value::Array(a) => a.iter_mut().for_each(escape_literals),
+        Value::Object(o) => o.values_mut().for_each(escape_literals),
+        _ => {}
+    }
+}
+
 /// The current state as a configuration document (`mapdrive export`).
 pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
     let mut cached = CachingPort::new(port);
@@ -705,7 +787,8 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
     let mut used = Vec::new();
     for kind in Kind::ALL {
         for instance in resources::export(&mut cached, kind, &mut warnings)? {
-            let props = instance.to_json();
+            let mut props = instance.to_json();
+            escape_literals(&mut props);
             let base = match &instance {
                 Instance::Drive(d) => format!("Drive {}", d.letter),
                 Instance::Credential(c) => format!("Credential {} {}", c.name, c.kind.as_str()),
@@ -739,4 +822,101 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
         stderr,
         code: 0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_is_one_line_under_intunes_limit() {
+        let items: Vec<ItemReport> = (0..300)
+            .map(|n| ItemReport {
+                name: format!("A rather long item name for drive number {n}\nwith a break"),
+                type_name: "Mapdrive/MappedDrive",
+                result: ItemResult::WouldChange,
+                changes: Vec::new(),
+                changed_properties: vec!["path".into()],
+                error: None,
+                error_kind: None,
+                warnings: Vec::new(),
+                wants_present: true,
+            })
+            .collect();
+        let line = summary(&items, true);
+        assert!(line.chars().count() <= MAX_SUMMARY_CHARS, "{}", line.len());
+        assert!(!line.contains('\n'));
+        assert!(
+            line.starts_with("mapdrive: 300 of 300 items not in desired state: A rather long"),
+            "{line}"
+        );
+        assert!(line.ends_with(" more"), "{line}");
+        assert!(
+            line.contains("drive number 0 with a break: path differs"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn exported_literals_starting_with_a_bracket_read_back_unchanged() {
+        for text in [
+            "[envvar('COMPUTERNAME')]",
+            "[[x]",
+            "[parameters('x')]",
+            "[",
+            "plain",
+        ] {
+            let mut v = json!({"comment": text, "nested": [text]});
+            escape_literals(&mut v);
+            for exported in [&v["comment"], &v["nested"][0]] {
+                let Some(s) = exported.as_str() else {
+                    panic!("{exported}")
+                };
+                assert_eq!(expr::parse(s), Ok(Text::Literal(text.to_string())), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_literal_secret_is_refused_without_repeating_it() {
+        let env = |_: &str| None;
+        let inputs = Inputs {
+            parameters_file: None,
+            stdin_parameters: BTreeMap::new(),
+            env: &env,
+        };
+        for secret in ["[Al1ce-S3cret!]", "[x(y]", "Al1ce-S3cret!", "[concat('a')]"] {
+            let doc = format!(
+                "resources:\n- name: nas\n  type: Mapdrive/Credential\n  properties:\n    name: nas\n    \
+                 type: domain_password\n    username: u\n    secret: \"{secret}\"\n"
+            );
+            let e = load(&doc, &inputs).unwrap_err().to_string();
+            assert!(e.contains("plain text"), "{e}");
+            assert!(!e.contains(secret), "{e}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_before_anything_changes() {
+        let env = |_: &str| None;
+        let inputs = Inputs {
+            parameters_file: Some("parameters:\n  pw: a\n  pw: b\n"),
+            stdin_parameters: BTreeMap::new(),
+            env: &env,
+        };
+        let doc = "parameters:\n  pw:\n    type: securestring\nresources: []\n";
+        let e = load(doc, &inputs).unwrap_err().to_string();
+        assert!(e.contains("given twice"), "{e}");
+        let inputs = Inputs {
+            parameters_file: None,
+            ..inputs
+        };
+        for doc in [
+            "resources: []\nresources: []\n",
+            "resources:\n- name: d\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: S\n    letter: T\n    path: \\\\fs\\pub\n",
+        ] {
+            let e = load(doc, &inputs).unwrap_err().to_string();
+            assert!(e.contains("given twice"), "{doc}: {e}");
+        }
+    }
 }

@@ -177,10 +177,76 @@ impl<'de> Visitor<'de> for SecretVisitor {
                     r#"a secret object has exactly one property, "secureString""#,
                 ));
             }
-            let text: Zeroizing<String> = Zeroizing::new(map.next_value::<String>()?);
-            out = Some(make_secret(&text)?);
+            out = Some(map.next_value::<SecretText>()?.0);
         }
         out.ok_or_else(|| de::Error::custom(r#"missing "secureString""#))
+    }
+
+    // Any other JSON type is refused without repeating the value (serde's default message
+    // quotes it, and it is the secret).
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<SecretField, E> {
+        Err(not_a_string())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretField, E> {
+        Err(not_a_string())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretField, E> {
+        Err(not_a_string())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<SecretField, E> {
+        Err(not_a_string())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<SecretField, E> {
+        Err(not_a_string())
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<SecretField, A::Error> {
+        Err(not_a_string())
+    }
+}
+
+fn not_a_string<E: de::Error>() -> E {
+    E::custom(
+        r#"the secret must be a string or {"secureString": "..."} (the value is not repeated here)"#,
+    )
+}
+
+/// The string inside `{"secureString": ...}`, refused without repeating it when it is not one.
+struct SecretText(SecretField);
+
+impl<'de> Deserialize<'de> for SecretText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SecretText, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SecretText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretText, E> {
+                make_secret(v).map(SecretText)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<SecretText, E> {
+                Err(not_a_string())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<SecretText, E> {
+                Err(not_a_string())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<SecretText, E> {
+                Err(not_a_string())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<SecretText, E> {
+                Err(not_a_string())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<SecretText, E> {
+                Err(not_a_string())
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<SecretText, A::Error> {
+                Err(not_a_string())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<SecretText, A::Error> {
+                Err(not_a_string())
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -318,4 +384,28 @@ pub struct LinkedConnections {
     #[serde(rename = "_metadata", default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("readOnly" = true))]
     pub metadata: Option<Metadata>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_of_another_type_is_refused_without_repeating_it() {
+        for v in [
+            serde_json::json!(987654321),
+            serde_json::json!({"secureString": 987654321}),
+            serde_json::json!([987654321]),
+            serde_json::json!(987654321.5),
+            serde_json::json!({"secureString": [987654321]}),
+        ] {
+            let e = serde_json::from_value::<SecretField>(v.clone())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.contains("must be a string"), "{v}: {e}");
+            assert!(!e.contains("987654321"), "{e}");
+        }
+        assert!(serde_json::from_value::<SecretField>(serde_json::json!("s3cret")).is_ok());
+    }
 }

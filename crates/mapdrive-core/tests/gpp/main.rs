@@ -1,0 +1,11 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+//! Group Policy Drive Maps (`Drives.xml`) through mapdrive-core's public API, from fixtures
+//! written for these tests from MS-GPPREF and the GPMC help (see
+//! `../shared/reference/gpp-drives.md`).
+
+mod decisions;
+mod parsing;
+mod support;
+mod targeting;
+mod variables;

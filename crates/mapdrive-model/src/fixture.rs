@@ -1,0 +1,75 @@
+//! The standard world of the tests: a domain-joined host and one file server, `fileserver`.
+//!
+//! | account | on the host | on `fileserver` |
+//! |---|---|---|
+//! | [`ALICE`] | domain administrator (a split token under UAC) | team |
+//! | [`BOB`], [`CAROL`] | standard domain users | team |
+//! | [`SVC`] | — (an account only the file server knows) | svc |
+//! | [`LOCAL_ADMIN`] | local administrator | — |
+//! | [`BUILTIN_ADMIN`] | the built-in Administrator (SID `-500`) | — |
+//!
+//! Shares: [`TEAM`] (alice, bob, carol), [`SVC_SHARE`] (svc only), [`PUBLIC`] (anyone, anonymous
+//! included). Nobody is logged on: tests log on as the user their scenario needs.
+
+use crate::{Machine, ShareAccess};
+
+/// A domain administrator: logging on interactively gives a limited and an elevated session.
+pub const ALICE: &str = r"CORP\alice";
+/// Alice's password.
+pub const ALICE_PW: &str = "alice-Pw-41";
+/// A standard domain user.
+pub const BOB: &str = r"CORP\bob";
+/// Bob's password.
+pub const BOB_PW: &str = "bob-Pw-42";
+/// Another standard domain user.
+pub const CAROL: &str = r"CORP\carol";
+/// Carol's password.
+pub const CAROL_PW: &str = "carol-Pw-44";
+/// An account that only the file server knows (used with explicit or saved credentials).
+pub const SVC: &str = r"FILESERVER\svc";
+/// Svc's password.
+pub const SVC_PW: &str = "svc-Pw-43";
+/// A local administrator of the host.
+pub const LOCAL_ADMIN: &str = r"HOST\admin";
+/// The local administrator's password.
+pub const LOCAL_ADMIN_PW: &str = "admin-Pw-45";
+/// The host's built-in Administrator (RID 500: no UAC split by default).
+pub const BUILTIN_ADMIN: &str = r"HOST\Administrator";
+/// The built-in Administrator's password.
+pub const BUILTIN_ADMIN_PW: &str = "root-Pw-46";
+
+/// The file server.
+pub const SERVER: &str = "fileserver";
+/// Alice's, Bob's and Carol's share.
+pub const TEAM: &str = r"\\fileserver\team";
+/// Svc's share: nobody else may open it.
+pub const SVC_SHARE: &str = r"\\fileserver\svc";
+/// A share anyone may open, anonymous included.
+pub const PUBLIC: &str = r"\\fileserver\public";
+
+/// The host and its file server, nobody logged on.
+pub fn corp() -> Machine {
+    let mut m = Machine::new();
+    m.add_user(ALICE, "S-1-5-21-1-1001", ALICE_PW, true);
+    m.add_user(BOB, "S-1-5-21-1-1002", BOB_PW, false);
+    m.add_user(CAROL, "S-1-5-21-1-1003", CAROL_PW, false);
+    m.add_local_user(LOCAL_ADMIN, "S-1-5-21-9-1001", LOCAL_ADMIN_PW, true);
+    m.add_local_user(BUILTIN_ADMIN, "S-1-5-21-9-500", BUILTIN_ADMIN_PW, true);
+    for (user, pw) in [
+        (ALICE, ALICE_PW),
+        (BOB, BOB_PW),
+        (CAROL, CAROL_PW),
+        (SVC, SVC_PW),
+    ] {
+        m.add_account(SERVER, user, pw);
+    }
+    m.add_share(SERVER, "team", ShareAccess::only(&[ALICE, BOB, CAROL]));
+    m.add_share(SERVER, "svc", ShareAccess::only(&[SVC]));
+    m.add_share(SERVER, "public", ShareAccess::anyone());
+    m
+}
+
+/// Lets svc open team too, for scenarios where one account opens both shares.
+pub fn admit_svc_to_team(m: &mut Machine) {
+    m.add_share(SERVER, "team", ShareAccess::only(&[ALICE, BOB, CAROL, SVC]));
+}

@@ -1,0 +1,249 @@
+//! Another process acting between mapdrive's plan and apply, or between apply and the check.
+
+use mapdrive_core::engine::{self, Change, Request, Session};
+use mapdrive_core::error::{ApiError, Error};
+use mapdrive_core::plan::{MapRequest, UnmapRequest};
+use mapdrive_core::port::Port;
+use mapdrive_model::fixture::BOB;
+use mapdrive_model::{LogonKind, Machine, fixture};
+
+use crate::support::{Hooked, connected, l, logon, remembered, unc};
+
+fn map_p() -> Request {
+    Request {
+        change: Change::Map(
+            MapRequest {
+                letter: l("P:"),
+                remote: unc(r"\\fileserver\public"),
+                remember: true,
+                user: None,
+                with_password: false,
+                label: None,
+            },
+            None,
+        ),
+        session: Session::Auto,
+        check: false,
+    }
+}
+
+fn unmap_p() -> Request {
+    Request {
+        change: Change::Unmap(UnmapRequest {
+            letter: l("P:"),
+            expect: None,
+            force: false,
+            keep_remembered: false,
+        }),
+        session: Session::Auto,
+        check: false,
+    }
+}
+
+/// A concurrent `unmap` right after mapdrive connected.
+fn unmap_after_connect(times: usize) -> impl FnMut(&mut Machine, &str) -> Option<ApiError> {
+    let mut left = times;
+    move |m, call| {
+        if call == "add_connection:done" && left > 0 {
+            left -= 1;
+            m.cancel_connection(l("P:"), true, true).unwrap();
+        }
+        None
+    }
+}
+
+#[test]
+fn a_map_undone_by_another_process_is_applied_again_and_verified() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut hook = unmap_after_connect(1);
+    let mut p = Hooked::new(&mut m, &mut hook);
+    let r = engine::execute(&mut p, map_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(o.changed);
+    assert_eq!(
+        crate::support::state_json(&o.after)["connected"],
+        true,
+        "{:?}",
+        o.after
+    );
+    assert_eq!(
+        crate::support::state_json(&o.after)["remembered"],
+        true,
+        "{:?}",
+        o.after
+    );
+    assert!(
+        o.warnings.iter().any(|w| w.contains("another process")),
+        "{:?}",
+        o.warnings
+    );
+    drop(p);
+    assert_eq!(connected(&m), ["P:"]);
+    assert_eq!(remembered(&m), ["P:"]);
+}
+
+#[test]
+fn a_map_that_keeps_being_undone_fails_instead_of_claiming_success() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut hook = unmap_after_connect(usize::MAX);
+    let mut last_action_unmaps = Hooked::new(&mut m, &mut hook);
+    let e = engine::execute(&mut last_action_unmaps, map_p()).unwrap_err();
+    assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
+    assert_eq!(e.exit_code(), 1);
+    assert!(e.to_string().contains("another process"), "{e}");
+}
+
+#[test]
+fn already_mapped_by_another_process_is_unchanged_not_85() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    // The other process maps the same share on the same letter just before mapdrive does.
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "add_connection" && m.connected().unwrap().is_empty() {
+            m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+                .unwrap();
+        }
+        None
+    });
+    let r = engine::execute(&mut p, map_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(!o.changed, "{o:?}");
+    assert_eq!(crate::support::state_json(&o.after)["connected"], true);
+    assert!(
+        o.warnings.iter().any(|w| w.contains("85")),
+        "{:?}",
+        o.warnings
+    );
+}
+
+#[test]
+fn already_unmapped_by_another_process_is_unchanged_not_2250() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+        .unwrap();
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "cancel_connection" && !m.connected().unwrap().is_empty() {
+            m.cancel_connection(l("P:"), true, true).unwrap();
+        }
+        None
+    });
+    let r = engine::execute(&mut p, unmap_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(!o.changed, "{o:?}");
+    assert!(o.after.is_none(), "{:?}", o.after);
+    drop(p);
+    assert!(connected(&m).is_empty() && remembered(&m).is_empty());
+}
+
+#[test]
+fn restore_racing_another_restore_reports_connected_not_85() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+        .unwrap();
+    m.cancel_connection(l("P:"), false, false).unwrap();
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "add_connection" && m.connected().unwrap().is_empty() {
+            m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, false)
+                .unwrap();
+        }
+        None
+    });
+    let reports = engine::restore(&mut p, Session::Auto, false).unwrap();
+    let drive = &reports[0].drives[0];
+    assert_eq!(drive.result, "connected", "{drive:?}");
+    assert!(!reports[0].failed);
+    assert!(
+        drive.detail.as_deref().unwrap_or("").contains("same time"),
+        "{drive:?}"
+    );
+}
+
+fn cred_set_nas(secret: &str) -> Request {
+    Request {
+        change: Change::CredSet(
+            mapdrive_core::plan::CredSetRequest {
+                target: mapdrive_core::domain::CredentialTarget::parse(
+                    "nas",
+                    mapdrive_core::domain::CredentialKind::DomainPassword,
+                )
+                .unwrap(),
+                kind: mapdrive_core::domain::CredentialKind::DomainPassword,
+                user_name: r"NAS\bob".into(),
+                persistence: None,
+                alias: None,
+                comment: None,
+                update_secret: mapdrive_core::plan::UpdateSecret::Always,
+                attributes: None,
+                new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
+            },
+            Some(crate::support::secret(secret)),
+        ),
+        session: Session::Auto,
+        check: false,
+    }
+}
+
+#[test]
+fn a_credential_removed_by_another_process_right_after_saving_is_saved_again() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut removed = false;
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "write_credential:done" && !removed {
+            removed = true;
+            m.delete_credential("nas", mapdrive_core::domain::CredentialKind::DomainPassword)
+                .unwrap();
+        }
+        None
+    });
+    let r = engine::execute(&mut p, cred_set_nas("pw")).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(o.after.is_some(), "{o:?}");
+    assert!(
+        o.warnings.iter().any(|w| w.contains("another process")),
+        "{o:?}"
+    );
+    drop(p);
+    assert!(
+        m.credential("nas", mapdrive_core::domain::CredentialKind::DomainPassword)
+            .unwrap()
+            .is_some()
+    );
+    // Removed after every write: a failure, not `changed` with `after: null`.
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "write_credential:done" {
+            m.delete_credential("nas", mapdrive_core::domain::CredentialKind::DomainPassword)
+                .unwrap();
+        }
+        None
+    });
+    let e = engine::execute(&mut p, cred_set_nas("pw")).unwrap_err();
+    assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
+}
+
+#[test]
+fn a_connect_that_races_a_teardown_is_tried_once_more() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut failed = false;
+    let mut p = Hooked::new(&mut m, |_, call| {
+        if call == "add_connection" && !failed {
+            failed = true;
+            return Some(ApiError::new("WNetAddConnection2W", 3));
+        }
+        None
+    });
+    let r = engine::execute(&mut p, map_p()).unwrap();
+    assert_eq!(
+        crate::support::state_json(&r.outcomes[0].1.after)["connected"],
+        true
+    );
+    drop(p);
+    assert_eq!(connected(&m), ["P:"]);
+}
