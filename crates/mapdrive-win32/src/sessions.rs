@@ -439,10 +439,10 @@ fn own_drives(
     global: &[(DriveLetter, String)],
 ) -> Result<Vec<(DriveLetter, String)>, ApiError> {
     let path = format!(r"\Sessions\0\DosDevices\{}", me.logon_id.directory_form());
-    Ok(match directory_drives(&path)? {
-        Directory::Drives(d) => d,
-        Directory::Missing => Vec::new(),
-        Directory::Unreadable(_) => current_drives()?
+    Ok(match directory_drives(&path) {
+        Ok(Directory::Drives(d)) => d,
+        Ok(Directory::Missing) => Vec::new(),
+        Ok(Directory::Unreadable(_)) | Err(_) => current_drives()?
             .into_iter()
             .filter(|(l, t)| !global.iter().any(|(gl, gt)| gl == l && gt == t))
             .collect(),
@@ -497,10 +497,13 @@ pub(crate) fn logon_sessions(me: &Identity) -> Result<Vec<LogonSessionInfo>, Api
             (Vec::new(), None)
         } else {
             let path = format!(r"\Sessions\0\DosDevices\{}", id.directory_form());
-            match directory_drives(&path)? {
-                Directory::Drives(d) => (d, None),
-                Directory::Missing => (Vec::new(), None),
-                Directory::Unreadable(code) => (Vec::new(), Some(code)),
+            // A directory that opens but cannot be listed is as unknown as one that does not
+            // open: one session's failure does not end the picture.
+            match directory_drives(&path) {
+                Ok(Directory::Drives(d)) => (d, None),
+                Ok(Directory::Missing) => (Vec::new(), None),
+                Ok(Directory::Unreadable(code)) => (Vec::new(), Some(code)),
+                Err(e) => (Vec::new(), Some(e.code)),
             }
         };
         out.push(LogonSessionInfo {
