@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use mapdrive::cli::run;
 use mapdrive::frontend::ansible;
+use mapdrive::frontend::input::StdSecretInput;
 use mapdrive::frontend::report::Report;
-use mapdrive_core::engine::StdSecretInput;
 use mapdrive_core::port::Port;
 
 fn main() -> ExitCode {

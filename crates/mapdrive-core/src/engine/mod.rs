@@ -7,7 +7,7 @@ pub mod cache;
 pub mod secret;
 pub mod session;
 
-pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
+pub use secret::{SecretInput, SecretSource, read_secret, secret_from_text};
 pub use session::{Chosen, Session, choose, choose_to_change, under};
 
 use crate::domain::{CredentialInfo, DriveLetter, Elevation, RemotePath, Secret};

@@ -128,9 +128,27 @@ fn run(
                     .into(),
             )));
         };
-        let secret =
-            engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")?;
+        if stdin_parameters.contains_key(name) {
+            return Err(Error::Input(InputError::Conflict(format!(
+                "--secret {name}=- is given twice: give each parameter once, one line of standard \
+                 input each, in order"
+            ))));
+        }
+        let secret = engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")
+            .map_err(|e| {
+                Error::Input(InputError::Conflict(format!(
+                    "--secret {name}=- (line {} of standard input): {e}",
+                    stdin_parameters.len() + 1
+                )))
+            })?;
         stdin_parameters.insert(name.to_string(), secret);
+    }
+    if !secrets.is_empty() && input.stdin_has_more().unwrap_or(false) {
+        return Err(Error::Input(InputError::Conflict(format!(
+            "standard input holds more lines than the {} --secret option(s) read from it: give \
+             one --secret NAME=- per line, in order (the extra lines are not repeated here)",
+            secrets.len()
+        ))));
     }
     let env = |name: &str| std::env::var(name).ok();
     let inputs = Inputs {
