@@ -70,6 +70,42 @@ pub struct SessionView {
     pub unreadable: Option<u32>,
 }
 
+/// One logon session as `mapdrive sessions` draws it: every session `LsaEnumerateLogonSessions`
+/// lists, whoever owns it, with what this process may learn about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogonSessionInfo {
+    /// Its logon id (the token's `AuthenticationId`).
+    pub logon_id: Luid,
+    /// `DOMAIN\user`; `None` when `LsaGetLogonSessionData` refused (another user's session
+    /// without administrator rights).
+    pub account: Option<String>,
+    /// The Windows (terminal services) session it belongs to, when known.
+    pub terminal_session: Option<u32>,
+    /// Its logon type, when known.
+    pub logon_type: Option<LogonType>,
+    /// Elevation type of its tokens, when a token of it could be looked at.
+    pub elevation: Option<Elevation>,
+    /// The other half of its split-token pair, when known.
+    pub linked_logon_id: Option<Luid>,
+    /// Whether this process's token belongs to it.
+    pub is_current: bool,
+    /// Whether the desktop shell (explorer.exe) of this process's Windows session runs in it.
+    pub is_explorer: bool,
+    /// Its local DOS devices that are drive letters, with targets; empty when unreadable.
+    pub drives: Vec<(DriveLetter, String)>,
+    /// `Some(code)` when its DOS-device directory could not be read: its drives are unknown.
+    pub unreadable: Option<u32>,
+}
+
+/// The global DOS-device namespace: the directory read and its drive letters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GlobalNamespace {
+    /// The object directory read (`\GLOBAL??`; Wine, which has one namespace: `\??`).
+    pub directory: String,
+    /// Drive-letter links and their targets.
+    pub drives: Vec<(DriveLetter, String)>,
+}
+
 /// Which token drive operations run under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -146,6 +182,13 @@ pub trait Port {
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError>;
     /// Other logon sessions of this user and their drives (needs admin for sessions not owned).
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError>;
+    /// Every logon session of the machine (all of them with administrator rights; without,
+    /// the others with what could be read, drives unreadable), for `mapdrive sessions`.
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError>;
+    /// The drive letters of the global DOS-device namespace (`\GLOBAL??`).
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError>;
+    /// The console's output code page (`GetConsoleOutputCP`); `None` without a console.
+    fn console_output_code_page(&self) -> Option<u32>;
 
     /// Connects `letter` to `remote` (`WNetAddConnection2W`); `remember` = `CONNECT_UPDATE_PROFILE`.
     /// `user`/`password` `None` are passed as NULL (use defaults).

@@ -218,6 +218,8 @@ struct Session {
     kind: Option<LogonKind>,
     elevation: Elevation,
     linked: Option<Luid>,
+    /// The Windows (terminal services) session: 0 for services, network logons and tasks.
+    terminal: u32,
     /// `\Sessions\0\DosDevices\<LUID>`.
     devices: Namespace,
 }
@@ -277,6 +279,10 @@ pub struct Machine {
     events: Vec<LogonEvent>,
     /// `CurrentUser\My` certificate thumbprints, per user key.
     certificates: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The next Windows session id Winlogon hands out.
+    next_terminal: u32,
+    /// What `GetConsoleOutputCP` answers (`None`: no console).
+    console_code_page: Option<u32>,
 }
 
 impl Default for Machine {
@@ -333,6 +339,8 @@ impl Machine {
             writes: 0,
             events: Vec::new(),
             certificates: BTreeMap::new(),
+            next_terminal: 1,
+            console_code_page: None,
         };
         m.boot();
         m
@@ -390,6 +398,11 @@ impl Machine {
                 self.credential_caps.domain_password = cap;
             }
         }
+    }
+
+    /// What `GetConsoleOutputCP` answers (`None`: the process has no console).
+    pub fn set_console_output_code_page(&mut self, code_page: Option<u32>) {
+        self.console_code_page = code_page;
     }
 
     /// Whether the configured `EnableLinkedConnections` differs from the one in effect.
@@ -489,35 +502,57 @@ impl Machine {
         };
         let exempt = u.is_builtin_administrator() && !self.filter_administrator_token;
         let split = self.uac && u.is_admin && !exempt;
+        let local = u.local;
+        let terminal = self.terminal_for(kind);
         let primary = if split && kind.splits_for_admins() {
             let full = self.alloc_luid();
             let limited = self.alloc_luid();
-            self.sessions
-                .insert(full, new_session(&k, kind, Elevation::Full, Some(limited)));
+            self.sessions.insert(
+                full,
+                new_session(&k, kind, Elevation::Full, Some(limited), terminal),
+            );
             self.sessions.insert(
                 limited,
-                new_session(&k, kind, Elevation::Limited, Some(full)),
+                new_session(&k, kind, Elevation::Limited, Some(full), terminal),
             );
             limited
         } else {
             // Remote UAC: a network logon of a local administrator is filtered unless
             // LocalAccountTokenFilterPolicy is set; domain accounts are not filtered.
             let elevation =
-                if split && kind.is_network() && u.local && !self.local_account_token_filter_policy
-                {
+                if split && kind.is_network() && local && !self.local_account_token_filter_policy {
                     Elevation::Limited
                 } else {
                     Elevation::Default
                 };
             let luid = self.alloc_luid();
             self.sessions
-                .insert(luid, new_session(&k, kind, elevation, None));
+                .insert(luid, new_session(&k, kind, elevation, None, terminal));
             luid
         };
         if kind.via_winlogon() {
             self.winlogon_restore(primary);
         }
         Ok(primary)
+    }
+
+    /// The Windows session a new logon of `kind` lands in: Winlogon opens a new one for console
+    /// and RDP logons; runas opens its window on the desktop it was run from; everything else
+    /// (network logons, tasks, services) runs in session 0.
+    fn terminal_for(&mut self, kind: LogonKind) -> u32 {
+        match kind {
+            LogonKind::Interactive | LogonKind::RemoteInteractive => {
+                let t = self.next_terminal;
+                self.next_terminal += 1;
+                t
+            }
+            LogonKind::Runas | LogonKind::NewCredentials => self
+                .desktop
+                .or(self.process)
+                .and_then(|l| self.sessions.get(&l))
+                .map_or(0, |s| s.terminal),
+            _ => 0,
+        }
     }
 
     /// The other half of a split-token pair.
@@ -629,9 +664,10 @@ impl Machine {
             self.insert_user(&shadow, &sid, "", true, true);
         }
         let full = self.alloc_luid();
+        let terminal = self.terminal_for(LogonKind::Runas);
         self.sessions.insert(
             full,
-            new_session(&k, LogonKind::Runas, Elevation::Full, None),
+            new_session(&k, LogonKind::Runas, Elevation::Full, None, terminal),
         );
         let desktop = self.desktop;
         self.run_in(full)?;
@@ -693,9 +729,11 @@ impl Machine {
                 kind: None,
                 elevation: Elevation::Default,
                 linked: None,
+                terminal: 0,
                 devices: Namespace::new(),
             },
         );
+        self.next_terminal = 1;
         for u in self.users.values_mut() {
             u.vault.retain(|c| c.session.is_none());
         }
@@ -846,12 +884,19 @@ impl Machine {
     }
 }
 
-fn new_session(user: &str, kind: LogonKind, elevation: Elevation, linked: Option<Luid>) -> Session {
+fn new_session(
+    user: &str,
+    kind: LogonKind,
+    elevation: Elevation,
+    linked: Option<Luid>,
+    terminal: u32,
+) -> Session {
     Session {
         user: user.to_string(),
         kind: Some(kind),
         elevation,
         linked,
+        terminal,
         devices: Namespace::new(),
     }
 }

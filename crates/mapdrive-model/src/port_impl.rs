@@ -11,7 +11,8 @@ use mapdrive_core::error::{
     ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION,
 };
 use mapdrive_core::port::{
-    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+    BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
+    SessionView, TokenChoice,
 };
 
 impl Machine {
@@ -180,6 +181,84 @@ impl Port for Machine {
                 }
             })
             .collect())
+    }
+
+    /// Every logon session. An elevated caller reads them all (account, Windows session, logon
+    /// type, elevation, drives). Others read the account, Windows session and logon type of
+    /// their own user's sessions (`LsaGetLogonSessionData` allows the owner), the drives of their
+    /// own session and its linked half only, and nothing of other users' sessions but the logon
+    /// id: those are reported unreadable (5), never as sessions without drives. SYSTEM's own
+    /// session is always listed as SYSTEM's, Windows session 0, its drives being the global ones.
+    /// Explorer runs in the limited (or only) half of the Winlogon logon that owns this
+    /// process's desktop.
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError> {
+        const API: &str = "LsaEnumerateLogonSessions";
+        let luid = self.token(API)?;
+        let me = self.session(luid, API)?;
+        let elevated = self.is_elevated(luid);
+        let explorer = self.desktop.and_then(|d| {
+            let s = self.sessions.get(&d)?;
+            Some(match (s.elevation, s.linked) {
+                (Elevation::Full, Some(limited)) => limited,
+                _ => d,
+            })
+        });
+        let mine = |l: Luid| l == luid || Some(l) == me.linked;
+        Ok(self
+            .sessions
+            .iter()
+            .map(|(l, s)| {
+                let system = s.is_system();
+                let same_user = s.user == me.user;
+                let lsa = elevated || same_user || system;
+                let drives_readable = elevated || mine(*l) || system;
+                LogonSessionInfo {
+                    logon_id: *l,
+                    account: lsa
+                        .then(|| self.users.get(&s.user).map(|u| u.name.clone()))
+                        .flatten(),
+                    terminal_session: lsa.then_some(s.terminal),
+                    logon_type: lsa.then(|| s.logon_type()),
+                    elevation: (elevated || mine(*l) || system).then_some(s.elevation),
+                    linked_logon_id: if elevated || mine(*l) { s.linked } else { None },
+                    is_current: *l == luid,
+                    is_explorer: Some(*l) == explorer,
+                    drives: if drives_readable && !system {
+                        s.devices
+                            .iter()
+                            .filter_map(|(name, e)| {
+                                name.parse::<DriveLetter>()
+                                    .ok()
+                                    .map(|d| (d, e.target.clone()))
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    unreadable: (!drives_readable).then_some(ERROR_ACCESS_DENIED),
+                }
+            })
+            .collect())
+    }
+
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError> {
+        self.token("NtOpenDirectoryObject")?;
+        Ok(GlobalNamespace {
+            directory: r"\GLOBAL??".to_string(),
+            drives: self
+                .global
+                .iter()
+                .filter_map(|(name, e)| {
+                    name.parse::<DriveLetter>()
+                        .ok()
+                        .map(|d| (d, e.target.clone()))
+                })
+                .collect(),
+        })
+    }
+
+    fn console_output_code_page(&self) -> Option<u32> {
+        self.console_code_page
     }
 
     fn add_connection(

@@ -33,7 +33,8 @@ use mapdrive_core::domain::{
 };
 use mapdrive_core::error::{ApiError, ERROR_NO_NETWORK, ERROR_NOT_ENOUGH_MEMORY};
 use mapdrive_core::port::{
-    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+    BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
+    SessionView, TokenChoice,
 };
 
 use handle::{Impersonation, OwnedHandle};
@@ -159,6 +160,20 @@ impl Port for Win32 {
 
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
         sessions::sessions(&token::identity()?)
+    }
+
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError> {
+        sessions::logon_sessions(&token::identity()?)
+    }
+
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError> {
+        sessions::global_namespace()
+    }
+
+    fn console_output_code_page(&self) -> Option<u32> {
+        // SAFETY: plain call; 0 means the process has no console.
+        let cp = unsafe { windows_sys::Win32::System::Console::GetConsoleOutputCP() };
+        (cp != 0).then_some(cp)
     }
 
     fn add_connection(

@@ -273,6 +273,10 @@ pub(crate) struct SessionData {
     pub(crate) logon_type: u32,
     /// The session's user SID, when present.
     pub(crate) sid: Option<String>,
+    /// `LogonDomain\UserName`, when present.
+    pub(crate) account: Option<String>,
+    /// The Windows (terminal services) session it was logged on to.
+    pub(crate) terminal_session: u32,
 }
 
 /// `LsaGetLogonSessionData`, freed with `LsaFreeReturnBuffer`.
@@ -296,6 +300,8 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
     const NO_DATA: SessionData = SessionData {
         logon_type: 0,
         sid: None,
+        account: None,
+        terminal_session: 0,
     };
     let p = data.ptr();
     if p.is_null() {
@@ -312,6 +318,8 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
             return Err(ApiError::new(API, ERROR_INVALID_DATA));
         }
         let sid = (*p).Sid;
+        let user = wide::from_counted((*p).UserName.Buffer, (*p).UserName.Length);
+        let domain = wide::from_counted((*p).LogonDomain.Buffer, (*p).LogonDomain.Length);
         Ok(SessionData {
             logon_type: (*p).LogonType,
             sid: if sid.is_null() {
@@ -319,6 +327,12 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
             } else {
                 sid_string(sid).ok()
             },
+            account: match (domain.is_empty(), user.is_empty()) {
+                (_, true) => None,
+                (true, false) => Some(user),
+                (false, false) => Some(format!("{domain}\\{user}")),
+            },
+            terminal_session: (*p).Session,
         })
     }
 }
@@ -400,7 +414,7 @@ fn privilege_value(name: &str) -> Result<LUID, ApiError> {
 }
 
 /// Process ids and executable names (`CreateToolhelp32Snapshot`): no process is opened.
-fn processes() -> Result<Vec<(u32, String)>, ApiError> {
+pub(crate) fn processes() -> Result<Vec<(u32, String)>, ApiError> {
     // SAFETY: plain call; the result is checked below.
     let snap = OwnedHandle::new(unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) })
         .ok_or_else(|| ApiError::new("CreateToolhelp32Snapshot", last_error()))?;
@@ -437,6 +451,64 @@ fn open_process_token(pid: u32) -> Result<OwnedHandle, ApiError> {
         return Err(ApiError::new(API, last_error()));
     }
     OwnedHandle::new(h).ok_or(ApiError::new(API, ERROR_INVALID_DATA))
+}
+
+/// The Windows (terminal services) session of a process (`ProcessIdToSessionId`).
+pub(crate) fn terminal_session_of(pid: u32) -> Option<u32> {
+    let mut session = 0u32;
+    // SAFETY: plain call with a valid out pointer.
+    (unsafe { ProcessIdToSessionId(pid, &mut session) } != 0).then_some(session)
+}
+
+/// This process's Windows session.
+pub(crate) fn own_terminal_session() -> Option<u32> {
+    // SAFETY: plain call.
+    terminal_session_of(unsafe { GetCurrentProcessId() })
+}
+
+/// What a process's token says about its logon session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TokenFacts {
+    /// `TokenStatistics.AuthenticationId`.
+    pub(crate) logon_id: Luid,
+    /// `TokenElevationType`, when readable.
+    pub(crate) elevation: Option<Elevation>,
+    /// The linked token's logon session (split pairs only).
+    pub(crate) linked: Option<Luid>,
+}
+
+/// The token facts of process `pid`, opened for looking only: `PROCESS_QUERY_LIMITED_INFORMATION`
+/// and `TOKEN_QUERY` (never `TOKEN_DUPLICATE`: nothing is impersonated or borrowed). The linked
+/// token comes back as an identification token, enough to read its statistics.
+pub(crate) fn token_facts(pid: u32) -> Result<TokenFacts, ApiError> {
+    const API: &str = "OpenProcessToken";
+    // SAFETY: plain call; the result is checked by OwnedHandle::new.
+    let process =
+        OwnedHandle::new(unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) })
+            .ok_or_else(|| ApiError::new("OpenProcess", last_error()))?;
+    let mut h: HANDLE = ptr::null_mut();
+    // SAFETY: `process` is open; `h` is a valid out pointer.
+    if unsafe { OpenProcessToken(process.raw(), TOKEN_QUERY, &mut h) } == 0 {
+        return Err(ApiError::new(API, last_error()));
+    }
+    let token = OwnedHandle::new(h).ok_or(ApiError::new(API, ERROR_INVALID_DATA))?;
+    let logon_id = luid(statistics(&token)?.AuthenticationId);
+    let elevation = elevation(&token).ok();
+    let linked = match elevation {
+        Some(Elevation::Full | Elevation::Limited) => linked_token(&token)
+            .ok()
+            .flatten()
+            .and_then(|t| statistics(&t).ok())
+            .map(|s| luid(s.AuthenticationId))
+            // Wine answers every token's LUID as 0, its linked one's too.
+            .filter(|l| *l != logon_id),
+        _ => None,
+    };
+    Ok(TokenFacts {
+        logon_id,
+        elevation,
+        linked,
+    })
 }
 
 /// Where a SYSTEM candidate failed, in the order the steps run.
@@ -647,11 +719,7 @@ fn account_sid(name: &str) -> Option<String> {
 /// shows drives: `WTSUserName` and `WTSDomainName` of `ProcessIdToSessionId`'s session.
 /// `None` in session 0 (services, WinRM, scheduled tasks) or without a logged-on user.
 fn interactive_user() -> Option<Account> {
-    let mut session = 0u32;
-    // SAFETY: plain call with a valid out pointer.
-    if unsafe { ProcessIdToSessionId(GetCurrentProcessId(), &mut session) } == 0 || session == 0 {
-        return None;
-    }
+    let session = own_terminal_session().filter(|s| *s != 0)?;
     let name = wts_string(session, WTSUserName)?;
     let user = match wts_string(session, WTSDomainName) {
         Some(domain) => format!("{domain}\\{name}"),

@@ -2,6 +2,7 @@
 //! stable code, a severity, an explanation naming the logon sessions involved, and the command
 //! that fixes it. Gathering reads; the rules are pure; nothing is ever written.
 
+pub mod picture;
 mod rules;
 
 use serde::Serialize;

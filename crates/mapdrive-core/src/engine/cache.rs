@@ -268,6 +268,9 @@ impl Port for CachingPort<'_> {
     crate::forward_port!(
         credential_secret_equals, // never cached: a secret comparison must not outlive the call
         sessions,
+        logon_sessions,
+        global_namespace,
+        console_output_code_page,
         certificate_in_my_store,
         marshal_certificate,
         unmarshal_certificate,

@@ -12,4 +12,5 @@ mod global;
 mod properties;
 mod restore;
 mod sessions;
+mod sessions_picture;
 mod support;

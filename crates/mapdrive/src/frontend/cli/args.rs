@@ -47,6 +47,8 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Explain what is going on with this session's drives, across logon sessions, with the commands that fix it.
     Doctor(DoctorArgs),
+    /// Draw the logon sessions and their drives: who sees which drive, and which session is looking.
+    Sessions(super::sessions::SessionsArgs),
     /// Apply a desired-state file (a DSC v3 configuration document of Mapdrive/* resources), without dsc.
     Apply(crate::frontend::document::cli::ApplyArgs),
     /// Check a desired-state file without changing anything: exit 0 when every item holds, 1 when

@@ -6,6 +6,7 @@ pub mod output;
 mod parse;
 mod render;
 mod run;
+pub mod sessions;
 
 pub use args::Cli;
 pub use parse::{SECRETS_NOTE, parse};

@@ -19,6 +19,7 @@
 use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
+use mapdrive_core::doctor::picture::Picture;
 use mapdrive_core::doctor::{Diagnosis, WhoAmI};
 use mapdrive_core::domain::{CredentialInfo, LinkedConnections};
 use mapdrive_core::error::{Error, ErrorKind, lookup};
@@ -245,6 +246,7 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
             schema::<PolicyCommandOutput>("mapdrive policy linked-connections --json"),
         ),
         ("doctor", schema::<Diagnosis>("mapdrive doctor --json")),
+        ("sessions", schema::<Picture>("mapdrive sessions --json")),
         (
             "explain",
             schema::<ExplainOutput>("mapdrive explain --json"),
@@ -273,6 +275,7 @@ pub fn schema_name(args: &[&str]) -> Option<&'static str> {
         ("restore", _) => "restore",
         ("policy", _) => "policy-linked-connections",
         ("doctor", _) => "doctor",
+        ("sessions", _) => "sessions",
         ("explain", _) => "explain",
         _ => return None,
     })

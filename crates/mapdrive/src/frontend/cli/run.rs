@@ -51,6 +51,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Cred(CredCommand::Remove(a)) => a.change.json,
         Command::Restore(a) => a.change.json,
         Command::Doctor(a) => a.json,
+        Command::Sessions(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
         Command::Apply(a) => a.json,
@@ -155,6 +156,14 @@ fn dispatch(
                 .transpose()?;
             let diagnosis = engine::diagnose(port, letter, a.session)?;
             Ok(render::doctor(&diagnosis, a.json))
+        }
+        Command::Sessions(a) => {
+            let picture = mapdrive_core::doctor::picture::gather(&*port)?;
+            Ok(super::sessions::render(
+                &picture,
+                &a,
+                port.console_output_code_page(),
+            ))
         }
         Command::Restore(a) => {
             let reports = engine::restore(port, a.session, a.change.check)?;
