@@ -1,7 +1,7 @@
 //! `mapdrive apply` and `mapdrive export`: arguments and the calls into [`super`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -13,9 +13,9 @@ use mapdrive_core::engine::{self, SecretSource};
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::port::Port;
 
-/// `mapdrive apply FILE`.
+/// The document and where its parameters come from (`apply` and `test`).
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub struct DocumentArgs {
     /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources.
     pub file: PathBuf,
     /// Values of the document's parameters: {"parameters": {"name": value}} (JSON or YAML), as for dsc.
@@ -24,6 +24,13 @@ pub struct ApplyArgs {
     /// A securestring parameter read from standard input, one line each, in order: --secret nasPassword=-
     #[arg(long, value_name = "NAME=-")]
     pub secret: Vec<String>,
+}
+
+/// `mapdrive apply FILE`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// Stop at the first failed item (by default the others go on; dependants are skipped).
     #[arg(long)]
     pub stop_on_error: bool,
@@ -38,14 +45,8 @@ pub struct ApplyArgs {
 /// `mapdrive test FILE`: the detection half of a detection/remediation pair.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources.
-    pub file: PathBuf,
-    /// Values of the document's parameters: {"parameters": {"name": value}} (JSON or YAML), as for dsc.
-    #[arg(long, value_name = "FILE")]
-    pub parameters_file: Option<PathBuf>,
-    /// A securestring parameter read from standard input, one line each, in order: --secret nasPassword=-
-    #[arg(long, value_name = "NAME=-")]
-    pub secret: Vec<String>,
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// Print JSON instead of a table (the summary is its `summary` field).
     #[arg(long)]
     pub json: bool,
@@ -70,14 +71,7 @@ pub fn apply(
         json: a.json,
         stop_on_error: a.stop_on_error,
     };
-    let report = run(
-        &a.file,
-        a.parameters_file.as_ref(),
-        &a.secret,
-        options,
-        port,
-        input,
-    )?;
+    let report = run(&a.document, options, port, input)?;
     Ok(super::render(&report, a.json, false))
 }
 
@@ -93,29 +87,23 @@ pub fn test(
         json: a.json,
         stop_on_error: false,
     };
-    let report = run(
-        &a.file,
-        a.parameters_file.as_ref(),
-        &a.secret,
-        options,
-        port,
-        input,
-    )?;
+    let report = run(&a.document, options, port, input)?;
     Ok(super::render(&report, a.json, true))
 }
 
 /// Reads the document, its parameters and stdin secrets, and applies it (or checks it).
 fn run(
-    file: &Path,
-    parameters_file: Option<&PathBuf>,
-    secrets: &[String],
+    document: &DocumentArgs,
     options: Options,
     port: &mut dyn Port,
     input: &mut dyn SecretInput,
 ) -> Result<super::ApplyReport, Error> {
-    let text = super::text::read_file(file, "the document")?;
+    let secrets = &document.secret;
+    let text = super::text::read_file(&document.file, "the document")?;
     // Secrets may be in it: wiped when dropped.
-    let params = parameters_file
+    let params = document
+        .parameters_file
+        .as_ref()
         .map(|p| super::text::read_file(p, "the parameters file"))
         .transpose()?;
     let mut stdin_parameters = BTreeMap::new();
