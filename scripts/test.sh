@@ -44,3 +44,6 @@ cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-thread
 
 step "Ansible collection with real ansible-core under Wine (venv cached in target/ansible)"
 scripts/test-ansible.sh
+
+step "release: scripts/release.sh twice (reproducible), archive, checksums, SBOM, winget/Scoop schemas, signing"
+scripts/test-release.sh
