@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests scripts/release.sh (called by scripts/test.sh as its last step):
-#  1. two runs from the same commit give byte-identical files (reproducibility);
+#  1. two runs from the same commit give byte-identical files (reproducibility; the second one
+#     compiles and links mapdrive.exe again);
 #  2. the archive's entries, the collection tarball inside, SHA256SUMS (`sha256sum -c`), the SBOM's
 #     shape, the winget and Scoop manifests filled from the archive (scripts/check-release.py) and
 #     validated offline against the official JSON Schemas in ../shared/reference/schemas/
@@ -30,6 +31,9 @@ mkdir -p "$t"
 
 step "release.sh, twice"
 scripts/release.sh --base-url "$base" --out "$t/one" >"$t/one.log" 2>&1 || { tail -n 40 "$t/one.log"; fail "release.sh (first run)"; }
+# The second run rebuilds mapdrive.exe (its sources touched), so that the comparison covers the
+# compiler and the linker too, not only the packaging.
+touch crates/mapdrive/src/main.rs crates/mapdrive/src/lib.rs
 scripts/release.sh --base-url "$base" --out "$t/two" >"$t/two.log" 2>&1 || { tail -n 40 "$t/two.log"; fail "release.sh (second run)"; }
 diff -r "$t/one" "$t/two" >/dev/null || {
     (cd "$t" && diff <(cd one && find . -type f | sort | xargs sha256sum) <(cd two && find . -type f | sort | xargs sha256sum)) || true

@@ -105,6 +105,8 @@ fn windows_resources() {
     );
     std::fs::write(out_dir.join("mapdrive-version.h"), header)
         .unwrap_or_else(|e| panic!("could not write OUT_DIR/mapdrive-version.h: {e}"));
+    let res_dir =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("res");
     if std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("msvc") {
         // res/mapdrive.rc carries the manifest: link.exe must not generate a second one.
         println!("cargo:rustc-link-arg-bin=mapdrive=/MANIFEST:NO");
@@ -117,7 +119,8 @@ fn windows_resources() {
     embed_resource::compile_for(
         "res/mapdrive.rc",
         ["mapdrive"],
-        embed_resource::ParamsIncludeDirs([&out_dir]),
+        // res/ too: rc.exe looks up the manifest's file name in the include directories.
+        embed_resource::ParamsIncludeDirs([out_dir.clone(), res_dir]),
     )
         .manifest_required()
         .unwrap_or_else(|e| {
