@@ -58,6 +58,9 @@ def main(dist, version, epoch, base_url, schemas):
         check(b"V\x00S\x00_\x00V\x00E\x00R\x00S\x00I\x00O\x00N\x00_\x00I\x00N\x00F\x00O" in exe,
               "mapdrive.exe has no version resource")
         check(b"<activeCodePage" in exe, "mapdrive.exe has no application manifest")
+        cargo_home = os.path.realpath(os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo")))
+        check(cargo_home.encode() + b"/registry" not in exe,
+              f"mapdrive.exe names the builder's cargo home {cargo_home} (--remap-path-prefix)")
         for doc in ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE", "mapdrive.dsc.manifests.json"]:
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "dsc" if doc.endswith(".json") else "", doc), "rb") as f:
@@ -94,7 +97,10 @@ def main(dist, version, epoch, base_url, schemas):
 
     # The SBOM: CycloneDX JSON of mapdrive.exe's (normal, Windows-target) dependencies.
     with open(os.path.join(dist, f"mapdrive-{version}.cdx.json"), encoding="utf-8") as f:
-        bom = json.load(f)
+        bom_text = f.read()
+    bom = json.loads(bom_text)
+    checkout = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    check(checkout not in bom_text, f"the SBOM names the checkout's path {checkout}")
     check(bom.get("bomFormat") == "CycloneDX", "SBOM bomFormat")
     check(bom.get("specVersion") == "1.5", "SBOM specVersion")
     check(str(bom.get("serialNumber", "")).startswith("urn:uuid:"), "SBOM serialNumber")

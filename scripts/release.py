@@ -4,8 +4,9 @@ machine has python3 but not necessarily PyYAML or zip):
 
   release.py zip OUT.zip EPOCH ROOT            every file under ROOT, sorted, fixed time and modes
   release.py retar IN.tar.gz OUT.tar.gz EPOCH  the same tarball with fixed times, owners and gzip header
-  release.py sbom IN.json OUT.json EPOCH COMMIT  a CycloneDX SBOM with a reproducible timestamp/serial
-  release.py manifests DIST ZIP BASE_URL LATEST_URL VERSION EPOCH  winget and Scoop manifests
+  release.py sbom IN.json OUT.json EPOCH COMMIT ROOT  a CycloneDX SBOM with a reproducible timestamp,
+                                                serial number and no path of the checkout
+  release.py manifests DIST ZIP BASE_URL LATEST_URL HOMEPAGE VERSION EPOCH  winget and Scoop manifests
 
 Reproducible means: the same inputs and EPOCH (the commit's time) give the same bytes.
 """
@@ -68,9 +69,14 @@ def retar(src, out, epoch):
             g.write(raw.getvalue())
 
 
-def sbom(src, out, epoch, commit):
+def sbom(src, out, epoch, commit, root):
     with open(src, encoding="utf-8") as f:
-        doc = json.load(f)
+        text = f.read()
+    # Workspace crates are named by their path (bom-ref "path+file:///ROOT/crates/mapdrive#0.1.0"):
+    # relative to the checkout instead, wherever it is.
+    root = os.path.abspath(root).rstrip("/")
+    text = text.replace("path+file://" + root + "/", "path+file:///")
+    doc = json.loads(text)
     meta = doc.setdefault("metadata", {})
     meta["timestamp"] = when(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
     component = meta.get("component", {})
@@ -88,7 +94,7 @@ def yaml_str(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def manifests(dist, zip_path, base_url, latest_url, version, epoch):
+def manifests(dist, zip_path, base_url, latest_url, homepage, version, epoch):
     with open(zip_path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     name = os.path.basename(zip_path)
@@ -162,7 +168,7 @@ def manifests(dist, zip_path, base_url, latest_url, version, epoch):
     scoop = {
         "version": version,
         "description": "Manage Windows mapped network drives and the saved credentials they depend on.",
-        "homepage": latest_url.rstrip("/"),
+        "homepage": homepage,
         "license": "MIT|Apache-2.0",
         "architecture": {
             "64bit": {

@@ -7,10 +7,12 @@
 #   scoop/mapdrive.json                          Scoop manifest, filled from the archive
 #   SHA256SUMS                                   every file above, in the format `sha256sum -c` reads
 #
-# Usage: scripts/release.sh [--base-url URL] [--latest-url URL] [--sign PFX] [--timestamp-url URL] [--out DIR]
+# Usage: scripts/release.sh [--base-url URL] [--latest-url URL] [--homepage URL] [--sign PFX]
+#                           [--timestamp-url URL] [--out DIR]
 #   --base-url URL       where the archive will be downloadable (the folder; the manifests point there)
 #   --latest-url URL     a folder that always holds the newest release's SHA256SUMS (Scoop's checkver);
-#                        default: --base-url with the version replaced by "latest"
+#                        default: --base-url with its last folder (v0.1.0 or 0.1.0) replaced by "latest"
+#   --homepage URL       the Scoop manifest's homepage (default: --latest-url)
 #   --sign PFX           Authenticode-sign mapdrive.exe with osslsigncode; the PFX password comes from
 #                        $MAPDRIVE_SIGN_PASSWORD, else the first line of standard input; it is never
 #                        written to disk, a command line or the output
@@ -33,11 +35,12 @@ win=x86_64-pc-windows-gnu
 die() { echo "release: $*" >&2; exit 1; }
 step() { printf -- '-- %s\n' "$*" >&2; }
 
-base_url="" latest_url="" sign="" ts_url="" out="$root/dist"
+base_url="" latest_url="" homepage="" sign="" ts_url="" out="$root/dist"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --base-url) base_url="${2:?--base-url needs a URL}"; shift 2 ;;
         --latest-url) latest_url="${2:?--latest-url needs a URL}"; shift 2 ;;
+        --homepage) homepage="${2:?--homepage needs a URL}"; shift 2 ;;
         --sign) sign="${2:?--sign needs a .pfx file}"; shift 2 ;;
         --timestamp-url) ts_url="${2:?--timestamp-url needs a URL}"; shift 2 ;;
         --out) out="${2:?--out needs a folder}"; shift 2 ;;
@@ -52,7 +55,14 @@ commit="$(git rev-parse HEAD 2>/dev/null)" || die "not a git checkout: the relea
 epoch="$(git log -1 --format=%ct HEAD)"
 [[ -z "$base_url" ]] && base_url="https://example.invalid/mapdrive/releases/download/v$version" &&
     echo "release: WARNING: no --base-url; the winget and Scoop manifests point to $base_url" >&2
-[[ -z "$latest_url" ]] && latest_url="${base_url//$version/latest}"
+base_url="${base_url%/}"
+if [[ -z "$latest_url" ]]; then
+    case "${base_url##*/}" in
+        "v$version" | "$version") latest_url="${base_url%/*}/latest" ;;
+        *) latest_url="$base_url" ;;
+    esac
+fi
+[[ -z "$homepage" ]] && homepage="$latest_url"
 [[ "$base_url" =~ ^https?:// ]] || die "--base-url must be an http(s) URL (winget requires it)"
 if [[ -n "$sign" ]]; then
     [[ -f "$sign" ]] || die "--sign $sign: no such file"
@@ -75,7 +85,11 @@ rm -rf "$work" "$out"
 mkdir -p "$work/stage/completions" "$out"
 
 step "mapdrive.exe with its dependency list embedded (cargo auditable build, profile dist)"
-cargo auditable build --locked --profile dist --target "$win" -p mapdrive >&2
+# Panic locations name the registry sources' paths: mapped to /cargo, so that the executable does
+# not depend on (or tell) where the builder's cargo home is. Added to .cargo/config.toml's flags.
+cargo_home="$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)"
+cargo auditable build --locked --profile dist --target "$win" -p mapdrive \
+    --config "target.$win.rustflags=[\"--remap-path-prefix=$cargo_home=/cargo\"]" >&2
 exe="$root/target/$win/dist/mapdrive.exe"
 cp "$exe" "$work/stage/mapdrive.exe"
 
@@ -117,11 +131,11 @@ cargo cyclonedx --manifest-path crates/mapdrive/Cargo.toml --format json --spec-
     --target "$win" --describe binaries --no-build-deps >&2
 sbom="$(ls crates/mapdrive/*.cdx.json 2>/dev/null | head -n1)"
 [[ -f "$sbom" ]] || die "cargo cyclonedx wrote no *.cdx.json under crates/mapdrive"
-python3 scripts/release.py sbom "$sbom" "$out/mapdrive-$version.cdx.json" "$epoch" "$commit"
+python3 scripts/release.py sbom "$sbom" "$out/mapdrive-$version.cdx.json" "$epoch" "$commit" "$root"
 rm -f crates/*/*.cdx.json
 
 step "winget and Scoop manifests"
-python3 scripts/release.py manifests "$out" "$out/$name.zip" "$base_url" "$latest_url" "$version" "$epoch"
+python3 scripts/release.py manifests "$out" "$out/$name.zip" "$base_url" "$latest_url" "$homepage" "$version" "$epoch"
 
 step "SHA256SUMS"
 (cd "$out" && find . -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum >SHA256SUMS)

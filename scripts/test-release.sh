@@ -6,8 +6,9 @@
 #     shape, the winget and Scoop manifests filled from the archive (scripts/check-release.py) and
 #     validated offline against the official JSON Schemas in ../shared/reference/schemas/
 #     ($MAPDRIVE_SCHEMAS; skipped LOUDLY when missing);
-#  3. the version resource and manifest of the released mapdrive.exe read back under Wine
-#     (tests/wine/resources.rs with MAPDRIVE_EXE), when the Wine template prefix exists;
+#  3. the version resource and manifest of the released mapdrive.exe read back under Wine, and its
+#     import table (tests/wine/resources.rs and imports.rs with MAPDRIVE_EXE), when the Wine
+#     template prefix exists (scripts/test.sh makes it earlier);
 #  4. signing with a throwaway self-signed certificate (openssl), the password once from
 #     $MAPDRIVE_SIGN_PASSWORD and once from stdin, then `osslsigncode verify`; a wrong password
 #     fails; the password appears in no output.
@@ -59,12 +60,14 @@ step "archive, collection, SBOM, manifests (scripts/check-release.py)"
 "$venv_py" scripts/check-release.py "$t/one" "$version" "$epoch" "$base" "$schemas" || fail "the release does not look as it should"
 
 if [[ -f "$root/target/wine/template-prefix/system.reg" ]]; then
-    step "version resource and manifest of the released mapdrive.exe under Wine"
+    step "version resource, manifest and imports of the released mapdrive.exe (Wine)"
     mkdir -p "$t/unzipped"
     "$venv_py" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
         "$t/one/mapdrive-$version-$win.zip" "$t/unzipped"
+    # resources: GetFileVersionInfoW, RT_MANIFEST and --version under Wine; imports: the import table is
+    # still the README's (the release build's own rustflags keep windows_slim_errors).
     MAPDRIVE_EXE="$t/unzipped/mapdrive.exe" cargo test --locked -q -p mapdrive --features wine-e2e --test wine \
-        resources:: >"$t/wine.log" 2>&1 || { cat "$t/wine.log"; fail "the version resource or manifest under Wine"; }
+        -- resources:: imports:: >"$t/wine.log" 2>&1 || { cat "$t/wine.log"; fail "the released mapdrive.exe under Wine"; }
     grep -E '^test result' "$t/wine.log" | sed 's/^/   /'
 else
     echo "!! test-release: no Wine template prefix (wine/setup-prefix.sh): the Wine read-back of the released exe is skipped"
