@@ -53,6 +53,9 @@ version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' C
 [[ -n "$version" ]] || die "no workspace version in Cargo.toml"
 commit="$(git rev-parse HEAD 2>/dev/null)" || die "not a git checkout: the release is dated and named by its commit"
 epoch="$(git log -1 --format=%ct HEAD)"
+if [[ -n "$(git status --porcelain --untracked-files=no)" ]]; then
+    echo "release: WARNING: uncommitted changes: the release is named and dated after $commit but built from the working tree" >&2
+fi
 [[ -z "$base_url" ]] && base_url="https://example.invalid/mapdrive/releases/download/v$version" &&
     echo "release: WARNING: no --base-url; the winget and Scoop manifests point to $base_url" >&2
 base_url="${base_url%/}"
