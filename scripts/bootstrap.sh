@@ -23,8 +23,8 @@ done
 rustup target list --installed | grep -qx "$win" || rustup target add "$win" >/dev/null
 
 # With --release (scripts/release.sh, scripts/test-release.sh): what building and checking a release
-# needs, if missing: python3-venv, osslsigncode and openssl (apt), cargo-auditable and
-# cargo-cyclonedx (crates.io, built once into ~/.cargo/bin), ansible-galaxy for the collection
+# needs, if missing: python3-venv, osslsigncode and openssl (apt), cargo-auditable 0.7.7 and
+# cargo-cyclonedx 0.5.9 (crates.io, built once into ~/.cargo/bin), ansible-galaxy for the collection
 # tarball (target/ansible/venv, the same venv scripts/test-ansible.sh makes), and a venv with
 # jsonschema and PyYAML for validating the winget and Scoop manifests (target/release-venv).
 if [[ " $* " == *" --release "* ]]; then
@@ -40,10 +40,12 @@ if [[ " $* " == *" --release "* ]]; then
     DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need_apt[@]}" >/dev/null
   fi
   export PATH="$HOME/.cargo/bin:$PATH"
-  for tool in auditable cyclonedx; do
-    if ! cargo "$tool" --version >/dev/null 2>&1; then
-      echo "== installing cargo-$tool (crates.io)"
-      cargo install --locked --quiet "cargo-$tool"
+  # Pinned: the SBOM names its generator, and the embedded dependency list has its tool's format.
+  installed_tools="$(cargo install --list 2>/dev/null || true)"
+  for tool in cargo-auditable@0.7.7 cargo-cyclonedx@0.5.9; do
+    if ! grep -qx "${tool%@*} v${tool#*@}:" <<<"$installed_tools"; then
+      echo "== installing $tool (crates.io)"
+      cargo install --locked --quiet "$tool"
     fi
   done
   root="$(cd "$(dirname "$0")/.." && pwd)"
