@@ -7,7 +7,8 @@
 //!   Windows SDK's `rc.exe` (MSVC) and linked into the `mapdrive` binary alone (not the tests).
 //!
 //! It reruns only when this file, `res/` or the checked-out commit changes: `.git/HEAD` and the
-//! branch it points to (or `packed-refs`), never on every source edit.
+//! branch it points to (its loose ref file, or while the branch is only packed, the folder that
+//! file will appear in, and `packed-refs`), never on every source edit.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,7 +59,13 @@ fn git_commit() -> Option<String> {
         watch.push(g.join("HEAD"));
     }
     if let (Some(c), Some(branch)) = (&common, git(&["symbolic-ref", "-q", "HEAD"])) {
-        watch.push(c.join(&branch));
+        let loose = c.join(&branch);
+        if loose.exists() {
+            watch.push(loose);
+        } else if let Some(parent) = loose.parent() {
+            // Only in packed-refs (a fresh clone): the next commit creates the loose file here.
+            watch.push(parent.to_path_buf());
+        }
         watch.push(c.join("packed-refs"));
     }
     // A path that does not exist would make cargo rerun the script on every build.
