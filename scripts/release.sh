@@ -82,6 +82,9 @@ scripts/bootstrap.sh --release >&2
 export PATH="$HOME/.cargo/bin:$PATH"
 export SOURCE_DATE_EPOCH="$epoch"
 
+case "$(realpath -m "$out")" in
+    / | "$root" | "$(realpath -m "$HOME")") die "--out $out: refusing to empty that folder" ;;
+esac
 name="mapdrive-$version-$win"
 work="$root/target/release-work"
 rm -rf "$work" "$out"
