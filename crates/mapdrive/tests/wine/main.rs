@@ -10,5 +10,6 @@ mod drives;
 mod dsc;
 mod errors;
 mod imports;
+mod resources;
 mod sessions;
 mod stress;

@@ -30,6 +30,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
         (Command::Explain(a), _) => {
             mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
+        (Command::Completions(a), _) => Ok(super::completions::script(a.shell)),
         (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
         (_, None) => Err(needs_windows()),
         (command, Some(port)) => dispatch(command, port, input),
@@ -57,7 +58,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Apply(a) => a.json,
         Command::Test(a) => a.json,
         Command::Export(a) => a.json,
-        Command::Dsc(_) => false,
+        Command::Dsc(_) | Command::Completions(_) => false,
     }
 }
 
@@ -213,6 +214,7 @@ fn dispatch(
         Command::Explain(a) => {
             mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
+        Command::Completions(a) => Ok(super::completions::script(a.shell)),
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),
