@@ -573,6 +573,7 @@ fn request(
                 let remote: RemotePath = d.path.as_deref().unwrap_or_default().parse()?;
                 Change::Map(
                     MapRequest {
+                        as_system: mapdrive_core::plan::AsSystem::Refuse,
                         letter: l,
                         remote,
                         remember: d.persistent.unwrap_or(true),
