@@ -51,6 +51,36 @@ pub struct Win32 {
 }
 
 impl Win32 {
+    /// One read of the remembered drives (see `Port::remembered`).
+    fn remembered_once(&self) -> Result<Vec<Remembered>, ApiError> {
+        let hive = self.hive()?;
+        let resources = match wnet::enumerate(wnet::RESOURCE_REMEMBERED) {
+            Ok(r) => r,
+            // No provider (1222), or Wine without HKCU\Network (8): read the registry the
+            // way MPR would.
+            Err(e)
+                if e.api == "WNetOpenEnumW"
+                    && (e.code == ERROR_NO_NETWORK || e.code == ERROR_NOT_ENOUGH_MEMORY) =>
+            {
+                return registry::remembered(&hive);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for r in resources {
+            let Some(letter) = r.letter() else { continue };
+            let (user_name, provider_type) = registry::remembered_details(&hive, letter)?;
+            out.push(Remembered {
+                letter,
+                remote: r.remote.unwrap_or_default(),
+                provider: r.provider.unwrap_or_default(),
+                provider_type,
+                user_name,
+            });
+        }
+        Ok(out)
+    }
+
     /// The adapter, running as the process token.
     pub fn new() -> Result<Win32, ApiError> {
         // Fail early (and with a Win32 code) if the process token cannot even be queried.
@@ -89,32 +119,8 @@ impl Port for Win32 {
     }
 
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        let hive = self.hive()?;
-        let resources = match wnet::enumerate(wnet::RESOURCE_REMEMBERED) {
-            Ok(r) => r,
-            // No provider (1222), or Wine without HKCU\Network (8): read the registry the
-            // way MPR would.
-            Err(e)
-                if e.api == "WNetOpenEnumW"
-                    && (e.code == ERROR_NO_NETWORK || e.code == ERROR_NOT_ENOUGH_MEMORY) =>
-            {
-                return registry::remembered(&hive);
-            }
-            Err(e) => return Err(e),
-        };
-        let mut out = Vec::new();
-        for r in resources {
-            let Some(letter) = r.letter() else { continue };
-            let (user_name, provider_type) = registry::remembered_details(&hive, letter)?;
-            out.push(Remembered {
-                letter,
-                remote: r.remote.unwrap_or_default(),
-                provider: r.provider.unwrap_or_default(),
-                provider_type,
-                user_name,
-            });
-        }
-        Ok(out)
+        // Another process may delete an entry while it is read (1018): read again.
+        mapdrive_core::error::retry_when_deleted(|| self.remembered_once())
     }
 
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
@@ -138,7 +144,8 @@ impl Port for Win32 {
         target: &str,
         kind: CredentialKind,
     ) -> Result<Option<CredentialInfo>, ApiError> {
-        cred::read(target, kind)
+        // Rewritten or deleted by another process while it was read (1018): read again.
+        mapdrive_core::error::retry_when_deleted(|| cred::read(target, kind))
     }
 
     fn credential_secret_equals(
@@ -155,7 +162,8 @@ impl Port for Win32 {
     }
 
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
-        registry::label(&self.hive()?, remote)
+        let hive = self.hive()?;
+        mapdrive_core::error::retry_when_deleted(|| registry::label(&hive, remote))
     }
 
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
@@ -204,7 +212,9 @@ impl Port for Win32 {
         let provider_type = entry
             .provider_type
             .or_else(|| wnet::provider_type(&entry.provider));
-        registry::remember(&self.hive()?, entry, provider_type)
+        let hive = self.hive()?;
+        // Deleted by another process while it was written (1018): write it again.
+        mapdrive_core::error::retry_when_deleted(|| registry::remember(&hive, entry, provider_type))
     }
 
     fn set_remembered_user_name(
