@@ -10,3 +10,4 @@ mod run;
 pub use args::Cli;
 pub use parse::{SECRETS_NOTE, parse};
 pub use run::run;
+pub(crate) use run::session as session_choice;

@@ -65,7 +65,7 @@ fn wants_json(command: &Command) -> bool {
     }
 }
 
-fn session(s: SessionArg) -> Session {
+pub(crate) fn session(s: SessionArg) -> Session {
     match s {
         SessionArg::Auto => Session::Auto,
         SessionArg::Current => Session::Current,

@@ -1,0 +1,475 @@
+//! `mapdrive apply Drives.xml`: a Group Policy Preferences Drive Maps file run as the Group
+//! Policy client would, with the same engine, session choice, report table and exit codes as a
+//! DSC document.
+//!
+//! The facts targeting needs (token groups, names, environment, registry, addresses), the
+//! drives, `NoDrives` and the record of what the file applied before are read once, through a
+//! [`CachingPort`], in the logon session the drives go into (for an elevated prompt: the limited
+//! token's, so its deny-only Administrators SID is not membership). [`gpp::plan`] decides every
+//! item; mappings are then made with [`engine::execute`] (`Change::Map`/`Change::Unmap`), and
+//! `NoDrives` and the record are written only when they change.
+//!
+//! The record lives in `HKCU\Software\mapdrive\Gpp`, one `REG_SZ` value per file, named by a
+//! hash of the file's full path (lower case), holding JSON: the path, the `removePolicy` entries
+//! (uid, letter, share) and the "Apply once" ids.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ApplyReport, ItemReport, ItemResult, summary};
+use mapdrive_core::engine::cache::CachingPort;
+use mapdrive_core::engine::{self, Change, Request, Session, under};
+use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::gpp::{
+    self, AppliedRecord, Decision, DriveMaps, DriveState, Hive, LetterState, PlanOptions, RegValue,
+    RegistryLookup, RunPlan, UnevaluablePolicy,
+};
+use mapdrive_core::plan::{MapRequest, UnmapRequest};
+use mapdrive_core::port::{Port, TokenChoice};
+
+/// The report's type column for an item of a `Drives.xml`.
+const ITEM_TYPE: &str = "GPP Drive";
+/// The report's type column for a removal decided from the record (`removePolicy`).
+const REMOVAL_TYPE: &str = "GPP removePolicy";
+
+/// How a `Drives.xml` runs.
+#[derive(Clone, Copy, Debug)]
+pub struct GppOptions {
+    /// Report what would change, change nothing.
+    pub check: bool,
+    /// The logon session(s) the drives go into.
+    pub session: Session,
+    /// Filters mapdrive cannot evaluate: refuse the file, or skip the items.
+    pub unevaluable: UnevaluablePolicy,
+}
+
+fn bad(why: impl Into<String>) -> Error {
+    Error::Input(InputError::Conflict(why.into()))
+}
+
+/// Does this (decoded) text look like a `Drives.xml`? Any XML is taken for one: [`gpp::parse`]
+/// then refuses another root element by name. DSC documents (YAML, JSON) never start with `<`.
+pub fn is_xml(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+}
+
+/// Parses a `Drives.xml` (refusing bad XML, `cpassword`, unknown actions, …; exit 2) and, with
+/// the default policy, unevaluable filters, naming the item and the filter.
+pub fn load(text: &str, shown: &str, unevaluable: UnevaluablePolicy) -> Result<DriveMaps, Error> {
+    let maps = gpp::parse_str(text).map_err(|e| bad(format!("{shown}: {e}")))?;
+    if unevaluable == UnevaluablePolicy::Refuse {
+        maps.refuse_unevaluable().map_err(|e| {
+            bad(format!(
+                "{shown}: {e} (--unevaluable-filters skip treats such items as not applicable)"
+            ))
+        })?;
+    }
+    Ok(maps)
+}
+
+/// The name of the record value of a file: FNV-1a (64 bits) of its full path in lower case.
+pub fn record_name(full_path: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in full_path.to_lowercase().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The stored record: which file, and what it applied.
+#[derive(Serialize, Deserialize, Default, PartialEq, Debug)]
+struct StoredRecord {
+    file: String,
+    #[serde(flatten)]
+    record: AppliedRecord,
+}
+
+/// `FilterRegistry` through the port (cached): a key or value that cannot be read counts as
+/// absent, as for the Group Policy client.
+struct PortRegistry<'a>(&'a dyn Port);
+
+impl RegistryLookup for PortRegistry<'_> {
+    fn key_exists(&self, hive: Hive, key: &str) -> bool {
+        self.0.registry_key_exists(hive, key).unwrap_or(false)
+    }
+    fn value(&self, hive: Hive, key: &str, name: &str) -> Option<RegValue> {
+        self.0.registry_value(hive, key, name).ok().flatten()
+    }
+}
+
+fn read_err(what: &str) -> impl FnOnce(mapdrive_core::error::ApiError) -> Error + '_ {
+    move |e| Error::api(format!("could not read {what}"), e)
+}
+
+/// The drives of the token in effect, as [`gpp::plan`] wants them.
+fn drive_state(p: &dyn Port) -> Result<DriveState, Error> {
+    let mut st = DriveState::default();
+    let connected = p.connected().map_err(read_err("the connected drives"))?;
+    let remembered = p
+        .remembered()
+        .map_err(read_err("the remembered drives (HKCU\\Network)"))?;
+    for l in mapdrive_core::domain::DriveLetter::all() {
+        let c = connected.iter().find(|c| c.letter == l);
+        let r = remembered.iter().find(|r| r.letter == l);
+        let local = c.is_none()
+            && p.dos_device(l)
+                .map_err(read_err("the DOS devices"))?
+                .is_some();
+        let remote = c.map(|c| c.remote.clone()).or(r.map(|r| r.remote.clone()));
+        let label = match remote.as_deref().map(str::parse) {
+            Some(Ok(path)) => p.label(&path).map_err(read_err("Explorer's labels"))?,
+            _ => None,
+        };
+        let s = LetterState {
+            connected: c.map(|c| c.remote.clone()),
+            remembered: r.map(|r| r.remote.clone()),
+            local,
+            label,
+        };
+        if s != LetterState::default() {
+            st.letters.insert(l, s);
+        }
+    }
+    st.no_drives = p
+        .no_drives()
+        .map_err(read_err("NoDrives (HKCU\\...\\Policies\\Explorer)"))?
+        .unwrap_or(0);
+    Ok(st)
+}
+
+/// What was read in the chosen session, and what the file decides.
+struct Planned {
+    old: Option<StoredRecord>,
+    no_drives_before: u32,
+    plan: RunPlan,
+}
+
+fn plan_in(
+    p: &mut dyn Port,
+    maps: &DriveMaps,
+    record: &str,
+    options: &GppOptions,
+) -> Result<Planned, Error> {
+    let facts = p.targeting_facts().map_err(read_err(
+        "the targeting facts (token groups, computer names)",
+    ))?;
+    let state = drive_state(&*p)?;
+    let old: Option<StoredRecord> = match p.gpp_record(record).map_err(read_err(
+        "mapdrive's record (HKCU\\Software\\mapdrive\\Gpp)",
+    ))? {
+        None => None,
+        Some(text) => Some(serde_json::from_str(&text).map_err(|e| {
+            bad(format!(
+                "mapdrive's record HKCU\\Software\\mapdrive\\Gpp\\{record} is not readable ({e}): \
+                 delete that value to start afresh (removePolicy items are then not removed)"
+            ))
+        })?),
+    };
+    let previous = old.as_ref().map(|o| o.record.clone()).unwrap_or_default();
+    let plan = gpp::plan(
+        maps,
+        &facts,
+        &PortRegistry(&*p),
+        &state,
+        &previous,
+        &PlanOptions {
+            unevaluable: options.unevaluable,
+            ..PlanOptions::default()
+        },
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    Ok(Planned {
+        old,
+        no_drives_before: state.no_drives,
+        plan,
+    })
+}
+
+fn report(name: String, type_name: &'static str, result: ItemResult, why: String) -> ItemReport {
+    ItemReport {
+        name,
+        type_name,
+        result,
+        changes: vec![why],
+        changed_properties: Vec::new(),
+        error: None,
+        error_kind: None,
+        warnings: Vec::new(),
+        wants_present: true,
+    }
+}
+
+fn unmap(letter: mapdrive_core::domain::DriveLetter) -> Change {
+    Change::Unmap(UnmapRequest {
+        letter,
+        expect: None,
+        force: false,
+        keep_remembered: false,
+    })
+}
+
+/// Runs the changes of one decision through the engine; the warnings it gave.
+fn carry_out(
+    port: &mut dyn Port,
+    decision: &Decision,
+    session: Session,
+) -> Result<Vec<String>, Error> {
+    let mut changes = Vec::new();
+    match decision {
+        Decision::Unmap { letters } => changes.extend(letters.iter().map(|l| unmap(*l))),
+        Decision::Map {
+            letter,
+            path,
+            persistent,
+            label,
+            replace,
+            user_name,
+            ..
+        } => {
+            if *replace {
+                changes.push(unmap(*letter));
+            }
+            changes.push(Change::Map(
+                MapRequest {
+                    letter: *letter,
+                    remote: path.clone(),
+                    remember: *persistent,
+                    user: user_name.clone().filter(|u| !u.is_empty()),
+                    with_password: false,
+                    label: label.clone().filter(|l| !l.is_empty()),
+                },
+                None,
+            ));
+        }
+        _ => {}
+    }
+    let mut warnings = Vec::new();
+    for change in changes {
+        let response = engine::execute(
+            port,
+            Request {
+                change,
+                session,
+                check: false,
+            },
+        )?;
+        warnings.extend(response.warnings());
+        if let Some(e) = response.failure {
+            return Err(e);
+        }
+    }
+    Ok(warnings)
+}
+
+/// Applies (or checks) a parsed `Drives.xml` for the acting user. `full_path` names the file
+/// for the record. Errors before anything changed are `Err` (exit 2 for the file's faults).
+pub fn apply(
+    port: &mut dyn Port,
+    maps: &DriveMaps,
+    full_path: &str,
+    options: GppOptions,
+) -> Result<ApplyReport, Error> {
+    let record = record_name(full_path);
+    let mut cached = CachingPort::new(port);
+    let chosen = engine::choose_to_change(&mut cached, options.session)?;
+    let token = chosen
+        .tokens
+        .first()
+        .copied()
+        .unwrap_or(TokenChoice::Current);
+    let planned = under(&mut cached, token, |p| plan_in(p, maps, &record, &options))?;
+    let Planned {
+        old,
+        no_drives_before,
+        plan,
+    } = planned;
+    let mut reports: Vec<ItemReport> = Vec::new();
+    let mut warnings = chosen.warnings.clone();
+    let mut record_out = plan.record.clone();
+    let mut no_drives = no_drives_before;
+
+    for removal in &plan.removals {
+        let name = if removal.entry.name.is_empty() {
+            removal.entry.uid.clone()
+        } else {
+            removal.entry.name.clone()
+        };
+        let why = match &removal.decision {
+            Decision::Unmap { .. } => format!(
+                "remove {} ({}): {}",
+                removal.entry.letter, removal.entry.path, removal.reason
+            ),
+            Decision::Unchanged { why, .. } => format!("{}; {why}", removal.reason),
+            _ => removal.reason.clone(),
+        };
+        let changes = matches!(removal.decision, Decision::Unmap { .. });
+        let result = match (changes, options.check) {
+            (false, _) => ItemResult::Unchanged,
+            (true, true) => ItemResult::WouldChange,
+            (true, false) => match carry_out(&mut cached, &removal.decision, options.session) {
+                Ok(w) => {
+                    warnings.extend(w);
+                    ItemResult::Changed
+                }
+                Err(e) => {
+                    // Keep the entry: a later run can still remove the drive.
+                    if !record_out
+                        .items
+                        .iter()
+                        .any(|i| i.uid.eq_ignore_ascii_case(&removal.entry.uid))
+                    {
+                        record_out.items.push(removal.entry.clone());
+                    }
+                    let mut r = report(name.clone(), REMOVAL_TYPE, ItemResult::Failed, why.clone());
+                    r.error = Some(format!("{why}: {}", super::error_text(&e)));
+                    r.error_kind = Some(e.kind());
+                    reports.push(r);
+                    continue;
+                }
+            },
+        };
+        reports.push(report(name, REMOVAL_TYPE, result, why));
+    }
+
+    let mut stopped: Option<String> = None;
+    for item in &plan.items {
+        let name = if item.item.name.is_empty() {
+            format!("item {}", item.index + 1)
+        } else {
+            item.item.name.clone()
+        };
+        let why = item.why();
+        if let Some(by) = &stopped {
+            if let Some(uid) = item.item.uid.as_ref() {
+                record_out
+                    .items
+                    .retain(|i| !i.uid.eq_ignore_ascii_case(uid) || keep(&old, uid));
+            }
+            reports.push(report(
+                name,
+                ITEM_TYPE,
+                ItemResult::NotProcessed,
+                by.clone(),
+            ));
+            continue;
+        }
+        let result = match &item.decision {
+            Decision::NotApplicable { .. } => ItemResult::NotApplicable,
+            Decision::Skipped { .. } => ItemResult::Disabled,
+            Decision::NotProcessed { .. } => ItemResult::NotProcessed,
+            Decision::Failed { .. } => ItemResult::Failed,
+            _ if !item.changes() => ItemResult::Unchanged,
+            _ if options.check => ItemResult::WouldChange,
+            d => match carry_out(&mut cached, d, options.session) {
+                Ok(w) => {
+                    warnings.extend(w);
+                    ItemResult::Changed
+                }
+                Err(e) => {
+                    let uid = item
+                        .item
+                        .uid
+                        .clone()
+                        .unwrap_or_else(|| item.item.name.clone());
+                    record_out
+                        .items
+                        .retain(|i| !i.uid.eq_ignore_ascii_case(&uid));
+                    let mut r = report(name.clone(), ITEM_TYPE, ItemResult::Failed, why.clone());
+                    r.error = Some(super::error_text(&e));
+                    r.error_kind = Some(e.kind());
+                    reports.push(r);
+                    if !item.bypass_errors {
+                        stopped = Some(format!(
+                            "not processed: {} failed and stops the remaining items \
+                             (bypassErrors=\"0\")",
+                            item.item
+                        ));
+                    }
+                    continue;
+                }
+            },
+        };
+        if result == ItemResult::Failed && !item.bypass_errors {
+            stopped = Some(format!(
+                "not processed: {} failed and stops the remaining items (bypassErrors=\"0\")",
+                item.item
+            ));
+        }
+        // The item's NoDrives bits, when it applied.
+        if let Some(c) = item.no_drives
+            && matches!(result, ItemResult::Changed | ItemResult::WouldChange)
+        {
+            no_drives = (no_drives | (c.after & !c.before)) & !(c.before & !c.after);
+        }
+        let mut r = report(name, ITEM_TYPE, result, why.clone());
+        if result == ItemResult::Failed {
+            r.error = Some(why);
+        }
+        reports.push(r);
+    }
+
+    // NoDrives and the record: written only when they change.
+    let old_record = old.map(|o| o.record).unwrap_or_default();
+    let write_record = record_out != old_record;
+    if !options.check && (no_drives != no_drives_before || write_record) {
+        let stored = StoredRecord {
+            file: full_path.to_string(),
+            record: record_out.clone(),
+        };
+        let text = serde_json::to_string(&stored).unwrap_or_default();
+        under(&mut cached, token, |p| {
+            if no_drives != no_drives_before {
+                p.set_no_drives(no_drives).map_err(|e| {
+                    Error::api(
+                        "could not write NoDrives (HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer)",
+                        e,
+                    )
+                })?;
+            }
+            if write_record {
+                let value = (record_out != AppliedRecord::default()).then_some(text.as_str());
+                p.set_gpp_record(&record, value).map_err(|e| {
+                    Error::api(
+                        format!("could not write mapdrive's record HKCU\\Software\\mapdrive\\Gpp\\{record}"),
+                        e,
+                    )
+                })?;
+            }
+            Ok(())
+        })?;
+    }
+    if let Some(first) = reports.first_mut() {
+        let mut seen = Vec::new();
+        for w in warnings {
+            if !seen.contains(&w) {
+                seen.push(w);
+            }
+        }
+        first.warnings = seen;
+    }
+    let changed = reports
+        .iter()
+        .any(|r| matches!(r.result, ItemResult::Changed | ItemResult::WouldChange))
+        || no_drives != no_drives_before;
+    Ok(ApplyReport {
+        changed,
+        failed: reports
+            .iter()
+            .any(|r| matches!(r.result, ItemResult::Failed | ItemResult::NotProcessed)),
+        check_mode: options.check,
+        summary: summary(&reports, options.check),
+        items: reports,
+    })
+}
+
+/// Whether the old record holds an entry for `uid` (kept when its item was not processed).
+fn keep(old: &Option<StoredRecord>, uid: &str) -> bool {
+    old.as_ref().is_some_and(|o| {
+        o.record
+            .items
+            .iter()
+            .any(|i| i.uid.eq_ignore_ascii_case(uid))
+    })
+}
