@@ -458,3 +458,101 @@ fn every_fact_is_read_once_per_run() {
         assert_eq!(calls.get(fact), Some(&1), "{fact}: {calls:?}");
     }
 }
+
+/// What a user's drives look like: connected, remembered (with share), labels, NoDrives.
+fn end_state(m: &Machine) -> String {
+    let mut out = String::new();
+    for c in m.connected().unwrap() {
+        out.push_str(&format!(
+            "connected {} {}\n",
+            c.letter,
+            c.remote.to_lowercase()
+        ));
+    }
+    for r in m.remembered().unwrap() {
+        out.push_str(&format!(
+            "remembered {} {}\n",
+            r.letter,
+            r.remote.to_lowercase()
+        ));
+        let label = m.label(&r.remote.parse().unwrap()).unwrap();
+        out.push_str(&format!("label {} {label:?}\n", r.letter));
+    }
+    out.push_str(&format!("NoDrives {:?}\n", m.no_drives().unwrap()));
+    out
+}
+
+#[test]
+fn the_converted_document_gives_the_same_end_state() {
+    let f = File::new(&[
+        item(
+            "T",
+            "1",
+            "",
+            r#"action="U" path="\\fileserver\team" label="Team" thisDrive="HIDE""#,
+            r#"<FilterGroup bool="AND" not="0" name="CORP\Team" sid="S-1-5-21-1-1201" userContext="1" primaryGroup="0" localGroup="0"/>"#,
+        )
+        .replace(r#"thisDrive="NOCHANGE" "#, ""),
+        item(
+            "P",
+            "2",
+            "",
+            r#"action="R" path="\\fileserver\public" label="Public""#,
+            "",
+        ),
+        item(
+            "A",
+            "3",
+            "",
+            r#"action="U" path="\\fileserver\public""#,
+            r#"<FilterCollection bool="AND" not="0" name="admins"><FilterGroup bool="AND" not="0" name="CORP\Domain Admins" sid="S-1-5-21-1-512" userContext="1" primaryGroup="0" localGroup="0"/><FilterComputer bool="OR" not="0" type="NETBIOS" name="KIOSK*"/></FilterCollection>"#,
+        ),
+        item("R", "4", "", r#"action="D" path="""#, ""),
+        item(
+            "F",
+            "5",
+            "",
+            r#"action="C" path="\\fileserver\public""#,
+            r#"<FilterVariable bool="AND" not="0" variableName="USERNAME" value="bob"/>"#,
+        )
+        .replace(r#"useLetter="1""#, r#"useLetter="0""#),
+    ]);
+    let start = |m: &mut Machine| {
+        m.add_connection(l("R:"), &PUBLIC.parse().unwrap(), None, None, true)
+            .unwrap();
+    };
+    let mut direct = bob();
+    start(&mut direct);
+    let r = apply(&mut direct, &f, &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+
+    let mut converted = bob();
+    start(&mut converted);
+    let out = f.path.with_file_name("converted.yaml");
+    let c = mapdrive(
+        &mut converted,
+        &[
+            "gpp",
+            "convert",
+            f.path(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(c.code, 0, "{}\n{}", c.stdout, c.stderr);
+    let doc = std::fs::read_to_string(&out).unwrap();
+    insta::assert_snapshot!("gpp_converted", doc.replace(f.path(), "Drives.xml"));
+    let r2 = mapdrive(&mut converted, &["apply", out.to_str().unwrap()]);
+    assert_eq!(r2.code, 0, "{}\n{}", r2.stdout, r2.stderr);
+    assert_eq!(end_state(&converted), end_state(&direct), "{}", r2.stdout);
+    assert!(end_state(&direct).contains("NoDrives Some(524288)"));
+    // And again: nothing to do.
+    let writes = converted.writes();
+    let again = mapdrive(&mut converted, &["apply", out.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    assert_eq!(converted.writes(), writes, "{}", again.stdout);
+    // JSON too.
+    let j = mapdrive(&mut converted, &["gpp", "convert", f.path(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["resources"].as_array().unwrap().len(), 5);
+}

@@ -36,6 +36,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
             mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
         (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
+        (Command::Gpp(a), _) => crate::frontend::document::gpp::run_command(&a),
         (_, None) => Err(needs_windows()),
         (command, Some(port)) => dispatch(command, port, input),
     };
@@ -62,6 +63,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Test(a) => a.json,
         Command::Export(a) => a.json,
         Command::Dsc(_) => false,
+        Command::Gpp(crate::frontend::document::gpp::GppCommand::Convert(a)) => a.json,
     }
 }
 
@@ -234,6 +236,7 @@ fn dispatch(
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),
         Command::Export(a) => crate::frontend::document::cli::export(&a, port),
+        Command::Gpp(a) => crate::frontend::document::gpp::run_command(&a),
     }
 }
 

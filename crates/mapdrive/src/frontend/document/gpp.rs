@@ -88,7 +88,7 @@ struct StoredRecord {
 
 /// `FilterRegistry` through the port (cached): a key or value that cannot be read counts as
 /// absent, as for the Group Policy client.
-struct PortRegistry<'a>(&'a dyn Port);
+pub(crate) struct PortRegistry<'a>(pub(crate) &'a dyn Port);
 
 impl RegistryLookup for PortRegistry<'_> {
     fn key_exists(&self, hive: Hive, key: &str) -> bool {
@@ -472,4 +472,269 @@ fn keep(old: &Option<StoredRecord>, uid: &str) -> bool {
             .iter()
             .any(|i| i.uid.eq_ignore_ascii_case(uid))
     })
+}
+
+// ---------------------------------------------------------------- mapdrive gpp convert
+
+/// `mapdrive gpp convert FILE`.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// A Group Policy Preferences Drive Maps file (Drives.xml, UTF-8 or UTF-16).
+    pub file: std::path::PathBuf,
+    /// Write the document to this file instead of standard output.
+    #[arg(long, value_name = "OUT")]
+    pub output: Option<std::path::PathBuf>,
+    /// Write JSON instead of YAML (notes then live only in each resource's metadata).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `mapdrive gpp ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum GppCommand {
+    /// Convert a Drives.xml into the equivalent DSC v3 configuration document over Mapdrive/*
+    /// resources (one resource per item, in order; targeting kept).
+    Convert(ConvertArgs),
+}
+
+/// Runs `mapdrive gpp ...` (no Windows needed).
+pub fn run_command(command: &GppCommand) -> Result<crate::frontend::report::Report, Error> {
+    let GppCommand::Convert(a) = command;
+    let text = super::text::read_file(&a.file, "the Drives.xml")?;
+    let shown = a.file.to_string_lossy().to_string();
+    let maps = gpp::parse_str(&text).map_err(|e| bad(format!("{shown}: {e}")))?;
+    let converted = convert(&maps);
+    let out = if a.json {
+        crate::frontend::json::ascii(
+            &serde_json::to_string_pretty(&converted.document).unwrap_or_default(),
+        ) + "\n"
+    } else {
+        let yaml = yaml_serde::to_string(&converted.document)
+            .map_err(|e| bad(format!("could not write YAML: {e}")))?;
+        let mut head = format!(
+            "# Converted by `mapdrive gpp convert` from {shown}.\n\
+             # Apply with `mapdrive apply FILE` or `dsc config set --file FILE`. Targeting is kept in\n\
+             # each Mapdrive/MappedDrive's `targeting` property and evaluated by the resource.\n"
+        );
+        if !converted.notes.is_empty() {
+            head.push_str("#\n# What has no equivalent in a DSC document:\n");
+            for n in &converted.notes {
+                head.push_str(&format!("# - {}\n", n.replace('\n', " ")));
+            }
+        }
+        head + &yaml
+    };
+    match &a.output {
+        Some(path) => {
+            std::fs::write(path, out.as_bytes())
+                .map_err(|e| bad(format!("could not write {}: {e}", path.to_string_lossy())))?;
+            Ok(crate::frontend::report::Report {
+                stdout: String::new(),
+                stderr: format!(
+                    "wrote {} resources to {}\n",
+                    converted.resources,
+                    path.to_string_lossy()
+                ),
+                code: 0,
+            })
+        }
+        None => Ok(crate::frontend::report::Report {
+            stdout: out,
+            stderr: String::new(),
+            code: 0,
+        }),
+    }
+}
+
+/// A converted document and its notes.
+pub struct Converted {
+    /// The DSC v3 configuration document.
+    pub document: serde_json::Value,
+    /// What has no equivalent, one line per finding (YAML comments; also each resource's
+    /// `metadata.gpp.notes`).
+    pub notes: Vec<String>,
+    /// How many resources it holds.
+    pub resources: usize,
+}
+
+/// The DSC document equivalent to a `Drives.xml`: one `Mapdrive/MappedDrive` per item (one per
+/// letter for "Delete all, starting at"), in file order, each depending on the previous
+/// resource for the same letter (or on every earlier one for first-available letters), so
+/// order-sensitive files keep their order under dsc.
+pub fn convert(maps: &DriveMaps) -> Converted {
+    use gpp::{Action, Visibility};
+    use serde_json::{Value, json};
+
+    let mut resources: Vec<Value> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    // (letter or "*", resource name) of the resources so far.
+    let mut earlier: Vec<(String, String)> = Vec::new();
+    if maps.disabled {
+        notes.push(
+            "the whole file is disabled (Drives disabled=\"1\"): no resource is written".into(),
+        );
+    }
+    for item in maps.items.iter().filter(|_| !maps.disabled) {
+        let label = item.item.label();
+        let mut item_notes: Vec<String> = Vec::new();
+        if item.disabled {
+            notes.push(format!("{label}: disabled, not converted"));
+            continue;
+        }
+        if item.path.contains('%') || item.label.contains('%') {
+            notes.push(format!(
+                "{label}: the path or label uses preference variables ({}); `mapdrive apply` of \
+                 the Drives.xml expands them for each user, a DSC document cannot: not converted",
+                item.path
+            ));
+            continue;
+        }
+        if item.action == Action::Update && item.path.is_empty() {
+            notes.push(format!(
+                "{label}: Update without a path changes an existing mapping's settings only; a \
+                 Mapdrive/MappedDrive names its share: not converted"
+            ));
+            continue;
+        }
+        if item.remove_policy {
+            item_notes.push(
+                "removePolicy (remove the drive once the item no longer applies) needs a history \
+                 a DSC document does not keep: remove the resource and add one with _exist: false"
+                    .into(),
+            );
+        }
+        if item.action == Action::Create {
+            item_notes.push(
+                "Create leaves a letter mapped to another share alone; the resource maps it to \
+                 this share"
+                    .into(),
+            );
+        }
+        if let Some(u) = item.user_name.as_ref().filter(|u| !u.is_empty()) {
+            item_notes.push(format!(
+                "userName {u}: save that account's password with a Mapdrive/Credential resource \
+                 (securestring parameter) for the server"
+            ));
+        }
+        if item.all_drives != Visibility::NoChange {
+            item_notes.push(
+                "allDrives (hide or show all 26 letters) has no property: set NoDrives by policy"
+                    .into(),
+            );
+        }
+        if !item.filters.run_once_ids().is_empty() {
+            item_notes.push(
+                "\"Apply once and do not reapply\" (FilterRunOnce) is evaluated as never applied \
+                 before by the resource"
+                    .into(),
+            );
+        }
+        let targeting = (!item.filters.is_empty()).then(|| item.filters.to_raw());
+        let mut entries: Vec<(String, serde_json::Map<String, Value>)> = Vec::new();
+        let base_name = format!(
+            "{} {}",
+            item.item.name.trim_end_matches(':'),
+            item.action.as_str()
+        );
+        if item.action == Action::Delete {
+            let letters: Vec<mapdrive_core::domain::DriveLetter> = if item.use_letter {
+                vec![item.letter]
+            } else {
+                mapdrive_core::domain::DriveLetter::all()
+                    .filter(|l| *l >= item.letter)
+                    .collect()
+            };
+            for l in letters {
+                let mut p = serde_json::Map::new();
+                p.insert("letter".into(), json!(l.as_char().to_string()));
+                p.insert("_exist".into(), json!(false));
+                let name = if item.use_letter {
+                    base_name.clone()
+                } else {
+                    format!("{base_name} {}", l.as_char())
+                };
+                entries.push((name, p));
+            }
+        } else {
+            let mut p = serde_json::Map::new();
+            if item.use_letter {
+                p.insert("letter".into(), json!(item.letter.as_char().to_string()));
+            } else {
+                p.insert("letter".into(), json!("*"));
+                p.insert(
+                    "startLetter".into(),
+                    json!(item.letter.as_char().to_string()),
+                );
+            }
+            p.insert("path".into(), json!(item.path));
+            match (item.action, item.label.is_empty()) {
+                (Action::Replace, _) | (_, false) => {
+                    p.insert("label".into(), json!(item.label));
+                }
+                _ => {}
+            }
+            p.insert("persistent".into(), json!(item.persistent));
+            match item.this_drive {
+                Visibility::Hide if item.use_letter => {
+                    p.insert("hidden".into(), json!(true));
+                }
+                Visibility::Show if item.use_letter => {
+                    p.insert("hidden".into(), json!(false));
+                }
+                Visibility::NoChange => {}
+                _ => item_notes.push(
+                    "thisDrive on a first-available letter: hidden needs a fixed letter".into(),
+                ),
+            }
+            entries.push((base_name, p));
+        }
+        for n in &item_notes {
+            notes.push(format!("{label}: {n}"));
+        }
+        for (name, mut props) in entries {
+            if let Some(t) = &targeting {
+                props.insert(
+                    "targeting".into(),
+                    serde_json::to_value(t).unwrap_or(Value::Null),
+                );
+            }
+            let mut value = Value::Object(props);
+            super::escape_literals(&mut value);
+            let name = super::item_name(&name, &mut used);
+            let letter = value["letter"].as_str().unwrap_or("*").to_string();
+            let depends: Vec<String> = earlier
+                .iter()
+                .filter(|(l, _)| l == &letter || l == "*" || letter == "*")
+                .map(|(_, n)| n.clone())
+                .next_back()
+                .map(|n| format!("[resourceId('Mapdrive/MappedDrive','{n}')]"))
+                .into_iter()
+                .collect();
+            let mut r = json!({
+                "name": name,
+                "type": "Mapdrive/MappedDrive",
+                "properties": value,
+            });
+            if !depends.is_empty() {
+                r["dependsOn"] = json!(depends);
+            }
+            let mut meta = json!({"index": item.index + 1, "name": item.item.name});
+            if let Some(uid) = &item.item.uid {
+                meta["uid"] = json!(uid);
+            }
+            if !item_notes.is_empty() {
+                meta["notes"] = json!(item_notes);
+            }
+            r["metadata"] = json!({ "Mapdrive/gpp": meta });
+            earlier.push((letter, name));
+            resources.push(r);
+        }
+    }
+    let count = resources.len();
+    Converted {
+        document: json!({"$schema": super::DOCUMENT_SCHEMA, "resources": resources}),
+        notes,
+        resources: count,
+    }
 }
