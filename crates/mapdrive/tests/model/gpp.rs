@@ -339,6 +339,11 @@ fn refused_files_change_nothing_and_never_print_the_secret() {
         r#"<FilterWmi bool="AND" not="0" query="SELECT * FROM Win32_Battery" nameSpace="Root\cimv2" property="" variableName=""/>"#,
     )]);
     let writes = m.writes();
+    let shown = |f: &File, r: &Report| r.stderr.replace(f.path(), "Drives.xml");
+    let r = apply(&mut m, &with_password, &[]);
+    insta::assert_snapshot!("gpp_refused_cpassword", shown(&with_password, &r));
+    let r = apply(&mut m, &wmi, &[]);
+    insta::assert_snapshot!("gpp_refused_unevaluable", shown(&wmi, &r));
     for (f, words) in [
         (&with_password, &["MS14-025", "S:"][..]),
         (&wmi, &["FilterWmi", "W:", "--unevaluable-filters skip"][..]),
@@ -360,6 +365,7 @@ fn refused_files_change_nothing_and_never_print_the_secret() {
     // Skipping unevaluable filters: the item is not applicable, and says why.
     let r = apply(&mut m, &wmi, &["--unevaluable-filters", "skip"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
+    insta::assert_snapshot!("gpp_unevaluable_skipped", r.stdout);
     assert!(row(&r, "W:").contains("not applicable"), "{}", r.stdout);
     assert!(row(&r, "W:").contains("FilterWmi"), "{}", r.stdout);
 }

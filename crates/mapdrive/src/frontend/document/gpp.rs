@@ -59,11 +59,8 @@ pub fn is_xml(text: &str) -> bool {
 pub fn load(text: &str, shown: &str, unevaluable: UnevaluablePolicy) -> Result<DriveMaps, Error> {
     let maps = gpp::parse_str(text).map_err(|e| bad(format!("{shown}: {e}")))?;
     if unevaluable == UnevaluablePolicy::Refuse {
-        maps.refuse_unevaluable().map_err(|e| {
-            bad(format!(
-                "{shown}: {e} (--unevaluable-filters skip treats such items as not applicable)"
-            ))
-        })?;
+        maps.refuse_unevaluable()
+            .map_err(|e| bad(format!("{shown}: {e}")))?;
     }
     Ok(maps)
 }
