@@ -335,18 +335,6 @@ pub(crate) fn remove_boot_device(name: &str) -> Result<(), ApiError> {
     }
 }
 
-#[cfg(test)]
-mod unit {
-    use super::win32_code;
-
-    #[test]
-    fn hresult_from_win32_is_unwrapped() {
-        assert_eq!(win32_code(0x8007_0002_u32 as i32), 2);
-        assert_eq!(win32_code(0x8007_0005_u32 as i32), 5);
-        assert_eq!(win32_code(0x8000_4005_u32 as i32), 0x8000_4005);
-    }
-}
-
 // ---------------------------------------------------------------- Group Policy Drive Maps
 
 /// Explorer's per-user policies, where `NoDrives` lives (KB 158457).
@@ -446,5 +434,17 @@ pub(crate) fn set_gpp_record(
             Some(k) => remove_value(&k, name),
             None => Ok(()),
         },
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::win32_code;
+
+    #[test]
+    fn hresult_from_win32_is_unwrapped() {
+        assert_eq!(win32_code(0x8007_0002_u32 as i32), 2);
+        assert_eq!(win32_code(0x8007_0005_u32 as i32), 5);
+        assert_eq!(win32_code(0x8000_4005_u32 as i32), 0x8000_4005);
     }
 }

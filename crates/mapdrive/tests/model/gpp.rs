@@ -83,6 +83,8 @@ fn each_action_against_each_starting_state() {
         .unwrap();
     m.add_connection(l("S:"), &PUBLIC.parse().unwrap(), None, None, true)
         .unwrap();
+    m.set_label(&TEAM.parse().unwrap(), Some("Old label"))
+        .unwrap();
     m.add_connection(l("R:"), &PUBLIC.parse().unwrap(), None, None, true)
         .unwrap();
     m.cancel_connection(l("R:"), false, false).unwrap();
@@ -104,6 +106,8 @@ fn each_action_against_each_starting_state() {
         m.connected().unwrap()[1].remote.to_lowercase(),
         TEAM.to_lowercase()
     );
+    // Replace overwrites every setting: its empty label removed the old one.
+    assert_eq!(m.label(&TEAM.parse().unwrap()).unwrap(), None);
 
     // The same file again: every row unchanged, nothing written.
     let writes = m.writes();

@@ -235,7 +235,8 @@ fn carry_out(
                     remember: *persistent,
                     user: user_name.clone().filter(|u| !u.is_empty()),
                     with_password: false,
-                    label: label.clone().filter(|l| !l.is_empty()),
+                    // `Some("")` removes the label, as `map --label ""` does.
+                    label: label.clone(),
                 },
                 None,
             ));
