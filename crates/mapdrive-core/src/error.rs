@@ -1,5 +1,7 @@
 //! Errors: bad input, Win32 failures (with name, meaning and remedy) and refusals.
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use thiserror::Error;
 
 /// Input that was rejected before anything was touched.
@@ -21,7 +23,6 @@ pub enum InputError {
     Field {
         /// Field name.
         what: &'static str,
-        /// Why.
         why: String,
     },
     /// A value is not one of the choices.
@@ -86,76 +87,83 @@ pub struct ErrorInfo {
     pub remedy: &'static str,
 }
 
+/// Defines the catalog and, for every entry, a constant named as Windows names the code
+/// (`ERROR_ACCESS_DENIED`), so code that matches on a Win32 error names it once, here.
 macro_rules! catalog {
-    ($($code:literal $name:literal $meaning:literal $remedy:literal;)*) => {
+    ($($name:ident = $code:literal, $meaning:literal $remedy:literal;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($name), "` (", stringify!($code), "): ", $meaning, ".")]
+            pub const $name: u32 = $code;
+        )*
+
         /// Every Win32 code mapdrive explains.
-        pub const CATALOG: &[ErrorInfo] = &[$(ErrorInfo { code: $code, name: $name, meaning: $meaning, remedy: $remedy }),*];
+        pub const CATALOG: &[ErrorInfo] = &[$(ErrorInfo { code: $code, name: stringify!($name), meaning: $meaning, remedy: $remedy }),*];
     };
 }
 
 catalog! {
-    5 "ERROR_ACCESS_DENIED" "the server or share refused this account, or the operation needs another token (elevated vs limited)"
+    ERROR_ACCESS_DENIED = 5, "the server or share refused this account, or the operation needs another token (elevated vs limited)"
         "check the share and NTFS permissions for the account; save a credential for the server with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`, or map with --user";
-    3 "ERROR_PATH_NOT_FOUND" "the system cannot find the path specified: a registry key, directory or device path does not exist"
+    ERROR_PATH_NOT_FOUND = 3, "the system cannot find the path specified: a registry key, directory or device path does not exist"
         "check the path; `mapdrive list` shows the drives and `mapdrive doctor` explains what is missing";
-    2 "ERROR_FILE_NOT_FOUND" "the registry key, value or device does not exist"
+    ERROR_FILE_NOT_FOUND = 2, "the registry key, value or device does not exist"
         "nothing to remove; `mapdrive list` shows what exists";
-    6 "ERROR_INVALID_HANDLE" "a handle was invalid" "report this as a mapdrive bug, with the command line";
-    8 "ERROR_NOT_ENOUGH_MEMORY" "not enough memory (Wine also answers this when HKCU\\Network does not exist)"
+    ERROR_INVALID_HANDLE = 6, "a handle was invalid" "report this as a mapdrive bug, with the command line";
+    ERROR_NOT_ENOUGH_MEMORY = 8, "not enough memory (Wine also answers this when HKCU\\Network does not exist)"
         "retry; under Wine this means nothing is remembered";
-    50 "ERROR_NOT_SUPPORTED" "the network provider does not support this request" "use another provider or operation";
-    53 "ERROR_BAD_NETPATH" "the network path was not found: the server name does not resolve or does not answer"
+    ERROR_NOT_SUPPORTED = 50, "the network provider does not support this request" "use another provider or operation";
+    ERROR_BAD_NETPATH = 53, "the network path was not found: the server name does not resolve or does not answer"
         "check the server name (ping it, try its FQDN or IP address) and that the Workstation service and file sharing are running";
-    64 "ERROR_NETNAME_DELETED" "the network session was dropped during the operation" "retry; check the network and the server";
-    66 "ERROR_BAD_DEV_TYPE" "the device type does not match the remote resource" "map a disk share to a drive letter";
-    67 "ERROR_BAD_NET_NAME" "the network name cannot be found: the share does not exist on that server"
+    ERROR_NETNAME_DELETED = 64, "the network session was dropped during the operation" "retry; check the network and the server";
+    ERROR_BAD_DEV_TYPE = 66, "the device type does not match the remote resource" "map a disk share to a drive letter";
+    ERROR_BAD_NET_NAME = 67, "the network name cannot be found: the share does not exist on that server"
         "check the share name (`net view \\\\server` lists them)";
-    85 "ERROR_ALREADY_ASSIGNED" "the drive letter is already in use in this logon session"
+    ERROR_ALREADY_ASSIGNED = 85, "the drive letter is already in use in this logon session"
         "unmap it first (`mapdrive unmap L:`) or choose another letter";
-    86 "ERROR_INVALID_PASSWORD" "the network password is not correct"
+    ERROR_INVALID_PASSWORD = 86, "the network password is not correct"
         "give the right password; if a saved credential is used, update it with `mapdrive cred set SERVER --user ... --secret-stdin`";
-    87 "ERROR_INVALID_PARAMETER" "a parameter was rejected by Windows" "report this as a mapdrive bug, with the command line";
-    234 "ERROR_MORE_DATA" "more data is available" "internal: mapdrive retries with a larger buffer";
-    259 "ERROR_NO_MORE_ITEMS" "no more items" "internal: end of an enumeration";
-    1004 "ERROR_INVALID_FLAGS" "invalid flags" "report this as a mapdrive bug";
-    1008 "ERROR_NO_TOKEN" "the thread has no impersonation token" "report this as a mapdrive bug";
-    1018 "ERROR_KEY_DELETED" "the registry key was deleted while it was being read (another program changed it)"
+    ERROR_INVALID_PARAMETER = 87, "a parameter was rejected by Windows" "report this as a mapdrive bug, with the command line";
+    ERROR_MORE_DATA = 234, "more data is available" "internal: mapdrive retries with a larger buffer";
+    ERROR_NO_MORE_ITEMS = 259, "no more items" "internal: end of an enumeration";
+    ERROR_INVALID_FLAGS = 1004, "invalid flags" "report this as a mapdrive bug";
+    ERROR_NO_TOKEN = 1008, "the thread has no impersonation token" "report this as a mapdrive bug";
+    ERROR_KEY_DELETED = 1018, "the registry key was deleted while it was being read (another program changed it)"
         "run the command again";
-    1168 "ERROR_NOT_FOUND" "element not found" "nothing to do: the entry does not exist";
-    1200 "ERROR_BAD_DEVICE" "the device name is invalid" "give a drive letter such as Z:";
-    1201 "ERROR_CONNECTION_UNAVAIL" "the drive is remembered but not connected in this logon session"
+    ERROR_NOT_FOUND = 1168, "element not found" "nothing to do: the entry does not exist";
+    ERROR_BAD_DEVICE = 1200, "the device name is invalid" "give a drive letter such as Z:";
+    ERROR_CONNECTION_UNAVAIL = 1201, "the drive is remembered but not connected in this logon session"
         "reconnect it with `mapdrive restore` or `mapdrive map L: \\\\server\\share`";
-    1202 "ERROR_DEVICE_ALREADY_REMEMBERED" "the letter is remembered for a different remote path in this user's profile (HKCU\\Network)"
+    ERROR_DEVICE_ALREADY_REMEMBERED = 1202, "the letter is remembered for a different remote path in this user's profile (HKCU\\Network)"
         "remove the remembered entry first: `mapdrive unmap L:`";
-    1203 "ERROR_NO_NET_OR_BAD_PATH" "no network provider accepted the path"
+    ERROR_NO_NET_OR_BAD_PATH = 1203, "no network provider accepted the path"
         "check that the path is a share (\\\\server\\share) and that the Workstation (and WebClient, for WebDAV) services are running";
-    1204 "ERROR_BAD_PROVIDER" "the network provider name is invalid" "leave the provider unset";
-    1205 "ERROR_CANNOT_OPEN_PROFILE" "the user profile (HKCU\\Network) cannot be opened" "run in a logon session whose profile is loaded (interactive, or a task with 'load profile')";
-    1206 "ERROR_BAD_PROFILE" "the user profile (HKCU\\Network) is corrupt" "inspect HKCU\\Network with regedit and remove the broken entry";
-    1208 "ERROR_EXTENDED_ERROR" "the network provider reported its own error (its code, text and name follow the Win32 code)"
+    ERROR_BAD_PROVIDER = 1204, "the network provider name is invalid" "leave the provider unset";
+    ERROR_CANNOT_OPEN_PROFILE = 1205, "the user profile (HKCU\\Network) cannot be opened" "run in a logon session whose profile is loaded (interactive, or a task with 'load profile')";
+    ERROR_BAD_PROFILE = 1206, "the user profile (HKCU\\Network) is corrupt" "inspect HKCU\\Network with regedit and remove the broken entry";
+    ERROR_EXTENDED_ERROR = 1208, "the network provider reported its own error (its code, text and name follow the Win32 code)"
         "act on the provider's message; for WebDAV (\\\\host@SSL\\path) check that the WebClient service runs and the URL answers in a browser";
-    1219 "ERROR_SESSION_CREDENTIAL_CONFLICT" "this logon session already has an SMB session to that server under another user name; Windows allows one set of credentials per server per logon session"
+    ERROR_SESSION_CREDENTIAL_CONFLICT = 1219, "this logon session already has an SMB session to that server under another user name; Windows allows one set of credentials per server per logon session"
         "disconnect every connection to the server first (`mapdrive list`, then `mapdrive unmap` each; also `net use \\\\server\\IPC$ /delete`), or reach the same server under another name (its FQDN or IP address) for the second account";
-    1222 "ERROR_NO_NETWORK" "the network is not present or not started: no network provider is loaded"
+    ERROR_NO_NETWORK = 1222, "the network is not present or not started: no network provider is loaded"
         "start the Workstation service (`sc start LanmanWorkstation`) and check the provider order in HKLM\\SYSTEM\\CurrentControlSet\\Control\\NetworkProvider\\Order";
-    1223 "ERROR_CANCELLED" "the operation was cancelled by the user" "retry";
-    1272 "ERROR_SMB_GUEST_LOGON_BLOCKED" "the server only allows guest access and this client blocks insecure guest logons"
+    ERROR_CANCELLED = 1223, "the operation was cancelled by the user" "retry";
+    ERROR_SMB_GUEST_LOGON_BLOCKED = 1272, "the server only allows guest access and this client blocks insecure guest logons"
         "give the server a real account and save a credential for it; do not re-enable insecure guest logons";
-    1312 "ERROR_NO_SUCH_LOGON_SESSION" "this logon session has no credential set: network logons (WinRM, SSH, PowerShell remoting without CredSSP) cannot use the Credential Manager"
+    ERROR_NO_SUCH_LOGON_SESSION = 1312, "this logon session has no credential set: network logons (WinRM, SSH, PowerShell remoting without CredSSP) cannot use the Credential Manager"
         "run in a logon session with a credential vault: Ansible `become: yes` (runas as the same user), CredSSP, a scheduled task with the user's password, or an interactive logon";
-    1314 "ERROR_PRIVILEGE_NOT_HELD" "a required privilege is not held (for the limited token: no SYSTEM process token with SeTcbPrivilege could be used)"
+    ERROR_PRIVILEGE_NOT_HELD = 1314, "a required privilege is not held (for the limited token: no SYSTEM process token with SeTcbPrivilege could be used)"
         "run from an elevated prompt as an administrator, or act in this session with --session current";
-    1326 "ERROR_LOGON_FAILURE" "the user name or password is incorrect (the server rejected the account)"
+    ERROR_LOGON_FAILURE = 1326, "the user name or password is incorrect (the server rejected the account)"
         "check the account (DOMAIN\\user) and password; update a saved credential with `mapdrive cred set SERVER --user DOMAIN\\user --secret-stdin`";
-    1346 "ERROR_BAD_IMPERSONATION_LEVEL" "the token is only usable for identification (a linked token obtained without SeTcbPrivilege)"
+    ERROR_BAD_IMPERSONATION_LEVEL = 1346, "the token is only usable for identification (a linked token obtained without SeTcbPrivilege)"
         "run as an administrator so mapdrive can use SYSTEM's SeTcbPrivilege, or run from the non-elevated prompt";
-    2202 "ERROR_BAD_USERNAME" "the user name is invalid" "write the account as DOMAIN\\user or user@domain";
-    2250 "ERROR_NOT_CONNECTED" "this network connection does not exist in this logon session"
+    ERROR_BAD_USERNAME = 2202, "the user name is invalid" "write the account as DOMAIN\\user or user@domain";
+    ERROR_NOT_CONNECTED = 2250, "this network connection does not exist in this logon session"
         "nothing is mapped on that letter here; `mapdrive list` shows what this session sees and `mapdrive doctor` explains other sessions";
-    2401 "ERROR_OPEN_FILES" "there are open files on the connection"
+    ERROR_OPEN_FILES = 2401, "there are open files on the connection"
         "close the files or programs using the drive, or disconnect it anyway with `mapdrive unmap L: --force` (open files lose unsaved data)";
-    2402 "ERROR_ACTIVE_CONNECTIONS" "active connections still exist" "close them first, or disconnect anyway with `mapdrive unmap L: --force`";
-    2404 "ERROR_DEVICE_IN_USE" "the device is in use by an active process"
+    ERROR_ACTIVE_CONNECTIONS = 2402, "active connections still exist" "close them first, or disconnect anyway with `mapdrive unmap L: --force`";
+    ERROR_DEVICE_IN_USE = 2404, "the device is in use by an active process"
         "close the programs (and Explorer windows, command prompts) using the drive, or disconnect it anyway with `mapdrive unmap L: --force`";
 }
 
@@ -171,16 +179,16 @@ pub fn remedy_for(api: &str, info: &ErrorInfo) -> &'static str {
     let wnet = api.starts_with("WNet");
     let deleting = api.contains("Delete") || api.starts_with("WNetCancel");
     match info.code {
-        5 if api.starts_with("Reg") => {
+        ERROR_ACCESS_DENIED if api.starts_with("Reg") => {
             "check the permissions of the registry key; HKLM is writable only from an elevated prompt (Run as administrator)"
         }
-        5 if api.starts_with("Cred") => {
+        ERROR_ACCESS_DENIED if api.starts_with("Cred") => {
             "the Credential Manager refused this token: run in the user's own logon session (not a network logon), or act in this session with --session current"
         }
-        5 if !wnet => {
+        ERROR_ACCESS_DENIED if !wnet => {
             "this step needs another token or privilege: run from an elevated prompt as an administrator, or act in this session with --session current"
         }
-        2 | 3 | 1168 if !deleting => {
+        ERROR_FILE_NOT_FOUND | ERROR_PATH_NOT_FOUND | ERROR_NOT_FOUND if !deleting => {
             "check the name or path; `mapdrive list`, `mapdrive cred list` and `mapdrive doctor` show what exists"
         }
         _ => info.remedy,
@@ -191,7 +199,9 @@ pub fn remedy_for(api: &str, info: &ErrorInfo) -> &'static str {
 /// kind of call (5 from a token, registry or credential call is not a share refusing an account).
 pub fn meaning_for(api: &str, info: &ErrorInfo) -> &'static str {
     match info.code {
-        5 if !api.starts_with("WNet") => "access is denied to this process's token",
+        ERROR_ACCESS_DENIED if !api.starts_with("WNet") => {
+            "access is denied to this process's token"
+        }
         _ => info.meaning,
     }
 }
@@ -331,6 +341,36 @@ fn join_context(context: &str, api_error: &ApiError) -> String {
     }
 }
 
+/// The kind of an error, which also fixes the exit code: `error.kind` in `--json` output,
+/// `error_kind` in Ansible results and `apply` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Exit 1: Windows refused the operation.
+    WindowsError,
+    /// Exit 1: the operation succeeded but the requested state does not hold afterwards
+    /// (another program changed it at the same time).
+    NotConverged,
+    /// Exit 2: invalid input or usage; nothing was changed.
+    InvalidInput,
+    /// Exit 3: mapdrive refused to do this as asked.
+    Refused,
+    /// Exit 4: not supported here.
+    Unsupported,
+}
+
+impl ErrorKind {
+    /// The process exit code of this kind of error.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::WindowsError | ErrorKind::NotConverged => 1,
+            ErrorKind::InvalidInput => 2,
+            ErrorKind::Refused => 3,
+            ErrorKind::Unsupported => 4,
+        }
+    }
+}
+
 /// Everything that can go wrong in a mapdrive operation.
 #[derive(Debug, Error)]
 pub enum Error {
@@ -387,22 +427,17 @@ impl Error {
 
     /// The process exit code for this error (documented in `--help` and the README).
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Api { .. } | Error::NotConverged { .. } => 1,
-            Error::Input(_) => 2,
-            Error::Refused { .. } => 3,
-            Error::Unsupported(_) => 4,
-        }
+        self.kind().exit_code()
     }
 
-    /// Short machine-readable kind.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure this is (which also fixes the exit code).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Api { .. } => "windows_error",
-            Error::Input(_) => "invalid_input",
-            Error::Refused { .. } => "refused",
-            Error::Unsupported(_) => "unsupported",
-            Error::NotConverged { .. } => "not_converged",
+            Error::Api { .. } => ErrorKind::WindowsError,
+            Error::NotConverged { .. } => ErrorKind::NotConverged,
+            Error::Input(_) => ErrorKind::InvalidInput,
+            Error::Refused { .. } => ErrorKind::Refused,
+            Error::Unsupported(_) => ErrorKind::Unsupported,
         }
     }
 

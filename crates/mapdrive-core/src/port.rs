@@ -12,7 +12,7 @@ use crate::domain::{
     Identity, LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
     Thumbprint,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ERROR_NOT_SUPPORTED};
 use crate::gpp::{Hive, RegValue, TargetingFacts};
 
 mod forward;
@@ -56,9 +56,7 @@ pub struct BootDevice {
 /// Another logon session of the same user, as far as this process may look at it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SessionView {
-    /// Its logon id.
     pub logon_id: Luid,
-    /// Its logon type.
     pub logon_type: LogonType,
     /// Elevation type of its token, when known.
     pub elevation: Option<Elevation>,
@@ -71,6 +69,42 @@ pub struct SessionView {
     /// rights): its drives are unknown, which is not the same as "no drives".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<u32>,
+}
+
+/// One logon session as `mapdrive sessions` draws it: every session `LsaEnumerateLogonSessions`
+/// lists, whoever owns it, with what this process may learn about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogonSessionInfo {
+    /// Its logon id (the token's `AuthenticationId`).
+    pub logon_id: Luid,
+    /// `DOMAIN\user`; `None` when `LsaGetLogonSessionData` refused (another user's session
+    /// without administrator rights).
+    pub account: Option<String>,
+    /// The Windows (terminal services) session it belongs to, when known.
+    pub terminal_session: Option<u32>,
+    /// Its logon type, when known.
+    pub logon_type: Option<LogonType>,
+    /// Elevation type of its tokens, when a token of it could be looked at.
+    pub elevation: Option<Elevation>,
+    /// The other half of its split-token pair, when known.
+    pub linked_logon_id: Option<Luid>,
+    /// Whether this process's token belongs to it.
+    pub is_current: bool,
+    /// Whether the desktop shell (explorer.exe) of this process's Windows session runs in it.
+    pub is_explorer: bool,
+    /// Its local DOS devices that are drive letters, with targets; empty when unreadable.
+    pub drives: Vec<(DriveLetter, String)>,
+    /// `Some(code)` when its DOS-device directory could not be read: its drives are unknown.
+    pub unreadable: Option<u32>,
+}
+
+/// The global DOS-device namespace: the directory read and its drive letters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GlobalNamespace {
+    /// The object directory read (`\GLOBAL??`; Wine, which has one namespace: `\??`).
+    pub directory: String,
+    /// Drive-letter links and their targets.
+    pub drives: Vec<(DriveLetter, String)>,
 }
 
 /// Which token drive operations run under.
@@ -97,19 +131,15 @@ pub enum SecretWrite<'a> {
 /// A credential to create or replace.
 #[derive(Clone, Debug)]
 pub struct CredentialWrite<'a> {
-    /// Target name.
     pub target: &'a str,
-    /// Type.
     pub kind: CredentialKind,
-    /// Account.
     pub user_name: &'a str,
-    /// Persistence.
     pub persistence: Persistence,
     /// Target alias (`None` = none).
     pub alias: Option<&'a str>,
     /// Comment (`None` = none).
     pub comment: Option<&'a str>,
-    /// Secret handling.
+    /// Write, keep or empty the secret.
     pub secret: SecretWrite<'a>,
 }
 
@@ -153,6 +183,13 @@ pub trait Port {
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError>;
     /// Other logon sessions of this user and their drives (needs admin for sessions not owned).
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError>;
+    /// Every logon session of the machine (all of them with administrator rights; without,
+    /// the others with what could be read, drives unreadable), for `mapdrive sessions`.
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError>;
+    /// The drive letters of the global DOS-device namespace (`\GLOBAL??`).
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError>;
+    /// The console's output code page (`GetConsoleOutputCP`); `None` without a console.
+    fn console_output_code_page(&self) -> Option<u32>;
 
     // Group Policy Drive Maps (`mapdrive apply Drives.xml`): what item-level targeting and the
     // preference variables are evaluated against, Explorer's `NoDrives`, and the record of what
@@ -234,13 +271,16 @@ pub trait Port {
     /// (`CertOpenStore` + `CertFindCertificateInStore(CERT_FIND_SHA1_HASH)`).
     fn certificate_in_my_store(&self, thumbprint: &Thumbprint) -> Result<bool, ApiError> {
         let _ = thumbprint;
-        Err(ApiError::new("CertFindCertificateInStore", 50))
+        Err(ApiError::new(
+            "CertFindCertificateInStore",
+            ERROR_NOT_SUPPORTED,
+        ))
     }
     /// The user name a certificate credential stores for this certificate
     /// (`CredMarshalCredentialW(CertCredential)`).
     fn marshal_certificate(&self, thumbprint: &Thumbprint) -> Result<String, ApiError> {
         let _ = thumbprint;
-        Err(ApiError::new("CredMarshalCredentialW", 50))
+        Err(ApiError::new("CredMarshalCredentialW", ERROR_NOT_SUPPORTED))
     }
     /// The certificate a stored user name refers to (`CredUnmarshalCredentialW`); `None` when it
     /// is not a marshaled certificate reference.
@@ -258,7 +298,7 @@ pub trait Port {
         if attributes.is_empty() {
             self.write_credential(cred)
         } else {
-            Err(ApiError::new("CredWriteW", 50))
+            Err(ApiError::new("CredWriteW", ERROR_NOT_SUPPORTED))
         }
     }
 }

@@ -6,7 +6,7 @@
 //! `run_as_system`, `logoff`, `reboot`); the [`Port`](mapdrive_core::port::Port) implementation answers
 //! for the token in effect, exactly like the Win32 adapter does on a real host.
 //!
-//! What it reproduces (from the mapped-drives article and `win32.md`):
+//! What it reproduces (how Windows behaves; `docs/doctor-and-sessions.md` tells the story):
 //! - every logon creates a new logon session (LUID); an administrator with UAC gets two linked
 //!   sessions (Limited + Full), each with its own local DOS-device namespace;
 //! - a mapping defines `\Device\LanmanRedirector\;Z:<luid>\server\share` in the caller's local
@@ -30,6 +30,10 @@ mod vault;
 #[cfg(test)]
 mod tests;
 
+use mapdrive_core::error::{
+    ApiError, ERROR_ACCESS_DENIED, ERROR_BAD_NET_NAME, ERROR_BAD_PROVIDER, ERROR_LOGON_FAILURE,
+    ERROR_NO_SUCH_LOGON_SESSION,
+};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -39,7 +43,6 @@ use mapdrive_core::domain::{
     CredentialCaps, CredentialKind, DriveLetter, Elevation, LogonType, Luid, Persistence,
     RemotePath,
 };
-use mapdrive_core::error::ApiError;
 use mapdrive_core::port::{BootDevice, Remembered};
 
 pub use network::{Access, ShareAccess};
@@ -58,8 +61,8 @@ pub const SYSTEM_SID: &str = "S-1-5-18";
 /// Where the global `C:` points.
 pub const SYSTEM_VOLUME: &str = "\\Device\\HarddiskVolume1";
 
-/// The first LUID handed out: the article's elevated session `bd3c0`, whose limited partner
-/// is `bd3f6`.
+/// The first LUID handed out: an elevated session `bd3c0`, whose limited partner is `bd3f6`
+/// (the pair `net use` and `QueryDosDeviceW` show in the usual illustration of the problem).
 const FIRST_LUID: u64 = 0x000b_d3c0;
 /// Distance between two LUIDs handed out in a row (`bd3f6 - bd3c0`).
 const LUID_STEP: u64 = 0x36;
@@ -141,7 +144,6 @@ pub enum LogonEvent {
         logon_id: Luid,
         /// The drive.
         letter: DriveLetter,
-        /// Its remote path.
         remote: String,
     },
     /// Winlogon could not reconnect a remembered drive (it stays "Unavailable").
@@ -150,7 +152,6 @@ pub enum LogonEvent {
         logon_id: Luid,
         /// The drive.
         letter: DriveLetter,
-        /// Its remote path.
         remote: String,
         /// The Win32 code `WNetAddConnection2W` returned (86 = the blank password was rejected).
         code: u32,
@@ -225,6 +226,8 @@ struct Session {
     kind: Option<LogonKind>,
     elevation: Elevation,
     linked: Option<Luid>,
+    /// The Windows (terminal services) session: 0 for services, network logons and tasks.
+    terminal: u32,
     /// `\Sessions\0\DosDevices\<LUID>`.
     devices: Namespace,
 }
@@ -286,6 +289,10 @@ pub struct Machine {
     certificates: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The computer's side of the targeting facts and `HKLM` (and the other machine hives).
     computer: gpp::Computer,
+    /// The next Windows session id Winlogon hands out.
+    next_terminal: u32,
+    /// What `GetConsoleOutputCP` answers (`None`: no console).
+    console_code_page: Option<u32>,
 }
 
 impl Default for Machine {
@@ -346,6 +353,8 @@ impl Machine {
             events: Vec::new(),
             certificates: BTreeMap::new(),
             computer: gpp::Computer::default(),
+            next_terminal: 1,
+            console_code_page: None,
         };
         m.boot();
         m
@@ -403,6 +412,11 @@ impl Machine {
                 self.credential_caps.domain_password = cap;
             }
         }
+    }
+
+    /// What `GetConsoleOutputCP` answers (`None`: the process has no console).
+    pub fn set_console_output_code_page(&mut self, code_page: Option<u32>) {
+        self.console_code_page = code_page;
     }
 
     /// Whether the configured `EnableLinkedConnections` differs from the one in effect.
@@ -501,39 +515,61 @@ impl Machine {
     pub fn logon(&mut self, user: &str, kind: LogonKind) -> Result<Luid, ApiError> {
         let k = key(user);
         let Some(u) = self.users.get(&k).filter(|u| !u.system) else {
-            return Err(ApiError::new("LogonUserW", 1326));
+            return Err(ApiError::new("LogonUserW", ERROR_LOGON_FAILURE));
         };
         let exempt = u.is_builtin_administrator() && !self.filter_administrator_token;
         let split = self.uac && u.is_admin && !exempt;
+        let local = u.local;
+        let terminal = self.terminal_for(kind);
         let primary = if split && kind.splits_for_admins() {
             let full = self.alloc_luid();
             let limited = self.alloc_luid();
-            self.sessions
-                .insert(full, new_session(&k, kind, Elevation::Full, Some(limited)));
+            self.sessions.insert(
+                full,
+                new_session(&k, kind, Elevation::Full, Some(limited), terminal),
+            );
             self.sessions.insert(
                 limited,
-                new_session(&k, kind, Elevation::Limited, Some(full)),
+                new_session(&k, kind, Elevation::Limited, Some(full), terminal),
             );
             limited
         } else {
             // Remote UAC: a network logon of a local administrator is filtered unless
             // LocalAccountTokenFilterPolicy is set; domain accounts are not filtered.
             let elevation =
-                if split && kind.is_network() && u.local && !self.local_account_token_filter_policy
-                {
+                if split && kind.is_network() && local && !self.local_account_token_filter_policy {
                     Elevation::Limited
                 } else {
                     Elevation::Default
                 };
             let luid = self.alloc_luid();
             self.sessions
-                .insert(luid, new_session(&k, kind, elevation, None));
+                .insert(luid, new_session(&k, kind, elevation, None, terminal));
             luid
         };
         if kind.via_winlogon() {
             self.winlogon_restore(primary);
         }
         Ok(primary)
+    }
+
+    /// The Windows session a new logon of `kind` lands in: Winlogon opens a new one for console
+    /// and RDP logons; runas opens its window on the desktop it was run from; everything else
+    /// (network logons, tasks, services) runs in session 0.
+    fn terminal_for(&mut self, kind: LogonKind) -> u32 {
+        match kind {
+            LogonKind::Interactive | LogonKind::RemoteInteractive => {
+                let t = self.next_terminal;
+                self.next_terminal += 1;
+                t
+            }
+            LogonKind::Runas | LogonKind::NewCredentials => self
+                .desktop
+                .or(self.process)
+                .and_then(|l| self.sessions.get(&l))
+                .map_or(0, |s| s.terminal),
+            _ => 0,
+        }
     }
 
     /// The other half of a split-token pair.
@@ -545,7 +581,10 @@ impl Machine {
     /// impersonation. Fails with 1312 when the session does not exist.
     pub fn run_in(&mut self, logon_id: Luid) -> Result<(), ApiError> {
         if !self.sessions.contains_key(&logon_id) {
-            return Err(ApiError::new("CreateProcessAsUserW", 1312));
+            return Err(ApiError::new(
+                "CreateProcessAsUserW",
+                ERROR_NO_SUCH_LOGON_SESSION,
+            ));
         }
         self.process = Some(logon_id);
         self.thread = None;
@@ -564,17 +603,23 @@ impl Machine {
     /// Already Full: nothing changes. Default or a Limited token without a partner (remote
     /// UAC): 1312, there is nothing to elevate to without another logon.
     pub fn elevate(&mut self) -> Result<(), ApiError> {
-        let luid = self
-            .process
-            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
-        let s = self
-            .sessions
-            .get(&luid)
-            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
+        let luid = self.process.ok_or(ApiError::new(
+            "OpenProcessToken",
+            ERROR_NO_SUCH_LOGON_SESSION,
+        ))?;
+        let s = self.sessions.get(&luid).ok_or(ApiError::new(
+            "OpenProcessToken",
+            ERROR_NO_SUCH_LOGON_SESSION,
+        ))?;
         match (s.elevation, s.linked) {
             (Elevation::Full, _) => {}
             (Elevation::Limited, Some(full)) => self.process = Some(full),
-            _ => return Err(ApiError::new("GetTokenInformation", 1312)),
+            _ => {
+                return Err(ApiError::new(
+                    "GetTokenInformation",
+                    ERROR_NO_SUCH_LOGON_SESSION,
+                ));
+            }
         }
         self.thread = None;
         Ok(())
@@ -615,12 +660,13 @@ impl Machine {
     /// token is not linked to the user's token]; the desktop stays the user's. Fails with 1312
     /// without a process or when its user is not an administrator (5).
     pub fn elevate_with_administrator_protection(&mut self) -> Result<Luid, ApiError> {
-        let luid = self
-            .process
-            .ok_or(ApiError::new("OpenProcessToken", 1312))?;
+        let luid = self.process.ok_or(ApiError::new(
+            "OpenProcessToken",
+            ERROR_NO_SUCH_LOGON_SESSION,
+        ))?;
         let user = self.user_of(luid, "OpenProcessToken")?;
         if !user.is_admin || user.system {
-            return Err(ApiError::new("CreateProcessAsUserW", 5));
+            return Err(ApiError::new("CreateProcessAsUserW", ERROR_ACCESS_DENIED));
         }
         let short = user
             .name
@@ -635,9 +681,10 @@ impl Machine {
             self.insert_user(&shadow, &sid, "", true, true);
         }
         let full = self.alloc_luid();
+        let terminal = self.terminal_for(LogonKind::Runas);
         self.sessions.insert(
             full,
-            new_session(&k, LogonKind::Runas, Elevation::Full, None),
+            new_session(&k, LogonKind::Runas, Elevation::Full, None, terminal),
         );
         let desktop = self.desktop;
         self.run_in(full)?;
@@ -656,10 +703,10 @@ impl Machine {
     /// port calls fail with 1312 until [`Machine::run_in`]. SYSTEM cannot log off (5).
     pub fn logoff(&mut self, logon_id: Luid) -> Result<(), ApiError> {
         if logon_id == Luid::SYSTEM {
-            return Err(ApiError::new("LsaLogoffUser", 5));
+            return Err(ApiError::new("LsaLogoffUser", ERROR_ACCESS_DENIED));
         }
         let Some(s) = self.sessions.remove(&logon_id) else {
-            return Err(ApiError::new("LsaLogoffUser", 1312));
+            return Err(ApiError::new("LsaLogoffUser", ERROR_NO_SUCH_LOGON_SESSION));
         };
         let mut gone = vec![logon_id];
         if let Some(l) = s.linked {
@@ -699,9 +746,11 @@ impl Machine {
                 kind: None,
                 elevation: Elevation::Default,
                 linked: None,
+                terminal: 0,
                 devices: Namespace::new(),
             },
         );
+        self.next_terminal = 1;
         for u in self.users.values_mut() {
             u.vault.retain(|c| c.session.is_none());
         }
@@ -747,10 +796,10 @@ impl Machine {
             .unwrap_or_default();
         for e in entries {
             let result = if !e.provider.eq_ignore_ascii_case(LANMAN_PROVIDER) {
-                Err(1204)
+                Err(ERROR_BAD_PROVIDER)
             } else {
                 match e.remote.parse::<RemotePath>() {
-                    Err(_) => Err(67),
+                    Err(_) => Err(ERROR_BAD_NET_NAME),
                     Ok(remote) => {
                         let user = e.user_name.as_deref().filter(|u| !u.is_empty());
                         self.connect(logon_id, e.letter, &remote, user, None, false)
@@ -793,21 +842,27 @@ impl Machine {
         self.thread
             .or(self.process)
             .filter(|l| self.sessions.contains_key(l))
-            .ok_or(ApiError::new(api, 1312))
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     fn session(&self, luid: Luid, api: &'static str) -> Result<&Session, ApiError> {
-        self.sessions.get(&luid).ok_or(ApiError::new(api, 1312))
+        self.sessions
+            .get(&luid)
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     fn user_of(&self, luid: Luid, api: &'static str) -> Result<&User, ApiError> {
         let s = self.session(luid, api)?;
-        self.users.get(&s.user).ok_or(ApiError::new(api, 1312))
+        self.users
+            .get(&s.user)
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     fn user_of_mut(&mut self, luid: Luid, api: &'static str) -> Result<&mut User, ApiError> {
         let k = self.session(luid, api)?.user.clone();
-        self.users.get_mut(&k).ok_or(ApiError::new(api, 1312))
+        self.users
+            .get_mut(&k)
+            .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
     }
 
     /// SYSTEM, a Full token, or the Default token of an administrator.
@@ -826,7 +881,7 @@ impl Machine {
         if self.is_elevated(luid) {
             Ok(())
         } else {
-            Err(ApiError::new(api, 5))
+            Err(ApiError::new(api, ERROR_ACCESS_DENIED))
         }
     }
 
@@ -846,12 +901,19 @@ impl Machine {
     }
 }
 
-fn new_session(user: &str, kind: LogonKind, elevation: Elevation, linked: Option<Luid>) -> Session {
+fn new_session(
+    user: &str,
+    kind: LogonKind,
+    elevation: Elevation,
+    linked: Option<Luid>,
+    terminal: u32,
+) -> Session {
     Session {
         user: user.to_string(),
         kind: Some(kind),
         elevation,
         linked,
+        terminal,
         devices: Namespace::new(),
     }
 }

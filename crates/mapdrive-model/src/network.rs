@@ -1,6 +1,12 @@
 //! File servers, SMB authentication and the redirector: what `WNetAddConnection2W` and
 //! `WNetCancelConnection2W` do inside a logon session.
 
+use mapdrive_core::error::{
+    ApiError, ERROR_ACCESS_DENIED, ERROR_ALREADY_ASSIGNED, ERROR_BAD_NET_NAME, ERROR_BAD_NETPATH,
+    ERROR_DEVICE_ALREADY_REMEMBERED, ERROR_INVALID_PASSWORD, ERROR_LOGON_FAILURE,
+    ERROR_NO_NET_OR_BAD_PATH, ERROR_NOT_CONNECTED, ERROR_OPEN_FILES, ERROR_PATH_NOT_FOUND,
+    ERROR_SESSION_CREDENTIAL_CONFLICT,
+};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -8,7 +14,6 @@ use zeroize::Zeroizing;
 
 use super::{DeviceKind, DosEntry, Machine, NetUse, key};
 use mapdrive_core::domain::{DosTarget, DriveLetter, Luid, RemotePath, lanman_target};
-use mapdrive_core::error::ApiError;
 use mapdrive_core::port::Remembered;
 
 /// Who may open a share.
@@ -105,9 +110,9 @@ impl Server {
     /// NTLM/Kerberos at the server: unknown account 1326, wrong password 86.
     fn check(&self, user: &str, password: &str) -> Result<Option<String>, u32> {
         match self.accounts.get(&key(user)) {
-            None => Err(1326),
+            None => Err(ERROR_LOGON_FAILURE),
             Some((name, pw)) if pw.as_str() == password => Ok(Some(name.clone())),
-            Some(_) => Err(86),
+            Some(_) => Err(ERROR_INVALID_PASSWORD),
         }
     }
 
@@ -209,11 +214,11 @@ impl Machine {
                 )
         };
         if taken {
-            return Err(85);
+            return Err(ERROR_ALREADY_ASSIGNED);
         }
         if remote.is_webdav() {
             // Only the SMB provider is modelled.
-            return Err(1203);
+            return Err(ERROR_NO_NET_OR_BAD_PATH);
         }
         let write_profile = remember && self.may_persist(luid);
         let owner = s.user.clone();
@@ -221,19 +226,21 @@ impl Machine {
         if write_profile {
             let existing = self.users.get(&owner).and_then(|u| u.network.get(&letter));
             if existing.is_some_and(|e| !remote.matches(&e.remote)) {
-                return Err(1202);
+                return Err(ERROR_DEVICE_ALREADY_REMEMBERED);
             }
         }
         let server = self.server(remote.host()).ok_or(53u32)?;
         let share = server.shares.get(&key(remote.share())).ok_or(67u32)?;
         let host = key(remote.host());
         let account = match (self.smb_session(luid, &host), user) {
-            (Some(existing), Some(u)) if !same_account(existing.as_deref(), u) => return Err(1219),
+            (Some(existing), Some(u)) if !same_account(existing.as_deref(), u) => {
+                return Err(ERROR_SESSION_CREDENTIAL_CONFLICT);
+            }
             (Some(existing), _) => existing,
             (None, _) => self.authenticate(luid, &host, server, user, password)?,
         };
         if !share.access.allows(account.as_deref()) {
-            return Err(5);
+            return Err(ERROR_ACCESS_DENIED);
         }
         let entry = DosEntry {
             target: lanman_target(letter, luid, remote.without_leading_separators()),
@@ -314,14 +321,18 @@ impl Machine {
                     .users
                     .get_mut(&owner_user)
                     .is_some_and(|u| u.network.remove(&letter).is_some());
-            return if removed { Ok(()) } else { Err(2250) };
+            return if removed {
+                Ok(())
+            } else {
+                Err(ERROR_NOT_CONNECTED)
+            };
         };
         let open_files = self
             .server(net.remote.host())
             .and_then(|srv| srv.shares.get(&key(net.remote.share())))
             .is_some_and(|sh| sh.open_files);
         if open_files && !force {
-            return Err(2401);
+            return Err(ERROR_OPEN_FILES);
         }
         if system {
             self.global.remove(&name);
@@ -356,7 +367,7 @@ impl Machine {
         let luid = self.token(API)?;
         let (entry, local) = self
             .resolve(luid, &letter.device_name())
-            .ok_or(ApiError::new(API, 3))?;
+            .ok_or(ApiError::new(API, ERROR_PATH_NOT_FOUND))?;
         if let DeviceKind::Connection(n) = &entry.kind {
             // This session's own connection (or its linked mirror; SYSTEM owns the global ones).
             let system = self
@@ -378,12 +389,16 @@ impl Machine {
                 });
             }
         };
-        let path: RemotePath = remote.parse().map_err(|_| ApiError::new(API, 67))?;
-        let server = self.server(path.host()).ok_or(ApiError::new(API, 53))?;
+        let path: RemotePath = remote
+            .parse()
+            .map_err(|_| ApiError::new(API, ERROR_BAD_NET_NAME))?;
+        let server = self
+            .server(path.host())
+            .ok_or(ApiError::new(API, ERROR_BAD_NETPATH))?;
         let share = server
             .shares
             .get(&key(path.share()))
-            .ok_or(ApiError::new(API, 67))?;
+            .ok_or(ApiError::new(API, ERROR_BAD_NET_NAME))?;
         let host = key(path.host());
         let account = match self.smb_session(luid, &host) {
             Some(existing) => existing,
@@ -392,7 +407,7 @@ impl Machine {
                 .map_err(|code| ApiError::new(API, code))?,
         };
         if !share.access.allows(account.as_deref()) {
-            return Err(ApiError::new(API, 5));
+            return Err(ApiError::new(API, ERROR_ACCESS_DENIED));
         }
         Ok(Access::Share {
             remote: path.as_str().to_string(),

@@ -7,10 +7,14 @@ use mapdrive_core::domain::{
     Account, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
     LinkedConnections, RemotePath, Secret, SessionUsers,
 };
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{
+    ApiError, ERROR_ACCESS_DENIED, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_FILE_NOT_FOUND,
+    ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION,
+};
 use mapdrive_core::gpp::{Hive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
-    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+    BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
+    SessionView, TokenChoice,
 };
 
 impl Machine {
@@ -93,7 +97,7 @@ impl Port for Machine {
         let process = self
             .process
             .filter(|l| self.sessions.contains_key(l))
-            .ok_or(ApiError::new(API, 1312))?;
+            .ok_or(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION))?;
         let account = |luid: Luid| {
             self.user_of(luid, API).ok().map(|u| Account {
                 user: u.name.clone(),
@@ -231,10 +235,88 @@ impl Port for Machine {
                     } else {
                         Vec::new()
                     },
-                    unreadable: (!readable).then_some(5),
+                    unreadable: (!readable).then_some(ERROR_ACCESS_DENIED),
                 }
             })
             .collect())
+    }
+
+    /// Every logon session. An elevated caller reads them all (account, Windows session, logon
+    /// type, elevation, drives). Others read the account, Windows session and logon type of
+    /// their own user's sessions (`LsaGetLogonSessionData` allows the owner), the drives of their
+    /// own session and its linked half only, and nothing of other users' sessions but the logon
+    /// id: those are reported unreadable (5), never as sessions without drives. SYSTEM's own
+    /// session is always listed as SYSTEM's, Windows session 0, its drives being the global ones.
+    /// Explorer runs in the limited (or only) half of the Winlogon logon that owns this
+    /// process's desktop.
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError> {
+        const API: &str = "LsaEnumerateLogonSessions";
+        let luid = self.token(API)?;
+        let me = self.session(luid, API)?;
+        let elevated = self.is_elevated(luid);
+        let explorer = self.desktop.and_then(|d| {
+            let s = self.sessions.get(&d)?;
+            Some(match (s.elevation, s.linked) {
+                (Elevation::Full, Some(limited)) => limited,
+                _ => d,
+            })
+        });
+        let mine = |l: Luid| l == luid || Some(l) == me.linked;
+        Ok(self
+            .sessions
+            .iter()
+            .map(|(l, s)| {
+                let system = s.is_system();
+                let same_user = s.user == me.user;
+                let lsa = elevated || same_user || system;
+                let drives_readable = elevated || mine(*l) || system;
+                LogonSessionInfo {
+                    logon_id: *l,
+                    account: lsa
+                        .then(|| self.users.get(&s.user).map(|u| u.name.clone()))
+                        .flatten(),
+                    terminal_session: lsa.then_some(s.terminal),
+                    logon_type: lsa.then(|| s.logon_type()),
+                    elevation: (elevated || mine(*l) || system).then_some(s.elevation),
+                    linked_logon_id: if elevated || mine(*l) { s.linked } else { None },
+                    is_current: *l == luid,
+                    is_explorer: Some(*l) == explorer,
+                    drives: if drives_readable && !system {
+                        s.devices
+                            .iter()
+                            .filter_map(|(name, e)| {
+                                name.parse::<DriveLetter>()
+                                    .ok()
+                                    .map(|d| (d, e.target.clone()))
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    unreadable: (!drives_readable).then_some(ERROR_ACCESS_DENIED),
+                }
+            })
+            .collect())
+    }
+
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError> {
+        self.token("NtOpenDirectoryObject")?;
+        Ok(GlobalNamespace {
+            directory: r"\GLOBAL??".to_string(),
+            drives: self
+                .global
+                .iter()
+                .filter_map(|(name, e)| {
+                    name.parse::<DriveLetter>()
+                        .ok()
+                        .map(|d| (d, e.target.clone()))
+                })
+                .collect(),
+        })
+    }
+
+    fn console_output_code_page(&self) -> Option<u32> {
+        self.console_code_page
     }
 
     fn add_connection(
@@ -310,7 +392,7 @@ impl Port for Machine {
             .user_of_mut(luid, API)?
             .network
             .get_mut(&letter)
-            .ok_or(ApiError::new("RegOpenKeyExW", 2))?;
+            .ok_or(ApiError::new("RegOpenKeyExW", ERROR_FILE_NOT_FOUND))?;
         entry.user_name = Some(user_name.to_string());
         self.writes += 1;
         Ok(())
@@ -332,7 +414,7 @@ impl Port for Machine {
         let luid = self.token(API)?;
         self.require_elevated(luid, API)?;
         if name.is_empty() {
-            return Err(ApiError::new(API, 87));
+            return Err(ApiError::new(API, ERROR_INVALID_PARAMETER));
         }
         let device = BootDevice {
             name: name.to_string(),
@@ -411,15 +493,18 @@ impl Port for Machine {
                 let process = self
                     .process
                     .filter(|l| self.sessions.contains_key(l))
-                    .ok_or(ApiError::new(API, 1312))?;
+                    .ok_or(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION))?;
                 let s = self.session(process, API)?;
                 match (s.elevation, s.linked) {
                     (Elevation::Full, Some(limited)) => {
                         self.thread = Some(limited);
                         Ok(())
                     }
-                    (Elevation::Limited, _) => Err(ApiError::new("ImpersonateLoggedOnUser", 1346)),
-                    _ => Err(ApiError::new(API, 1312)),
+                    (Elevation::Limited, _) => Err(ApiError::new(
+                        "ImpersonateLoggedOnUser",
+                        ERROR_BAD_IMPERSONATION_LEVEL,
+                    )),
+                    _ => Err(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION)),
                 }
             }
         }

@@ -1,13 +1,15 @@
 //! Credential Manager: one vault per user; session-persisted entries belong to the logon
 //! session that wrote them.
 
+use mapdrive_core::error::{
+    ApiError, ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION, ERROR_NOT_FOUND,
+};
 use zeroize::Zeroizing;
 
 use super::{Machine, key};
 use mapdrive_core::domain::{
     CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Luid, Persistence, Secret,
 };
-use mapdrive_core::error::ApiError;
 use mapdrive_core::port::{CredentialWrite, SecretWrite};
 
 /// A saved credential. The secret is kept (zeroized on drop) only so the model's servers can
@@ -55,7 +57,7 @@ impl Machine {
         if self.session(luid, api)?.has_vault() {
             Ok(luid)
         } else {
-            Err(ApiError::new(api, 1312))
+            Err(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
         }
     }
 
@@ -144,7 +146,7 @@ impl Machine {
             .iter()
             .filter(|c| c.visible_from(luid) && c.is(target, kind))
             .max_by_key(|c| c.session.is_some())
-            .ok_or(ApiError::new(API, 1168))?;
+            .ok_or(ApiError::new(API, ERROR_NOT_FOUND))?;
         Ok(kind
             .secret_is_readable()
             .then(|| found.secret.as_str() == secret.expose()))
@@ -163,12 +165,12 @@ impl Machine {
         const API: &str = "CredWriteW";
         let luid = self.vault_session(API)?;
         if cred.target.is_empty() {
-            return Err(ApiError::new(API, 87));
+            return Err(ApiError::new(API, ERROR_INVALID_PARAMETER));
         }
         // Beyond what CredGetSessionTypes allows (a policy cap) Windows refuses the write
         // [belief: with 1312, the code that otherwise means "no credential set"].
         if !self.credential_caps.allows(cred.kind, cred.persistence) {
-            return Err(ApiError::new(API, 1312));
+            return Err(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION));
         }
         let user = self.user_of_mut(luid, API)?;
         let same = |c: &StoredCredential| c.visible_from(luid) && c.is(cred.target, cred.kind);
@@ -181,7 +183,7 @@ impl Machine {
                 .filter(|c| same(c))
                 .max_by_key(|c| c.session.is_some())
                 .map(|c| c.secret.clone())
-                .ok_or(ApiError::new(API, 1168))?,
+                .ok_or(ApiError::new(API, ERROR_NOT_FOUND))?,
         };
         user.vault.retain(|c| !same(c));
         user.vault.push(StoredCredential {
@@ -210,7 +212,7 @@ impl Machine {
         user.vault
             .retain(|c| !(c.visible_from(luid) && c.is(target, kind)));
         if user.vault.len() == before {
-            return Err(ApiError::new(API, 1168));
+            return Err(ApiError::new(API, ERROR_NOT_FOUND));
         }
         Ok(())
     }

@@ -21,12 +21,10 @@ use windows_sys::Win32::Security::Cryptography::{
 use super::handle::{Buffer, Free, last_error};
 use super::wide::{self, WStr};
 use mapdrive_core::domain::Thumbprint;
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
 
 /// `CRYPT_E_NOT_FOUND`: no certificate matched.
 const CRYPT_E_NOT_FOUND: u32 = 0x8009_2004;
-/// `ERROR_FILE_NOT_FOUND`: the user has no `My` store yet.
-const ERROR_FILE_NOT_FOUND: u32 = 2;
 
 /// An open certificate store, closed on drop.
 struct Store(HCERTSTORE);
@@ -107,7 +105,7 @@ pub(crate) fn marshal(thumbprint: &Thumbprint) -> Result<String, ApiError> {
         return Err(ApiError::new(API, last_error()));
     }
     // SAFETY: on success `out` is a NUL-terminated string, alive until `out` drops.
-    unsafe { wide::from_ptr(out.ptr()) }.ok_or(ApiError::new(API, 87))
+    unsafe { wide::from_ptr(out.ptr()) }.ok_or(ApiError::new(API, ERROR_INVALID_PARAMETER))
 }
 
 /// `CredUnmarshalCredentialW`: the certificate a stored user name refers to; `None` when the name

@@ -1,4 +1,4 @@
-//! Credential Manager (win32.md §4). Secrets live only in `Zeroizing` buffers; blobs Windows
+//! Credential Manager. Secrets live only in `Zeroizing` buffers; blobs Windows
 //! hands back are compared in place and wiped before `CredFree`.
 
 use core::ptr;
@@ -16,7 +16,7 @@ use super::wide::{self, WStr};
 use mapdrive_core::domain::{
     CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, Persistence, Secret,
 };
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_INVALID_PARAMETER};
 use mapdrive_core::port::{CredentialWrite, SecretWrite};
 
 /// Reads one entry; `None` for types mapdrive does not manage (not 1 or 2) or an unknown
@@ -74,7 +74,7 @@ unsafe fn attributes(p: *const CREDENTIAL_ATTRIBUTEW, count: u32) -> Vec<Credent
 }
 
 /// Wipes, in place, the blob of a `CREDENTIALW` Windows returned, so that no secret goes
-/// back to the heap with `CredFree` (Wine returns even domain passwords, win32.md §5.5).
+/// back to the heap with `CredFree` (Wine returns even domain passwords).
 ///
 /// # Safety
 /// `p` points to a readable `CREDENTIALW` from `CredEnumerateW`/`CredReadW` whose blob (NULL
@@ -93,7 +93,7 @@ unsafe fn wipe_blob(p: *const CREDENTIALW) {
     blob.zeroize();
 }
 
-/// `CredEnumerateW(NULL, 0)` (win32.md §4.2): `ERROR_NOT_FOUND` is an empty vault; types
+/// `CredEnumerateW(NULL, 0)`: `ERROR_NOT_FOUND` is an empty vault; types
 /// other than GENERIC (1) and DOMAIN_PASSWORD (2) are skipped. 1312 (network logon) is an
 /// error the caller explains.
 pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
@@ -131,7 +131,7 @@ pub(crate) fn credentials() -> Result<Vec<CredentialInfo>, ApiError> {
     Ok(out)
 }
 
-/// `CredReadW` of one target and type (win32.md §4.2): the `CREDENTIALW` Windows allocated (freed
+/// `CredReadW` of one target and type: the `CREDENTIALW` Windows allocated (freed
 /// with `CredFree` when the buffer drops), or `None` for `ERROR_NOT_FOUND` (1168).
 fn cred_read(target: &str, kind: CredentialKind) -> Result<Option<Buffer<CREDENTIALW>>, ApiError> {
     const API: &str = "CredReadW";
@@ -187,9 +187,9 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// `CredReadW`, then compare the blob with `secret` as UTF-16LE (win32.md §4.2).
+/// `CredReadW`, then compare the blob with `secret` as UTF-16LE.
 /// Not found is `Err(CredReadW, 1168)`. A domain password is `Ok(None)` without comparing
-/// the blob: Windows never returns it (Wine does, win32.md §5.5; the result must not depend on
+/// the blob: Windows never returns it (Wine does; the result must not depend on
 /// that). Whatever blob came back is wiped in place before `CredFree`.
 pub(crate) fn secret_equals(
     target: &str,
@@ -215,8 +215,9 @@ pub(crate) fn secret_equals(
     Ok(equal)
 }
 
-/// `CredWriteW` (win32.md §4.1, §4.2). Comment and TargetAlias are NULL when `None` — never
-/// `L""` (ansible.md §4, ansible/ansible#67278). An empty user name is passed as NULL too.
+/// `CredWriteW`. Comment and TargetAlias are NULL when `None`, never `L""` (an empty string
+/// made `CredWriteW` fail for wildcard targets: ansible/ansible#67278). An empty user name is
+/// passed as NULL too.
 /// Secret: `Set` → UTF-16LE blob (no terminator) in a `Zeroizing` buffer; `Preserve` → size 0
 /// with `CRED_PRESERVE_CREDENTIAL_BLOB`; `Empty` → size 0, flags 0.
 pub(crate) fn write(cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
@@ -241,7 +242,8 @@ pub(crate) fn write_with_attributes(
             Ok(CREDENTIAL_ATTRIBUTEW {
                 Keyword: k.as_pwstr(),
                 Flags: 0,
-                ValueSize: u32::try_from(v.len()).map_err(|_| ApiError::new(API, 87))?,
+                ValueSize: u32::try_from(v.len())
+                    .map_err(|_| ApiError::new(API, ERROR_INVALID_PARAMETER))?,
                 Value: if v.is_empty() {
                     ptr::null_mut()
                 } else {
@@ -250,7 +252,8 @@ pub(crate) fn write_with_attributes(
             })
         })
         .collect::<Result<_, _>>()?;
-    let attribute_count = u32::try_from(list.len()).map_err(|_| ApiError::new(API, 87))?;
+    let attribute_count =
+        u32::try_from(list.len()).map_err(|_| ApiError::new(API, ERROR_INVALID_PARAMETER))?;
     let target = WStr::new(cred.target, API)?;
     let user = (!cred.user_name.is_empty())
         .then(|| WStr::new(cred.user_name, API))
@@ -266,7 +269,8 @@ pub(crate) fn write_with_attributes(
         SecretWrite::Preserve => CRED_PRESERVE_CREDENTIAL_BLOB,
         SecretWrite::Empty => 0,
     };
-    let blob_size = u32::try_from(blob.len()).map_err(|_| ApiError::new(API, 87))?;
+    let blob_size =
+        u32::try_from(blob.len()).map_err(|_| ApiError::new(API, ERROR_INVALID_PARAMETER))?;
     let c = CREDENTIALW {
         Flags: 0,
         Type: cred.kind.cred_type(),

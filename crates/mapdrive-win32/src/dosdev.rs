@@ -1,4 +1,4 @@
-//! `QueryDosDeviceW` (win32.md §2.4).
+//! `QueryDosDeviceW`.
 
 use windows_sys::Win32::Foundation::{
     ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER, ERROR_MORE_DATA,

@@ -48,7 +48,7 @@ impl Drop for OwnedHandle {
     }
 }
 
-/// A `WNetOpenEnumW` handle, closed with `WNetCloseEnum` (win32.md §1.5).
+/// A `WNetOpenEnumW` handle, closed with `WNetCloseEnum`.
 #[derive(Debug)]
 pub(crate) struct EnumHandle(HANDLE);
 
@@ -133,14 +133,14 @@ impl<T> Drop for Buffer<T> {
 }
 
 /// The calling thread impersonates a token until this guard is dropped; dropping it calls
-/// `RevertToSelf` (win32.md §3.3). Not `Send`: the revert must run on the same thread.
+/// `RevertToSelf`. Not `Send`: the revert must run on the same thread.
 #[derive(Debug)]
 pub(crate) struct Impersonation {
     _not_send: PhantomData<*const ()>,
 }
 
 impl Impersonation {
-    /// `ImpersonateLoggedOnUser(token)`, checking its result (win32.md §3.3: on failure the
+    /// `ImpersonateLoggedOnUser(token)`, checking its result (on failure the
     /// thread keeps running as the process).
     pub(crate) fn start(token: &OwnedHandle) -> Result<Impersonation, ApiError> {
         // SAFETY: `token` is a valid token handle for the duration of the call.
@@ -160,7 +160,7 @@ impl Drop for Impersonation {
         if unsafe { RevertToSelf() } == 0 {
             // The thread would go on as the impersonated token (possibly SYSTEM, see
             // `token::linked_primary_token`): stopping is the only safe answer
-            // (win32.md §3.3: on failure the code keeps running with the wrong identity).
+            // (on failure the code keeps running with the wrong identity).
             std::process::abort();
         }
     }

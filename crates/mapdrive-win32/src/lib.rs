@@ -33,20 +33,15 @@ use mapdrive_core::domain::{
     CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Identity, LinkedConnections,
     RemotePath, Secret, SessionUsers,
 };
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_NO_NETWORK, ERROR_NOT_ENOUGH_MEMORY};
 use mapdrive_core::gpp::{Hive as GppHive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
-    BootDevice, Connection, CredentialWrite, Port, Remembered, SessionView, TokenChoice,
+    BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
+    SessionView, TokenChoice,
 };
 
 use handle::{Impersonation, OwnedHandle};
 use registry::Hive;
-
-/// `ERROR_NOT_ENOUGH_MEMORY`: what Wine's `WNetOpenEnumW(RESOURCE_REMEMBERED)` answers when
-/// `HKCU\Network` does not exist (win32.md §5.3).
-const ERROR_NOT_ENOUGH_MEMORY: u32 = 8;
-/// `ERROR_NO_NETWORK`: no provider loaded (win32.md §1.8, §5.3).
-const ERROR_NO_NETWORK: u32 = 1222;
 
 /// The real Windows. Not `Send`: an impersonation belongs to the thread that started it.
 #[derive(Debug)]
@@ -54,7 +49,7 @@ pub struct Win32 {
     /// Set while the thread impersonates the linked token; dropping it reverts.
     impersonation: Option<Impersonation>,
     /// The linked primary token, or why it cannot be had: the SYSTEM-token search runs at most
-    /// once per process (issue 8: it used to run for every `use_token(Linked)`).
+    /// once per process (it used to run for every `use_token(Linked)`).
     linked: Option<Result<OwnedHandle, ApiError>>,
 }
 
@@ -101,7 +96,7 @@ impl Port for Win32 {
         let resources = match wnet::enumerate(wnet::RESOURCE_REMEMBERED) {
             Ok(r) => r,
             // No provider (1222), or Wine without HKCU\Network (8): read the registry the
-            // way MPR would (win32.md §5.3).
+            // way MPR would.
             Err(e)
                 if e.api == "WNetOpenEnumW"
                     && (e.code == ERROR_NO_NETWORK || e.code == ERROR_NOT_ENOUGH_MEMORY) =>
@@ -203,6 +198,20 @@ impl Port for Win32 {
         sessions::sessions(&token::identity()?)
     }
 
+    fn logon_sessions(&self) -> Result<Vec<LogonSessionInfo>, ApiError> {
+        sessions::logon_sessions(&token::identity()?)
+    }
+
+    fn global_namespace(&self) -> Result<GlobalNamespace, ApiError> {
+        sessions::global_namespace()
+    }
+
+    fn console_output_code_page(&self) -> Option<u32> {
+        // SAFETY: plain call; 0 means the process has no console.
+        let cp = unsafe { windows_sys::Win32::System::Console::GetConsoleOutputCP() };
+        (cp != 0).then_some(cp)
+    }
+
     fn add_connection(
         &mut self,
         letter: DriveLetter,
@@ -267,7 +276,7 @@ impl Port for Win32 {
     }
 
     /// `Current`: revert (drop the guard). `Linked`: revert first, then impersonate the primary
-    /// linked token until the next `use_token` or drop (win32.md §3.3, §3.4; ansible.md §1.4).
+    /// linked token until the next `use_token` or drop.
     /// The token is obtained through a SYSTEM token with SeTcbPrivilege on the first call only;
     /// later calls reuse it (or its failure).
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
@@ -694,7 +703,7 @@ mod tests {
         Ok(())
     }
 
-    /// NULL password = "use the saved credential", `L""` = "no password" (win32.md §1.2),
+    /// NULL password = "use the saved credential", `L""` = "no password",
     /// against the fakesmb fixture (`CORP\alice` on `\\fileserver\team`). Skipped without it
     /// ([`fake_provider`]).
     #[test]
@@ -867,7 +876,7 @@ mod tests {
     }
 
     /// The SYSTEM-token search runs once per adapter (once per process): the second
-    /// `use_token(Linked)` reuses the kept token or the kept failure (issue 8: it used to search
+    /// `use_token(Linked)` reuses the kept token or the kept failure (it used to search
     /// for every call, twice per command and again in the doctor).
     #[test]
     fn linked_token_is_searched_once_and_kept() -> TestResult {

@@ -1,5 +1,5 @@
 //! Registry facts and actions: `HKCU\Network`, Explorer labels, boot-time DOS devices and
-//! the EnableLinkedConnections policy (win32.md §2.1, §2.2, §2.3, §2.6).
+//! the EnableLinkedConnections policy.
 //!
 //! Errors from `windows-registry` are HRESULTs; [`map`] turns `HRESULT_FROM_WIN32(code)`
 //! back into the Win32 code so the error catalog applies.
@@ -11,25 +11,23 @@ use windows_sys::Win32::System::Registry::{HKEY, RegOpenCurrentUser};
 
 use super::wide;
 use mapdrive_core::domain::{DriveLetter, LinkedConnections, RemotePath};
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
 use mapdrive_core::gpp::{Hive as GppHive, RegValue};
 use mapdrive_core::port::{BootDevice, Remembered};
 
-/// `ERROR_FILE_NOT_FOUND`: the key or value does not exist.
-pub(crate) const ERROR_FILE_NOT_FOUND: u32 = 2;
 /// `MAXIMUM_ALLOWED` access mask.
 const MAXIMUM_ALLOWED: u32 = 0x0200_0000;
 
-/// `HKCU\Network` (win32.md §2.1).
+/// `HKCU\Network`.
 const NETWORK: &str = "Network";
-/// Explorer labels (win32.md §2.2).
+/// Explorer labels.
 const MOUNT_POINTS: &str = r"Software\Microsoft\Windows\CurrentVersion\Explorer\MountPoints2";
-/// Label value name (win32.md §2.2).
+/// Label value name.
 const LABEL_VALUE: &str = "_LabelFromReg";
-/// EnableLinkedConnections location (win32.md §2.6).
+/// EnableLinkedConnections location.
 const POLICIES_SYSTEM: &str = r"SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System";
 const LINKED_VALUE: &str = "EnableLinkedConnections";
-/// Boot-time DOS devices (win32.md §2.3).
+/// Boot-time DOS devices.
 const DOS_DEVICES: &str = r"SYSTEM\CurrentControlSet\Control\Session Manager\DOS Devices";
 
 /// The Win32 code inside an HRESULT: `HRESULT_FROM_WIN32(c)` is `0x8007xxxx`; anything else
@@ -102,7 +100,7 @@ fn read_dword(key: &Key, name: &str) -> Result<Option<u32>, ApiError> {
 
 fn set_string(key: &Key, name: &str, data: &str) -> Result<(), ApiError> {
     if data.contains('\0') {
-        return Err(ApiError::new("RegSetValueExW", 87));
+        return Err(ApiError::new("RegSetValueExW", ERROR_INVALID_PARAMETER));
     }
     map(key.set_string(name, data), "RegSetValueExW")
 }
@@ -157,7 +155,7 @@ fn network_key_path(letter: DriveLetter) -> String {
     format!(r"{NETWORK}\{}", letter.as_char())
 }
 
-/// `UserName` and `ProviderType` of `HKCU\Network\<L>` (win32.md §2.1): `UserName` REG_SZ,
+/// `UserName` and `ProviderType` of `HKCU\Network\<L>`: `UserName` REG_SZ,
 /// or REG_DWORD 0 (seen in exports) meaning blank; other types are treated as absent.
 pub(crate) fn remembered_details(
     hive: &Hive,
@@ -178,7 +176,7 @@ fn details(key: &Key) -> Result<(Option<String>, Option<u32>), ApiError> {
     Ok((user, read_dword(key, "ProviderType")?))
 }
 
-/// `HKCU\Network` read directly (fallback when WNet has no provider, win32.md §5.3):
+/// `HKCU\Network` read directly (fallback when WNet has no provider):
 /// every subkey that is a drive letter. A missing `Network` key is an empty list.
 pub(crate) fn remembered(hive: &Hive) -> Result<Vec<Remembered>, ApiError> {
     let Some(network) = open_read(hive.key(), NETWORK)? else {
@@ -215,7 +213,7 @@ pub(crate) fn forget(hive: &Hive, letter: DriveLetter) -> Result<(), ApiError> {
     ))
 }
 
-/// Writes `HKCU\Network\<L>` (win32.md §2.1) with the values Windows writes:
+/// Writes `HKCU\Network\<L>` with the values Windows writes:
 /// RemotePath, UserName, ProviderName, ProviderType (omitted — and removed if stale — when
 /// unknown), ConnectionType = 1 (disk), ConnectFlags = 0, DeferFlags = 4.
 pub(crate) fn remember(
@@ -279,7 +277,7 @@ pub(crate) fn set_label(
     }
 }
 
-/// The EnableLinkedConnections policy (win32.md §2.6). Missing key or value: not configured.
+/// The EnableLinkedConnections policy. Missing key or value: not configured.
 /// A value of another type than REG_DWORD is also reported as not configured
 /// ([inference] the policy is documented as REG_DWORD only).
 pub(crate) fn linked_connections() -> Result<LinkedConnections, ApiError> {
@@ -307,7 +305,7 @@ pub(crate) fn set_linked_connections(enabled: Option<bool>) -> Result<(), ApiErr
     }
 }
 
-/// Every REG_SZ value under `Session Manager\DOS Devices` (win32.md §2.3).
+/// Every REG_SZ value under `Session Manager\DOS Devices`.
 pub(crate) fn boot_devices() -> Result<Vec<BootDevice>, ApiError> {
     let Some(key) = open_read(LOCAL_MACHINE, DOS_DEVICES)? else {
         return Ok(Vec::new());

@@ -1,4 +1,4 @@
-//! Logon sessions of the current user and their local DOS devices (win32.md §1.7, §2.5).
+//! Logon sessions of the current user and their local DOS devices.
 //!
 //! Sessions: `LsaEnumerateLogonSessions` + `LsaGetLogonSessionData` (keep the user's SID).
 //! Drives of *another* session: the object directory `\Sessions\0\DosDevices\<HHHHHHHH-LLLLLLLL>`
@@ -8,6 +8,7 @@
 use core::ffi::c_void;
 use core::mem::size_of;
 use core::ptr;
+use std::collections::BTreeMap;
 
 use windows_sys::Win32::Foundation::{
     HANDLE, LUID, NTSTATUS, RtlNtStatusToDosError, UNICODE_STRING,
@@ -20,8 +21,8 @@ use super::dosdev;
 use super::handle::{Buffer, Free, OwnedHandle};
 use super::token;
 use mapdrive_core::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
-use mapdrive_core::error::ApiError;
-use mapdrive_core::port::SessionView;
+use mapdrive_core::error::{ApiError, ERROR_ACCESS_DENIED};
+use mapdrive_core::port::{GlobalNamespace, LogonSessionInfo, SessionView};
 
 /// `OBJECT_ATTRIBUTES` (x64: 48 bytes).
 #[repr(C)]
@@ -235,7 +236,7 @@ pub(crate) enum Directory {
     /// It does not exist: the session has defined no device (no drives).
     Missing,
     /// It could not be opened (the Win32 code; 5 without administrator rights): the drives
-    /// are unknown, which is not "no drives" (issue 8).
+    /// are unknown, which is not "no drives".
     Unreadable(u32),
 }
 
@@ -244,7 +245,7 @@ pub(crate) enum Directory {
 fn open_failure(status: NTSTATUS) -> Directory {
     match status {
         STATUS_OBJECT_NAME_NOT_FOUND | STATUS_OBJECT_PATH_NOT_FOUND => Directory::Missing,
-        STATUS_ACCESS_DENIED => Directory::Unreadable(5),
+        STATUS_ACCESS_DENIED => Directory::Unreadable(ERROR_ACCESS_DENIED),
         other => Directory::Unreadable(nt_error("NtOpenDirectoryObject", other).code),
     }
 }
@@ -349,8 +350,8 @@ fn view(me: &Identity, id: Luid, logon_type: LogonType) -> Result<SessionView, A
 }
 
 /// The logon sessions of `me`'s user. Sessions whose data cannot be read are skipped.
-/// The current session is always present: Wine enumerates no sessions at all (win32.md
-/// §5.6), and a failing `LsaEnumerateLogonSessions` leaves the current session's view.
+/// The current session is always present: Wine enumerates no sessions at all, and a failing
+/// `LsaEnumerateLogonSessions` leaves the current session's view.
 pub(crate) fn sessions(me: &Identity) -> Result<Vec<SessionView>, ApiError> {
     sessions_from(me, logon_session_ids())
 }
@@ -377,6 +378,150 @@ fn sessions_from(
     Ok(out)
 }
 
+/// The global DOS-device namespace: `\GLOBAL??`, or, where it does not exist (Wine, whose one
+/// namespace is the directory `\??`), `\??`. Never missing on Windows.
+pub(crate) fn global_namespace() -> Result<GlobalNamespace, ApiError> {
+    for directory in [r"\GLOBAL??", r"\??"] {
+        match directory_drives(directory)? {
+            Directory::Drives(drives) => {
+                return Ok(GlobalNamespace {
+                    directory: directory.to_string(),
+                    drives,
+                });
+            }
+            Directory::Missing => continue,
+            Directory::Unreadable(code) => {
+                return Err(ApiError::new("NtOpenDirectoryObject", code));
+            }
+        }
+    }
+    Err(ApiError::new("NtOpenDirectoryObject", 3))
+}
+
+/// What the processes this process may look at say, per logon session: elevation, linked
+/// session and Windows session (from the first process seen), and the logon session of the
+/// Explorer of `terminal`.
+#[derive(Default)]
+struct ProcessView {
+    tokens: BTreeMap<Luid, (token::TokenFacts, Option<u32>)>,
+    explorer: Option<Luid>,
+}
+
+fn process_view(terminal: Option<u32>) -> ProcessView {
+    let mut view = ProcessView::default();
+    // Best effort: without the list, only this process's own facts are known.
+    for (pid, name) in token::processes().unwrap_or_default() {
+        if pid == 0 {
+            continue;
+        }
+        let Ok(facts) = token::token_facts(pid) else {
+            continue;
+        };
+        let session = token::terminal_session_of(pid);
+        if name.eq_ignore_ascii_case("explorer.exe")
+            && session.is_some()
+            && session == terminal
+            && view.explorer.is_none()
+        {
+            view.explorer = Some(facts.logon_id);
+        }
+        view.tokens
+            .entry(facts.logon_id)
+            .or_insert((facts, session));
+    }
+    view
+}
+
+/// This session's own drive letters: its directory, or, when that cannot be opened, what
+/// `QueryDosDeviceW` resolves that differs from the global namespace.
+fn own_drives(
+    me: &Identity,
+    global: &[(DriveLetter, String)],
+) -> Result<Vec<(DriveLetter, String)>, ApiError> {
+    let path = format!(r"\Sessions\0\DosDevices\{}", me.logon_id.directory_form());
+    Ok(match directory_drives(&path) {
+        Ok(Directory::Drives(d)) => d,
+        Ok(Directory::Missing) => Vec::new(),
+        Ok(Directory::Unreadable(_)) | Err(_) => current_drives()?
+            .into_iter()
+            .filter(|(l, t)| !global.iter().any(|(gl, gt)| gl == l && gt == t))
+            .collect(),
+    })
+}
+
+/// Every logon session `LsaEnumerateLogonSessions` lists (Wine lists none: then the logon
+/// sessions of the processes seen), with what may be read about it (issue 17).
+pub(crate) fn logon_sessions(me: &Identity) -> Result<Vec<LogonSessionInfo>, ApiError> {
+    let terminal = token::own_terminal_session();
+    let processes = process_view(terminal);
+    let mut ids = logon_session_ids().unwrap_or_default();
+    ids.push(me.logon_id);
+    ids.extend(processes.tokens.keys().copied());
+    ids.sort();
+    ids.dedup();
+    let global = global_namespace().map(|g| g.drives).unwrap_or_default();
+    let mut out = Vec::new();
+    for id in ids {
+        let is_current = id == me.logon_id;
+        let data = token::session_data(id).ok();
+        let facts = processes.tokens.get(&id);
+        let account = if is_current {
+            Some(me.user.clone())
+        } else {
+            data.as_ref().and_then(|d| d.account.clone())
+        };
+        let terminal_session = if is_current {
+            terminal.or(data.as_ref().map(|d| d.terminal_session))
+        } else {
+            facts
+                .and_then(|(_, t)| *t)
+                .or(data.as_ref().map(|d| d.terminal_session))
+        };
+        let logon_type = if is_current {
+            Some(me.logon_type)
+        } else {
+            data.as_ref().map(|d| LogonType::from_value(d.logon_type))
+        };
+        let (elevation, linked) = if is_current {
+            (Some(me.elevation), me.linked_logon_id.filter(|l| *l != id))
+        } else {
+            (
+                facts.and_then(|(f, _)| f.elevation),
+                facts.and_then(|(f, _)| f.linked),
+            )
+        };
+        let (drives, unreadable) = if is_current {
+            (own_drives(me, &global)?, None)
+        } else if id == Luid::SYSTEM {
+            // SYSTEM's `\??` is the global namespace: drawn there.
+            (Vec::new(), None)
+        } else {
+            let path = format!(r"\Sessions\0\DosDevices\{}", id.directory_form());
+            // A directory that opens but cannot be listed is as unknown as one that does not
+            // open: one session's failure does not end the picture.
+            match directory_drives(&path) {
+                Ok(Directory::Drives(d)) => (d, None),
+                Ok(Directory::Missing) => (Vec::new(), None),
+                Ok(Directory::Unreadable(code)) => (Vec::new(), Some(code)),
+                Err(e) => (Vec::new(), Some(e.code)),
+            }
+        };
+        out.push(LogonSessionInfo {
+            logon_id: id,
+            account,
+            terminal_session,
+            logon_type,
+            elevation,
+            linked_logon_id: linked,
+            is_current,
+            is_explorer: processes.explorer == Some(id),
+            drives,
+            unreadable,
+        });
+    }
+    Ok(out)
+}
+
 #[cfg(all(test, windows))]
 mod tests {
     use super::*;
@@ -397,7 +542,7 @@ mod tests {
     }
 
     /// `\??` opened as a directory is this logon session's local
-    /// `\Sessions\0\DosDevices\<LUID>` on Windows; `C:` lives in `\GLOBAL??` (issue 8: this
+    /// `\Sessions\0\DosDevices\<LUID>` on Windows; `C:` lives in `\GLOBAL??` (this
     /// test used to read `\??` and passed only on Wine's single namespace). Wine has no
     /// `\GLOBAL??` directory: its one namespace is the directory `\??` (with `\??\Global` a
     /// link to itself), read only when `\GLOBAL??` does not exist, which never happens on
@@ -427,7 +572,7 @@ mod tests {
     }
 
     /// Access denied (normal for another session without administrator rights) is reported
-    /// as unreadable, never as "no drives" (issue 8).
+    /// as unreadable, never as "no drives".
     #[test]
     fn unopenable_directory_is_unreadable_not_empty() {
         assert_eq!(open_failure(STATUS_ACCESS_DENIED), Directory::Unreadable(5));
@@ -443,6 +588,42 @@ mod tests {
             open_failure(0xC000_0001_u32 as i32),
             Directory::Unreadable(c) if c != 0
         ));
+    }
+
+    /// The picture's adapter pieces. Wine has one logon session (LUID 0, logon type 0) and no
+    /// SYSTEM process, and keeps every DOS device in one namespace, `\??` (no `\GLOBAL??`): so
+    /// here the current session is the only one, its drives are the global namespace's, and
+    /// Explorer (Wine's desktop process) runs in it. On Windows the same test sees more.
+    #[test]
+    fn logon_sessions_list_this_process_and_the_global_drives() -> Result<(), ApiError> {
+        let me = token::identity()?;
+        let all = logon_sessions(&me)?;
+        println!("{all:#?}");
+        let current: Vec<_> = all.iter().filter(|s| s.is_current).collect();
+        assert_eq!(current.len(), 1, "{all:?}");
+        assert_eq!(current[0].logon_id, me.logon_id);
+        assert_eq!(current[0].account.as_deref(), Some(me.user.as_str()));
+        assert!(current[0].unreadable.is_none());
+        assert_eq!(current[0].terminal_session, token::own_terminal_session());
+        // Explorer, when it runs on this desktop, is in one of the listed sessions.
+        let explorers = all.iter().filter(|s| s.is_explorer).count();
+        assert!(explorers <= 1, "{all:?}");
+        let global = global_namespace()?;
+        assert!(
+            global.directory == r"\GLOBAL??" || global.directory == r"\??",
+            "{global:?}"
+        );
+        assert!(
+            global.drives.iter().any(|(l, _)| l.as_char() == 'C'),
+            "{global:?}"
+        );
+        // Token facts are read with query rights only, for this process too.
+        // SAFETY: plain call.
+        let pid = unsafe { windows_sys::Win32::System::Threading::GetCurrentProcessId() };
+        let facts = token::token_facts(pid)?;
+        assert_eq!(facts.logon_id, me.logon_id);
+        assert_eq!(facts.elevation, Some(me.elevation));
+        Ok(())
     }
 
     /// A failing `LsaEnumerateLogonSessions` still leaves the current session's view.

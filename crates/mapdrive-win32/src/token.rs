@@ -1,11 +1,11 @@
 //! Access tokens: who the token in effect is, its logon session and elevation, and how an
-//! elevated process obtains a usable (primary) linked token (win32.md §3, ansible.md §1.4).
+//! elevated process obtains a usable (primary) linked token.
 
 use core::mem::{offset_of, size_of};
 use core::ptr;
 
 use windows_sys::Win32::Foundation::{
-    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_NO_TOKEN, HANDLE, LUID,
+    ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_DATA, ERROR_NO_TOKEN, HANDLE, LUID,
 };
 use windows_sys::Win32::Security::Authentication::Identity::{
     LsaGetLogonSessionData, LsaNtStatusToWinError, SECURITY_LOGON_SESSION_DATA,
@@ -34,19 +34,12 @@ use windows_sys::Win32::System::Threading::{
 use super::handle::{Buffer, Free, Impersonation, OwnedHandle, last_error};
 use super::wide::{self, WStr};
 use mapdrive_core::domain::{Account, Elevation, Identity, LogonType, Luid, SessionUsers};
-use mapdrive_core::error::ApiError;
+use mapdrive_core::error::{
+    ApiError, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_NO_SUCH_LOGON_SESSION, ERROR_PRIVILEGE_NOT_HELD,
+};
 
 /// `NT AUTHORITY\SYSTEM`.
 pub(crate) const SYSTEM_SID: &str = "S-1-5-18";
-
-const ERROR_INVALID_DATA: u32 = 13;
-/// `ERROR_PRIVILEGE_NOT_HELD`: no SYSTEM token with SeTcbPrivilege was found.
-const ERROR_PRIVILEGE_NOT_HELD: u32 = 1314;
-/// `ERROR_NO_SUCH_LOGON_SESSION`: what a Default (non-split) token answers for its linked
-/// token (win32.md §8 question 3, believed 1312).
-const ERROR_NO_SUCH_LOGON_SESSION: u32 = 1312;
-/// `ERROR_BAD_IMPERSONATION_LEVEL` (win32.md §1.8).
-const ERROR_BAD_IMPERSONATION_LEVEL: u32 = 1346;
 
 /// The LUID as one u64, HighPart:LowPart (domain `Luid`).
 pub(crate) fn luid(l: LUID) -> Luid {
@@ -93,7 +86,7 @@ impl InfoBuf {
 }
 
 /// `GetTokenInformation` for variable-size classes: ask for the size, then fill
-/// (win32.md §3.1: the size probe fails with 122 or 24).
+/// (the size probe fails with 122 or 24).
 fn query_var(
     token: &OwnedHandle,
     class: TOKEN_INFORMATION_CLASS,
@@ -164,7 +157,7 @@ pub(crate) fn statistics(token: &OwnedHandle) -> Result<TOKEN_STATISTICS, ApiErr
     )
 }
 
-/// `TokenElevationType` (win32.md §3.1: Default 1, Full 2, Limited 3).
+/// `TokenElevationType` (Default 1, Full 2, Limited 3).
 pub(crate) fn elevation(token: &OwnedHandle) -> Result<Elevation, ApiError> {
     const API: &str = "GetTokenInformation(TokenElevationType)";
     let v: i32 = query_fixed(token, TokenElevationType, API)?;
@@ -175,7 +168,7 @@ pub(crate) fn elevation(token: &OwnedHandle) -> Result<Elevation, ApiError> {
 }
 
 /// `TokenLinkedToken`. `None` when Windows answers with a NULL handle (Wine does that for
-/// Default tokens, win32.md §5.6).
+/// Default tokens).
 pub(crate) fn linked_token(token: &OwnedHandle) -> Result<Option<OwnedHandle>, ApiError> {
     let linked: TOKEN_LINKED_TOKEN = query_fixed(
         token,
@@ -337,9 +330,13 @@ pub(crate) struct SessionData {
     pub(crate) logon_type: u32,
     /// The session's user SID, when present.
     pub(crate) sid: Option<String>,
+    /// `LogonDomain\UserName`, when present.
+    pub(crate) account: Option<String>,
+    /// The Windows (terminal services) session it was logged on to.
+    pub(crate) terminal_session: u32,
 }
 
-/// `LsaGetLogonSessionData` (win32.md §3.2), freed with `LsaFreeReturnBuffer`.
+/// `LsaGetLogonSessionData`, freed with `LsaFreeReturnBuffer`.
 pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
     const API: &str = "LsaGetLogonSessionData";
     let l = LUID {
@@ -360,6 +357,8 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
     const NO_DATA: SessionData = SessionData {
         logon_type: 0,
         sid: None,
+        account: None,
+        terminal_session: 0,
     };
     let p = data.ptr();
     if p.is_null() {
@@ -376,6 +375,8 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
             return Err(ApiError::new(API, ERROR_INVALID_DATA));
         }
         let sid = (*p).Sid;
+        let user = wide::from_counted((*p).UserName.Buffer, (*p).UserName.Length);
+        let domain = wide::from_counted((*p).LogonDomain.Buffer, (*p).LogonDomain.Length);
         Ok(SessionData {
             logon_type: (*p).LogonType,
             sid: if sid.is_null() {
@@ -383,23 +384,29 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
             } else {
                 sid_string(sid).ok()
             },
+            account: match (domain.is_empty(), user.is_empty()) {
+                (_, true) => None,
+                (true, false) => Some(user),
+                (false, false) => Some(format!("{domain}\\{user}")),
+            },
+            terminal_session: (*p).Session,
         })
     }
 }
 
 /// The logon type of a session. A failed query is reported as `Network`, like Ansible
-/// (win32.md §3.2: "Ansible maps a failed query to Network").
+/// ("Ansible maps a failed query to Network").
 pub(crate) fn logon_type(id: Luid) -> LogonType {
     session_data(id).map_or(LogonType::Network, |d| LogonType::from_value(d.logon_type))
 }
 
-/// Who the token in effect is (win32.md §3.1, §3.2).
+/// Who the token in effect is.
 pub(crate) fn identity() -> Result<Identity, ApiError> {
     let token = effective_token()?;
     let (sid, user) = user(&token)?;
     let logon_id = luid(statistics(&token)?.AuthenticationId);
     let elevation = elevation(&token)?;
-    // Only a split pair has a linked session (win32.md §3.4: never ask for a Default token).
+    // Only a split pair has a linked session (never ask for a Default token).
     let linked_logon_id = match elevation {
         // A failure here only loses information, so it does not fail the identity.
         Elevation::Full | Elevation::Limited => linked_token(&token)
@@ -464,7 +471,7 @@ fn privilege_value(name: &str) -> Result<LUID, ApiError> {
 }
 
 /// Process ids and executable names (`CreateToolhelp32Snapshot`): no process is opened.
-fn processes() -> Result<Vec<(u32, String)>, ApiError> {
+pub(crate) fn processes() -> Result<Vec<(u32, String)>, ApiError> {
     // SAFETY: plain call; the result is checked below.
     let snap = OwnedHandle::new(unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0) })
         .ok_or_else(|| ApiError::new("CreateToolhelp32Snapshot", last_error()))?;
@@ -501,6 +508,64 @@ fn open_process_token(pid: u32) -> Result<OwnedHandle, ApiError> {
         return Err(ApiError::new(API, last_error()));
     }
     OwnedHandle::new(h).ok_or(ApiError::new(API, ERROR_INVALID_DATA))
+}
+
+/// The Windows (terminal services) session of a process (`ProcessIdToSessionId`).
+pub(crate) fn terminal_session_of(pid: u32) -> Option<u32> {
+    let mut session = 0u32;
+    // SAFETY: plain call with a valid out pointer.
+    (unsafe { ProcessIdToSessionId(pid, &mut session) } != 0).then_some(session)
+}
+
+/// This process's Windows session.
+pub(crate) fn own_terminal_session() -> Option<u32> {
+    // SAFETY: plain call.
+    terminal_session_of(unsafe { GetCurrentProcessId() })
+}
+
+/// What a process's token says about its logon session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TokenFacts {
+    /// `TokenStatistics.AuthenticationId`.
+    pub(crate) logon_id: Luid,
+    /// `TokenElevationType`, when readable.
+    pub(crate) elevation: Option<Elevation>,
+    /// The linked token's logon session (split pairs only).
+    pub(crate) linked: Option<Luid>,
+}
+
+/// The token facts of process `pid`, opened for looking only: `PROCESS_QUERY_LIMITED_INFORMATION`
+/// and `TOKEN_QUERY` (never `TOKEN_DUPLICATE`: nothing is impersonated or borrowed). The linked
+/// token comes back as an identification token, enough to read its statistics.
+pub(crate) fn token_facts(pid: u32) -> Result<TokenFacts, ApiError> {
+    const API: &str = "OpenProcessToken";
+    // SAFETY: plain call; the result is checked by OwnedHandle::new.
+    let process =
+        OwnedHandle::new(unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) })
+            .ok_or_else(|| ApiError::new("OpenProcess", last_error()))?;
+    let mut h: HANDLE = ptr::null_mut();
+    // SAFETY: `process` is open; `h` is a valid out pointer.
+    if unsafe { OpenProcessToken(process.raw(), TOKEN_QUERY, &mut h) } == 0 {
+        return Err(ApiError::new(API, last_error()));
+    }
+    let token = OwnedHandle::new(h).ok_or(ApiError::new(API, ERROR_INVALID_DATA))?;
+    let logon_id = luid(statistics(&token)?.AuthenticationId);
+    let elevation = elevation(&token).ok();
+    let linked = match elevation {
+        Some(Elevation::Full | Elevation::Limited) => linked_token(&token)
+            .ok()
+            .flatten()
+            .and_then(|t| statistics(&t).ok())
+            .map(|s| luid(s.AuthenticationId))
+            // Wine answers every token's LUID as 0, its linked one's too.
+            .filter(|l| *l != logon_id),
+        _ => None,
+    };
+    Ok(TokenFacts {
+        logon_id,
+        elevation,
+        linked,
+    })
 }
 
 /// Where a SYSTEM candidate failed, in the order the steps run.
@@ -578,7 +643,7 @@ fn linked_as(
     }
 }
 
-/// The search for a SYSTEM token with SeTcbPrivilege, lazy (ansible.md §1.4, issue 8): it
+/// The search for a SYSTEM token with SeTcbPrivilege (what Ansible's `become` does), lazy: it
 /// stops at the first token that yields a primary linked token, tries tokens where the
 /// privilege is *enabled* first and those where it is only held afterwards, never opens
 /// lsass.exe, enables no privilege (SeDebugPrivilege is not needed: a token's own access list
@@ -625,8 +690,8 @@ fn linked_via_system(process: &OwnedHandle) -> Result<OwnedHandle, ApiError> {
     Err(report.outcome())
 }
 
-/// The primary linked (limited) token of an elevated process (win32.md §3.4,
-/// ansible.md §1.4): `TokenLinkedToken` asked while impersonating a SYSTEM token that holds
+/// The primary linked (limited) token of an elevated process, obtained the way Ansible's
+/// `become` does: `TokenLinkedToken` asked while impersonating a SYSTEM token that holds
 /// SeTcbPrivilege, so that Windows returns a primary token instead of an identification one.
 /// The adapter calls this once per process and keeps the answer (`Win32::use_token`).
 ///
@@ -711,11 +776,7 @@ fn account_sid(name: &str) -> Option<String> {
 /// shows drives: `WTSUserName` and `WTSDomainName` of `ProcessIdToSessionId`'s session.
 /// `None` in session 0 (services, WinRM, scheduled tasks) or without a logged-on user.
 fn interactive_user() -> Option<Account> {
-    let mut session = 0u32;
-    // SAFETY: plain call with a valid out pointer.
-    if unsafe { ProcessIdToSessionId(GetCurrentProcessId(), &mut session) } == 0 || session == 0 {
-        return None;
-    }
+    let session = own_terminal_session().filter(|s| *s != 0)?;
     let name = wts_string(session, WTSUserName)?;
     let user = match wts_string(session, WTSDomainName) {
         Some(domain) => format!("{domain}\\{name}"),
@@ -729,7 +790,7 @@ fn interactive_user() -> Option<Account> {
 
 /// The process token's linked account (`TokenLinkedToken`: an identification token suffices
 /// to read its user) and the interactive session's user: the facts of the over-the-shoulder
-/// check (issue 8). Neither needs a privilege.
+/// check. Neither needs a privilege.
 pub(crate) fn session_users() -> Result<SessionUsers, ApiError> {
     let process = process_token(TOKEN_QUERY)?;
     let linked = match elevation(&process)? {
@@ -750,7 +811,7 @@ pub(crate) fn session_users() -> Result<SessionUsers, ApiError> {
 }
 
 /// Checks that the thread now impersonates at `SecurityImpersonation` or above: Windows
-/// may silently grant only identification (win32.md §3.3), and then every later call would
+/// may silently grant only identification, and then every later call would
 /// fail with 1346 or, worse, act as the wrong token.
 pub(crate) fn check_thread_impersonation_level() -> Result<(), ApiError> {
     let mut h: HANDLE = ptr::null_mut();
@@ -785,7 +846,7 @@ mod tests {
     }
 
     /// Why no candidate worked is the furthest step any SYSTEM candidate reached, not the
-    /// last process's error (issue 8: the loop used to keep only the last failure).
+    /// last process's error (the loop used to keep only the last failure).
     #[test]
     fn search_report_names_the_furthest_failure() {
         let open = ApiError::new("OpenProcessToken(SYSTEM)", 5);

@@ -1,6 +1,6 @@
 //! UTF-16 in and out.
 //!
-//! Win32 distinguishes a NULL string pointer from a pointer to `L""` (win32.md §1.2: for
+//! Win32 distinguishes a NULL string pointer from a pointer to `L""` (for
 //! `WNetAddConnection2W` NULL user = "the caller's context", `L""` password = "no password").
 //! Callers therefore build an `Option<WStr>` and turn it into a pointer with [`opt_ptr`]:
 //! `None` is NULL, `Some(WStr::new("")?)` is a pointer to a lone terminator. Nothing here
@@ -11,10 +11,7 @@ use core::ptr;
 use zeroize::Zeroizing;
 
 use mapdrive_core::domain::Secret;
-use mapdrive_core::error::ApiError;
-
-/// `ERROR_INVALID_PARAMETER`: a string with an embedded NUL would be silently cut by Win32.
-const ERROR_INVALID_PARAMETER: u32 = 87;
+use mapdrive_core::error::{ApiError, ERROR_INVALID_PARAMETER};
 
 /// A NUL-terminated UTF-16 string owned by Rust.
 #[derive(Clone, Debug)]
@@ -67,7 +64,7 @@ pub(crate) fn secret(s: &Secret, api: &'static str) -> Result<Zeroizing<Vec<u16>
     Ok(out)
 }
 
-/// A secret as UTF-16LE bytes without a terminator (a `CREDENTIALW` blob, win32.md §4.1),
+/// A secret as UTF-16LE bytes without a terminator (a `CREDENTIALW` blob),
 /// wiped when dropped.
 ///
 /// Not `Secret::to_utf16le`: collecting an iterator grows its Vec step by step, and every

@@ -1,7 +1,7 @@
-//! mpr.dll: connect, cancel, enumerate (win32.md §1).
+//! mpr.dll: connect, cancel, enumerate.
 //!
 //! WNet functions return the error code directly; `GetLastError` is not consulted
-//! (win32.md conventions: Wine skips `SetLastError` on some paths).
+//! (Wine skips `SetLastError` on some paths).
 
 use core::mem::size_of;
 use core::ptr;
@@ -22,7 +22,7 @@ pub(crate) use windows_sys::Win32::NetworkManagement::WNet::{
 use super::handle::EnumHandle;
 use super::wide::{self, WStr};
 use mapdrive_core::domain::{DriveLetter, RemotePath, Secret};
-use mapdrive_core::error::{ApiError, ProviderError};
+use mapdrive_core::error::{ApiError, ERROR_NOT_ENOUGH_MEMORY, ProviderError};
 
 /// `WNetGetLastErrorW`: what the provider reported with `WNetSetLastErrorW`. Must run at once
 /// after the WNet call that returned `ERROR_EXTENDED_ERROR`, on the same thread, before any
@@ -65,12 +65,12 @@ fn check(api: &'static str, rc: u32) -> Result<(), ApiError> {
 /// The `dwFlags` of `WNetAddConnection2W`: `CONNECT_UPDATE_PROFILE` to remember, else 0 (what
 /// `net use /persistent:no` passes). Never `CONNECT_TEMPORARY`, which the documentation
 /// defines as a connection made for browsing that may be released quickly, nor
-/// `CONNECT_INTERACTIVE` (mapdrive never prompts; Wine answers 67 for it, win32.md §5.2).
+/// `CONNECT_INTERACTIVE` (mapdrive never prompts; Wine answers 67 for it).
 pub(crate) fn connect_flags(remember: bool) -> u32 {
     if remember { CONNECT_UPDATE_PROFILE } else { 0 }
 }
 
-/// Recommended first buffer (win32.md §1.5: "MS recommends a 16 KiB buffer").
+/// Recommended first buffer ("MS recommends a 16 KiB buffer").
 const FIRST_BUFFER: usize = 16 * 1024;
 /// A larger request than this is treated as a provider bug rather than grown into.
 const MAX_BUFFER: usize = 16 * 1024 * 1024;
@@ -95,10 +95,10 @@ impl Resource {
 
 /// `WNetOpenEnumW(scope, RESOURCETYPE_DISK, 0, NULL)` + `WNetEnumResourceW` until
 /// `ERROR_NO_MORE_ITEMS` (259), growing the buffer on `ERROR_MORE_DATA` (234), then
-/// `WNetCloseEnum` (RAII). win32.md §1.5; ansible.md §1.2 step 3.
+/// `WNetCloseEnum` (RAII).
 pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
     let mut raw: HANDLE = ptr::null_mut();
-    // SAFETY: lpNetResource must be NULL for CONNECTED/REMEMBERED (win32.md §1.5); `raw` is a
+    // SAFETY: lpNetResource must be NULL for CONNECTED/REMEMBERED; `raw` is a
     // valid out pointer.
     let rc = unsafe { WNetOpenEnumW(scope, RESOURCETYPE_DISK, 0, ptr::null(), &mut raw) };
     check("WNetOpenEnumW", rc)?;
@@ -109,7 +109,8 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
     loop {
         let mut count = u32::MAX; // "-1 = as many as fit"
         let bytes = buf.len() * 8;
-        let mut size = u32::try_from(bytes).map_err(|_| ApiError::new("WNetEnumResourceW", 8))?;
+        let mut size = u32::try_from(bytes)
+            .map_err(|_| ApiError::new("WNetEnumResourceW", ERROR_NOT_ENOUGH_MEMORY))?;
         // SAFETY: `buf` holds `size` writable bytes; `count` and `size` are valid in/out.
         let rc = unsafe {
             WNetEnumResourceW(handle.raw(), &mut count, buf.as_mut_ptr().cast(), &mut size)
@@ -152,9 +153,9 @@ pub(crate) fn enumerate(scope: u32) -> Result<Vec<Resource>, ApiError> {
     }
 }
 
-/// `WNetAddConnection2W` (win32.md §1.1, §1.2). Only dwType, lpLocalName and lpRemoteName
+/// `WNetAddConnection2W`. Only dwType, lpLocalName and lpRemoteName
 /// are set; everything else is 0/NULL (lpProvider NULL = MPR picks the provider).
-/// `user`/`password` `None` → NULL (use defaults), `Some("")` → `L""` (win32.md §1.2).
+/// `user`/`password` `None` → NULL (use defaults), `Some("")` → `L""`.
 /// Flags: [`connect_flags`].
 pub(crate) fn add_connection(
     letter: DriveLetter,
@@ -183,7 +184,7 @@ pub(crate) fn add_connection(
     check(API, rc)
 }
 
-/// `WNetCancelConnection2W("M:", forget ? CONNECT_UPDATE_PROFILE : 0, force)` (win32.md §1.3).
+/// `WNetCancelConnection2W("M:", forget ? CONNECT_UPDATE_PROFILE : 0, force)`.
 pub(crate) fn cancel_connection(
     letter: DriveLetter,
     forget: bool,
@@ -198,7 +199,7 @@ pub(crate) fn cancel_connection(
 }
 
 /// The provider's `WNNC_NET_*` type as stored in `HKCU\Network\<L>\ProviderType`:
-/// `NETINFOSTRUCT.wNetType << 16` (win32.md §2.1: LanMan = 0x00020000). `None` when the
+/// `NETINFOSTRUCT.wNetType << 16` (LanMan = 0x00020000). `None` when the
 /// provider is unknown or WNet fails.
 pub(crate) fn provider_type(provider: &str) -> Option<u32> {
     let name = WStr::new(provider, "WNetGetNetworkInformationW").ok()?;
@@ -235,7 +236,7 @@ mod tests {
     use windows_sys::Win32::NetworkManagement::WNet::{CONNECT_INTERACTIVE, CONNECT_TEMPORARY};
 
     /// `net use /persistent:no` passes no flag; CONNECT_TEMPORARY means "for browsing, may be
-    /// released quickly" (issue 8: mapdrive used to pass it for --temporary).
+    /// released quickly" (mapdrive used to pass it for --temporary).
     #[test]
     fn non_remembered_connection_passes_no_flag() {
         assert_eq!(connect_flags(false), 0);

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use mapdrive::cli::run;
 use mapdrive::frontend::ansible;
+use mapdrive::frontend::input::StdSecretInput;
 use mapdrive::frontend::report::Report;
-use mapdrive_core::engine::StdSecretInput;
 use mapdrive_core::port::Port;
 
 fn main() -> ExitCode {
@@ -18,7 +18,9 @@ fn main() -> ExitCode {
         .map(PathBuf::from)
         .unwrap_or_default();
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let report = if ansible::is_module_invocation(&exe, &args) {
+    let module = ansible::is_module_invocation(&exe, &args);
+    say_why_on_panic(module);
+    let report = if module {
         // One JSON object on stdout, whatever happens: Ansible reads `failed` from it.
         let (stdout, code) = with_port(|port| ansible::run_invocation(&exe, &args, port))
             .unwrap_or_else(|e| {
@@ -45,10 +47,34 @@ fn main() -> ExitCode {
             }
         }
     };
+    let report = report.said();
     // A closed stdout (e.g. `| head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(report.stdout.as_bytes());
     let _ = std::io::stderr().write_all(report.stderr.as_bytes());
     ExitCode::from(report.code)
+}
+
+/// A panic (a bug: the code has no `unwrap`) still ends with a message, and for Ansible with the
+/// one JSON object it reads. Only the place is printed, never the panic's text, which could
+/// quote a value.
+fn say_why_on_panic(module: bool) {
+    std::panic::set_hook(Box::new(move |info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let msg = format!(
+            "mapdrive stopped on an internal error{at}: this is a bug; run `mapdrive list` to see \
+             the current state, and report the command that did it"
+        );
+        if module {
+            let _ = std::io::stdout().write_all(
+                ansible::ascii_json(&serde_json::json!({"failed": true, "msg": msg})).as_bytes(),
+            );
+        } else {
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
+        }
+    }));
 }
 
 /// Runs `f` with the Windows port, or with none where this build is not on Windows.

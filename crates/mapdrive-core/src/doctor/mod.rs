@@ -2,6 +2,7 @@
 //! stable code, a severity, an explanation naming the logon sessions involved, and the command
 //! that fixes it. Gathering reads; the rules are pure; nothing is ever written.
 
+pub mod picture;
 mod rules;
 
 use serde::Serialize;
@@ -39,18 +40,86 @@ impl Severity {
     }
 }
 
+/// Defines [`Code`]: each finding's variant and the stable code it is printed and serialised as.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $code:literal;)*) => {
+        /// A finding's stable code: printed, and serialised as, `MD001`...; scripts match on it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum Code {
+            $($(#[doc = $doc])* #[serde(rename = $code)] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as printed (`MD001`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A remembered drive is not connected in this logon session.
+    RememberedNotRestored = "MD001";
+    /// A drive is connected only in the other half of a split token.
+    OnlyInLinkedSession = "MD002";
+    /// A remembered drive names another account, and no saved credential for that account covers
+    /// its server: it will fail to reconnect at the next logon.
+    UserNameWithoutCredential = "MD003";
+    /// A remembered drive's server has no saved credential, which it needs to reconnect.
+    NoCredentialForServer = "MD004";
+    /// A global drive (visible to every logon session), possibly shadowed by a session's own.
+    GlobalDrive = "MD005";
+    /// A boot-time DOS device value that is not a well-formed network drive.
+    BootDeviceMalformed = "MD006";
+    /// A remembered letter is a local disk or another device here.
+    LetterCollision = "MD007";
+    /// The logon session has no credential vault (a network logon).
+    NoCredentialVault = "MD008";
+    /// The process runs with an elevated (Full) token.
+    ElevatedToken = "MD009";
+    /// The process runs as SYSTEM.
+    RunningAsSystem = "MD010";
+    /// A connected drive points elsewhere than its remembered entry.
+    RememberedPathDiffers = "MD011";
+    /// No network provider is loaded.
+    NoNetwork = "MD013";
+    /// The acting account is not the desktop's user.
+    SessionOwnerMismatch = "MD014";
+    /// The logon session caps how long saved credentials may persist.
+    CredentialPersistenceCapped = "MD015";
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One diagnosis.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Stable code (`MD001`).
-    pub code: &'static str,
+    #[schemars(with = "String")]
+    pub code: Code,
     /// Stable name (`remembered-not-restored`).
     pub slug: &'static str,
-    /// Severity.
+    /// How bad it is.
     pub severity: Severity,
     /// The drive it is about, if any.
     pub letter: Option<DriveLetter>,
-    /// One line.
+    /// What is wrong, in one line.
     pub title: String,
     /// What is going on, naming the logon sessions involved.
     pub explanation: String,
@@ -197,7 +266,7 @@ pub struct WhoAmI {
     /// The token in effect.
     #[serde(flatten)]
     pub identity: Identity,
-    /// EnableLinkedConnections.
+    /// The EnableLinkedConnections policy as configured.
     pub linked_connections: LinkedConnections,
     /// `CredGetSessionTypes` (`None` when the session has no credential set, 1312).
     pub credential_persistence: Option<CredentialCaps>,
@@ -272,7 +341,7 @@ pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
 pub struct Diagnosis {
     /// Who looked.
     pub identity: Identity,
-    /// EnableLinkedConnections.
+    /// The EnableLinkedConnections policy as configured.
     pub linked_connections: LinkedConnections,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,

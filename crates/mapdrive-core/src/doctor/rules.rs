@@ -1,10 +1,11 @@
 //! The rules. Each is a pure function of [`Facts`]; [`evaluate`] runs them all.
 
-use super::{Facts, Finding, Severity};
+use super::{Code, Facts, Finding, Severity};
 use crate::domain::{
     CredentialInfo, CredentialKind, DosTarget, DriveLetter, Elevation, LinkedConnections,
     LogonType, Luid, RemotePath,
 };
+use crate::error::{ERROR_NO_NETWORK, ERROR_NO_SUCH_LOGON_SESSION};
 use crate::plan::inventory::same_path;
 
 /// Runs every rule; findings most severe first, then by letter.
@@ -23,7 +24,7 @@ pub fn evaluate(f: &Facts) -> Vec<Finding> {
     token_context(f, &mut out);
     session_owner(f, &mut out);
     credential_persistence_capped(f, &mut out);
-    out.sort_by(|a, b| (a.severity, a.letter, a.code).cmp(&(b.severity, b.letter, b.code)));
+    out.sort_by_key(|a| (a.severity, a.letter, a.code));
     out
 }
 
@@ -119,10 +120,10 @@ pub fn credential_covers(c: &CredentialInfo, host: &str) -> bool {
 
 fn no_network(f: &Facts, out: &mut Vec<Finding>) {
     if let Err(e) = &f.connected
-        && e.code == 1222
+        && e.code == ERROR_NO_NETWORK
     {
         out.push(Finding {
-            code: "MD013",
+            code: Code::NoNetwork,
             slug: "no-network",
             severity: Severity::Error,
             letter: None,
@@ -137,10 +138,10 @@ fn no_network(f: &Facts, out: &mut Vec<Finding>) {
 
 fn no_credential_vault(f: &Facts, out: &mut Vec<Finding>) {
     if let Err(e) = &f.credentials
-        && e.code == 1312
+        && e.code == ERROR_NO_SUCH_LOGON_SESSION
     {
         out.push(Finding {
-            code: "MD008",
+            code: Code::NoCredentialVault,
             slug: "no-credential-vault",
             severity: Severity::Error,
             letter: None,
@@ -163,7 +164,7 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
     for r in &f.remembered {
         let explained_by_twin = out
             .iter()
-            .any(|x| x.code == "MD002" && x.letter == Some(r.letter));
+            .any(|x| x.code == Code::OnlyInLinkedSession && x.letter == Some(r.letter));
         if connected_here(f, r.letter).is_some()
             || device(f, r.letter).is_some()
             || explained_by_twin
@@ -228,7 +229,7 @@ fn remembered_not_restored(f: &Facts, out: &mut Vec<Finding>) {
             ));
         }
         out.push(Finding {
-            code: "MD001",
+            code: Code::RememberedNotRestored,
             slug: "remembered-not-restored",
             severity: Severity::Warning,
             letter: Some(r.letter),
@@ -282,7 +283,7 @@ fn only_in_linked_session(f: &Facts, out: &mut Vec<Finding>) {
             _ => "EnableLinkedConnections is off: with it on (and a restart), drives mapped in either half appear in both.".to_string(),
         };
         out.push(Finding {
-            code: "MD002",
+            code: Code::OnlyInLinkedSession,
             slug: "only-in-linked-session",
             severity: Severity::Warning,
             letter: Some(*letter),
@@ -325,7 +326,7 @@ fn user_name_without_credential(f: &Facts, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(Finding {
-            code: "MD003",
+            code: Code::UserNameWithoutCredential,
             slug: "user-name-without-credential",
             severity: Severity::Warning,
             letter: Some(r.letter),
@@ -373,7 +374,7 @@ fn no_credential_for_server(f: &Facts, out: &mut Vec<Finding>) {
         seen.push(host.to_lowercase());
         let network = f.identity.logon_type == LogonType::Network;
         out.push(Finding {
-            code: "MD004",
+            code: Code::NoCredentialForServer,
             slug: "no-credential-for-server",
             severity: if network { Severity::Warning } else { Severity::Info },
             letter: Some(r.letter),
@@ -415,7 +416,7 @@ fn global_drives(f: &Facts, out: &mut Vec<Finding>) {
                 .iter()
                 .find(|r| r.letter == *letter && !same_path(&r.remote, remote));
             out.push(Finding {
-                code: "MD005",
+                code: Code::GlobalDrive,
                 slug: "global-drive",
                 severity: if blocked.is_some() { Severity::Warning } else { Severity::Info },
                 letter: Some(*letter),
@@ -455,7 +456,7 @@ fn global_drives(f: &Facts, out: &mut Vec<Finding>) {
                 })
                 .unwrap_or_default();
             out.push(Finding {
-                code: "MD005",
+                code: Code::GlobalDrive,
                 slug: "global-drive-shadowed",
                 severity: Severity::Info,
                 letter: Some(*letter),
@@ -512,7 +513,7 @@ fn boot_device_malformed(f: &Facts, out: &mut Vec<Finding>) {
         let Some(problem) = problem else { continue };
         let remote = DosTarget::parse(&b.target).remote().map(str::to_string);
         out.push(Finding {
-            code: "MD006",
+            code: Code::BootDeviceMalformed,
             slug: "boot-device-malformed",
             severity: Severity::Error,
             letter,
@@ -543,7 +544,7 @@ fn letter_collision(f: &Facts, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(Finding {
-            code: "MD007",
+            code: Code::LetterCollision,
             slug: "letter-collision",
             severity: Severity::Warning,
             letter: Some(r.letter),
@@ -575,7 +576,7 @@ fn remembered_path_differs(f: &Facts, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(Finding {
-            code: "MD011",
+            code: Code::RememberedPathDiffers,
             slug: "remembered-path-differs",
             severity: Severity::Warning,
             letter: Some(r.letter),
@@ -604,7 +605,7 @@ fn token_context(f: &Facts, out: &mut Vec<Finding>) {
     let id = &f.identity;
     if id.is_system {
         out.push(Finding {
-            code: "MD010",
+            code: Code::RunningAsSystem,
             slug: "running-as-system",
             severity: Severity::Info,
             letter: None,
@@ -616,7 +617,7 @@ fn token_context(f: &Facts, out: &mut Vec<Finding>) {
         });
     } else if id.elevation == Elevation::Full {
         out.push(Finding {
-            code: "MD009",
+            code: Code::ElevatedToken,
             slug: "elevated-token",
             severity: Severity::Info,
             letter: None,
@@ -640,7 +641,7 @@ fn session_owner(f: &Facts, out: &mut Vec<Finding>) {
         return;
     };
     out.push(Finding {
-        code: "MD014",
+        code: Code::SessionOwnerMismatch,
         slug: "session-owner-mismatch",
         severity: Severity::Warning,
         letter: None,
@@ -663,7 +664,7 @@ fn credential_persistence_capped(f: &Facts, out: &mut Vec<Finding>) {
         return;
     }
     out.push(Finding {
-        code: "MD015",
+        code: Code::CredentialPersistenceCapped,
         slug: "credential-persistence-capped",
         severity: if f.remembered.is_empty() {
             Severity::Info
@@ -752,7 +753,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(
             (found[0].code, found[0].severity),
-            ("MD013", Severity::Error)
+            (Code::NoNetwork, Severity::Error)
         );
         assert!(found[0].remedy.contains("LanmanWorkstation"));
         // The snapshot file is found through a Unix path: checked by the host run, not under Wine.

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
 
@@ -17,18 +17,40 @@ pub const MAX_USER_NAME: usize = 513;
 /// `CRED_MAX_STRING_LENGTH`: comment and alias.
 pub const MAX_STRING: usize = 256;
 
-/// Credential type: the two password types and the two certificate types win_credential manages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord, JsonSchema)]
+/// Credential type: the two password types and the two certificate types win_credential manages
+/// (`--type`, `type` in Ansible and DSC).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    JsonSchema,
+)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
-    /// `CRED_TYPE_DOMAIN_PASSWORD` (2): what SMB, NTLM and Kerberos use; `cmdkey /add`.
+    /// `CRED_TYPE_DOMAIN_PASSWORD` (2): what SMB, NTLM and Kerberos use for the named server;
+    /// `cmdkey /add`.
+    #[default]
+    #[cfg_attr(feature = "clap", value(name = "domain_password", alias = "domain"))]
     DomainPassword,
     /// `CRED_TYPE_GENERIC` (1): application-defined; `cmdkey /generic`.
+    #[cfg_attr(feature = "clap", value(name = "generic_password", alias = "generic"))]
     GenericPassword,
     /// `CRED_TYPE_DOMAIN_CERTIFICATE` (3): a certificate (in `CurrentUser\My`) for authentication;
-    /// the user name is the marshaled certificate reference, the secret its PIN.
+    /// the user name is the certificate's SHA-1 thumbprint (stored marshaled), the secret its PIN.
+    #[cfg_attr(feature = "clap", value(name = "domain_certificate"))]
     DomainCertificate,
-    /// `CRED_TYPE_GENERIC_CERTIFICATE` (5): application-defined, referring to a certificate.
+    /// `CRED_TYPE_GENERIC_CERTIFICATE` (5): application-defined, referring to a certificate; the
+    /// user name is its SHA-1 thumbprint, the secret its PIN.
+    #[cfg_attr(feature = "clap", value(name = "generic_certificate"))]
     GenericCertificate,
 }
 
@@ -120,8 +142,10 @@ impl FromStr for CredentialKind {
     }
 }
 
-/// `CRED_PERSIST_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default, JsonSchema)]
+/// How long a saved credential lives (`CRED_PERSIST_*`; `--persistence`, `persistence` in Ansible
+/// and DSC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Persistence {
     /// `CRED_PERSIST_SESSION` (1): this logon session only.
@@ -205,10 +229,10 @@ impl CredentialTarget {
                 why: format!("it is {len} characters; a {kind} target holds at most {max}"),
             });
         }
-        if s.chars().any(char::is_control) {
+        if s.chars().any(is_control_or_format) {
             return Err(InputError::Field {
                 what: "credential target",
-                why: "it contains a control character".into(),
+                why: "it contains a control or invisible format character".into(),
             });
         }
         if kind.is_domain() && s.starts_with("\\\\") {
@@ -252,8 +276,8 @@ pub fn validate_user_name(s: &str) -> Result<(), InputError> {
         Some(format!(
             "it is {len} characters; at most {MAX_USER_NAME} are allowed"
         ))
-    } else if s.chars().any(char::is_control) {
-        Some("it contains a control character".into())
+    } else if s.chars().any(is_control_or_format) {
+        Some("it contains a control or invisible format character".into())
     } else if s.matches('\\').count() > 1 {
         Some("it holds more than one '\\' (write DOMAIN\\user)".into())
     } else if s.ends_with('\\') || s.ends_with('@') {
@@ -270,13 +294,28 @@ pub fn validate_user_name(s: &str) -> Result<(), InputError> {
     }
 }
 
-/// Validates a comment or alias (`CRED_MAX_STRING_LENGTH`).
+/// Whether `c` is a control character (Cc) or an invisible format character (Cf: bidirectional
+/// overrides such as U+202E, zero-width spaces and joiners, U+FEFF...). Format characters make a
+/// label or comment read differently from what it holds (a reversed file name, a target that
+/// looks like another), so they are refused like control characters.
+pub fn is_control_or_format(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.is_control() || c.general_category() == GeneralCategory::Format
+}
+
+/// Validates a comment, alias or label (`CRED_MAX_STRING_LENGTH`).
 pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputError> {
-    if let Some(c) = s.chars().find(|c| c.is_control()) {
+    if let Some(c) = s.chars().find(|&c| is_control_or_format(c)) {
+        let kind = if c.is_control() {
+            "control"
+        } else {
+            "invisible format"
+        };
         return Err(InputError::Field {
             what,
             why: format!(
-                "it contains the control character U+{:04X}, which would corrupt tables and terminals",
+                "it contains the {kind} character U+{:04X}, which would corrupt tables and terminals \
+                 or make the text read differently from what it holds",
                 u32::from(c)
             ),
         });
@@ -294,18 +333,20 @@ pub fn validate_short_string(what: &'static str, s: &str) -> Result<(), InputErr
 /// What Windows reports of a saved credential. The secret is never part of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CredentialInfo {
-    /// Target name.
+    /// The target name: the server as written in UNC paths (`fileserver`, `*.corp.example`), or
+    /// an application's own name for a generic credential.
     pub target: String,
-    /// Type.
+    /// Which kind of credential: password or certificate, domain or generic (`CRED_TYPE_*`).
     #[serde(rename = "type")]
     pub kind: CredentialKind,
-    /// Account.
+    /// The account it signs in as (`UserName`): `DOMAIN\user` or `user@domain`; for a
+    /// certificate credential, the certificate reference.
     pub user_name: Option<String>,
-    /// Persistence.
+    /// How long it lives: this logon session, later logons of this user, or roaming too.
     pub persistence: Persistence,
-    /// Target alias.
+    /// Another name it answers to (`TargetAlias`, e.g. the server's NetBIOS name).
     pub alias: Option<String>,
-    /// Comment.
+    /// Free text shown in the Credential Manager.
     pub comment: Option<String>,
     /// Application-defined attributes, in order (not shown when there are none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -476,6 +517,32 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let mut compact = zeroize::Zeroizing::new(String::with_capacity(s.len()));
     compact.extend(s.chars().filter(|c| !c.is_ascii_whitespace()));
     LENIENT.decode(compact.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod format_character_tests {
+    use super::*;
+
+    #[test]
+    fn bidi_overrides_and_zero_width_characters_are_refused() {
+        for bad in [
+            "Team\u{202E}txt.exe",
+            "Pub\u{200B}lic",
+            "\u{FEFF}Docs",
+            "a\u{2066}b",
+            "x\u{7}",
+        ] {
+            let e = validate_short_string("label", bad).unwrap_err().to_string();
+            assert!(e.contains("U+"), "{bad:?}: {e}");
+            assert!(
+                validate_user_name(&format!("CORP\\{bad}")).is_err(),
+                "{bad:?}"
+            );
+        }
+        for good in ["Team Docs", "Données partagées", "共有", "Ünïcödé — ok"] {
+            assert!(validate_short_string("label", good).is_ok(), "{good:?}");
+        }
+    }
 }
 
 #[cfg(test)]

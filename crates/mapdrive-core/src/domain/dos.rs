@@ -53,7 +53,6 @@ pub enum Redirector {
 pub enum DosTarget {
     /// `\Device\LanmanRedirector\;M:00000000000bd3f6\server\share`
     Network {
-        /// Redirector.
         redirector: Redirector,
         /// The letter embedded after `;`.
         letter: Option<DriveLetter>,

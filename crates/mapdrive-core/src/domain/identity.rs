@@ -107,13 +107,13 @@ impl LogonType {
 pub struct Identity {
     /// `DOMAIN\user`.
     pub user: String,
-    /// `S-1-5-...`.
+    /// The account's SID (`S-1-5-...`).
     pub sid: String,
     /// Logon session of the token.
     pub logon_id: Luid,
     /// Logon type of that session.
     pub logon_type: LogonType,
-    /// Elevation type.
+    /// Which half of a split (UAC) token this is, if it is split (`TokenElevationType`).
     pub elevation: Elevation,
     /// The linked token's logon session, when the token is half of a split pair.
     pub linked_logon_id: Option<Luid>,
@@ -255,7 +255,7 @@ impl CredentialCaps {
 pub struct Account {
     /// `DOMAIN\user` (or just `user` when the domain is unknown).
     pub user: String,
-    /// `S-1-5-...`.
+    /// The account's SID (`S-1-5-...`).
     pub sid: Option<String>,
 }
 

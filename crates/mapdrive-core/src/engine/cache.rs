@@ -3,7 +3,7 @@
 //! action that can change it, so a document of 26 drives and 50 credentials enumerates the
 //! drives and the credentials once instead of once per item.
 //!
-//! Facts are kept per token ([`TokenChoice`]): the linked half of a split token sees other drives
+//! Reads are kept per token ([`TokenChoice`]): the linked half of a split token sees other drives
 //! and another vault. An action invalidates what it may have changed, in both tokens' caches
 //! (they share `HKCU` and may share the vault). A failed action invalidates too: Windows may have
 //! done part of it.
@@ -19,9 +19,9 @@ use crate::error::ApiError;
 use crate::gpp::{Hive, RegValue, TargetingFacts};
 use crate::port::{Action, BootDevice, Connection, Forward, Port, Remembered, TokenChoice};
 
-/// What one token's view holds.
+/// The answers read so far through one token (`None`/absent: not read yet, or invalidated).
 #[derive(Default)]
-struct Facts {
+struct CachedReads {
     identity: Option<Result<Identity, ApiError>>,
     connected: Option<Result<Vec<Connection>, ApiError>>,
     remembered: Option<Result<Vec<Remembered>, ApiError>>,
@@ -76,8 +76,8 @@ pub struct ReadCounts {
 pub struct CachingPort<'a> {
     inner: &'a mut dyn Port,
     token: Cell<TokenChoice>,
-    current: RefCell<Facts>,
-    linked: RefCell<Facts>,
+    current: RefCell<CachedReads>,
+    linked: RefCell<CachedReads>,
     boot: RefCell<Option<Result<Vec<BootDevice>, ApiError>>>,
     policy: RefCell<Option<Result<LinkedConnections, ApiError>>>,
     /// Process-wide (the process token's linked account, this desktop's user): read once.
@@ -91,8 +91,8 @@ impl<'a> CachingPort<'a> {
         CachingPort {
             inner,
             token: Cell::new(TokenChoice::Current),
-            current: RefCell::new(Facts::default()),
-            linked: RefCell::new(Facts::default()),
+            current: RefCell::new(CachedReads::default()),
+            linked: RefCell::new(CachedReads::default()),
             boot: RefCell::new(None),
             policy: RefCell::new(None),
             session_users: RefCell::new(None),
@@ -111,7 +111,7 @@ impl<'a> CachingPort<'a> {
         self.counts.set(c);
     }
 
-    fn facts(&self) -> &RefCell<Facts> {
+    fn token_reads(&self) -> &RefCell<CachedReads> {
         match self.token.get() {
             TokenChoice::Current => &self.current,
             TokenChoice::Linked => &self.linked,
@@ -200,7 +200,7 @@ fn cached<T: Clone>(
 
 impl Port for CachingPort<'_> {
     fn identity(&self) -> Result<Identity, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.identity, || {
             self.count(|c| c.identity += 1);
             self.inner.identity()
@@ -214,7 +214,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn connected(&self) -> Result<Vec<Connection>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.connected, || {
             self.count(|c| c.connected += 1);
             self.inner.connected()
@@ -222,7 +222,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.remembered, || {
             self.count(|c| c.remembered += 1);
             self.inner.remembered()
@@ -230,7 +230,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.dos
             .entry(letter)
             .or_insert_with(|| {
@@ -241,7 +241,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.credentials, || {
             self.count(|c| c.credentials += 1);
             self.inner.credentials()
@@ -249,7 +249,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn credential_caps(&self) -> Result<CredentialCaps, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.caps, || self.inner.credential_caps())
     }
 
@@ -266,7 +266,7 @@ impl Port for CachingPort<'_> {
     ) -> Result<Option<CredentialInfo>, ApiError> {
         // Answered from the enumeration when this run has one (no second read of the vault);
         // otherwise one `CredReadW`.
-        let from_list = match &self.facts().borrow().credentials {
+        let from_list = match &self.token_reads().borrow().credentials {
             Some(Ok(list)) => Some(
                 list.iter()
                     .find(|c| c.kind == kind && c.target.to_lowercase() == target.to_lowercase())
@@ -285,7 +285,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.labels
             .entry(remote.mount_points_key().to_lowercase())
             .or_insert_with(|| self.inner.label(remote))
@@ -293,7 +293,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.targeting, || {
             self.count(|c| c.targeting_facts += 1);
             self.inner.targeting_facts()
@@ -301,7 +301,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn registry_key_exists(&self, hive: Hive, key: &str) -> Result<bool, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.keys
             .entry((hive, key.trim_matches('\\').to_lowercase()))
             .or_insert_with(|| {
@@ -317,7 +317,7 @@ impl Port for CachingPort<'_> {
         key: &str,
         name: &str,
     ) -> Result<Option<RegValue>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.values
             .entry((
                 hive,
@@ -332,7 +332,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn no_drives(&self) -> Result<Option<u32>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         cached(&mut f.no_drives, || {
             self.count(|c| c.no_drives += 1);
             self.inner.no_drives()
@@ -340,7 +340,7 @@ impl Port for CachingPort<'_> {
     }
 
     fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
-        let mut f = self.facts().borrow_mut();
+        let mut f = self.token_reads().borrow_mut();
         f.gpp_records
             .entry(key.to_lowercase())
             .or_insert_with(|| {
@@ -355,6 +355,9 @@ impl Port for CachingPort<'_> {
         set_gpp_record,
         credential_secret_equals, // never cached: a secret comparison must not outlive the call
         sessions,
+        logon_sessions,
+        global_namespace,
+        console_output_code_page,
         certificate_in_my_store,
         marshal_certificate,
         unmarshal_certificate,

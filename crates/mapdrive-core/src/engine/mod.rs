@@ -7,11 +7,14 @@ pub mod cache;
 pub mod secret;
 pub mod session;
 
-pub use secret::{SecretInput, SecretSource, StdSecretInput, read_secret, secret_from_text};
-pub use session::{Chosen, Session, choose, choose_to_change, under};
+pub use secret::{SecretInput, SecretSource, read_secret, secret_from_text};
+pub use session::{Chosen, SessionChoice, choose, choose_to_change, under};
 
 use crate::domain::{CredentialInfo, DriveLetter, Elevation, RemotePath, Secret};
-use crate::error::Error;
+use crate::error::{
+    ERROR_ALREADY_ASSIGNED, ERROR_DEVICE_ALREADY_REMEMBERED, ERROR_FILE_NOT_FOUND,
+    ERROR_NOT_CONNECTED, ERROR_NOT_FOUND, ERROR_PATH_NOT_FOUND, Error,
+};
 use crate::plan::inventory::Inventory;
 use crate::plan::{
     self, CredRemoveRequest, CredSetRequest, GlobalMapRequest, GlobalUnmapRequest, MapRequest,
@@ -66,7 +69,7 @@ impl Change {
         Ok(())
     }
 
-    /// Whether the change is made in a logon session (and so follows [`Session`]).
+    /// Whether the change is made in a logon session (and so follows [`SessionChoice`]).
     fn follows_session(&self) -> bool {
         matches!(
             self,
@@ -81,7 +84,7 @@ pub struct Request {
     /// What to change.
     pub change: Change,
     /// In which logon session(s).
-    pub session: Session,
+    pub session: SessionChoice,
     /// Only report what would change.
     pub check: bool,
 }
@@ -124,7 +127,13 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
     } = request;
     change.validate()?;
     if !change.follows_session() {
-        let outcome = one(port, &change, check, TokenChoice::Current, Session::Current)?;
+        let outcome = change_in_this_token(
+            port,
+            &change,
+            check,
+            TokenChoice::Current,
+            SessionChoice::Current,
+        )?;
         return Ok(Response {
             outcomes: vec![(TokenChoice::Current, outcome)],
             failure: None,
@@ -133,7 +142,9 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
     let chosen = session::choose_to_change(port, session)?;
     let mut outcomes: Vec<(TokenChoice, Outcome)> = Vec::new();
     for token in &chosen.tokens {
-        let result = under(port, *token, |p| one(p, &change, check, *token, session));
+        let result = under(port, *token, |p| {
+            change_in_this_token(p, &change, check, *token, session)
+        });
         let mut outcome = match result {
             Ok(outcome) => outcome,
             Err(e) if !outcomes.is_empty() => {
@@ -157,13 +168,14 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
     })
 }
 
-/// One change in the token the port is on.
-fn one(
+/// Makes (or with `check`, plans) one change in the logon session of the token the port is on;
+/// `token` and `session` say which one that is and what the user asked for.
+fn change_in_this_token(
     port: &mut dyn Port,
     change: &Change,
     check: bool,
     token: TokenChoice,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<Outcome, Error> {
     match change {
         Change::Map(req, password) => {
@@ -205,7 +217,7 @@ fn one(
                 |p| plan::observe_letter_state(p, letter),
                 Verify::Replan,
             )?;
-            if session == Session::Auto && token == TokenChoice::Linked && !outcome.changed {
+            if session == SessionChoice::Auto && token == TokenChoice::Linked && !outcome.changed {
                 // Nothing in the limited session: say so if the drive is in this elevated one.
                 let here = under(port, TokenChoice::Current, |p| {
                     plan::observe_letter_state(p, letter)
@@ -221,12 +233,14 @@ fn one(
             }
             Ok(outcome)
         }
-        Change::GlobalMap(req) => global(port, check, req.letter, req.at_boot, |p| {
+        Change::GlobalMap(req) => change_global_drive(port, check, req.letter, req.at_boot, |p| {
             plan::plan_global_map(p, req)
         }),
-        Change::GlobalUnmap(req) => global(port, check, req.letter, req.at_boot, |p| {
-            plan::plan_global_unmap(p, req)
-        }),
+        Change::GlobalUnmap(req) => {
+            change_global_drive(port, check, req.letter, req.at_boot, |p| {
+                plan::plan_global_unmap(p, req)
+            })
+        }
         Change::CredSet(req, secret) => {
             let secrets = Secrets {
                 password: None,
@@ -267,13 +281,22 @@ fn one(
 }
 
 /// Windows' answers that mean "already there" or "already gone": another process may have made
-/// the same change at the same moment (85 ERROR_ALREADY_ASSIGNED, 1202
-/// ERROR_DEVICE_ALREADY_REMEMBERED, 2250 ERROR_NOT_CONNECTED, 1168 ERROR_NOT_FOUND, 2
-/// ERROR_FILE_NOT_FOUND), or that the letter was being torn down by another process while
-/// mapdrive connected it (3 ERROR_PATH_NOT_FOUND, seen under concurrent `unmap`). Such a failure is
+/// the same change at the same moment (a letter already assigned or remembered, a connection or
+/// credential or value already gone), or that the letter was being torn down by another process
+/// while mapdrive connected it (`ERROR_PATH_NOT_FOUND`, seen under concurrent `unmap`). Such a failure is
 /// re-observed, and planned and applied once more when the requested state does not hold.
-fn already(e: &Error) -> bool {
-    matches!(e.code(), Some(85 | 1202 | 2250 | 1168 | 2 | 3))
+fn already_there_or_gone(e: &Error) -> bool {
+    matches!(
+        e.code(),
+        Some(
+            ERROR_ALREADY_ASSIGNED
+                | ERROR_DEVICE_ALREADY_REMEMBERED
+                | ERROR_NOT_CONNECTED
+                | ERROR_NOT_FOUND
+                | ERROR_FILE_NOT_FOUND
+                | ERROR_PATH_NOT_FOUND
+        )
+    )
 }
 
 /// How [`converge`] checks that the requested state holds after applying.
@@ -316,7 +339,7 @@ fn converge(
     let first = match plan::apply(port, plan, secrets, &observe) {
         Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
         Ok(outcome) => outcome,
-        Err(e) if already(&e) => {
+        Err(e) if already_there_or_gone(&e) => {
             let again = make_plan(&*port)?;
             if !again.changes() {
                 // Someone else got there first: the requested state holds.
@@ -368,7 +391,7 @@ fn converge(
 }
 
 /// A global (SYSTEM) or boot-time change, observed where it lives.
-fn global(
+fn change_global_drive(
     port: &mut dyn Port,
     check: bool,
     letter: DriveLetter,
@@ -427,7 +450,7 @@ fn observe_with_label(
 }
 
 /// Every drive letter as seen from the chosen session(s); the choice's warnings come first.
-pub fn inventories(port: &mut dyn Port, session: Session) -> Result<Vec<Inventory>, Error> {
+pub fn inventories(port: &mut dyn Port, session: SessionChoice) -> Result<Vec<Inventory>, Error> {
     let chosen = choose(port, session)?;
     let mut out = Vec::new();
     for token in chosen.tokens {
@@ -445,7 +468,7 @@ pub type Vault = (TokenChoice, Vec<CredentialInfo>);
 /// about the session choice.
 pub fn credentials(
     port: &mut dyn Port,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<(Vec<Vault>, Vec<String>), Error> {
     let chosen = choose(port, session)?;
     let mut out = Vec::new();
@@ -468,9 +491,9 @@ pub fn credentials(
 pub fn diagnose(
     port: &mut dyn Port,
     letter: Option<DriveLetter>,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<crate::doctor::Diagnosis, Error> {
-    let token = if session == Session::Current {
+    let token = if session == SessionChoice::Current {
         TokenChoice::Current
     } else {
         choose(port, session)?
@@ -485,7 +508,7 @@ pub fn diagnose(
 /// Reconnects remembered drives in the chosen session(s), as Winlogon would.
 pub fn restore(
     port: &mut dyn Port,
-    session: Session,
+    session: SessionChoice,
     check: bool,
 ) -> Result<Vec<RestoreReport>, Error> {
     let chosen = session::choose_to_change(port, session)?;
@@ -504,7 +527,7 @@ pub fn restore(
 /// starting at"), as seen from the first session `session` chooses, and the choice's warnings.
 pub fn first_available(
     port: &mut dyn Port,
-    session: Session,
+    session: SessionChoice,
     start: DriveLetter,
     remote: &RemotePath,
 ) -> Result<(plan::FirstAvailable, Vec<String>), Error> {

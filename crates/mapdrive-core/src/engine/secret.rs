@@ -1,7 +1,7 @@
 //! The one secret reader every front-end uses: standard input, a no-echo prompt, or a value that
 //! arrived in a document (Ansible arguments, DSC JSON). Whatever the source, the same rules apply.
 
-use std::io::{self, BufRead};
+use std::io;
 
 use zeroize::Zeroizing;
 
@@ -10,26 +10,19 @@ use crate::error::InputError;
 
 /// Where secrets come from (a trait so tests can supply them).
 pub trait SecretInput {
-    /// The first line of standard input.
+    /// The next line of standard input (empty at its end).
     fn stdin_line(&mut self) -> io::Result<Zeroizing<String>>;
     /// A no-echo console prompt.
     fn prompt(&mut self, prompt: &str) -> io::Result<Zeroizing<String>>;
-}
-
-/// The process's real stdin and console.
-pub struct StdSecretInput;
-
-impl SecretInput for StdSecretInput {
-    fn stdin_line(&mut self) -> io::Result<Zeroizing<String>> {
-        // Room for any secret Windows can store, so reading never reallocates (a reallocation
-        // would free an unwiped partial copy).
-        let mut line = Zeroizing::new(String::with_capacity(8192));
-        io::stdin().lock().read_line(&mut line)?;
-        Ok(line)
+    /// All of standard input (an instance of JSON, which may span lines and hold a secret). By
+    /// default the next line, which is what a test double that answers lines gives.
+    fn stdin_all(&mut self) -> io::Result<Zeroizing<String>> {
+        self.stdin_line()
     }
-
-    fn prompt(&mut self, prompt: &str) -> io::Result<Zeroizing<String>> {
-        rpassword::prompt_password(prompt).map(Zeroizing::new)
+    /// Whether standard input holds more than blank lines after what was read: a line nobody
+    /// asked for is a mistake (one `--secret` too few) to refuse, not to ignore.
+    fn stdin_has_more(&mut self) -> io::Result<bool> {
+        Ok(false)
     }
 }
 

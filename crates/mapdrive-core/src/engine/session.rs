@@ -1,65 +1,68 @@
-//! Which logon session(s) an operation acts in. Every front-end passes a [`Session`]; the choice
+//! Which logon session(s) an operation acts in. Every front-end passes a [`SessionChoice`]; the choice
 //! of token, the fallback and its warning, and acting in both halves of a split token are made
 //! here and nowhere else.
 
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Elevation, Identity, owner_mismatch};
 use crate::error::{Error, InputError, error_name};
 use crate::port::{Port, TokenChoice};
 
-/// The session choice (`--session`, Ansible `session`, DSC `session`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Which logon session(s) an operation acts in: `--session`, and `session` in Ansible and DSC.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
-pub enum Session {
-    /// Elevated: the linked limited session (where Explorer lives), falling back to this one with a
-    /// warning; otherwise this one.
+pub enum SessionChoice {
+    /// From an elevated (Full) token: the linked limited session, where Explorer runs, falling back
+    /// to this one with a warning when it cannot be reached; otherwise this one.
     #[default]
     Auto,
     /// This process's own logon session.
     Current,
-    /// The limited (non-elevated) session; fails when there is none to reach.
+    /// The limited (non-elevated) session, where Explorer runs and mappings persist; fails when
+    /// there is none to reach.
     Limited,
     /// Both halves of a split token (Group Policy's behaviour).
     Both,
 }
 
-impl Session {
+impl SessionChoice {
     /// The accepted spellings.
     pub const CHOICES: &'static str = "auto, current, limited, both";
 
     /// Its name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Session::Auto => "auto",
-            Session::Current => "current",
-            Session::Limited => "limited",
-            Session::Both => "both",
+            SessionChoice::Auto => "auto",
+            SessionChoice::Current => "current",
+            SessionChoice::Limited => "limited",
+            SessionChoice::Both => "both",
         }
     }
 }
 
-impl fmt::Display for Session {
+impl fmt::Display for SessionChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for Session {
+impl FromStr for SessionChoice {
     type Err = InputError;
-    fn from_str(s: &str) -> Result<Session, InputError> {
+    fn from_str(s: &str) -> Result<SessionChoice, InputError> {
         match s.to_ascii_lowercase().as_str() {
-            "auto" => Ok(Session::Auto),
-            "current" => Ok(Session::Current),
-            "limited" => Ok(Session::Limited),
-            "both" => Ok(Session::Both),
+            "auto" => Ok(SessionChoice::Auto),
+            "current" => Ok(SessionChoice::Current),
+            "limited" => Ok(SessionChoice::Limited),
+            "both" => Ok(SessionChoice::Both),
             _ => Err(InputError::Choice {
                 what: "session",
                 input: s.into(),
-                choices: Session::CHOICES,
+                choices: SessionChoice::CHOICES,
             }),
         }
     }
@@ -83,7 +86,7 @@ pub(crate) fn read_identity(port: &dyn Port) -> Result<Identity, Error> {
 
 /// Chooses the token(s) for `session` to read in: like [`choose_to_change`], but acting for another
 /// account than the desktop's is only a warning.
-pub fn choose(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
+pub fn choose(port: &mut dyn Port, session: SessionChoice) -> Result<Chosen, Error> {
     choose_for(port, session, false)
 }
 
@@ -91,18 +94,22 @@ pub fn choose(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
 /// token. Refuses (exit 3) when the chosen session belongs to another account than this desktop's
 /// ("over the shoulder" elevation, Windows 11 Administrator protection), unless `--session
 /// current` asked for exactly that.
-pub fn choose_to_change(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
+pub fn choose_to_change(port: &mut dyn Port, session: SessionChoice) -> Result<Chosen, Error> {
     choose_for(port, session, true)
 }
 
-fn choose_for(port: &mut dyn Port, session: Session, changing: bool) -> Result<Chosen, Error> {
+fn choose_for(
+    port: &mut dyn Port,
+    session: SessionChoice,
+    changing: bool,
+) -> Result<Chosen, Error> {
     let mut chosen = choose_tokens(port, session)?;
     // Whose session is this? A failing query (no interactive session, an old system) skips the
     // check rather than blocking the operation.
     if let Ok(users) = port.session_users() {
         let acting_linked = chosen.tokens.contains(&TokenChoice::Linked);
         if let Some(mismatch) = owner_mismatch(&chosen.identity, &users, acting_linked) {
-            if changing && session != Session::Current {
+            if changing && session != SessionChoice::Current {
                 return Err(Error::Refused {
                     message: mismatch.message,
                     remedy: mismatch.remedy,
@@ -117,13 +124,13 @@ fn choose_for(port: &mut dyn Port, session: Session, changing: bool) -> Result<C
     Ok(chosen)
 }
 
-fn choose_tokens(port: &mut dyn Port, session: Session) -> Result<Chosen, Error> {
+fn choose_tokens(port: &mut dyn Port, session: SessionChoice) -> Result<Chosen, Error> {
     let identity = read_identity(&*port)?;
     let full = identity.elevation == Elevation::Full;
     let (tokens, warnings) = match session {
-        Session::Current => (vec![TokenChoice::Current], Vec::new()),
-        Session::Auto if !full => (vec![TokenChoice::Current], Vec::new()),
-        Session::Auto => match try_linked(port) {
+        SessionChoice::Current => (vec![TokenChoice::Current], Vec::new()),
+        SessionChoice::Auto if !full => (vec![TokenChoice::Current], Vec::new()),
+        SessionChoice::Auto => match try_linked(port) {
             Ok(()) => (vec![TokenChoice::Linked], Vec::new()),
             Err(e) => (
                 vec![TokenChoice::Current],
@@ -136,7 +143,7 @@ fn choose_tokens(port: &mut dyn Port, session: Session) -> Result<Chosen, Error>
                 )],
             ),
         },
-        Session::Limited | Session::Both if full => {
+        SessionChoice::Limited | SessionChoice::Both if full => {
             try_linked(port).map_err(|e| Error::Api {
                 context: "could not act in the limited (non-elevated) logon session".into(),
                 fix: None,
@@ -149,16 +156,16 @@ fn choose_tokens(port: &mut dyn Port, session: Session) -> Result<Chosen, Error>
                         .into(),
                 ),
             })?;
-            if session == Session::Both {
+            if session == SessionChoice::Both {
                 (vec![TokenChoice::Linked, TokenChoice::Current], Vec::new())
             } else {
                 (vec![TokenChoice::Linked], Vec::new())
             }
         }
-        Session::Limited if identity.elevation == Elevation::Limited => {
+        SessionChoice::Limited if identity.elevation == Elevation::Limited => {
             (vec![TokenChoice::Current], Vec::new())
         }
-        Session::Limited => {
+        SessionChoice::Limited => {
             return Err(Error::Refused {
                 message: format!(
                     "--session limited: this token is not split (elevation {:?}), so there is no limited \
@@ -169,13 +176,13 @@ fn choose_tokens(port: &mut dyn Port, session: Session) -> Result<Chosen, Error>
                 remedy: "use --session current (or auto) to act in this logon session".into(),
             });
         }
-        Session::Both if identity.elevation == Elevation::Limited => {
+        SessionChoice::Both if identity.elevation == Elevation::Limited => {
             return Err(Error::Refused {
                 message: "--session both needs an elevated process: a limited token cannot act in its elevated twin".into(),
                 remedy: "run mapdrive from an elevated prompt (Run as administrator), or use --session current".into(),
             });
         }
-        Session::Both => (
+        SessionChoice::Both => (
             vec![TokenChoice::Current],
             vec!["this token is not split (elevation Default): there is only one logon session to act in".into()],
         ),

@@ -8,14 +8,19 @@ use crate::domain::{
 };
 use crate::error::Error;
 use crate::port::Port;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-/// When a supplied secret is written to an existing credential.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// When a supplied secret is written to an existing credential (`--update-secret`,
+/// `update_secret` in Ansible, `updateSecret` in DSC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "camelCase")]
 pub enum UpdateSecret {
-    /// Whenever it differs; a domain password cannot be read back, so it is always rewritten.
+    /// Whenever it may differ: a domain password cannot be read back, so it is written on every run.
     #[default]
     Always,
-    /// Only when the credential is created.
+    /// Only when the credential is created (the default in DSC documents).
     OnCreate,
 }
 
@@ -32,11 +37,8 @@ pub enum NewUserWithoutSecret {
 /// `cred set`.
 #[derive(Clone, Debug)]
 pub struct CredSetRequest {
-    /// Target.
     pub target: CredentialTarget,
-    /// Type.
     pub kind: CredentialKind,
-    /// Account.
     pub user_name: String,
     /// Persistence (`None` = keep the stored one; `local` for a new credential).
     pub persistence: Option<Persistence>,
@@ -44,7 +46,7 @@ pub struct CredSetRequest {
     pub alias: Option<String>,
     /// Comment (`None` = keep the stored one, `Some("")` = remove it).
     pub comment: Option<String>,
-    /// Secret policy.
+    /// When a supplied secret is written to an existing credential.
     pub update_secret: UpdateSecret,
     /// Attributes (`None` = keep the stored ones; `Some` = exactly these, in order).
     pub attributes: Option<Vec<CredentialAttribute>>,
@@ -55,9 +57,7 @@ pub struct CredSetRequest {
 /// `cred remove`.
 #[derive(Clone, Debug)]
 pub struct CredRemoveRequest {
-    /// Target.
     pub target: CredentialTarget,
-    /// Type.
     pub kind: CredentialKind,
 }
 

@@ -9,9 +9,7 @@ use crate::port::{Port, Remembered};
 /// `map L: \\server\share`.
 #[derive(Clone, Debug)]
 pub struct MapRequest {
-    /// Letter.
     pub letter: DriveLetter,
-    /// Remote path.
     pub remote: RemotePath,
     /// Remember for later logons (`CONNECT_UPDATE_PROFILE`).
     pub remember: bool,
@@ -26,7 +24,6 @@ pub struct MapRequest {
 /// `unmap L:`.
 #[derive(Clone, Debug)]
 pub struct UnmapRequest {
-    /// Letter.
     pub letter: DriveLetter,
     /// Refuse unless the drive points here.
     pub expect: Option<RemotePath>,

@@ -9,9 +9,7 @@ use crate::port::{BootDevice, Port};
 /// `map --global [--at-boot]`.
 #[derive(Clone, Debug)]
 pub struct GlobalMapRequest {
-    /// Letter.
     pub letter: DriveLetter,
-    /// Remote path.
     pub remote: RemotePath,
     /// Define it in the boot-time table instead of mapping now.
     pub at_boot: bool,
@@ -22,7 +20,6 @@ pub struct GlobalMapRequest {
 /// `unmap --global [--at-boot]`.
 #[derive(Clone, Debug)]
 pub struct GlobalUnmapRequest {
-    /// Letter.
     pub letter: DriveLetter,
     /// Refuse unless it points here.
     pub expect: Option<RemotePath>,

@@ -4,11 +4,8 @@
 use serde::Serialize;
 
 use crate::domain::{DosTarget, DriveLetter, Identity, Luid, RemotePath};
-use crate::error::{ApiError, Error, error_name};
+use crate::error::{ApiError, ERROR_NO_NETWORK, Error, error_name};
 use crate::port::{BootDevice, Connection, Port, Remembered};
-
-/// `ERROR_NO_NETWORK`: no provider loaded.
-const NO_NETWORK: u32 = 1222;
 
 /// Status of a network drive, as `net use` words it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -60,7 +57,7 @@ impl LetterState {
 /// One row of `list`.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DriveEntry {
-    /// Letter.
+    /// The drive letter (`M:`).
     pub letter: DriveLetter,
     /// `network`, `local disk`, `cd-rom`, `subst`, `device`, or `remembered` (no device).
     pub kind: String,
@@ -70,7 +67,7 @@ pub struct DriveEntry {
     pub status: Option<Status>,
     /// Connected in this logon session (status `OK`).
     pub connected: bool,
-    /// Provider.
+    /// The network provider (`Microsoft Windows Network`, `Web Client Network`).
     pub provider: Option<String>,
     /// Has an `HKCU\Network` entry.
     pub remembered: bool,
@@ -83,7 +80,7 @@ pub struct DriveEntry {
     pub logon_id: Option<Luid>,
     /// `session` (this logon session's namespace) or `global` (SYSTEM's, visible to everyone).
     pub scope: Option<&'static str>,
-    /// Explorer label.
+    /// The share's Explorer label (Group Policy's "Label as"), if one is set.
     pub label: Option<String>,
     /// Raw `QueryDosDeviceW` target.
     pub dos_target: Option<String>,
@@ -110,11 +107,12 @@ pub fn read_network(
     let connected = match port.connected() {
         Ok(c) => c,
         Err(ApiError {
-            code: NO_NETWORK, ..
+            code: ERROR_NO_NETWORK,
+            ..
         }) => {
             warnings.push(format!(
-                "no network provider is loaded ({NO_NETWORK} {}): connected drives cannot be listed",
-                error_name(NO_NETWORK)
+                "no network provider is loaded ({ERROR_NO_NETWORK} {}): connected drives cannot be listed",
+                error_name(ERROR_NO_NETWORK)
             ));
             Vec::new()
         }

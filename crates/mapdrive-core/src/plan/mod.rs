@@ -31,7 +31,7 @@ pub use state::{BootState, DriveState, State, changed_fields};
 use crate::domain::{
     CredentialAttribute, CredentialKind, DriveLetter, Persistence, RemotePath, Secret,
 };
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, ERROR_ACCESS_DENIED, Error};
 use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
 
 /// One step of a plan. Serialisable (it never holds a secret).
@@ -40,7 +40,6 @@ use crate::port::{CredentialWrite, Port, Remembered, SecretWrite};
 pub enum Action {
     /// `WNetCancelConnection2W`.
     Cancel {
-        /// Letter.
         letter: DriveLetter,
         /// Also remove the remembered entry.
         forget: bool,
@@ -48,15 +47,10 @@ pub enum Action {
         force: bool,
     },
     /// Delete `HKCU\Network\<L>`.
-    Forget {
-        /// Letter.
-        letter: DriveLetter,
-    },
+    Forget { letter: DriveLetter },
     /// `WNetAddConnection2W`.
     Connect {
-        /// Letter.
         letter: DriveLetter,
-        /// Remote path.
         remote: RemotePath,
         /// `CONNECT_UPDATE_PROFILE`.
         remember: bool,
@@ -66,36 +60,22 @@ pub enum Action {
         with_password: bool,
     },
     /// Write `HKCU\Network\<L>` for a live connection.
-    Remember {
-        /// Entry.
-        entry: Remembered,
-    },
+    Remember { entry: Remembered },
     /// Write `HKCU\Network\<L>` if Windows did not remember the connection (elevated token).
     EnsureRemembered {
-        /// Letter.
         letter: DriveLetter,
-        /// Remote path.
         remote: RemotePath,
     },
     /// Blank `HKCU\Network\<L>\UserName` if Windows stored the explicit user there.
-    BlankUserName {
-        /// Letter.
-        letter: DriveLetter,
-    },
+    BlankUserName { letter: DriveLetter },
     /// `CredWriteW`.
     WriteCredential {
-        /// Target.
         target: String,
-        /// Type.
         #[serde(rename = "type")]
         kind: CredentialKind,
-        /// Account.
         user_name: String,
-        /// Persistence.
         persistence: Persistence,
-        /// Alias.
         alias: Option<String>,
-        /// Comment.
         comment: Option<String>,
         /// What happens to the secret.
         secret: SecretPlan,
@@ -105,15 +85,12 @@ pub enum Action {
     },
     /// `CredDeleteW`.
     DeleteCredential {
-        /// Target.
         target: String,
-        /// Type.
         #[serde(rename = "type")]
         kind: CredentialKind,
     },
     /// Write or remove `MountPoints2\<key>\_LabelFromReg`.
     SetLabel {
-        /// Remote path.
         remote: RemotePath,
         /// New label (`None` removes it).
         label: Option<String>,
@@ -122,12 +99,12 @@ pub enum Action {
     SetBootDevice {
         /// Value name (`Z:`).
         name: String,
-        /// NT target.
+        /// The NT path it will point to (`\??\UNC\server\share`).
         target: String,
     },
     /// Remove a boot-time DOS device.
     RemoveBootDevice {
-        /// Value name.
+        /// Value name (`Z:`).
         name: String,
     },
     /// Write or remove the EnableLinkedConnections policy value.
@@ -337,7 +314,7 @@ pub struct Outcome {
     pub changed: bool,
     /// Check mode: nothing was done.
     pub check_mode: bool,
-    /// Subject.
+    /// What the change is about, as messages name it (a drive letter, a credential, the policy).
     pub subject: String,
     /// State before (`null`: the subject did not exist).
     pub before: Option<State>,
@@ -345,7 +322,7 @@ pub struct Outcome {
     pub after: Option<State>,
     /// What was (or would be) done.
     pub actions: Vec<String>,
-    /// Warnings.
+    /// What the user should know that did not stop the command.
     pub warnings: Vec<String>,
 }
 
@@ -517,13 +494,12 @@ fn failure_context(action: &Action) -> String {
 
 /// A remedy more precise than the error catalog's, where the action tells more than the code.
 fn specific_fix(action: &Action, code: u32) -> Option<String> {
-    const ACCESS_DENIED: u32 = 5;
     match (action, code) {
         (
             Action::SetBootDevice { .. }
             | Action::RemoveBootDevice { .. }
             | Action::SetLinkedConnections { .. },
-            ACCESS_DENIED,
+            ERROR_ACCESS_DENIED,
         ) => Some(
             "HKLM is writable only by administrators: run mapdrive from an elevated prompt \
              (Run as administrator)"
@@ -534,9 +510,9 @@ fn specific_fix(action: &Action, code: u32) -> Option<String> {
             | Action::Remember { .. }
             | Action::EnsureRemembered { .. }
             | Action::BlankUserName { .. },
-            ACCESS_DENIED,
+            ERROR_ACCESS_DENIED,
         ) => Some("check the permissions of HKCU\\Network for this user".into()),
-        (Action::SetLabel { .. }, ACCESS_DENIED) => Some(
+        (Action::SetLabel { .. }, ERROR_ACCESS_DENIED) => Some(
             "check the permissions of HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\MountPoints2"
                 .into(),
         ),

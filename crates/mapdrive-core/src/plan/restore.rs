@@ -5,15 +5,18 @@ use serde::Serialize;
 
 use super::inventory::{observe_all, same_path};
 use crate::domain::{DosTarget, DriveLetter, RemotePath};
-use crate::error::{Error, error_name, lookup};
+use crate::error::{
+    ERROR_ALREADY_ASSIGNED, ERROR_DEVICE_ALREADY_REMEMBERED, ERROR_INVALID_PASSWORD,
+    ERROR_LOGON_FAILURE, Error, error_name, lookup,
+};
 use crate::port::Port;
 
 /// What happened to one remembered drive.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Restored {
-    /// Letter.
+    /// The drive letter (`M:`).
     pub letter: DriveLetter,
-    /// Remembered path.
+    /// The remembered share (`\\server\share`).
     pub remote: String,
     /// `restored`, `would restore`, `connected` (already), `skipped`, `failed`.
     pub result: &'static str,
@@ -32,13 +35,13 @@ pub struct Restored {
 pub struct RestoreReport {
     /// Whether anything was (or would be) connected.
     pub changed: bool,
-    /// Check mode.
+    /// `--check`: nothing was done; the results say what would have been.
     pub check_mode: bool,
     /// Whether any drive failed.
     pub failed: bool,
-    /// Per drive.
+    /// One entry per remembered drive.
     pub drives: Vec<Restored>,
-    /// Warnings.
+    /// What the user should know that did not stop the command.
     pub warnings: Vec<String>,
 }
 
@@ -128,8 +131,10 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                         // "Already assigned": another process (a second restore, Winlogon's
                         // deferred reconnect) may have connected it at the same moment.
                         Err(e)
-                            if matches!(e.code, 85 | 1202)
-                                && points_to(&*port, r.letter, &remote)? =>
+                            if matches!(
+                                e.code,
+                                ERROR_ALREADY_ASSIGNED | ERROR_DEVICE_ALREADY_REMEMBERED
+                            ) && points_to(&*port, r.letter, &remote)? =>
                         {
                             item.detail = Some(format!(
                                 "another process connected {} to {} at the same time",
@@ -145,7 +150,9 @@ pub fn restore(port: &mut dyn Port, check: bool) -> Result<RestoreReport, Error>
                                 e.code,
                                 error_name(e.code)
                             );
-                            if user.is_some() && matches!(e.code, 86 | 1326) {
+                            if user.is_some()
+                                && matches!(e.code, ERROR_INVALID_PASSWORD | ERROR_LOGON_FAILURE)
+                            {
                                 detail.push_str(&format!(
                                     "; the drive is remembered with UserName {} but Windows never stores the password: \
                                      save it with `mapdrive cred set {} --user {} --prompt`",

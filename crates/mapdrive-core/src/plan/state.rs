@@ -29,7 +29,7 @@ impl JsonSchema for Luid {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DriveState {
-    /// Letter.
+    /// The drive letter (`M:`).
     pub letter: DriveLetter,
     /// Connected path, else the remembered one.
     pub remote: String,
@@ -57,9 +57,9 @@ pub struct DriveState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct BootState {
-    /// Value name (`G:`).
+    /// The `DOS Devices` value name (`G:`).
     pub name: String,
-    /// NT target.
+    /// The NT path the value points to (`\??\UNC\server\share` for a network drive).
     pub target: String,
     /// The share it maps, when it is a network drive.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -28,6 +28,9 @@ pub enum Fact {
     BootDevices,
     Label,
     Sessions,
+    LogonSessions,
+    GlobalNamespace,
+    ConsoleOutputCodePage,
     CertificateInMyStore,
     MarshalCertificate,
     UnmarshalCertificate,
@@ -55,6 +58,9 @@ impl Fact {
             Fact::BootDevices => "boot_devices",
             Fact::Label => "label",
             Fact::Sessions => "sessions",
+            Fact::LogonSessions => "logon_sessions",
+            Fact::GlobalNamespace => "global_namespace",
+            Fact::ConsoleOutputCodePage => "console_output_code_page",
             Fact::CertificateInMyStore => "certificate_in_my_store",
             Fact::MarshalCertificate => "marshal_certificate",
             Fact::UnmarshalCertificate => "unmarshal_certificate",
@@ -182,6 +188,19 @@ macro_rules! forward_port {
     };
     (@one sessions) => {
         $crate::forward_port!(@fact Sessions sessions() -> ::std::vec::Vec<$crate::port::SessionView>);
+    };
+    (@one logon_sessions) => {
+        $crate::forward_port!(@fact LogonSessions logon_sessions()
+            -> ::std::vec::Vec<$crate::port::LogonSessionInfo>);
+    };
+    (@one global_namespace) => {
+        $crate::forward_port!(@fact GlobalNamespace global_namespace() -> $crate::port::GlobalNamespace);
+    };
+    (@one console_output_code_page) => {
+        fn console_output_code_page(&self) -> ::core::option::Option<u32> {
+            $crate::port::Forward::before_read(self, $crate::port::Fact::ConsoleOutputCodePage);
+            $crate::port::Port::console_output_code_page($crate::port::Forward::inner(self))
+        }
     };
     (@one certificate_in_my_store) => {
         $crate::forward_port!(@fact CertificateInMyStore certificate_in_my_store(

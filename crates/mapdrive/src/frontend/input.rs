@@ -4,9 +4,84 @@
 //! module arguments and for desired-state documents and their parameters files.
 
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::{self, ErrorKind, Read};
 
+use mapdrive_core::engine::SecretInput;
 use zeroize::Zeroizing;
+
+/// The process's real standard input and console, for secrets. Standard input is read through a
+/// handle of its own, a byte at a time up to the line's end, into one wiped buffer: std's shared
+/// buffered reader would keep a copy of the secret (and of the lines after it) for the life of
+/// the process.
+pub struct StdSecretInput;
+
+/// Room for any secret Windows stores (512 UTF-16 units of a password, a 2,560-byte blob), so
+/// reading never reallocates (a reallocation would leave an unwiped partial copy behind).
+const MAX_LINE_BYTES: usize = 8192;
+
+/// The most read as a whole from standard input (a DSC instance is a few hundred bytes).
+const MAX_STDIN_BYTES: usize = 1024 * 1024;
+
+impl SecretInput for StdSecretInput {
+    fn stdin_line(&mut self) -> io::Result<Zeroizing<String>> {
+        let mut stdin = stdin_file()?;
+        let mut line = Zeroizing::new(Vec::with_capacity(MAX_LINE_BYTES));
+        let mut byte = [0u8; 1];
+        while line.len() < MAX_LINE_BYTES {
+            match stdin.read(&mut byte) {
+                Ok(0) => break,
+                Ok(_) => {
+                    line.push(byte[0]);
+                    if byte[0] == b'\n' {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        byte.fill(0);
+        match std::str::from_utf8(&line) {
+            Ok(text) => {
+                let mut out = Zeroizing::new(String::with_capacity(line.len()));
+                out.push_str(text);
+                Ok(out)
+            }
+            Err(_) => Err(io::Error::new(ErrorKind::InvalidData, "not UTF-8")),
+        }
+    }
+
+    fn prompt(&mut self, prompt: &str) -> io::Result<Zeroizing<String>> {
+        rpassword::prompt_password(prompt).map(Zeroizing::new)
+    }
+
+    fn stdin_all(&mut self) -> io::Result<Zeroizing<String>> {
+        let bytes = read_at_most(stdin_file()?, MAX_STDIN_BYTES).map_err(|e| match e {
+            TooLarge::Io(e) => e,
+            TooLarge::Over => io::Error::new(
+                ErrorKind::InvalidData,
+                format!(
+                    "standard input is larger than {} KiB, the most mapdrive reads",
+                    MAX_STDIN_BYTES / 1024
+                ),
+            ),
+        })?;
+        decode(&bytes).map_err(|e| {
+            io::Error::new(
+                ErrorKind::InvalidData,
+                format!("the contents of standard input {e}"),
+            )
+        })
+    }
+
+    fn stdin_has_more(&mut self) -> io::Result<bool> {
+        match read_at_most(stdin_file()?, MAX_LINE_BYTES) {
+            Ok(rest) => Ok(rest.iter().any(|b| !b.is_ascii_whitespace())),
+            Err(TooLarge::Over) => Ok(true),
+            Err(TooLarge::Io(e)) => Err(e),
+        }
+    }
+}
 
 /// A path shown in an error, clipped so that a hostile argument cannot make the result huge.
 pub(crate) fn clip(text: &str) -> String {

@@ -6,6 +6,6 @@ pub mod ansible;
 pub mod cli;
 pub mod document;
 pub mod dsc;
-pub(crate) mod input;
+pub mod input;
 pub mod json;
 pub mod report;

@@ -493,3 +493,84 @@ fn the_summary_of_a_big_document_fits_intunes_line() {
 fn ok_or_err_json(r: &Report) -> serde_json::Value {
     serde_json::from_str(&r.stdout).unwrap()
 }
+
+/// With `--json`, `apply`, `test` and `export` leave stderr empty: warnings travel in the JSON
+/// (each item's `warnings`; the exported document's `metadata.mapdrive.warnings`).
+#[test]
+fn json_output_keeps_warnings_out_of_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.yaml");
+    std::fs::write(
+        &file,
+        "resources:\n- name: Public\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: P\n    path: \\\\fileserver\\public\n    session: current\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    // In the elevated half of a split token Windows does not remember the drive: a warning.
+    let elevated = || {
+        let mut m = fixture::corp();
+        logon(&mut m, fixture::ALICE, LogonKind::Interactive);
+        m.elevate().unwrap();
+        m
+    };
+    let mut m = elevated();
+    let r = mapdrive(&mut m, &["apply", path]);
+    assert!(r.stderr.contains("warning: "), "{}", r.stderr);
+
+    let mut m = elevated();
+    let r = mapdrive(&mut m, &["apply", path, "--json"]);
+    assert_eq!(r.stderr, "");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        v["items"][0]["warnings"]
+            .as_array()
+            .is_some_and(|w| !w.is_empty()),
+        "{v}"
+    );
+    for args in [vec!["test", path, "--json"], vec!["export", "--json"]] {
+        let r = mapdrive(&mut m, &args);
+        assert_eq!(r.stderr, "", "{args:?}");
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap();
+    }
+}
+
+/// `--secret NAME=-` reads one line each, in order: a name given twice, a missing line and an
+/// extra line are refused before anything changes, naming the parameter, never the secret.
+#[test]
+fn secrets_on_standard_input_are_one_line_each() {
+    use crate::support::mapdrive_lines;
+    let mut m = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.yaml");
+    std::fs::write(&file, DOC).unwrap();
+    let path = file.to_str().unwrap();
+    let w = m.writes();
+    let nas = ["--secret", "nasPassword=-"];
+    let cases: [(Vec<&str>, Vec<&str>, &str); 3] = [
+        (
+            [nas, nas].concat(),
+            vec![NAS_PW, NAS_PW],
+            "--secret nasPassword=- is given twice",
+        ),
+        (
+            nas.to_vec(),
+            vec![],
+            "--secret nasPassword=- (line 1 of standard input)",
+        ),
+        (
+            nas.to_vec(),
+            vec![NAS_PW, "Extra-L1ne!"],
+            "standard input holds more lines than the 1 --secret option(s)",
+        ),
+    ];
+    for (flags, lines, expect) in cases {
+        let args: Vec<&str> = ["apply", path].into_iter().chain(flags).collect();
+        let r = mapdrive_lines(&mut m, &args, &lines);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(expect), "{args:?}: {}", r.stderr);
+        for s in [NAS_PW, "Extra-L1ne!"] {
+            assert!(!r.stdout.contains(s) && !r.stderr.contains(s));
+        }
+    }
+    assert_eq!(m.writes(), w);
+}

@@ -1,6 +1,6 @@
 //! Another process acting between mapdrive's plan and apply, or between apply and the check.
 
-use mapdrive_core::engine::{self, Change, Request, Session};
+use mapdrive_core::engine::{self, Change, Request, SessionChoice};
 use mapdrive_core::error::{ApiError, Error};
 use mapdrive_core::plan::{MapRequest, UnmapRequest};
 use mapdrive_core::port::Port;
@@ -22,7 +22,7 @@ fn map_p() -> Request {
             },
             None,
         ),
-        session: Session::Auto,
+        session: SessionChoice::Auto,
         check: false,
     }
 }
@@ -35,7 +35,7 @@ fn unmap_p() -> Request {
             force: false,
             keep_remembered: false,
         }),
-        session: Session::Auto,
+        session: SessionChoice::Auto,
         check: false,
     }
 }
@@ -152,7 +152,7 @@ fn restore_racing_another_restore_reports_connected_not_85() {
         }
         None
     });
-    let reports = engine::restore(&mut p, Session::Auto, false).unwrap();
+    let reports = engine::restore(&mut p, SessionChoice::Auto, false).unwrap();
     let drive = &reports[0].drives[0];
     assert_eq!(drive.result, "connected", "{drive:?}");
     assert!(!reports[0].failed);
@@ -182,7 +182,7 @@ fn cred_set_nas(secret: &str) -> Request {
             },
             Some(crate::support::secret(secret)),
         ),
-        session: Session::Auto,
+        session: SessionChoice::Auto,
         check: false,
     }
 }

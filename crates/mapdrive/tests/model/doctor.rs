@@ -359,7 +359,7 @@ fn doctor_reads_the_vault_of_the_session_it_judges() {
             .unwrap()
             .findings
             .iter()
-            .map(|f| f.code)
+            .map(|f| f.code.as_str())
             .collect::<Vec<_>>()
     };
     let limited_view = judged(&mut m, TokenChoice::Linked);

@@ -420,7 +420,7 @@ fn utf16_files_and_dsc_only_options() {
 #[test]
 fn every_fact_is_read_once_per_run() {
     use mapdrive::frontend::document::gpp::{self as gpp_front, GppOptions};
-    use mapdrive_core::engine::Session;
+    use mapdrive_core::engine::SessionChoice;
     use mapdrive_core::gpp::UnevaluablePolicy;
 
     let mut m = bob();
@@ -450,7 +450,7 @@ fn every_fact_is_read_once_per_run() {
         f.path(),
         GppOptions {
             check: true,
-            session: Session::Auto,
+            session: SessionChoice::Auto,
             unevaluable: UnevaluablePolicy::Refuse,
         },
     )

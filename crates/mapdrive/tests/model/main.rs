@@ -13,4 +13,5 @@ mod gpp;
 mod properties;
 mod restore;
 mod sessions;
+mod sessions_picture;
 mod support;

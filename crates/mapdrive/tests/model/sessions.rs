@@ -233,7 +233,7 @@ fn codes(m: &mut Machine) -> Vec<&'static str> {
         .unwrap()
         .findings
         .iter()
-        .map(|f| f.code)
+        .map(|f| f.code.as_str())
         .collect()
 }
 

@@ -109,6 +109,36 @@ pub fn mapdrive_stdin(m: &mut Machine, args: &[&str], stdin: &str) -> Report {
     report
 }
 
+/// Standard input of several lines, read one line per call, as the real one is.
+struct Lines(std::collections::VecDeque<String>);
+
+impl SecretInput for Lines {
+    fn stdin_line(&mut self) -> io::Result<Zeroizing<String>> {
+        Ok(Zeroizing::new(
+            self.0.pop_front().map(|l| l + "\n").unwrap_or_default(),
+        ))
+    }
+    fn prompt(&mut self, _prompt: &str) -> io::Result<Zeroizing<String>> {
+        self.stdin_line()
+    }
+    fn stdin_has_more(&mut self) -> io::Result<bool> {
+        Ok(self.0.iter().any(|l| !l.trim().is_empty()))
+    }
+}
+
+/// `mapdrive ARGS` with `lines` on standard input, one per read.
+pub fn mapdrive_lines(m: &mut Machine, args: &[&str], lines: &[&str]) -> Report {
+    let cli = Cli::try_parse_from(std::iter::once("mapdrive").chain(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    let report = run(
+        cli,
+        Some(m),
+        &mut Lines(lines.iter().map(|l| l.to_string()).collect()),
+    );
+    crate::contract::check(args, &report);
+    report
+}
+
 /// Asserts exit code 0 and returns stdout as JSON (`Null` when it is not JSON).
 #[track_caller]
 pub fn ok(r: &Report) -> serde_json::Value {
@@ -209,6 +239,9 @@ impl Port for Hooked<'_, '_> {
         boot_devices,
         label,
         sessions,
+        logon_sessions,
+        global_namespace,
+        console_output_code_page,
         certificate_in_my_store,
         marshal_certificate,
         unmarshal_certificate,

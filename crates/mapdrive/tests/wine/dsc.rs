@@ -454,3 +454,44 @@ resources:
     assert!(wine.reg_values(r"HKCU\Network\E").is_none());
     assert_no_secret(&wine.transcript);
 }
+
+/// Standard input as Windows tools write it reaches the resources and `apply`: a pretty-printed
+/// instance over several lines, with a UTF-8 byte order mark, or as UTF-16LE with one
+/// (PowerShell 5.1); `--secret` reads exactly one line per option (read through mapdrive's own
+/// handle, not std's buffered reader), and an extra line is refused.
+#[test]
+fn stdin_is_read_as_windows_tools_write_it() {
+    let mut wine = Prefix::new();
+    let pretty =
+        "{\r\n  \"letter\": \"M\",\r\n  \"path\": \"\\\\\\\\fileserver\\\\public\"\r\n}\r\n";
+    let mut bom8 = vec![0xEF, 0xBB, 0xBF];
+    bom8.extend_from_slice(pretty.as_bytes());
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(pretty.encode_utf16().flat_map(u16::to_le_bytes));
+    for bytes in [pretty.as_bytes().to_vec(), bom8, utf16] {
+        let run = wine.mapdrive_stdin_bytes(
+            &["dsc", "test", "--resource", "Mapdrive/MappedDrive"],
+            &bytes,
+        );
+        run.success();
+        let state: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(state["_inDesiredState"], false, "{}", run.stdout);
+    }
+    let doc = write_doc(&wine, "doc.yaml", DOC);
+    let extra = wine.mapdrive_stdin(
+        &["apply", &doc, "--check", "--secret", "nasPassword=-"],
+        &format!("{BOB_PASSWORD}\nExtra-L1ne!\n"),
+    );
+    assert_eq!(extra.code, 2, "{}{}", extra.stdout, extra.stderr);
+    assert!(
+        extra.stderr.contains("standard input holds more lines"),
+        "{}",
+        extra.stderr
+    );
+    assert!(!extra.stderr.contains("Extra-L1ne!") && !extra.stdout.contains("Extra-L1ne!"));
+    let ok = wine.mapdrive_stdin(
+        &["apply", &doc, "--check", "--secret", "nasPassword=-"],
+        &format!("{BOB_PASSWORD}\r\n\r\n"),
+    );
+    ok.success();
+}

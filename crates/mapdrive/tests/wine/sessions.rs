@@ -337,3 +337,118 @@ fn whoami_reports_credential_caps_and_session_users() {
         text.stdout
     );
 }
+
+/// Issue 17: the real exe's `mapdrive sessions` with the fake provider's drives. Wine has one
+/// logon session (LUID 0, logon type 0, drawn "system"; a Full token whose linked token is the
+/// same LUID), no SYSTEM process, and one DOS-device namespace, the directory `\??` (there is no
+/// `\GLOBAL??`): so the drives the provider defines are drawn in that namespace, made by this
+/// process's session, and a remembered entry without a drive in this session. Whether Wine's
+/// desktop process (explorer.exe) is running depends on the prefix, so the `[Explorer]` mark is
+/// left out of the snapshot.
+#[test]
+fn sessions_picture_of_wines_single_logon_session() {
+    let mut wine = Prefix::new();
+    wine.mapdrive(&["map", "P:", r"\\fileserver\public"])
+        .success();
+    wine.mapdrive_stdin(
+        &[
+            "map",
+            "N:",
+            r"\\nas\media",
+            "--user",
+            r"NAS\bob",
+            "--password-stdin",
+        ],
+        &format!("{BOB_PASSWORD}\n"),
+    )
+    .success();
+    // Remembered by an earlier logon, not connected now (what Winlogon would restore).
+    for (name, kind, data) in [
+        ("RemotePath", "REG_SZ", r"\\fileserver\team"),
+        ("ProviderName", "REG_SZ", "Fake SMB"),
+        ("ConnectionType", "REG_DWORD", "1"),
+        ("UserName", "REG_SZ", ""),
+    ] {
+        wine.wine_reg(&[
+            "add",
+            r"HKCU\Network\R",
+            "/v",
+            name,
+            "/t",
+            kind,
+            "/d",
+            data,
+            "/f",
+        ]);
+    }
+    let tree = wine.mapdrive(&["sessions"]);
+    tree.success();
+    println!("{}", tree.stdout);
+    assert!(
+        tree.stderr
+            .contains(r"there is no \GLOBAL?? directory: read \?? instead"),
+        "{}",
+        tree.stderr
+    );
+    for line in tree.stdout.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    let json = wine.mapdrive(&["sessions", "--json"]);
+    json.success();
+    let v = json.json();
+    assert_eq!(v["global"]["directory"], r"\??");
+    let sessions = v["terminal_sessions"][0]["logon_sessions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(sessions.len(), 1, "Wine has one logon session: {v:#}");
+    let me = &sessions[0];
+    assert_eq!(me["logon_id"], "0x0");
+    assert_eq!(me["this_process"], true);
+    assert!(me["linked_logon_id"].is_null(), "no pair with itself");
+    let remembered = me["drives"].as_array().unwrap();
+    assert_eq!(remembered.len(), 1, "{v:#}");
+    assert_eq!(remembered[0]["letter"], "R:");
+    assert_eq!(remembered[0]["status"], "remembered_not_connected");
+    let global = v["global"]["drives"].as_array().unwrap();
+    for letter in ["N:", "P:"] {
+        let d = global.iter().find(|d| d["letter"] == letter).unwrap();
+        assert_eq!(d["status"], "connected", "{d}");
+        assert_eq!(d["made_by"], "0x0", "{d}");
+        assert_eq!(d["remembered"], true, "{d}");
+    }
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/sessions.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    if let Err(e) = jsonschema::validator_for(&schema).unwrap().validate(&v) {
+        panic!("sessions --json does not match schemas/sessions.json: {e}");
+    }
+    let mermaid = wine.mapdrive(&["sessions", "--format", "mermaid"]);
+    mermaid.success();
+    assert!(
+        mermaid.stdout.starts_with("flowchart LR\n"),
+        "{}",
+        mermaid.stdout
+    );
+    assert!(
+        mermaid
+            .stdout
+            .contains(r#"G_P["P: \\fileserver\public<br/>"#),
+        "{}",
+        mermaid.stdout
+    );
+    let ascii = wine.mapdrive(&["sessions", "--ascii"]);
+    ascii.success();
+    assert!(ascii.stdout.is_ascii(), "{}", ascii.stdout);
+    assert_no_secret(&wine.transcript);
+    let mut settings = insta::Settings::clone_current();
+    // The Unix user and host name Wine reports differ between machines.
+    settings.add_filter(r"seen by \S+ from", "seen by [USER] from");
+    settings.add_filter(r"0x0  \S+  system", "0x0  [USER]  system");
+    settings.add_filter(r" \[Explorer\]", "");
+    settings.bind(|| insta::assert_snapshot!(tree.stdout));
+}

@@ -325,7 +325,7 @@ pub fn ascii_json(v: &Value) -> String {
 }
 
 /// Reads the session option every module has.
-fn session_of(params: &Params) -> Result<mapdrive_core::engine::Session, Failure> {
+fn session_of(params: &Params) -> Result<mapdrive_core::engine::SessionChoice, Failure> {
     params
         .str("session")
         .unwrap_or("auto")

@@ -26,11 +26,8 @@ pub enum Kind {
 /// One option.
 #[derive(Clone, Copy, Debug)]
 pub struct Opt {
-    /// Name.
     pub name: &'static str,
-    /// Type.
     pub kind: Kind,
-    /// Required.
     pub required: bool,
     /// Default (a string for `str` options, `"true"`/`"false"` for `bool` ones).
     pub default: Option<&'static str>,
@@ -103,7 +100,6 @@ impl Opt {
 /// A module's argument spec.
 #[derive(Debug)]
 pub struct Spec {
-    /// The options.
     pub options: &'static [Opt],
     /// `required_if`: when option `.0` equals `.1`, all of `.2` must be given.
     pub required_if: &'static [(&'static str, &'static str, &'static [&'static str])],

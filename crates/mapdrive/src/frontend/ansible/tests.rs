@@ -310,7 +310,8 @@ fn win_credential_upstream_scenarios() {
 
 #[test]
 fn win_credential_on_create_with_another_change_keeps_the_secret() {
-    // ansible.windows blanks the stored password here (§2.4); the server must still accept it.
+    // ansible.windows blanks the stored password here (`CRED_PRESERVE_CREDENTIAL_BLOB` is not
+    // used); the server must still accept it.
     let mut m = host(LogonKind::Interactive);
     let args =
         json!({"name": "fileserver", "type": "domain_password", "username": SVC, "secret": SVC_PW});

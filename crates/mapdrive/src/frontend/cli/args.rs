@@ -2,6 +2,10 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use mapdrive_core::domain::{CredentialKind, Persistence};
+use mapdrive_core::engine::SessionChoice;
+use mapdrive_core::plan::UpdateSecret;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (also when nothing had to change, and in --check mode)
@@ -43,6 +47,8 @@ pub enum Command {
     Policy(PolicyCommand),
     /// Explain what is going on with this session's drives, across logon sessions, with the commands that fix it.
     Doctor(DoctorArgs),
+    /// Draw the logon sessions and their drives: who sees which drive, and which session is looking.
+    Sessions(super::sessions::SessionsArgs),
     /// Apply a desired-state file (a DSC v3 configuration document of Mapdrive/* resources), without dsc.
     Apply(crate::frontend::document::cli::ApplyArgs),
     /// Check a desired-state file without changing anything: exit 0 when every item holds, 1 when
@@ -89,20 +95,6 @@ pub struct ChangeArgs {
     pub json: bool,
 }
 
-/// Which logon session drive operations act in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum SessionArg {
-    /// Elevated (Full token): use the linked limited session if it can be obtained, else this one with a warning.
-    #[default]
-    Auto,
-    /// This process's own logon session.
-    Current,
-    /// The limited (non-elevated) session, where Explorer runs and mappings persist; fail if unavailable.
-    Limited,
-    /// Both halves of a split token (Group Policy's behaviour).
-    Both,
-}
-
 /// `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -111,7 +103,7 @@ pub struct ListArgs {
     pub json: bool,
     /// Logon session to look at.
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
 }
 
 /// `map`.
@@ -147,7 +139,7 @@ pub struct MapArgs {
     pub force: bool,
     /// Logon session to act in.
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
@@ -176,47 +168,10 @@ pub struct UnmapArgs {
     pub at_boot: bool,
     /// Logon session to act in.
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
-}
-
-/// Credential type choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CredTypeArg {
-    /// CRED_TYPE_DOMAIN_PASSWORD: used by SMB for the named server (`cmdkey /add`).
-    #[value(name = "domain_password", alias = "domain")]
-    DomainPassword,
-    /// CRED_TYPE_GENERIC: application-defined (`cmdkey /generic`).
-    #[value(name = "generic_password", alias = "generic")]
-    GenericPassword,
-    /// CRED_TYPE_DOMAIN_CERTIFICATE: --user is the certificate's SHA-1 thumbprint (in CurrentUser\My), the secret its PIN.
-    #[value(name = "domain_certificate")]
-    DomainCertificate,
-    /// CRED_TYPE_GENERIC_CERTIFICATE: --user is the certificate's SHA-1 thumbprint, the secret its PIN.
-    #[value(name = "generic_certificate")]
-    GenericCertificate,
-}
-
-/// Persistence choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PersistArg {
-    /// This logon session only.
-    Session,
-    /// Later logons of this user on this machine.
-    Local,
-    /// Also roams with a roaming profile.
-    Enterprise,
-}
-
-/// `--update-secret`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UpdateSecretArg {
-    /// Write the secret whenever it may differ (domain passwords cannot be read back: every run).
-    Always,
-    /// Write the secret only when creating the credential.
-    OnCreate,
 }
 
 /// `cred` subcommands.
@@ -237,7 +192,7 @@ pub struct CredSetArgs {
     pub target: String,
     /// Credential type.
     #[arg(long = "type", value_enum, default_value = "domain_password")]
-    pub kind: CredTypeArg,
+    pub kind: CredentialKind,
     /// Account: DOMAIN\user or user@domain.
     #[arg(long)]
     pub user: String,
@@ -249,7 +204,7 @@ pub struct CredSetArgs {
     pub prompt: bool,
     /// Persistence [default for a new credential: local; an existing one keeps its own].
     #[arg(long, value_enum)]
-    pub persistence: Option<PersistArg>,
+    pub persistence: Option<Persistence>,
     /// Target alias (e.g. the NetBIOS name); left out = keep the stored one, "" = remove it.
     #[arg(long)]
     pub alias: Option<String>,
@@ -258,10 +213,10 @@ pub struct CredSetArgs {
     pub comment: Option<String>,
     /// When to write a supplied secret to an existing credential.
     #[arg(long, value_enum, default_value = "always")]
-    pub update_secret: UpdateSecretArg,
+    pub update_secret: UpdateSecret,
     /// Logon session whose vault to write (the same choice as for drives, so the credential is where the drive is).
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
@@ -274,10 +229,10 @@ pub struct CredRemoveArgs {
     pub target: String,
     /// Credential type.
     #[arg(long = "type", value_enum, default_value = "domain_password")]
-    pub kind: CredTypeArg,
+    pub kind: CredentialKind,
     /// Logon session whose vault to change.
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
@@ -291,7 +246,7 @@ pub struct CredListArgs {
     pub json: bool,
     /// Logon session whose vault to list.
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
 }
 
 /// `restore`.
@@ -299,7 +254,7 @@ pub struct CredListArgs {
 pub struct RestoreArgs {
     /// Logon session to act in.
     #[arg(long, value_enum, default_value_t)]
-    pub session: SessionArg,
+    pub session: SessionChoice,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
@@ -341,7 +296,7 @@ pub struct DoctorArgs {
     pub letter: Option<String>,
     /// Logon session to judge: this process's own (default), or the one drive commands act in (auto, limited).
     #[arg(long, value_enum, default_value = "current")]
-    pub session: SessionArg,
+    pub session: SessionChoice,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

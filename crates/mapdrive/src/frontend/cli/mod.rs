@@ -1,13 +1,13 @@
 //! The command-line front-end: parse → validate into domain types → plan/apply through the
-//! port → render. `main.rs` only supplies the platform port and prints the [`Report`].
+//! port → render. `main.rs` only supplies the platform port and prints the [`Report`](crate::frontend::report::Report).
 
 pub mod args;
 pub mod output;
 mod parse;
 mod render;
 mod run;
+pub mod sessions;
 
 pub use args::Cli;
 pub use parse::{SECRETS_NOTE, parse};
 pub use run::run;
-pub(crate) use run::session as session_choice;

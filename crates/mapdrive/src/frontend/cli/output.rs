@@ -19,35 +19,19 @@
 use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
+use mapdrive_core::doctor::picture::Picture;
 use mapdrive_core::doctor::{Diagnosis, WhoAmI};
 use mapdrive_core::domain::{CredentialInfo, LinkedConnections};
-use mapdrive_core::error::{Error, lookup};
+use mapdrive_core::error::{Error, ErrorKind, lookup};
 use mapdrive_core::plan::inventory::Inventory;
 pub use mapdrive_core::plan::state::{BootState, DriveState, State};
 use mapdrive_core::plan::{Outcome, RestoreReport};
 use mapdrive_core::port::TokenChoice;
 
-/// The kind of an error, which also fixes the exit code.
-#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// Exit 1: Windows refused the operation.
-    WindowsError,
-    /// Exit 1: the operation succeeded but the requested state does not hold afterwards
-    /// (another program changed it at the same time).
-    NotConverged,
-    /// Exit 2: invalid input or usage; nothing was changed.
-    InvalidInput,
-    /// Exit 3: mapdrive refused to do this as asked.
-    Refused,
-    /// Exit 4: not supported here.
-    Unsupported,
-}
-
 /// The error itself.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ErrorBody {
-    /// Kind (and so exit code).
+    /// What kind of failure (which fixes the exit code).
     pub kind: ErrorKind,
     /// What went wrong.
     pub message: String,
@@ -66,7 +50,7 @@ pub struct ErrorReport {
     pub failed: bool,
     /// Whether something changed despite the failure (e.g. one half of `--session both`).
     pub changed: bool,
-    /// The error.
+    /// What failed, and what to do about it.
     pub error: ErrorBody,
     /// With `--session both`: the sessions that were acted in before the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,18 +60,11 @@ pub struct ErrorReport {
 impl ErrorReport {
     /// The report of `e`.
     pub fn new(e: &Error) -> ErrorReport {
-        let kind = match e {
-            Error::Api { .. } => ErrorKind::WindowsError,
-            Error::NotConverged { .. } => ErrorKind::NotConverged,
-            Error::Input(_) => ErrorKind::InvalidInput,
-            Error::Refused { .. } => ErrorKind::Refused,
-            Error::Unsupported(_) => ErrorKind::Unsupported,
-        };
         ErrorReport {
             failed: true,
             changed: e.left_changed(),
             error: ErrorBody {
-                kind,
+                kind: e.kind(),
                 message: e.to_string(),
                 code: e.code(),
                 name: e.code().and_then(lookup).map(|i| i.name.to_string()),
@@ -120,7 +97,7 @@ impl From<TokenChoice> for SessionName {
 /// A change's outcome in one logon session (`--session both`).
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SessionOutcome {
-    /// Which session.
+    /// Which half of the split token: this process's logon session or the linked one.
     pub session: SessionName,
     /// What happened there.
     #[serde(flatten)]
@@ -137,7 +114,7 @@ pub enum ChangeOutput {
     Sessions {
         /// Whether anything changed in any of them.
         changed: bool,
-        /// Per session.
+        /// The result in each logon session acted in, in order.
         sessions: Vec<SessionOutcome>,
     },
 }
@@ -150,7 +127,7 @@ pub enum ListOutput {
     One(Inventory),
     /// Several (`--session both`).
     Sessions {
-        /// Per session.
+        /// The result in each logon session acted in, in order.
         sessions: Vec<Inventory>,
     },
 }
@@ -158,9 +135,9 @@ pub enum ListOutput {
 /// One vault of `cred list --session both`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Vault {
-    /// Which session.
+    /// Which half of the split token: this process's logon session or the linked one.
     pub session: SessionName,
-    /// Its credentials.
+    /// The credentials saved in that session's vault (never their secrets).
     pub credentials: Vec<CredentialInfo>,
 }
 
@@ -184,7 +161,7 @@ pub enum RestoreOutput {
     Sessions {
         /// Whether anything changed in any of them.
         changed: bool,
-        /// Per session.
+        /// The result in each logon session acted in, in order.
         sessions: Vec<RestoreReport>,
     },
 }
@@ -192,7 +169,7 @@ pub enum RestoreOutput {
 /// `policy linked-connections --json` without a value.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PolicyOutput {
-    /// EnableLinkedConnections.
+    /// The EnableLinkedConnections policy as configured.
     pub linked_connections: LinkedConnections,
 }
 
@@ -269,6 +246,7 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
             schema::<PolicyCommandOutput>("mapdrive policy linked-connections --json"),
         ),
         ("doctor", schema::<Diagnosis>("mapdrive doctor --json")),
+        ("sessions", schema::<Picture>("mapdrive sessions --json")),
         (
             "explain",
             schema::<ExplainOutput>("mapdrive explain --json"),
@@ -297,6 +275,7 @@ pub fn schema_name(args: &[&str]) -> Option<&'static str> {
         ("restore", _) => "restore",
         ("policy", _) => "policy-linked-connections",
         ("doctor", _) => "doctor",
+        ("sessions", _) => "sessions",
         ("explain", _) => "explain",
         _ => return None,
     })

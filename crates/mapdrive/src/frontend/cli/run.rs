@@ -1,18 +1,13 @@
 //! Runs one parsed command: arguments → an engine request → render. No decisions live here.
 
-use super::args::{
-    Cli, Command, CredCommand, CredSetArgs, CredTypeArg, OnOffUnset, PersistArg, PolicyCommand,
-    SessionArg, UpdateSecretArg,
-};
+use super::args::{Cli, Command, CredCommand, CredSetArgs, OnOffUnset, PolicyCommand};
 use super::render;
-use mapdrive_core::domain::{
-    CredentialKind, CredentialTarget, DriveLetter, Persistence, RemotePath,
-};
-use mapdrive_core::engine::{self, Change, Request, Response, SecretSource, Session};
+use mapdrive_core::domain::{CredentialTarget, DriveLetter, RemotePath};
+use mapdrive_core::engine::{self, Change, Request, Response, SecretSource, SessionChoice};
 use mapdrive_core::error::Error;
 use mapdrive_core::plan::{
     CredRemoveRequest, CredSetRequest, GlobalMapRequest, GlobalUnmapRequest, MapRequest,
-    UnmapRequest, UpdateSecret,
+    UnmapRequest,
 };
 use mapdrive_core::port::Port;
 
@@ -57,6 +52,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Cred(CredCommand::Remove(a)) => a.change.json,
         Command::Restore(a) => a.change.json,
         Command::Doctor(a) => a.json,
+        Command::Sessions(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
         Command::Apply(a) => a.json,
@@ -67,15 +63,6 @@ fn wants_json(command: &Command) -> bool {
     }
 }
 
-pub(crate) fn session(s: SessionArg) -> Session {
-    match s {
-        SessionArg::Auto => Session::Auto,
-        SessionArg::Current => Session::Current,
-        SessionArg::Limited => Session::Limited,
-        SessionArg::Both => Session::Both,
-    }
-}
-
 fn dispatch(
     command: Command,
     port: &mut dyn Port,
@@ -83,7 +70,7 @@ fn dispatch(
 ) -> Result<Report, Error> {
     match command {
         Command::List(a) => {
-            let inventories = engine::inventories(port, session(a.session))?;
+            let inventories = engine::inventories(port, a.session)?;
             Ok(render::inventories(&inventories, a.json))
         }
         Command::Whoami(a) => Ok(render::whoami(
@@ -137,13 +124,7 @@ fn dispatch(
                     password,
                 )
             };
-            submit(
-                port,
-                request,
-                session(a.session),
-                a.change.check,
-                a.change.json,
-            )
+            submit(port, request, a.session, a.change.check, a.change.json)
         }
         Command::Unmap(a) => {
             let letter: DriveLetter = a.letter.parse()?;
@@ -167,13 +148,7 @@ fn dispatch(
                     keep_remembered: a.keep_remembered,
                 })
             };
-            submit(
-                port,
-                request,
-                session(a.session),
-                a.change.check,
-                a.change.json,
-            )
+            submit(port, request, a.session, a.change.check, a.change.json)
         }
         Command::Doctor(a) => {
             let letter = a
@@ -181,11 +156,19 @@ fn dispatch(
                 .as_deref()
                 .map(str::parse::<DriveLetter>)
                 .transpose()?;
-            let diagnosis = engine::diagnose(port, letter, session(a.session))?;
+            let diagnosis = engine::diagnose(port, letter, a.session)?;
             Ok(render::doctor(&diagnosis, a.json))
         }
+        Command::Sessions(a) => {
+            let picture = mapdrive_core::doctor::picture::gather(&*port)?;
+            Ok(super::sessions::render(
+                &picture,
+                &a,
+                port.console_output_code_page(),
+            ))
+        }
         Command::Restore(a) => {
-            let reports = engine::restore(port, session(a.session), a.change.check)?;
+            let reports = engine::restore(port, a.session, a.change.check)?;
             Ok(render::restore(&reports, a.change.json))
         }
         Command::Policy(PolicyCommand::LinkedConnections(a)) => match a.value {
@@ -204,19 +187,19 @@ fn dispatch(
                 submit(
                     port,
                     Change::LinkedConnections(desired),
-                    Session::Current,
+                    SessionChoice::Current,
                     a.change.check,
                     a.change.json,
                 )
             }
         },
         Command::Cred(CredCommand::List(a)) => {
-            let (vaults, warnings) = engine::credentials(port, session(a.session))?;
+            let (vaults, warnings) = engine::credentials(port, a.session)?;
             Ok(render::credentials(&vaults, &warnings, a.json))
         }
         Command::Cred(CredCommand::Set(a)) => cred_set(port, a, input),
         Command::Cred(CredCommand::Remove(a)) => {
-            let kind = kind_of(a.kind);
+            let kind = a.kind;
             let req = CredRemoveRequest {
                 target: CredentialTarget::parse(&a.target, kind)?,
                 kind,
@@ -224,7 +207,7 @@ fn dispatch(
             submit(
                 port,
                 Change::CredRemove(req),
-                session(a.session),
+                a.session,
                 a.change.check,
                 a.change.json,
             )
@@ -240,21 +223,12 @@ fn dispatch(
     }
 }
 
-fn kind_of(k: CredTypeArg) -> CredentialKind {
-    match k {
-        CredTypeArg::DomainPassword => CredentialKind::DomainPassword,
-        CredTypeArg::GenericPassword => CredentialKind::GenericPassword,
-        CredTypeArg::DomainCertificate => CredentialKind::DomainCertificate,
-        CredTypeArg::GenericCertificate => CredentialKind::GenericCertificate,
-    }
-}
-
 fn cred_set(
     port: &mut dyn Port,
     a: CredSetArgs,
     input: &mut dyn SecretInput,
 ) -> Result<Report, Error> {
-    let kind = kind_of(a.kind);
+    let kind = a.kind;
     let target = CredentialTarget::parse(&a.target, kind)?;
     let secret = if a.secret_stdin {
         Some(engine::read_secret(
@@ -281,24 +255,17 @@ fn cred_set(
         target,
         kind,
         user_name: a.user,
-        persistence: a.persistence.map(|p| match p {
-            PersistArg::Session => Persistence::Session,
-            PersistArg::Local => Persistence::Local,
-            PersistArg::Enterprise => Persistence::Enterprise,
-        }),
+        persistence: a.persistence,
         alias: a.alias,
         comment: a.comment,
-        update_secret: match a.update_secret {
-            UpdateSecretArg::Always => UpdateSecret::Always,
-            UpdateSecretArg::OnCreate => UpdateSecret::OnCreate,
-        },
+        update_secret: a.update_secret,
         attributes: None,
         new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
     };
     submit(
         port,
         Change::CredSet(req, secret),
-        session(a.session),
+        a.session,
         a.change.check,
         a.change.json,
     )
@@ -308,7 +275,7 @@ fn cred_set(
 fn submit(
     port: &mut dyn Port,
     change: Change,
-    session: Session,
+    session: SessionChoice,
     check: bool,
     json: bool,
 ) -> Result<Report, Error> {

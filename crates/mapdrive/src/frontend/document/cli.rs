@@ -14,7 +14,7 @@ use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::gpp::UnevaluablePolicy;
 use mapdrive_core::port::Port;
 
-use crate::frontend::cli::args::SessionArg;
+use mapdrive_core::engine::SessionChoice;
 
 /// What `--unevaluable-filters` accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -31,7 +31,7 @@ pub enum UnevaluableArg {
 pub struct GppArgs {
     /// Drives.xml only: the logon session the drives go into (DSC documents set `session` per resource).
     #[arg(long, value_enum)]
-    pub session: Option<SessionArg>,
+    pub session: Option<SessionChoice>,
     /// Drives.xml only: targeting filters mapdrive cannot evaluate (WMI, LDAP, OU, site, unknown).
     #[arg(long, value_enum, value_name = "refuse|skip")]
     pub unevaluable_filters: Option<UnevaluableArg>,
@@ -178,9 +178,27 @@ fn run(
                     .into(),
             )));
         };
-        let secret =
-            engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")?;
+        if stdin_parameters.contains_key(name) {
+            return Err(Error::Input(InputError::Conflict(format!(
+                "--secret {name}=- is given twice: give each parameter once, one line of standard \
+                 input each, in order"
+            ))));
+        }
+        let secret = engine::read_secret(input, SecretSource::Stdin { flag: "--secret" }, "secret")
+            .map_err(|e| {
+                Error::Input(InputError::Conflict(format!(
+                    "--secret {name}=- (line {} of standard input): {e}",
+                    stdin_parameters.len() + 1
+                )))
+            })?;
         stdin_parameters.insert(name.to_string(), secret);
+    }
+    if !secrets.is_empty() && input.stdin_has_more().unwrap_or(false) {
+        return Err(Error::Input(InputError::Conflict(format!(
+            "standard input holds more lines than the {} --secret option(s) read from it: give \
+             one --secret NAME=- per line, in order (the extra lines are not repeated here)",
+            secrets.len()
+        ))));
     }
     let env = |name: &str| std::env::var(name).ok();
     let inputs = Inputs {
@@ -224,7 +242,7 @@ fn run_gpp(
         &full,
         super::gpp::GppOptions {
             check: options.check,
-            session: crate::frontend::cli::session_choice(gpp_args.session.unwrap_or_default()),
+            session: gpp_args.session.unwrap_or_default(),
             unevaluable,
         },
     )

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApplyReport, ItemReport, ItemResult, summary};
 use mapdrive_core::engine::cache::CachingPort;
-use mapdrive_core::engine::{self, Change, Request, Session, under};
+use mapdrive_core::engine::{self, Change, Request, SessionChoice, under};
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::gpp::{
     self, AppliedRecord, Decision, DriveMaps, DriveState, Hive, LetterState, PlanOptions, RegValue,
@@ -37,7 +37,7 @@ pub struct GppOptions {
     /// Report what would change, change nothing.
     pub check: bool,
     /// The logon session(s) the drives go into.
-    pub session: Session,
+    pub session: SessionChoice,
     /// Filters mapdrive cannot evaluate: refuse the file, or skip the items.
     pub unevaluable: UnevaluablePolicy,
 }
@@ -211,7 +211,7 @@ fn unmap(letter: mapdrive_core::domain::DriveLetter) -> Change {
 fn carry_out(
     port: &mut dyn Port,
     decision: &Decision,
-    session: Session,
+    session: SessionChoice,
 ) -> Result<Vec<String>, Error> {
     let mut changes = Vec::new();
     match decision {

@@ -72,6 +72,19 @@ struct Item {
 struct Parameter {
     kind: String,
     default: Option<Value>,
+    allowed: Option<Vec<Value>>,
+}
+
+/// Whether `v` is of the parameter type `kind` (as dsc checks a value and a `defaultValue`).
+fn of_type(kind: &str, v: &Value) -> bool {
+    match kind.to_ascii_lowercase().as_str() {
+        "string" | "securestring" => v.is_string(),
+        "int" => v.is_i64() || v.is_u64(),
+        "bool" => v.is_boolean(),
+        "object" | "secureobject" => v.is_object(),
+        "array" => v.is_array(),
+        _ => false,
+    }
 }
 
 struct Resolver<'a> {
@@ -116,7 +129,8 @@ impl Resolver<'_> {
                 p.kind
             )));
         }
-        self.given
+        let value = self
+            .given
             .get(name)
             .cloned()
             .or_else(|| p.default.clone())
@@ -124,7 +138,21 @@ impl Resolver<'_> {
                 bad(format!(
                     "parameter {name:?} has no value: give it in --parameters-file or declare a defaultValue"
                 ))
-            })
+            })?;
+        if !of_type(&p.kind, &value) {
+            return Err(bad(format!(
+                "parameter {name:?} is declared {} but its value is not one (the value is not repeated here)",
+                p.kind
+            )));
+        }
+        if let Some(allowed) = &p.allowed
+            && !allowed.contains(&value)
+        {
+            return Err(bad(format!(
+                "parameter {name:?}: its value is not one of its allowedValues (the value is not repeated here)"
+            )));
+        }
+        Ok(value)
     }
 
     fn env(&self, name: &str, item: &str) -> Result<String, Error> {
@@ -285,11 +313,36 @@ fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
             {
                 return Err(bad(format!("parameter {name:?}: unknown type {kind:?}")));
             }
+            let default = p.get("defaultValue").cloned();
+            if let Some(d) = &default
+                && !of_type(kind, d)
+            {
+                return Err(bad(format!(
+                    "parameter {name:?}: its defaultValue is not of its type {kind}"
+                )));
+            }
+            let allowed = match p.get("allowedValues") {
+                None => None,
+                Some(Value::Array(a)) if !a.is_empty() => Some(a.clone()),
+                Some(_) => {
+                    return Err(bad(format!(
+                        "parameter {name:?}: allowedValues must be a non-empty list"
+                    )));
+                }
+            };
+            if let (Some(d), Some(a)) = (&default, &allowed)
+                && !a.contains(d)
+            {
+                return Err(bad(format!(
+                    "parameter {name:?}: its defaultValue is not one of its allowedValues"
+                )));
+            }
             declared.insert(
                 name.clone(),
                 Parameter {
                     kind: kind.to_string(),
-                    default: p.get("defaultValue").cloned(),
+                    default,
+                    allowed,
                 },
             );
         }
@@ -484,24 +537,21 @@ impl ItemResult {
 /// One line of the report.
 #[derive(Clone, Debug, Serialize)]
 pub struct ItemReport {
-    /// Item name.
+    /// The item's `name` in the document.
     pub name: String,
-    /// Resource type.
+    /// Its resource type (`Mapdrive/MappedDrive`, ...).
     #[serde(rename = "type")]
     pub type_name: &'static str,
-    /// Result.
     pub result: ItemResult,
     /// What changed (or would).
     pub changes: Vec<String>,
-    /// The changed properties.
     pub changed_properties: Vec<String>,
     /// Why it failed or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Exit-code class of the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_kind: Option<&'static str>,
-    /// Warnings.
+    pub error_kind: Option<mapdrive_core::error::ErrorKind>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// Whether the item asks for its resource to exist (`_exist`), for the summary.
@@ -586,7 +636,6 @@ pub struct ApplyReport {
     pub changed: bool,
     /// Any item failed or was skipped.
     pub failed: bool,
-    /// Check mode.
     pub check_mode: bool,
     /// Per item, in the order applied.
     pub items: Vec<ItemReport>,
@@ -680,6 +729,15 @@ pub fn apply(
 /// its desired state (Intune's detection convention).
 pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
     let code = u8::from(report.failed || (detection && report.changed));
+    if json {
+        // The warnings are in each item's `warnings`; with --json, stderr stays empty.
+        let text = serde_json::to_string_pretty(report).unwrap_or_default();
+        return Report {
+            stdout: ascii(&text) + "\n",
+            stderr: String::new(),
+            code,
+        };
+    }
     let mut stderr = String::new();
     let mut seen: Vec<&String> = Vec::new();
     for w in report.items.iter().flat_map(|i| &i.warnings) {
@@ -687,14 +745,6 @@ pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
             seen.push(w);
             let _ = writeln!(stderr, "warning: {w}");
         }
-    }
-    if json {
-        let text = serde_json::to_string_pretty(report).unwrap_or_default();
-        return Report {
-            stdout: ascii(&text) + "\n",
-            stderr,
-            code,
-        };
     }
     let width = report
         .items
@@ -823,7 +873,7 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
                 Instance::Drive(d) => format!("Drive {}", d.letter),
                 Instance::Credential(c) => format!("Credential {} {}", c.name, c.kind.as_str()),
                 Instance::Global(g) => format!("Boot drive {}", g.letter),
-                Instance::Linked(_) => "Linked connections".to_string(),
+                Instance::LinkedConnectionsPolicy(_) => "Linked connections".to_string(),
             };
             resources_out.push(json!({
                 "name": item_name(&base, &mut used),
@@ -832,7 +882,19 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
             }));
         }
     }
-    let doc = json!({"$schema": DOCUMENT_SCHEMA, "resources": resources_out});
+    let mut doc = json!({"$schema": DOCUMENT_SCHEMA, "resources": resources_out});
+    let mut stderr = String::new();
+    if json_output {
+        // With --json stderr stays empty: the warnings go into the document's metadata, which
+        // dsc and `mapdrive apply` both accept and ignore.
+        if !warnings.is_empty() {
+            doc["metadata"] = json!({"mapdrive": {"warnings": warnings}});
+        }
+    } else {
+        for w in &warnings {
+            let _ = writeln!(stderr, "warning: {w}");
+        }
+    }
     let stdout = if json_output {
         ascii(&serde_json::to_string_pretty(&doc).unwrap_or_default()) + "\n"
     } else {
@@ -843,10 +905,6 @@ pub fn export(port: &mut dyn Port, json_output: bool) -> Result<Report, Error> {
              # Apply with `mapdrive apply FILE` or `dsc config set --file FILE`; secrets are never exported.\n{yaml}"
         )
     };
-    let mut stderr = String::new();
-    for w in warnings {
-        let _ = writeln!(stderr, "warning: {w}");
-    }
     Ok(Report {
         stdout,
         stderr,
@@ -924,6 +982,48 @@ mod tests {
             assert!(e.contains("plain text"), "{e}");
             assert!(!e.contains(secret), "{e}");
         }
+    }
+
+    #[test]
+    fn parameter_declarations_are_enforced_as_dsc_does() {
+        let env = |_: &str| None;
+        let inputs = |file: Option<&'static str>| Inputs {
+            parameters_file: file,
+            stdin_parameters: BTreeMap::new(),
+            env: &env,
+        };
+        let drive = "resources:\n- name: d\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: \"[parameters('l')]\"\n    path: \\\\fs\\pub\n";
+        for (params, file, expect) in [
+            (
+                "l:\n    type: int\n    defaultValue: S\n",
+                None,
+                "defaultValue is not of its type",
+            ),
+            (
+                "l:\n    type: string\n    defaultValue: S\n    allowedValues: [T, U]\n",
+                None,
+                "defaultValue is not one of its allowedValues",
+            ),
+            (
+                "l:\n    type: string\n    allowedValues: [T, U]\n",
+                Some("parameters:\n  l: S3cretish\n"),
+                "not one of its allowedValues",
+            ),
+            (
+                "l:\n    type: string\n",
+                Some("parameters:\n  l: 42\n"),
+                "is declared string but its value is not one",
+            ),
+        ] {
+            let doc = format!("parameters:\n  {params}{drive}");
+            let e = load(&doc, &inputs(file)).unwrap_err().to_string();
+            assert!(e.contains(expect), "{doc}: {e}");
+            assert!(!e.contains("S3cretish"), "{e}");
+        }
+        let ok = format!(
+            "parameters:\n  l:\n    type: string\n    defaultValue: T\n    allowedValues: [T, U]\n{drive}"
+        );
+        assert!(load(&ok, &inputs(None)).is_ok());
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub struct DscArgs {
     pub what_if: bool,
 }
 
-/// Runs `mapdrive dsc ...`. The instance is the first line of standard input.
+/// Runs `mapdrive dsc ...`. The instance is standard input (JSON, on one line or several; UTF-8
+/// with or without a byte order mark, or UTF-16 with one).
 pub fn run(a: &DscArgs, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -> Report {
     let level = Level::from_env(std::env::var("DSC_TRACE_LEVEL").ok().as_deref());
     if a.operation == DscOp::Manifest {
@@ -83,12 +84,26 @@ pub fn run(a: &DscArgs, port: Option<&mut dyn Port>, input: &mut dyn SecretInput
         DscOp::Schema | DscOp::Manifest => Op::Schema,
     };
     let stdin = match op {
-        Op::Get | Op::Set | Op::Test | Op::Delete => input.stdin_line().ok(),
+        Op::Get | Op::Set | Op::Test | Op::Delete => match input.stdin_all() {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let e = Error::Input(InputError::Conflict(format!(
+                    "could not read the instance from standard input: {e}"
+                )));
+                let mut tracer = super::Tracer::new(level);
+                tracer.emit(Level::Error, &super::error_text(&e));
+                return Report {
+                    stdout: String::new(),
+                    stderr: tracer.out,
+                    code: e.exit_code(),
+                };
+            }
+        },
         Op::Export => {
             // `dsc config export` writes the item's properties to stdin: read them (unused) so
             // dsc's write never meets a closed pipe; from a console, do not wait for input.
             if !std::io::stdin().is_terminal() {
-                let _ = input.stdin_line();
+                let _ = input.stdin_all();
             }
             None
         }

@@ -168,7 +168,7 @@ fn operate(
     let text = stdin.map(str::trim).unwrap_or_default();
     if text.is_empty() {
         return Err(Error::Input(InputError::Conflict(format!(
-            "no instance on standard input: give the {} instance as one line of JSON",
+            "no instance on standard input: give the {} instance as JSON",
             kind.type_name()
         ))));
     }

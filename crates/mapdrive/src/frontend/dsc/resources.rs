@@ -4,16 +4,10 @@
 
 use serde_json::Value;
 
-use super::types::{
-    CredType, Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata, PersistenceProp,
-    SessionProp, UpdateSecretProp,
-};
+use super::types::{Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata};
 use mapdrive_core::domain::credential::{validate_short_string, validate_user_name};
-use mapdrive_core::domain::{
-    CredentialInfo, CredentialKind, CredentialTarget, DosTarget, DriveLetter, Persistence,
-    RemotePath,
-};
-use mapdrive_core::engine::{self, Change, Request, Response, Session};
+use mapdrive_core::domain::{CredentialInfo, CredentialTarget, DosTarget, DriveLetter, RemotePath};
+use mapdrive_core::engine::{self, Change, Request, Response, SessionChoice};
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::gpp::{self, EvalContext, Filters, ItemRef, RawFilter, Verdict};
 use mapdrive_core::plan::inventory::{DriveEntry, Status, same_path};
@@ -103,8 +97,8 @@ pub enum Instance {
     Credential(Credential),
     /// A boot-time drive.
     Global(GlobalDrive),
-    /// The policy.
-    Linked(LinkedConnections),
+    /// The EnableLinkedConnections policy (`Mapdrive/LinkedConnections`).
+    LinkedConnectionsPolicy(LinkedConnections),
 }
 
 fn input(e: impl std::fmt::Display, kind: Kind) -> Error {
@@ -123,7 +117,7 @@ impl Instance {
             Kind::Credential => serde::Deserialize::deserialize(&mut de).map(Instance::Credential),
             Kind::GlobalDrive => serde::Deserialize::deserialize(&mut de).map(Instance::Global),
             Kind::LinkedConnections => {
-                serde::Deserialize::deserialize(&mut de).map(Instance::Linked)
+                serde::Deserialize::deserialize(&mut de).map(Instance::LinkedConnectionsPolicy)
             }
         }
         .map_err(|e| input(e, kind))?;
@@ -138,7 +132,9 @@ impl Instance {
             Kind::MappedDrive => serde_json::from_value(value).map(Instance::Drive),
             Kind::Credential => serde_json::from_value(value).map(Instance::Credential),
             Kind::GlobalDrive => serde_json::from_value(value).map(Instance::Global),
-            Kind::LinkedConnections => serde_json::from_value(value).map(Instance::Linked),
+            Kind::LinkedConnections => {
+                serde_json::from_value(value).map(Instance::LinkedConnectionsPolicy)
+            }
         }
         .map_err(|e| input(e, kind))?;
         out.validate()?;
@@ -151,7 +147,7 @@ impl Instance {
             Instance::Drive(_) => Kind::MappedDrive,
             Instance::Credential(_) => Kind::Credential,
             Instance::Global(_) => Kind::GlobalDrive,
-            Instance::Linked(_) => Kind::LinkedConnections,
+            Instance::LinkedConnectionsPolicy(_) => Kind::LinkedConnections,
         }
     }
 
@@ -161,7 +157,7 @@ impl Instance {
             Instance::Drive(d) => serde_json::to_value(d),
             Instance::Credential(c) => serde_json::to_value(c),
             Instance::Global(g) => serde_json::to_value(g),
-            Instance::Linked(l) => serde_json::to_value(l),
+            Instance::LinkedConnectionsPolicy(l) => serde_json::to_value(l),
         };
         v.unwrap_or(Value::Null)
     }
@@ -172,17 +168,17 @@ impl Instance {
             Instance::Drive(d) => d.exist,
             Instance::Credential(c) => c.exist,
             Instance::Global(g) => g.exist,
-            Instance::Linked(l) => l.exist,
+            Instance::LinkedConnectionsPolicy(l) => l.exist,
         }
         .unwrap_or(true)
     }
 
     /// The logon session choice.
-    pub fn session(&self) -> Session {
+    pub fn session(&self) -> SessionChoice {
         match self {
-            Instance::Drive(d) => SessionProp::session(d.session),
-            Instance::Credential(c) => SessionProp::session(c.session),
-            Instance::Global(_) | Instance::Linked(_) => Session::Current,
+            Instance::Drive(d) => d.session.unwrap_or_default(),
+            Instance::Credential(c) => c.session.unwrap_or_default(),
+            Instance::Global(_) | Instance::LinkedConnectionsPolicy(_) => SessionChoice::Current,
         }
     }
 
@@ -197,7 +193,7 @@ impl Instance {
             Instance::Drive(d) => d.letter.to_uppercase(),
             Instance::Credential(c) => format!("credential {} ({})", c.name, c.kind.as_str()),
             Instance::Global(g) => format!("{} at boot", g.letter.to_uppercase()),
-            Instance::Linked(_) => "EnableLinkedConnections".into(),
+            Instance::LinkedConnectionsPolicy(_) => "EnableLinkedConnections".into(),
         }
     }
 
@@ -206,7 +202,7 @@ impl Instance {
             Instance::Drive(d) => d.in_desired_state = Some(v),
             Instance::Credential(c) => c.in_desired_state = Some(v),
             Instance::Global(g) => g.in_desired_state = Some(v),
-            Instance::Linked(l) => l.in_desired_state = Some(v),
+            Instance::LinkedConnectionsPolicy(l) => l.in_desired_state = Some(v),
         }
     }
 
@@ -216,7 +212,7 @@ impl Instance {
             Instance::Drive(d) => d.metadata = m,
             Instance::Credential(c) => c.metadata = m,
             Instance::Global(g) => g.metadata = m,
-            Instance::Linked(l) => l.metadata = m,
+            Instance::LinkedConnectionsPolicy(l) => l.metadata = m,
         }
     }
 
@@ -255,8 +251,7 @@ impl Instance {
                 }
             }
             Instance::Credential(c) => {
-                credential_kind(c.kind)?;
-                CredentialTarget::parse(&c.name, credential_kind(c.kind)?)?;
+                CredentialTarget::parse(&c.name, c.kind)?;
                 if let Some(u) = &c.username {
                     validate_user_name(u)?;
                 }
@@ -279,7 +274,7 @@ impl Instance {
                     return Err(read_only());
                 }
             }
-            Instance::Linked(l) => {
+            Instance::LinkedConnectionsPolicy(l) => {
                 if l.in_desired_state.is_some() || l.metadata.is_some() {
                     return Err(read_only());
                 }
@@ -304,41 +299,6 @@ fn read_only() -> Error {
 
 fn letter(s: &str) -> Result<DriveLetter, Error> {
     Ok(s.parse::<DriveLetter>()?)
-}
-
-/// The core's credential type.
-pub fn credential_kind(t: CredType) -> Result<CredentialKind, Error> {
-    Ok(match t {
-        CredType::DomainPassword => CredentialKind::DomainPassword,
-        CredType::GenericPassword => CredentialKind::GenericPassword,
-        CredType::DomainCertificate => CredentialKind::DomainCertificate,
-        CredType::GenericCertificate => CredentialKind::GenericCertificate,
-    })
-}
-
-fn cred_type(k: CredentialKind) -> CredType {
-    match k {
-        CredentialKind::DomainPassword => CredType::DomainPassword,
-        CredentialKind::GenericPassword => CredType::GenericPassword,
-        CredentialKind::DomainCertificate => CredType::DomainCertificate,
-        CredentialKind::GenericCertificate => CredType::GenericCertificate,
-    }
-}
-
-fn persistence_prop(p: Persistence) -> PersistenceProp {
-    match p {
-        Persistence::Session => PersistenceProp::Session,
-        Persistence::Local => PersistenceProp::Local,
-        Persistence::Enterprise => PersistenceProp::Enterprise,
-    }
-}
-
-fn persistence(p: PersistenceProp) -> Persistence {
-    match p {
-        PersistenceProp::Session => Persistence::Session,
-        PersistenceProp::Local => Persistence::Local,
-        PersistenceProp::Enterprise => Persistence::Enterprise,
-    }
 }
 
 /// A drive of this logon session: connected here, or remembered (not a global or foreign device).
@@ -380,7 +340,7 @@ fn targeting_says_no(port: &mut dyn Port, d: &MappedDrive) -> Result<Option<Stri
         return Ok(None);
     };
     let filters = targeting_filters(&d.letter, raw)?;
-    let chosen = engine::choose(port, SessionProp::session(d.session))?;
+    let chosen = engine::choose(port, d.session.unwrap_or_default())?;
     let token = chosen
         .tokens
         .first()
@@ -473,7 +433,7 @@ pub fn get(
             Ok(Instance::Drive(out))
         }
         Instance::Credential(c) => {
-            let kind = credential_kind(c.kind)?;
+            let kind = c.kind;
             let (vaults, w) = engine::credentials(port, desired.session())?;
             push_new(warnings, &w);
             let target = CredentialTarget::parse(&c.name, kind)?;
@@ -494,7 +454,7 @@ pub fn get(
             if let Some(i) = found {
                 out.exist = Some(true);
                 out.username = i.user_name;
-                out.persistence = Some(persistence_prop(i.persistence));
+                out.persistence = Some(i.persistence);
                 out.alias = match (&c.alias, i.alias) {
                     (Some(_), None) => Some(String::new()),
                     (_, a) => a,
@@ -526,7 +486,7 @@ pub fn get(
             }
             Ok(Instance::Global(out))
         }
-        Instance::Linked(_) => {
+        Instance::LinkedConnectionsPolicy(_) => {
             let current = port
                 .linked_connections()
                 .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
@@ -535,7 +495,7 @@ pub fn get(
                 mapdrive_core::domain::LinkedConnections::Disabled => Some(false),
                 mapdrive_core::domain::LinkedConnections::Enabled => Some(true),
             };
-            Ok(Instance::Linked(LinkedConnections {
+            Ok(Instance::LinkedConnectionsPolicy(LinkedConnections {
                 enabled,
                 exist: Some(enabled.is_some()),
                 ..LinkedConnections::default()
@@ -637,7 +597,7 @@ fn property_of(desired: &Instance, field: &'static str) -> Option<&'static str> 
         (Instance::Credential(_), "user_name") => "username",
         (Instance::Credential(_), "persistence" | "alias" | "comment") => field,
         (Instance::Credential(_), _) => return None,
-        (Instance::Linked(_), _) => "enabled",
+        (Instance::LinkedConnectionsPolicy(_), _) => "enabled",
     })
 }
 
@@ -707,7 +667,7 @@ fn request(
             }
         }
         (Instance::Credential(c), Instance::Credential(a)) => {
-            let kind = credential_kind(c.kind)?;
+            let kind = c.kind;
             let target = CredentialTarget::parse(&c.name, kind)?;
             if !desired.exist() {
                 Change::CredRemove(CredRemoveRequest { target, kind })
@@ -722,15 +682,12 @@ fn request(
                         target,
                         kind,
                         user_name,
-                        persistence: c.persistence.map(persistence),
+                        persistence: c.persistence,
                         alias: c.alias.clone(),
                         comment: c.comment.clone(),
                         attributes: None,
                         new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
-                        update_secret: match c.update_secret {
-                            Some(UpdateSecretProp::Always) => UpdateSecret::Always,
-                            Some(UpdateSecretProp::OnCreate) | None => UpdateSecret::OnCreate,
-                        },
+                        update_secret: c.update_secret.unwrap_or(UpdateSecret::OnCreate),
                     },
                     c.secret.as_ref().map(|s| s.0.clone()),
                 )
@@ -754,7 +711,7 @@ fn request(
                 })
             }
         }
-        (Instance::Linked(l), _) => {
+        (Instance::LinkedConnectionsPolicy(l), _) => {
             Change::LinkedConnections(desired.exist().then(|| l.enabled.unwrap_or(true)))
         }
         _ => return Ok(None),
@@ -965,9 +922,9 @@ pub fn delete(
             g.exist = Some(false);
             Instance::Global(g)
         }
-        Instance::Linked(mut l) => {
+        Instance::LinkedConnectionsPolicy(mut l) => {
             l.exist = Some(false);
-            Instance::Linked(l)
+            Instance::LinkedConnectionsPolicy(l)
         }
     };
     set(port, &absent, what_if, warnings)
@@ -981,7 +938,7 @@ pub fn export(
 ) -> Result<Vec<Instance>, Error> {
     Ok(match kind {
         Kind::MappedDrive => {
-            let inventories = engine::inventories(port, Session::Auto)?;
+            let inventories = engine::inventories(port, SessionChoice::Auto)?;
             let Some(inv) = inventories.first() else {
                 return Ok(Vec::new());
             };
@@ -1001,7 +958,7 @@ pub fn export(
                 .collect()
         }
         Kind::Credential => {
-            let (vaults, w) = engine::credentials(port, Session::Auto)?;
+            let (vaults, w) = engine::credentials(port, SessionChoice::Auto)?;
             push_new(warnings, &w);
             vaults
                 .first()
@@ -1026,7 +983,7 @@ pub fn export(
                 .collect()
         }
         Kind::LinkedConnections => {
-            let desired = Instance::Linked(LinkedConnections::default());
+            let desired = Instance::LinkedConnectionsPolicy(LinkedConnections::default());
             vec![get(port, &desired, warnings)?]
         }
     })
@@ -1035,9 +992,9 @@ pub fn export(
 fn credential_instance(i: &CredentialInfo) -> Instance {
     Instance::Credential(Credential {
         name: i.target.clone(),
-        kind: cred_type(i.kind),
+        kind: i.kind,
         username: i.user_name.clone(),
-        persistence: Some(persistence_prop(i.persistence)),
+        persistence: Some(i.persistence),
         alias: i.alias.clone(),
         comment: i.comment.clone(),
         ..Credential::default()

@@ -8,9 +8,10 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use mapdrive_core::domain::Secret;
-use mapdrive_core::engine::{self, Session};
+use mapdrive_core::domain::{CredentialKind, Persistence, Secret};
+use mapdrive_core::engine::{self, SessionChoice};
 use mapdrive_core::gpp::RawFilter;
+use mapdrive_core::plan::UpdateSecret;
 
 /// What-if messages (the DSC convention `_metadata.whatIf`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -19,32 +20,6 @@ pub struct Metadata {
     /// What `set --what-if` would do, one step per line.
     #[serde(rename = "whatIf", default, skip_serializing_if = "Vec::is_empty")]
     pub what_if: Vec<String>,
-}
-
-/// Which logon session(s) to act in (as `--session`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SessionProp {
-    /// Elevated: the linked limited session (where Explorer runs), else this one with a warning.
-    Auto,
-    /// This process's own logon session.
-    Current,
-    /// The limited session; fails when it cannot be reached.
-    Limited,
-    /// Both halves of a split token (Group Policy's behaviour).
-    Both,
-}
-
-impl SessionProp {
-    /// The engine's session choice.
-    pub fn session(this: Option<SessionProp>) -> Session {
-        match this {
-            None | Some(SessionProp::Auto) => Session::Auto,
-            Some(SessionProp::Current) => Session::Current,
-            Some(SessionProp::Limited) => Session::Limited,
-            Some(SessionProp::Both) => Session::Both,
-        }
-    }
 }
 
 /// `Mapdrive/MappedDrive`: a network drive of the user's logon session.
@@ -72,7 +47,7 @@ pub struct MappedDrive {
     pub persistent: Option<bool>,
     /// Logon session(s) to act in (default auto).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: Option<SessionProp>,
+    pub session: Option<SessionChoice>,
     /// Group Policy item-level targeting (written by `mapdrive gpp convert`): the `Filters` of a
     /// Drives.xml item as element name, attributes and nested filters, evaluated left to right
     /// at get/test/set in the session the drive goes into. When it says no, the drive is left
@@ -98,56 +73,6 @@ pub struct MappedDrive {
     #[serde(rename = "_metadata", default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("readOnly" = true))]
     pub metadata: Option<Metadata>,
-}
-
-/// Credential types (`CRED_TYPE_*`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CredType {
-    /// `CRED_TYPE_DOMAIN_PASSWORD`: what SMB uses (`cmdkey /add`).
-    #[default]
-    DomainPassword,
-    /// `CRED_TYPE_GENERIC` (`cmdkey /generic`).
-    GenericPassword,
-    /// `CRED_TYPE_DOMAIN_CERTIFICATE`.
-    DomainCertificate,
-    /// `CRED_TYPE_GENERIC_CERTIFICATE`.
-    GenericCertificate,
-}
-
-impl CredType {
-    /// Its name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CredType::DomainPassword => "domain_password",
-            CredType::GenericPassword => "generic_password",
-            CredType::DomainCertificate => "domain_certificate",
-            CredType::GenericCertificate => "generic_certificate",
-        }
-    }
-}
-
-/// `CRED_PERSIST_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PersistenceProp {
-    /// This logon session only.
-    Session,
-    /// Later logons of this user on this machine.
-    Local,
-    /// Also roams with a roaming profile.
-    Enterprise,
-}
-
-/// When a supplied secret is written to an existing credential.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum UpdateSecretProp {
-    /// Whenever it may differ (a domain password cannot be read back: every run).
-    #[serde(rename = "always")]
-    Always,
-    /// Only when the credential is created (the default in documents).
-    #[serde(rename = "onCreate")]
-    OnCreate,
 }
 
 /// A secret from the input: a string, or DSC's `{"secureString": "..."}`. Never serialised.
@@ -300,7 +225,7 @@ pub struct Credential {
     pub name: String,
     /// Credential type (key, with `name`).
     #[serde(rename = "type")]
-    pub kind: CredType,
+    pub kind: CredentialKind,
     /// Account (`DOMAIN\user`, `user@domain`); required to create a credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -310,7 +235,7 @@ pub struct Credential {
     pub secret: Option<SecretField>,
     /// Persistence (default local when created; absent keeps the stored one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub persistence: Option<PersistenceProp>,
+    pub persistence: Option<Persistence>,
     /// Target alias; `""` clears it; absent keeps the stored one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
@@ -320,10 +245,10 @@ pub struct Credential {
     /// When a supplied secret is written to an existing credential (default onCreate: Windows
     /// never returns a domain password, so `always` rewrites it on every run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub update_secret: Option<UpdateSecretProp>,
+    pub update_secret: Option<UpdateSecret>,
     /// Logon session(s) whose vault to use (default auto).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: Option<SessionProp>,
+    pub session: Option<SessionChoice>,
     /// Whether the credential exists (default true).
     #[serde(rename = "_exist", default, skip_serializing_if = "Option::is_none")]
     pub exist: Option<bool>,
