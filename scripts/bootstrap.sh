@@ -5,20 +5,24 @@
 # the Rust Windows target, rustfmt and clippy. Safe to run repeatedly; silent when everything is
 # present. Scripts call it; none installs anything itself.
 #
-# Usage: scripts/bootstrap.sh [ansible]
+# Usage: scripts/bootstrap.sh [ansible] [release]
 #   ansible   also the Python virtual environment with ansible-core from PyPI in
 #             target/ansible/venv, used by scripts/test-ansible.sh and scripts/bench-ansible.sh
 #             (created once; delete it to upgrade; $MAPDRIVE_ANSIBLE_CORE replaces the pip
 #             requirement)
+#   release   also what scripts/release.sh and scripts/test-release.sh need (below); `--release`
+#             is the same
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 win=x86_64-pc-windows-gnu
 ansible=0
+release=0
 for arg in "$@"; do
     case "$arg" in
     ansible) ansible=1 ;;
+    release | --release) release=1 ;;
     *)
-        echo "usage: scripts/bootstrap.sh [ansible]" >&2
+        echo "usage: scripts/bootstrap.sh [ansible] [release]" >&2
         exit 2
         ;;
     esac
@@ -26,6 +30,11 @@ done
 
 # Debian packages, installed when `present` says they are missing.
 apt_packages=(gcc-mingw-w64-x86-64 wine wine64 python3-venv bc)
+if [ "$release" = 1 ]; then
+    # Signing and its throwaway test certificate; the release also builds the Ansible tarball.
+    apt_packages+=(osslsigncode openssl)
+    ansible=1
+fi
 
 # Whether what PACKAGE provides is there: the command it installs (so a compiler or Wine
 # installed another way counts), else dpkg's word for packages without a case here.
@@ -36,6 +45,8 @@ present() {
     wine64) [ -x /usr/lib/wine/wine64 ] || command -v wine64 ;;
     python3-venv) python3 -c 'import venv, ensurepip' ;;
     bc) command -v bc ;;
+    osslsigncode) command -v osslsigncode ;;
+    openssl) command -v openssl ;;
     *) [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ] ;;
     esac >/dev/null 2>&1
 }
@@ -66,5 +77,28 @@ if [ "$ansible" = 1 ]; then
         python3 -m venv "$venv"
         "$venv/bin/pip" install --quiet --disable-pip-version-check \
             "${MAPDRIVE_ANSIBLE_CORE:-ansible-core>=2.19,<2.20}"
+    fi
+fi
+
+# With release (scripts/release.sh, scripts/test-release.sh): besides osslsigncode, openssl and
+# the Ansible venv above, cargo-auditable 0.7.7 and cargo-cyclonedx 0.5.9 (crates.io, built once
+# into ~/.cargo/bin) and a venv with jsonschema and PyYAML for validating the winget and Scoop
+# manifests (target/release-venv).
+if [ "$release" = 1 ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+    # Pinned: the SBOM names its generator, and the embedded dependency list has its tool's format.
+    installed_tools="$(cargo install --list 2>/dev/null || true)"
+    for tool in cargo-auditable@0.7.7 cargo-cyclonedx@0.5.9; do
+        if ! grep -qx "${tool%@*} v${tool#*@}:" <<<"$installed_tools"; then
+            echo "== installing $tool (crates.io)"
+            cargo install --locked --quiet "$tool"
+        fi
+    done
+    venv="$root/target/release-venv"
+    if ! "$venv/bin/python" -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+        echo "== creating $venv with jsonschema and PyYAML from PyPI"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check 'jsonschema>=4.20,<5' 'PyYAML>=6,<7'
     fi
 fi

@@ -8,7 +8,7 @@ win=x86_64-pc-windows-gnu
 
 step() { printf '\n== %s\n' "$*"; }
 
-scripts/bootstrap.sh ansible # everything a fresh machine lacks, the Ansible venv included
+scripts/bootstrap.sh ansible release # everything a fresh machine lacks: the Ansible venv and the release tools included
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -41,3 +41,6 @@ cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-thread
 
 step "Ansible collection with real ansible-core under Wine (venv cached in target/ansible)"
 scripts/test-ansible.sh
+
+step "release: scripts/release.sh twice (reproducible), archive, checksums, SBOM, winget/Scoop schemas, signing"
+scripts/test-release.sh

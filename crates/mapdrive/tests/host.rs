@@ -246,3 +246,99 @@ fn readme_exit_codes_match_help_and_error_kinds() {
     assert!(detail.contains("| 0 |"), "docs/json.md lacks exit code 0");
     assert!(!detail.contains("| 5 |"));
 }
+
+/// `--version`: the version from Cargo.toml, the commit it was built from, the target; as text
+/// and (in any order with `--json`, or as `-V`) as JSON.
+#[test]
+fn version_names_the_commit_and_the_target() {
+    let text = mapdrive()
+        .arg("--version")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        concat!("mapdrive ", env!("CARGO_PKG_VERSION")),
+        "{text}"
+    );
+    let commit = lines[1].strip_prefix("commit: ").expect("a commit line");
+    // The build script reruns when HEAD moves: the binary names the checkout's current commit
+    // (or "unknown" where this is no git checkout).
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_string());
+    match head {
+        Some(head) => assert_eq!(commit, head, "{text}"),
+        None => assert_eq!(commit, "unknown", "{text}"),
+    }
+    let target = lines[2].strip_prefix("target: ").expect("a target line");
+    assert!(target.contains('-'), "{text}");
+    for args in [
+        &["--version", "--json"][..],
+        &["--json", "--version"],
+        &["-V", "--json"],
+    ] {
+        let out = mapdrive()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["name"], "mapdrive");
+        assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(v["commit"], commit, "{args:?}");
+        assert_eq!(v["target"], target);
+        assert!(out.stderr.is_empty());
+    }
+}
+
+/// `completions SHELL` prints clap's completion script for each shell, naming every command.
+#[test]
+fn completions_are_produced_for_every_shell() {
+    let commands = [
+        "list",
+        "map",
+        "unmap",
+        "cred",
+        "whoami",
+        "restore",
+        "policy",
+        "doctor",
+        "apply",
+        "export",
+        "dsc",
+        "explain",
+        "completions",
+    ];
+    for (shell, marker) in [
+        ("powershell", "Register-ArgumentCompleter"),
+        ("bash", "complete -F"),
+        ("zsh", "#compdef mapdrive"),
+        ("fish", "complete -c mapdrive"),
+    ] {
+        let out = mapdrive()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: no {marker}:\n{script}");
+        for c in commands {
+            assert!(script.contains(c), "{shell}: {c} missing");
+        }
+        // Subcommand options too, e.g. map's --password-stdin.
+        assert!(script.contains("password-stdin"), "{shell}");
+    }
+    // Any case, as for every command name; an unknown shell is a usage error.
+    mapdrive().args(["COMPLETIONS", "bash"]).assert().success();
+    mapdrive().args(["completions", "tcsh"]).assert().code(2);
+}

@@ -59,6 +59,7 @@ fn usage_and_explain_errors_match_the_schema() {
         ("explain", vec!["explain", "0x35", "--json"]),
         ("explain", vec!["explain", "424242", "--json"]),
         ("list", vec!["list", "--json"]),
+        ("version", vec!["--version", "--json"]),
     ] {
         let out = assert_cmd::Command::cargo_bin("mapdrive")
             .unwrap()

@@ -367,7 +367,7 @@ fn converge(
         return Err(Error::NotConverged {
             message: format!(
                 "{subject} was changed, but another process keeps changing it: afterwards it is {}",
-                State::brief(observe(&*port)?.as_ref())
+                State::short_description(observe(&*port)?.as_ref())
             ),
             remedy: "find what else manages this drive or credential (a logon script, Group Policy, another \
                      mapdrive run) and run the command again"

@@ -100,7 +100,7 @@ impl DriveState {
 
 impl State {
     /// A short description for messages: `\\fs\pub (connected, not remembered)`, or `gone`.
-    pub fn brief(state: Option<&State>) -> String {
+    pub fn short_description(state: Option<&State>) -> String {
         let Some(state) = state else {
             return "gone".into();
         };

@@ -220,6 +220,16 @@ impl Prefix {
         run
     }
 
+    /// Runs another Windows program (a test helper) in this prefix.
+    pub fn run_windows_program(&mut self, program: &Path, args: &[&str]) -> Run {
+        self.run_program(program, args, None)
+    }
+
+    /// The `mapdrive.exe` under test.
+    pub fn exe_path(&self) -> PathBuf {
+        exe()
+    }
+
     /// Runs `mapdrive.exe ARGS`.
     pub fn mapdrive(&mut self, args: &[&str]) -> Run {
         self.run_program(&exe(), args, None)

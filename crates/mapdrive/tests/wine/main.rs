@@ -11,5 +11,6 @@ mod dsc;
 mod errors;
 mod gpp;
 mod imports;
+mod resources;
 mod sessions;
 mod stress;

@@ -63,6 +63,29 @@ pub enum Command {
     Gpp(crate::frontend::document::gpp::GppCommand),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
     Explain(ExplainArgs),
+    /// Print a shell completion script (PowerShell: add `mapdrive completions powershell | Out-String | Invoke-Expression` to $PROFILE).
+    Completions(CompletionsArgs),
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// Shells `completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// Windows PowerShell 5.1 and PowerShell 7 (Register-ArgumentCompleter).
+    Powershell,
+    /// bash (WSL, Git Bash, MSYS2).
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish.
+    Fish,
 }
 
 /// `explain`.

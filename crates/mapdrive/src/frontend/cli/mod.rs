@@ -2,6 +2,7 @@
 //! port → render. `main.rs` only supplies the platform port and prints the [`Report`](crate::frontend::report::Report).
 
 pub mod args;
+mod completions;
 pub mod output;
 mod parse;
 mod render;

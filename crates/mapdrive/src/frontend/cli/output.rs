@@ -197,6 +197,33 @@ pub struct ExplainOutput {
     pub remedy: String,
 }
 
+/// `mapdrive --version --json`: what was built, from which commit, for which target.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct VersionOutput {
+    /// Always `mapdrive`.
+    pub name: String,
+    /// The version from `Cargo.toml` (also the executable's FileVersion and ProductVersion).
+    pub version: String,
+    /// The git commit the executable was built from (`git rev-parse HEAD`), or `unknown` when it
+    /// was not built from a git checkout.
+    pub commit: String,
+    /// The Rust target triple it was built for, e.g. `x86_64-pc-windows-gnu`.
+    pub target: String,
+}
+
+impl VersionOutput {
+    /// This executable's.
+    pub fn current() -> VersionOutput {
+        VersionOutput {
+            name: "mapdrive".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            commit: env!("MAPDRIVE_COMMIT").into(),
+            target: env!("MAPDRIVE_TARGET").into(),
+        }
+    }
+}
+
 /// A command's output: its result, or the error object.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
@@ -250,6 +277,10 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         (
             "explain",
             schema::<ExplainOutput>("mapdrive explain --json"),
+        ),
+        (
+            "version",
+            schema::<VersionOutput>("mapdrive --version --json"),
         ),
     ]
 }

@@ -30,6 +30,9 @@ where
 {
     let args = normalise(argv.into_iter().map(Into::into).collect());
     let json = args.iter().any(|a| a == "--json");
+    if let Some(json) = version_request(&args) {
+        return Err(render::version(json));
+    }
     let command = Cli::command();
     let result = command
         .clone()
@@ -39,6 +42,20 @@ where
         Ok(cli) => Ok(cli),
         Err(e) => Err(report(&e, json, &args)),
     }
+}
+
+/// `mapdrive --version` (or `-V`), alone or with `--json` in any order: `Some(json)`. clap would
+/// stop at `--version` and refuse a `--json` before it, as the top level has no `--json`.
+fn version_request(args: &[OsString]) -> Option<bool> {
+    let (mut version, mut json) = (false, false);
+    for a in args.iter().skip(1) {
+        match a.to_str()? {
+            "--version" | "-V" => version = true,
+            "--json" => json = true,
+            _ => return None,
+        }
+    }
+    version.then_some(json)
 }
 
 /// `/?` → `--help`; command names (and `cred`/`policy`/`help` subcommand names) lower-cased
@@ -195,7 +212,8 @@ fn usage_error(e: &clap::Error) -> InputError {
 
 fn report(e: &clap::Error, json: bool, _args: &[OsString]) -> Report {
     match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Report {
+        ErrorKind::DisplayVersion => render::version(json),
+        ErrorKind::DisplayHelp => Report {
             stdout: e.render().to_string(),
             stderr: String::new(),
             code: 0,

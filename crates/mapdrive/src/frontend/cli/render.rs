@@ -55,6 +55,22 @@ pub fn error(e: &Error, json: bool) -> Report {
     }
 }
 
+/// `--version` (text: the version line clap would print, then the commit and the target).
+pub fn version(json: bool) -> Report {
+    let v = super::output::VersionOutput::current();
+    if json {
+        return ok(to_json(&v), &[], true);
+    }
+    ok(
+        format!(
+            "{} {}\ncommit: {}\ntarget: {}\n",
+            v.name, v.version, v.commit, v.target
+        ),
+        &[],
+        false,
+    )
+}
+
 /// `mapdrive explain CODE`.
 pub fn explain(i: &ErrorInfo, json: bool) -> Report {
     if json {

@@ -30,6 +30,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
         (Command::Explain(a), _) => {
             mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
+        (Command::Completions(a), _) => Ok(super::completions::script(a.shell)),
         (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
         (Command::Gpp(a), _) => crate::frontend::document::gpp::run_command(&a),
         (_, None) => Err(needs_windows()),
@@ -58,7 +59,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Apply(a) => a.json,
         Command::Test(a) => a.json,
         Command::Export(a) => a.json,
-        Command::Dsc(_) => false,
+        Command::Dsc(_) | Command::Completions(_) => false,
         Command::Gpp(crate::frontend::document::gpp::GppCommand::Convert(a)) => a.json,
     }
 }
@@ -215,6 +216,7 @@ fn dispatch(
         Command::Explain(a) => {
             mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
+        Command::Completions(a) => Ok(super::completions::script(a.shell)),
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),

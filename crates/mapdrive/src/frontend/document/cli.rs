@@ -37,9 +37,9 @@ pub struct GppArgs {
     pub unevaluable_filters: Option<UnevaluableArg>,
 }
 
-/// `mapdrive apply FILE`.
+/// The document and where its parameters come from (`apply` and `test`).
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub struct DocumentArgs {
     /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources, or a Group Policy
     /// Preferences Drive Maps file (Drives.xml, UTF-8 or UTF-16).
     pub file: PathBuf,
@@ -51,6 +51,13 @@ pub struct ApplyArgs {
     /// A securestring parameter read from standard input, one line each, in order: --secret nasPassword=-
     #[arg(long, value_name = "NAME=-")]
     pub secret: Vec<String>,
+}
+
+/// `mapdrive apply FILE`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub document: DocumentArgs,
     /// Stop at the first failed item (by default the others go on; dependants are skipped).
     #[arg(long)]
     pub stop_on_error: bool,
@@ -65,16 +72,8 @@ pub struct ApplyArgs {
 /// `mapdrive test FILE`: the detection half of a detection/remediation pair.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources, or a Drives.xml.
-    pub file: PathBuf,
     #[command(flatten)]
-    pub gpp: GppArgs,
-    /// Values of the document's parameters: {"parameters": {"name": value}} (JSON or YAML), as for dsc.
-    #[arg(long, value_name = "FILE")]
-    pub parameters_file: Option<PathBuf>,
-    /// A securestring parameter read from standard input, one line each, in order: --secret nasPassword=-
-    #[arg(long, value_name = "NAME=-")]
-    pub secret: Vec<String>,
+    pub document: DocumentArgs,
     /// Print JSON instead of a table (the summary is its `summary` field).
     #[arg(long)]
     pub json: bool,
@@ -99,15 +98,7 @@ pub fn apply(
         json: a.json,
         stop_on_error: a.stop_on_error,
     };
-    let report = run(
-        &a.file,
-        a.parameters_file.as_ref(),
-        &a.secret,
-        a.gpp,
-        options,
-        port,
-        input,
-    )?;
+    let report = run(&a.document, options, port, input)?;
     Ok(super::render(&report, a.json, false))
 }
 
@@ -123,34 +114,25 @@ pub fn test(
         json: a.json,
         stop_on_error: false,
     };
-    let report = run(
-        &a.file,
-        a.parameters_file.as_ref(),
-        &a.secret,
-        a.gpp,
-        options,
-        port,
-        input,
-    )?;
+    let report = run(&a.document, options, port, input)?;
     Ok(super::render(&report, a.json, true))
 }
 
 /// Reads the document, its parameters and stdin secrets, and applies it (or checks it).
 fn run(
-    file: &Path,
-    parameters_file: Option<&PathBuf>,
-    secrets: &[String],
-    gpp_args: GppArgs,
+    document: &DocumentArgs,
     options: Options,
     port: &mut dyn Port,
     input: &mut dyn SecretInput,
 ) -> Result<super::ApplyReport, Error> {
-    let text = super::text::read_file(file, "the document")?;
+    let secrets = &document.secret;
+    let text = super::text::read_file(&document.file, "the document")?;
+    let gpp_args = document.gpp;
     if super::gpp::is_xml(&text) {
         return run_gpp(
-            file,
+            &document.file,
             &text,
-            parameters_file,
+            document.parameters_file.as_ref(),
             secrets,
             gpp_args,
             options,
@@ -165,7 +147,9 @@ fn run(
         )));
     }
     // Secrets may be in it: wiped when dropped.
-    let params = parameters_file
+    let params = document
+        .parameters_file
+        .as_ref()
         .map(|p| super::text::read_file(p, "the parameters file"))
         .transpose()?;
     let mut stdin_parameters = BTreeMap::new();

@@ -16,7 +16,7 @@ pub mod text;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -249,103 +249,115 @@ impl Resolver<'_> {
     }
 }
 
-fn check_keys(obj: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), Error> {
-    for k in obj.keys() {
-        if !allowed.contains(&k.as_str()) {
-            return Err(bad(format!(
-                "{what}: {k:?} is not supported by mapdrive apply (it understands {})",
-                allowed.join(", ")
-            )));
-        }
-    }
-    Ok(())
+/// The shape of a configuration document, as far as `mapdrive apply` understands it: anything
+/// else is refused by name before anything changes. Values stay JSON until their expressions are
+/// resolved (only that needs hand-written code).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentShape {
+    #[serde(rename = "$schema")]
+    _schema: Option<Value>,
+    #[serde(default)]
+    parameters: BTreeMap<String, ParameterShape>,
+    resources: Vec<ResourceShape>,
+    #[serde(rename = "metadata")]
+    _metadata: Option<Value>,
+}
+
+/// A parameter declaration.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ParameterShape {
+    #[serde(rename = "type")]
+    kind: String,
+    default_value: Option<Value>,
+    #[serde(rename = "description")]
+    _description: Option<Value>,
+    #[serde(rename = "metadata")]
+    _metadata: Option<Value>,
+    allowed_values: Option<Vec<Value>>,
+}
+
+/// One resource instance.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ResourceShape {
+    name: String,
+    #[serde(rename = "type")]
+    type_name: String,
+    #[serde(default)]
+    properties: Map<String, Value>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+    #[serde(rename = "metadata")]
+    _metadata: Option<Value>,
 }
 
 fn valid_name(n: &str) -> bool {
     !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
 }
 
+const PARAMETER_TYPES: [&str; 7] = [
+    "string",
+    "securestring",
+    "int",
+    "bool",
+    "object",
+    "secureobject",
+    "array",
+];
+
 /// Reads and resolves a whole document; nothing is touched.
 fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
     let doc = text::parse(text, "the document")?;
-    let Value::Object(doc) = doc else {
+    if !doc.is_object() {
         return Err(bad("the document is not a mapping with a resources list"));
-    };
-    check_keys(
-        &doc,
-        &["$schema", "parameters", "resources", "metadata"],
-        "the document",
-    )?;
+    }
+    // The shape's errors never quote a value (serde names fields and types only), but a
+    // parameter's default could be a secret someone wrote there: no value is in these messages.
+    let doc: DocumentShape = serde_json::from_value(doc).map_err(|e| {
+        bad(format!(
+            "the document is not one mapdrive apply understands: {}",
+            text::without_values_keeping_names(&e.to_string())
+        ))
+    })?;
     let mut declared = BTreeMap::new();
-    if let Some(params) = doc.get("parameters") {
-        let Value::Object(params) = params else {
-            return Err(bad("parameters must be a mapping"));
-        };
-        for (name, p) in params {
-            let Value::Object(p) = p else {
-                return Err(bad(format!("parameter {name:?} must be a mapping")));
-            };
-            check_keys(
-                p,
-                &[
-                    "type",
-                    "defaultValue",
-                    "description",
-                    "metadata",
-                    "allowedValues",
-                ],
-                &format!("parameter {name:?}"),
-            )?;
-            let kind = p
-                .get("type")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad(format!("parameter {name:?} needs a type")))?;
-            if ![
-                "string",
-                "securestring",
-                "int",
-                "bool",
-                "object",
-                "secureobject",
-                "array",
-            ]
-            .contains(&kind.to_ascii_lowercase().as_str())
-            {
-                return Err(bad(format!("parameter {name:?}: unknown type {kind:?}")));
-            }
-            let default = p.get("defaultValue").cloned();
-            if let Some(d) = &default
-                && !of_type(kind, d)
-            {
-                return Err(bad(format!(
-                    "parameter {name:?}: its defaultValue is not of its type {kind}"
-                )));
-            }
-            let allowed = match p.get("allowedValues") {
-                None => None,
-                Some(Value::Array(a)) if !a.is_empty() => Some(a.clone()),
-                Some(_) => {
-                    return Err(bad(format!(
-                        "parameter {name:?}: allowedValues must be a non-empty list"
-                    )));
-                }
-            };
-            if let (Some(d), Some(a)) = (&default, &allowed)
-                && !a.contains(d)
-            {
-                return Err(bad(format!(
-                    "parameter {name:?}: its defaultValue is not one of its allowedValues"
-                )));
-            }
-            declared.insert(
-                name.clone(),
-                Parameter {
-                    kind: kind.to_string(),
-                    default,
-                    allowed,
-                },
-            );
+    for (name, p) in doc.parameters {
+        let kind = p.kind;
+        if !PARAMETER_TYPES.contains(&kind.to_ascii_lowercase().as_str()) {
+            return Err(bad(format!("parameter {name:?}: unknown type {kind:?}")));
         }
+        let default = p.default_value;
+        if let Some(d) = &default
+            && !of_type(&kind, d)
+        {
+            return Err(bad(format!(
+                "parameter {name:?}: its defaultValue is not of its type {kind}"
+            )));
+        }
+        let allowed = match p.allowed_values {
+            Some(a) if a.is_empty() => {
+                return Err(bad(format!(
+                    "parameter {name:?}: allowedValues must be a non-empty list"
+                )));
+            }
+            other => other,
+        };
+        if let (Some(d), Some(a)) = (&default, &allowed)
+            && !a.contains(d)
+        {
+            return Err(bad(format!(
+                "parameter {name:?}: its defaultValue is not one of its allowedValues"
+            )));
+        }
+        declared.insert(
+            name,
+            Parameter {
+                kind,
+                default,
+                allowed,
+            },
+        );
     }
     let given = match inputs.parameters_file {
         None => Map::new(),
@@ -373,35 +385,17 @@ fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
         given,
         inputs,
     };
-    let Some(Value::Array(list)) = doc.get("resources") else {
-        return Err(bad("the document has no resources list"));
-    };
     let mut items: Vec<Item> = Vec::new();
     let mut depends: Vec<Vec<(String, String)>> = Vec::new();
-    for (i, r) in list.iter().enumerate() {
-        let Value::Object(r) = r else {
-            return Err(bad(format!("resource {} is not a mapping", i + 1)));
-        };
-        check_keys(
-            r,
-            &["name", "type", "properties", "dependsOn", "metadata"],
-            &format!("resource {}", i + 1),
-        )?;
-        let name = r
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad(format!("resource {} has no name", i + 1)))?
-            .to_string();
+    for r in doc.resources {
+        let name = r.name;
         if !valid_name(&name) {
             return Err(bad(format!(
                 "item {name:?}: a resource name may hold only letters, digits and spaces (dsc's rule)"
             )));
         }
-        let type_name = r
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad(format!("item {name:?} has no type")))?;
-        let kind = Kind::from_type(type_name).ok_or_else(|| {
+        let type_name = r.type_name;
+        let kind = Kind::from_type(&type_name).ok_or_else(|| {
             bad(format!(
                 "item {name:?}: mapdrive apply runs only Mapdrive/* resources ({}), not {type_name}; \
                  run documents with other resources with dsc config set",
@@ -411,11 +405,7 @@ fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
         if items.iter().any(|it| it.name == name && it.kind == kind) {
             return Err(bad(format!("two items are named {name:?}")));
         }
-        let mut props = match r.get("properties") {
-            None => Map::new(),
-            Some(Value::Object(p)) => p.clone(),
-            Some(_) => return Err(bad(format!("item {name:?}: properties must be a mapping"))),
-        };
+        let mut props = r.properties;
         let secret = match (kind, props.remove("secret")) {
             (_, None) => None,
             (Kind::Credential, Some(v)) => Some(resolver.secret(&v, &name)?),
@@ -428,22 +418,15 @@ fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> {
             c.secret = Some(SecretField(s));
         }
         let mut deps = Vec::new();
-        match r.get("dependsOn") {
-            None => {}
-            Some(Value::Array(a)) => {
-                for d in a {
-                    let parsed = d.as_str().map(expr::parse);
-                    match parsed {
-                        Some(Ok(Text::Expr(Expr::ResourceId(t, n)))) => deps.push((t, n)),
-                        _ => {
-                            return Err(bad(format!(
-                                "item {name:?}: dependsOn entries must be \"[resourceId('Type','name')]\""
-                            )));
-                        }
-                    }
+        for d in &r.depends_on {
+            match expr::parse(d) {
+                Ok(Text::Expr(Expr::ResourceId(t, n))) => deps.push((t, n)),
+                _ => {
+                    return Err(bad(format!(
+                        "item {name:?}: dependsOn entries must be \"[resourceId('Type','name')]\""
+                    )));
                 }
             }
-            Some(_) => return Err(bad(format!("item {name:?}: dependsOn must be a list"))),
         }
         depends.push(deps);
         items.push(Item {

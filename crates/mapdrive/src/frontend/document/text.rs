@@ -103,6 +103,16 @@ fn check_depth(text: &str, what: &str) -> Result<(), Error> {
 /// A parser's message with every quoted or back-quoted part replaced by `…` (serde quotes the
 /// value it could not use, which may be a secret).
 pub fn without_values(msg: &str) -> String {
+    redact_quoted(msg, &['"', '`'])
+}
+
+/// Like [`without_values`] for messages about a document's shape, where serde back-quotes the
+/// names of fields (useful, and not values) and double-quotes values.
+pub fn without_values_keeping_names(msg: &str) -> String {
+    redact_quoted(msg, &['"'])
+}
+
+fn redact_quoted(msg: &str, quotes: &[char]) -> String {
     let mut out = String::with_capacity(msg.len());
     let mut inside: Option<char> = None;
     for c in msg.chars() {
@@ -113,7 +123,7 @@ pub fn without_values(msg: &str) -> String {
                 out.push(c);
             }
             Some(_) => {}
-            None if c == '"' || c == '`' => {
+            None if quotes.contains(&c) => {
                 inside = Some(c);
                 out.push(c);
             }
