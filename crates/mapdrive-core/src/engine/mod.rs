@@ -184,6 +184,23 @@ fn change_in_this_token(
                 credential_secret: None,
             };
             let letter = req.letter;
+            let as_system = session::read_identity(port)?.is_system;
+            if as_system && req.as_system == plan::AsSystem::Refuse {
+                return Err(Error::Refused {
+                    message: format!(
+                        "did not map {letter}: this process runs as SYSTEM (NT AUTHORITY\\SYSTEM, logon \
+                         session 0x3e7), where a mapping is a global drive that every user sees, and \
+                         its HKCU\\Network entry is never restored for anyone"
+                    ),
+                    remedy: format!(
+                        "for a global drive on purpose run `mapdrive map {letter} {} --global` (now) or \
+                         `--global --at-boot` (from the next start); to map a user's drive run mapdrive \
+                         in that user's logon session (a scheduled task whose principal is the user or \
+                         the Users group, run only when the user is logged on)",
+                        req.remote
+                    ),
+                });
+            }
             let labelled = req.label.as_ref().map(|_| &req.remote);
             let mut outcome = converge(
                 port,
@@ -204,6 +221,13 @@ fn change_in_this_token(
                 outcome
                     .warnings
                     .push(not_remembered_warning(&*port, letter)?);
+            }
+            if as_system {
+                outcome.warnings.push(format!(
+                    "{letter} is a global drive: this process runs as SYSTEM, whose mappings every \
+                     user sees (and its HKCU\\Network entry is never restored for anyone); to map a \
+                     user's drive, run in that user's logon session"
+                ));
             }
             Ok(outcome)
         }

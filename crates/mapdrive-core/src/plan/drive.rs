@@ -19,6 +19,20 @@ pub struct MapRequest {
     pub with_password: bool,
     /// Explorer label to set (Group Policy's "Label as").
     pub label: Option<String>,
+    /// What to do when the process runs as SYSTEM, where a mapping is a global drive.
+    pub as_system: AsSystem,
+}
+
+/// A plain `map` run as SYSTEM (a scheduled task, Intune, ConfigMgr, DSC run as SYSTEM) maps in
+/// SYSTEM's logon session, whose DOS devices are the global namespace: every user sees the
+/// drive, and the `HKU\S-1-5-18\Network` entry it writes is never restored for anyone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AsSystem {
+    /// Refuse, pointing to `--global` / `--global --at-boot` (the CLI, DSC, documents).
+    #[default]
+    Refuse,
+    /// Do it, with a warning (the Ansible module: what ansible.windows' `win_mapped_drive` does).
+    MapGlobally,
 }
 
 /// `unmap L:`.

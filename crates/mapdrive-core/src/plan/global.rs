@@ -114,6 +114,7 @@ pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, 
         let mut plan = plan_map(
             port,
             &MapRequest {
+                as_system: super::AsSystem::MapGlobally,
                 letter: req.letter,
                 remote: req.remote.clone(),
                 remember: false,

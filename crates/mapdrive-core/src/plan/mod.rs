@@ -19,7 +19,7 @@ pub use cred::{
     CredRemoveRequest, CredSetRequest, NewUserWithoutSecret, UpdateSecret, observe_credential,
     plan_cred_remove, plan_cred_set, readable_user_name,
 };
-pub use drive::{MapRequest, UnmapRequest, observe_letter_state, plan_map, plan_unmap};
+pub use drive::{AsSystem, MapRequest, UnmapRequest, observe_letter_state, plan_map, plan_unmap};
 pub use first::{FirstAvailable, first_available};
 pub use global::{
     GlobalMapRequest, GlobalUnmapRequest, observe_boot, plan_global_map, plan_global_unmap,

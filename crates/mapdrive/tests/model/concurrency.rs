@@ -13,6 +13,7 @@ fn map_p() -> Request {
     Request {
         change: Change::Map(
             MapRequest {
+                as_system: mapdrive_core::plan::AsSystem::Refuse,
                 letter: l("P:"),
                 remote: unc(r"\\fileserver\public"),
                 remember: true,

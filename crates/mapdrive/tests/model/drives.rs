@@ -69,6 +69,7 @@ fn undoing_a_connect_keeps_a_remembered_entry_that_existed_before() {
         (call == "set_label").then(|| ApiError::new("RegSetValueExW", 5))
     });
     let req = MapRequest {
+        as_system: mapdrive_core::plan::AsSystem::Refuse,
         letter: l("M:"),
         remote: unc(r"\\fileserver\team"),
         remember: true,

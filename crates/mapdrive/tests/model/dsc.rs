@@ -584,3 +584,41 @@ fn schema_operation_prints_the_embedded_schema() {
     assert_eq!(r.code, 4);
     assert!(r.stderr.starts_with(r#"{"error":"#));
 }
+
+/// An instance that only says the policy should exist does not switch a machine-wide policy on
+/// by a default: `enabled` is required (test, set, and `mapdrive apply` before anything
+/// changes); `get {}` and `_exist: false` need no value.
+#[test]
+fn an_empty_linked_connections_instance_changes_nothing() {
+    let mut m = bob();
+    let mut log = String::new();
+    let l = Kind::LinkedConnections;
+    let w = m.writes();
+    for (op, input) in [
+        (Op::Set, "{}"),
+        (Op::Test, "{}"),
+        (Op::Set, r#"{"_exist":true}"#),
+    ] {
+        let r = call(&mut m, &mut log, op, l, false, input);
+        assert_eq!(r.code, 2, "{op:?} {input}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("enabled"), "{}", r.stderr);
+    }
+    assert_eq!(m.writes(), w);
+    assert_eq!(call(&mut m, &mut log, Op::Get, l, false, "{}").code, 0);
+    assert_eq!(
+        call(&mut m, &mut log, Op::Set, l, false, r#"{"_exist":false}"#).code,
+        0
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.yaml");
+    std::fs::write(
+        &file,
+        "resources:\n- name: Public\n  type: Mapdrive/MappedDrive\n  properties:\n    letter: P\n    path: \\\\fileserver\\public\n- name: Policy\n  type: Mapdrive/LinkedConnections\n  properties: {}\n",
+    )
+    .unwrap();
+    let w = m.writes();
+    let r = crate::support::mapdrive(&mut m, &["apply", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("enabled"), "{}", r.stderr);
+    assert_eq!(m.writes(), w, "a refused document changed something");
+}

@@ -230,3 +230,30 @@ fn linked_connections_policy_takes_effect_after_restart() {
         r.stderr
     );
 }
+
+/// A plain `map` run as SYSTEM (a scheduled task, Intune, ConfigMgr, DSC as SYSTEM) would make
+/// a global drive every user sees, plus an `HKU\S-1-5-18\Network` entry nobody restores: it is
+/// refused with exit 3 (check mode too) and points to `--global`, which still works; DSC and
+/// documents refuse the same way.
+#[test]
+fn a_plain_map_as_system_is_refused_and_points_to_global() {
+    let mut m = mapdrive_model::fixture::corp();
+    m.run_as_system();
+    let w = m.writes();
+    for args in [
+        vec!["map", "G:", r"\\fileserver\public"],
+        vec!["map", "G:", r"\\fileserver\public", "--check"],
+        vec!["map", "G:", r"\\fileserver\public", "--json"],
+    ] {
+        let r = crate::support::mapdrive(&mut m, &args);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.stdout, r.stderr);
+        let text = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            text.contains("runs as SYSTEM") && text.contains("--global"),
+            "{text}"
+        );
+    }
+    assert_eq!(m.writes(), w, "a refused map wrote something");
+    let r = crate::support::mapdrive(&mut m, &["map", "G:", r"\\fileserver\public", "--global"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

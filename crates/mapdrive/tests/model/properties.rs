@@ -138,6 +138,7 @@ fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive_core::error::Err
         } => plan::plan_map(
             m,
             &MapRequest {
+                as_system: mapdrive_core::plan::AsSystem::Refuse,
                 letter: l(letter),
                 remote: unc(share),
                 remember: *remember,

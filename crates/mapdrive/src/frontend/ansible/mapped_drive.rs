@@ -133,6 +133,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
             })?;
             Change::Map(
                 MapRequest {
+                    as_system: mapdrive_core::plan::AsSystem::MapGlobally,
                     letter,
                     remote,
                     remember: params.bool("persistent"),

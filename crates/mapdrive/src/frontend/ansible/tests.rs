@@ -661,3 +661,19 @@ fn win_credential_certificates_on_the_model() {
         "{v}"
     );
 }
+
+/// As SYSTEM the module keeps what ansible.windows' win_mapped_drive does (a global drive),
+/// and warns that every user sees it; the CLI refuses the same request.
+#[test]
+fn win_mapped_drive_as_system_maps_globally_with_a_warning() {
+    let mut m = fixture::corp();
+    m.run_as_system();
+    let r = module(
+        &mut m,
+        "win_mapped_drive",
+        json!({"letter": "G", "path": r"\\fileserver\public"}),
+    );
+    assert_eq!(r["changed"], true, "{r}");
+    let warnings = r["warnings"].to_string();
+    assert!(warnings.contains("global drive"), "{r}");
+}

@@ -115,6 +115,7 @@ fn dispatch(
                 };
                 Change::Map(
                     MapRequest {
+                        as_system: mapdrive_core::plan::AsSystem::Refuse,
                         letter,
                         remote,
                         remember: !a.temporary,

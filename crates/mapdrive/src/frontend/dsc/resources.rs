@@ -217,6 +217,29 @@ impl Instance {
     }
 
     /// Checks what the schema cannot say, before anything is read or changed.
+    /// What a desired state (for `test`, `set` and `mapdrive apply`, not `get`) must say: the
+    /// path of a drive, and whether the policy is on or off — an instance that only says
+    /// `_exist: true` must not switch a machine-wide policy on by a default.
+    pub fn check_desired(&self) -> Result<(), Error> {
+        if !self.exist() {
+            return Ok(());
+        }
+        match self {
+            Instance::Drive(d) if d.path.is_none() => {
+                Err(field("path", "it is required unless _exist is false"))
+            }
+            Instance::Global(g) if g.path.is_none() => {
+                Err(field("path", "it is required unless _exist is false"))
+            }
+            Instance::LinkedConnectionsPolicy(l) if l.enabled.is_none() => Err(field(
+                "enabled",
+                "it is required unless _exist is false (true sets EnableLinkedConnections = 1, \
+                 false sets 0)",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn validate(&self) -> Result<(), Error> {
         match self {
             Instance::Drive(d) => {
@@ -610,14 +633,7 @@ fn request(
     warnings: &mut Vec<String>,
 ) -> Result<Option<Request>, Error> {
     let session = desired.session();
-    let path_needed = match desired {
-        Instance::Drive(d) => d.path.is_none(),
-        Instance::Global(g) => g.path.is_none(),
-        _ => false,
-    };
-    if path_needed && desired.exist() {
-        return Err(field("path", "it is required unless _exist is false"));
-    }
+    desired.check_desired()?;
     let change = match (desired, actual) {
         (Instance::Drive(d), Instance::Drive(a)) => {
             let exist = desired.exist();
@@ -647,6 +663,7 @@ fn request(
                 let remote: RemotePath = d.path.as_deref().unwrap_or_default().parse()?;
                 Change::Map(
                     MapRequest {
+                        as_system: mapdrive_core::plan::AsSystem::Refuse,
                         letter: l,
                         remote,
                         remember: d.persistent.unwrap_or(true),
@@ -712,7 +729,7 @@ fn request(
             }
         }
         (Instance::LinkedConnectionsPolicy(l), _) => {
-            Change::LinkedConnections(desired.exist().then(|| l.enabled.unwrap_or(true)))
+            Change::LinkedConnections(if desired.exist() { l.enabled } else { None })
         }
         _ => return Ok(None),
     };

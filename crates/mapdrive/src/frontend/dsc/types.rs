@@ -302,7 +302,8 @@ pub struct GlobalDrive {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(title = "Mapdrive/LinkedConnections")]
 pub struct LinkedConnections {
-    /// 1 (true) or 0 (false); with `_exist: false` the value is removed (Windows' default: off).
+    /// 1 (true) or 0 (false): required to set the policy; with `_exist: false` the value is
+    /// removed (Windows' default: off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Whether the value is configured (default true).
