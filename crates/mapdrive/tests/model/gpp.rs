@@ -255,6 +255,14 @@ fn a_system_run_evaluates_systems_token() {
     insta::assert_snapshot!("gpp_system", r.stdout);
     assert!(row(&r, "B:").contains("not applicable"), "{}", r.stdout);
     assert!(row(&r, "P:").contains("would change"), "{}", r.stdout);
+    // Applying: a plain mapping as SYSTEM would be a global drive, which mapdrive refuses (as
+    // `mapdrive map` does); the row says so and nothing changes.
+    let writes = m.writes();
+    let r = apply(&mut m, &f, &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(row(&r, "P:").contains("failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("SYSTEM"), "{}", r.stdout);
+    assert_eq!(m.writes(), writes);
 }
 
 #[test]

@@ -237,6 +237,8 @@ fn carry_out(
                     with_password: false,
                     // `Some("")` removes the label, as `map --label ""` does.
                     label: label.clone(),
+                    // As `mapdrive map` and the DSC resource: no silent global drive as SYSTEM.
+                    as_system: mapdrive_core::plan::AsSystem::Refuse,
                 },
                 None,
             ));
