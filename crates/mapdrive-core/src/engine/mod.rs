@@ -204,6 +204,7 @@ fn change_in_this_token(
             let labelled = req.label.as_ref().map(|_| &req.remote);
             let mut outcome = converge(
                 port,
+                change,
                 check,
                 &secrets,
                 |p| plan::plan_map(p, req),
@@ -235,6 +236,7 @@ fn change_in_this_token(
             let letter = req.letter;
             let mut outcome = converge(
                 port,
+                change,
                 check,
                 &Secrets::default(),
                 |p| plan::plan_unmap(p, req),
@@ -257,11 +259,13 @@ fn change_in_this_token(
             }
             Ok(outcome)
         }
-        Change::GlobalMap(req) => change_global_drive(port, check, req.letter, req.at_boot, |p| {
-            plan::plan_global_map(p, req)
-        }),
+        Change::GlobalMap(req) => {
+            change_global_drive(port, change, check, req.letter, req.at_boot, |p| {
+                plan::plan_global_map(p, req)
+            })
+        }
         Change::GlobalUnmap(req) => {
-            change_global_drive(port, check, req.letter, req.at_boot, |p| {
+            change_global_drive(port, change, check, req.letter, req.at_boot, |p| {
                 plan::plan_global_unmap(p, req)
             })
         }
@@ -271,9 +275,11 @@ fn change_in_this_token(
                 credential_secret: secret.clone(),
             };
             // Not re-planned (a domain password with `always` is rewritten on every run by design),
-            // but the credential must exist afterwards: a concurrent remove is applied again.
+            // but the credential must exist afterwards as asked: a concurrent remove or rewrite is
+            // applied again.
             converge(
                 port,
+                change,
                 check,
                 &secrets,
                 |p| plan::plan_cred_set(p, req, secret.as_ref()),
@@ -283,6 +289,7 @@ fn change_in_this_token(
         }
         Change::CredRemove(req) => converge(
             port,
+            change,
             check,
             &Secrets::default(),
             |p| plan::plan_cred_remove(p, req),
@@ -291,6 +298,7 @@ fn change_in_this_token(
         ),
         Change::LinkedConnections(desired) => converge(
             port,
+            change,
             check,
             &Secrets::default(),
             |p| plan::plan_linked_connections(p, *desired),
@@ -328,46 +336,127 @@ fn already_there_or_gone(e: &Error) -> bool {
 enum Verify {
     /// Planning again finds nothing to do.
     Replan,
-    /// The thing exists afterwards (the after state is not null).
+    /// Not re-planned (a write that is repeated on every run by design); the observed state
+    /// is still judged by [`holds_as_requested`].
     Exists,
     /// Not checked.
     Nothing,
 }
 
+/// Whether the observed state after a change is what was asked for: the whole requested state
+/// (the path, the connection, the label; the credential's user, persistence, alias and comment),
+/// not only that something exists. The state a successful run reports is this observation.
+fn holds_as_requested(change: &Change, predicted: Option<&State>, after: Option<&State>) -> bool {
+    let drive = after.and_then(State::as_drive);
+    match change {
+        Change::Map(req, _) => drive.is_some_and(|d| {
+            plan::inventory::same_path(&d.remote, &req.remote.to_string())
+                && d.connected == Some(true)
+                && req
+                    .label
+                    .as_ref()
+                    .is_none_or(|l| d.label == Some((!l.is_empty()).then(|| l.clone())))
+        }),
+        Change::Unmap(req) => drive.is_none_or(|d| {
+            d.connected != Some(true) && (req.keep_remembered || d.remembered != Some(true))
+        }),
+        // A boot-time value must name the share; a live global drive is a DOS device that
+        // WNet may not list (one created at boot shows as disconnected), so re-planning it is
+        // the check.
+        Change::GlobalMap(req) if req.at_boot => match after {
+            Some(State::Boot(b)) => b
+                .remote
+                .as_deref()
+                .is_some_and(|r| plan::inventory::same_path(r, &req.remote.to_string())),
+            _ => false,
+        },
+        Change::GlobalMap(_) => true,
+        Change::GlobalUnmap(_) | Change::CredRemove(_) => match after {
+            None => true,
+            Some(State::Drive(d)) => d.connected != Some(true),
+            Some(_) => false,
+        },
+        // What the plan decided to write (a removed alias is none, an unset one kept), but for
+        // attributes: Wine drops them on write, and they are checked by the plan itself.
+        Change::CredSet(..) => match (predicted, after) {
+            (Some(State::Credential(want)), Some(State::Credential(c))) => {
+                let same_user = match (&want.user_name, &c.user_name) {
+                    (Some(w), Some(u)) => w.eq_ignore_ascii_case(u),
+                    (w, u) => w == u,
+                };
+                same_user
+                    && want.persistence == c.persistence
+                    && want.alias == c.alias
+                    && want.comment == c.comment
+            }
+            _ => false,
+        },
+        Change::LinkedConnections(_) => true,
+    }
+}
+
 /// Plans, applies unless `check`, and makes sure the requested state holds afterwards: planning
-/// again (a pure read) must find nothing left to do. When another process changed the same thing
-/// in between, or Windows answered "already there/gone", the plan is made again and applied once
-/// more; if the state still does not hold, the result is [`Error::NotConverged`], never a success
-/// whose own `after` contradicts it. A change that is rewritten on every run by design (a domain
-/// password with `--update-secret always`) is verified by [`Verify::Exists`] instead.
+/// again (a pure read) must find nothing left to do, and the state observed then must be the
+/// whole requested one ([`holds_as_requested`]); that observation is the `after` reported. When
+/// another process changed the same thing in between, or Windows answered "already there/gone",
+/// the plan is made again and applied once more; if the state still does not hold, the result is
+/// [`Error::NotConverged`], never a success whose own `after` contradicts it. A change that is
+/// rewritten on every run by design (a domain password with `--update-secret always`) is not
+/// re-planned ([`Verify::Exists`]) but still observed.
+#[allow(clippy::too_many_arguments)]
 fn converge(
     port: &mut dyn Port,
+    change: &Change,
     check: bool,
     secrets: &Secrets,
     make_plan: impl Fn(&dyn Port) -> Result<Plan, Error>,
     observe: impl Fn(&dyn Port) -> Result<Option<State>, Error>,
     verify: Verify,
 ) -> Result<Outcome, Error> {
-    let holds = |port: &dyn Port| -> Result<bool, Error> {
-        Ok(match verify {
-            Verify::Replan => !make_plan(port)?.changes(),
-            Verify::Exists => observe(port)?.is_some(),
-            Verify::Nothing => true,
-        })
-    };
+    // `Some(after)` when the requested state holds: the observation it was judged on.
+    let verified =
+        |port: &dyn Port, predicted: Option<&State>| -> Result<Option<Option<State>>, Error> {
+            if verify == Verify::Replan && make_plan(port)?.changes() {
+                return Ok(None);
+            }
+            let after = observe(port)?;
+            Ok(holds_as_requested(change, predicted, after.as_ref()).then_some(after))
+        };
     let plan = make_plan(&*port)?;
     if check {
         return Ok(Outcome::checked(plan));
     }
+    let mut predicted = plan.after.clone();
     let subject = plan.subject.clone();
-    let first = match plan::apply(port, plan, secrets, &observe) {
+    let not_converged = |port: &dyn Port| -> Error {
+        let now = observe(port).ok().flatten();
+        Error::NotConverged {
+            message: format!(
+                "{subject} was changed, but another process keeps changing it: afterwards it is {}",
+                State::short_description(now.as_ref())
+            ),
+            remedy: "find what else manages this drive or credential (a logon script, Group Policy, another \
+                     mapdrive run) and run the command again"
+                .into(),
+        }
+    };
+    let mut first = match plan::apply(port, plan, secrets, &observe) {
         Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
         Ok(outcome) => outcome,
         Err(e) if already_there_or_gone(&e) => {
             let again = make_plan(&*port)?;
-            if !again.changes() {
+            let someone_else = !again.changes();
+            let predicted = again.after.clone();
+            let mut outcome = match plan::apply(port, again, secrets, &observe) {
+                Ok(o) => o,
+                Err(_) => return Err(e),
+            };
+            let Some(after) = verified(&*port, predicted.as_ref())? else {
+                return Err(not_converged(&*port));
+            };
+            outcome.after = after;
+            if someone_else {
                 // Someone else got there first: the requested state holds.
-                let mut outcome = plan::apply(port, again, secrets, &observe)?;
                 outcome.changed = e.left_changed();
                 outcome.warnings.push(format!(
                     "{subject}: Windows answered {} ({}) because another process made the same change at \
@@ -375,29 +464,22 @@ fn converge(
                     e.code().unwrap_or_default(),
                     crate::error::error_name(e.code().unwrap_or_default())
                 ));
-                return Ok(outcome);
             }
-            return plan::apply(port, again, secrets, &observe).map_err(|_| e);
+            return Ok(outcome);
         }
         Err(e) => return Err(e),
     };
-    if holds(&*port)? {
+    if let Some(after) = verified(&*port, predicted.as_ref())? {
+        first.after = after;
         return Ok(first);
     }
     // Changed again between applying and verifying: one more try.
     let again = make_plan(&*port)?;
+    predicted = again.after.clone();
     let second = plan::apply(port, again, secrets, &observe)?;
-    if !holds(&*port)? {
-        return Err(Error::NotConverged {
-            message: format!(
-                "{subject} was changed, but another process keeps changing it: afterwards it is {}",
-                State::short_description(observe(&*port)?.as_ref())
-            ),
-            remedy: "find what else manages this drive or credential (a logon script, Group Policy, another \
-                     mapdrive run) and run the command again"
-                .into(),
-        });
-    }
+    let Some(after) = verified(&*port, predicted.as_ref())? else {
+        return Err(not_converged(&*port));
+    };
     let mut warnings = first.warnings;
     warnings.push(format!(
         "{subject} was changed by another process while mapdrive worked; it was applied again and now holds"
@@ -408,7 +490,7 @@ fn converge(
         check_mode: false,
         subject: first.subject,
         before: first.before,
-        after: second.after,
+        after,
         actions: first.actions.into_iter().chain(second.actions).collect(),
         warnings,
     })
@@ -417,6 +499,7 @@ fn converge(
 /// A global (SYSTEM) or boot-time change, observed where it lives.
 fn change_global_drive(
     port: &mut dyn Port,
+    change: &Change,
     check: bool,
     letter: DriveLetter,
     at_boot: bool,
@@ -431,6 +514,7 @@ fn change_global_drive(
     };
     converge(
         port,
+        change,
         check,
         &Secrets::default(),
         make_plan,

@@ -248,3 +248,92 @@ fn a_connect_that_races_a_teardown_is_tried_once_more() {
     drop(p);
     assert_eq!(connected(&m), ["P:"]);
 }
+
+/// Another process rewrites the credential with another user right after mapdrive saved it:
+/// the whole requested state is verified (not only that a credential exists), so the run applies
+/// it again, or fails `not_converged` — never success with `after.user_name` another user.
+#[test]
+fn a_credential_rewritten_with_another_user_is_not_a_success() {
+    use mapdrive_core::domain::{CredentialKind, Persistence};
+    use mapdrive_core::port::{CredentialWrite, SecretWrite};
+    let other = |m: &mut Machine| {
+        m.write_credential(&CredentialWrite {
+            target: "nas",
+            kind: CredentialKind::DomainPassword,
+            user_name: r"NAS\carol",
+            persistence: Persistence::Local,
+            alias: None,
+            comment: None,
+            secret: SecretWrite::Empty,
+        })
+        .unwrap();
+    };
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut once = false;
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "write_credential:done" && !once {
+            once = true;
+            other(m);
+        }
+        None
+    });
+    let r = engine::execute(&mut p, cred_set_nas("pw")).unwrap();
+    let after = crate::support::state_json(&r.outcomes[0].1.after);
+    assert_eq!(after["user_name"], r"NAS\bob", "{after}");
+    // Rewritten after every write: not_converged.
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let mut p = Hooked::new(&mut m, |m, call| {
+        if call == "write_credential:done" {
+            other(m);
+        }
+        None
+    });
+    let e = engine::execute(&mut p, cred_set_nas("pw")).unwrap_err();
+    assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
+}
+
+/// Windows answers 85 (already assigned) because another process mapped the letter to another
+/// share at the same moment, and keeps doing so: the retry's result is verified, so the run is
+/// `not_converged` instead of a success whose `after` names the other share.
+#[test]
+fn a_retry_after_already_assigned_is_verified() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    let other = |m: &mut Machine| {
+        let _ = m.cancel_connection(l("P:"), true, true);
+        m.add_connection(l("P:"), &unc(r"\\fileserver\team"), None, None, true)
+            .unwrap();
+    };
+    let mut first = true;
+    let mut p = Hooked::new(&mut m, |m, call| {
+        match call {
+            // The first connect meets the other process's drive: 85.
+            "add_connection" if first => {
+                first = false;
+                other(m);
+                return Some(ApiError::new("WNetAddConnection2W", 85));
+            }
+            // And the retry is undone by it right away.
+            "add_connection:done" => other(m),
+            _ => {}
+        }
+        None
+    });
+    match engine::execute(&mut p, map_p()) {
+        Err(e) => assert!(
+            matches!(e, Error::NotConverged { .. } | Error::Api { .. }),
+            "{e:?}"
+        ),
+        Ok(r) => {
+            let after = crate::support::state_json(&r.outcomes[0].1.after);
+            assert!(
+                after["remote"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(r"\\fileserver\public")),
+                "a success must report the requested share: {after}"
+            );
+        }
+    }
+}
