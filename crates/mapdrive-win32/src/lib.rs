@@ -13,6 +13,7 @@
 //! - `cert` — `CurrentUser\My` certificates and marshaled certificate references.
 //! - `registry` — `HKCU\Network`, labels, boot-time DOS devices, EnableLinkedConnections.
 //! - `dosdev` — `QueryDosDeviceW`.
+//! - `gpp` — the targeting facts of Group Policy Drive Maps (groups, names, version, languages).
 //! - `sessions` — logon sessions and their DOS-device directories.
 
 #![cfg(windows)]
@@ -20,6 +21,7 @@
 mod cert;
 mod cred;
 mod dosdev;
+mod gpp;
 mod handle;
 mod registry;
 mod sessions;
@@ -32,6 +34,7 @@ use mapdrive_core::domain::{
     RemotePath, Secret, SessionUsers,
 };
 use mapdrive_core::error::{ApiError, ERROR_NO_NETWORK, ERROR_NOT_ENOUGH_MEMORY};
+use mapdrive_core::gpp::{Hive as GppHive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
     SessionView, TokenChoice,
@@ -137,6 +140,39 @@ impl Port for Win32 {
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         cred::credentials()
+    }
+
+    fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
+        gpp::facts(&self.hive()?)
+    }
+
+    fn registry_key_exists(&self, hive: GppHive, key: &str) -> Result<bool, ApiError> {
+        registry::key_exists(&self.hive()?, hive, key)
+    }
+
+    fn registry_value(
+        &self,
+        hive: GppHive,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<RegValue>, ApiError> {
+        registry::any_value(&self.hive()?, hive, key, name)
+    }
+
+    fn no_drives(&self) -> Result<Option<u32>, ApiError> {
+        registry::no_drives(&self.hive()?)
+    }
+
+    fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
+        registry::gpp_record(&self.hive()?, key)
+    }
+
+    fn set_no_drives(&mut self, value: u32) -> Result<(), ApiError> {
+        registry::set_no_drives(&self.hive()?, value)
+    }
+
+    fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError> {
+        registry::set_gpp_record(&self.hive()?, key, record)
     }
 
     fn credential(
