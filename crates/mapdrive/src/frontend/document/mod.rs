@@ -4,7 +4,7 @@
 //!
 //! A document is read whole and every item is resolved and validated (types, properties,
 //! expressions, secrets, `dependsOn`) before anything changes; then the items are applied in
-//! dependency order through one [`CachingPort`], so the machine is enumerated once, not once per
+//! dependency order through one [`CachingPort`](mapdrive_core::engine::cache::CachingPort), so the machine is enumerated once, not once per
 //! item. A failed item is reported and the others go on (its dependants are skipped), unless
 //! `--stop-on-error`.
 
