@@ -7,7 +7,11 @@
 //! the wire protocol.
 
 pub mod cli;
+mod credential;
+mod global_drive;
+mod linked_connections;
 pub mod manifest;
+mod mapped_drive;
 pub mod resources;
 pub mod types;
 

@@ -5,16 +5,13 @@
 use serde_json::Value;
 
 use super::types::{Credential, GlobalDrive, LinkedConnections, MappedDrive, Metadata};
-use mapdrive_core::domain::credential::{validate_short_string, validate_user_name};
-use mapdrive_core::domain::{CredentialInfo, CredentialTarget, DosTarget, DriveLetter, RemotePath};
-use mapdrive_core::engine::{self, Change, Request, Response, SessionChoice};
+use super::{credential, global_drive, linked_connections, mapped_drive};
+use mapdrive_core::domain::DriveLetter;
+use mapdrive_core::engine::{self, Request, Response, SessionChoice};
 use mapdrive_core::error::{Error, InputError};
 use mapdrive_core::gpp::{self, EvalContext, Filters, ItemRef, RawFilter, Verdict};
-use mapdrive_core::plan::inventory::{DriveEntry, Status, same_path};
-use mapdrive_core::plan::{
-    CredRemoveRequest, CredSetRequest, FirstAvailable, GlobalMapRequest, GlobalUnmapRequest,
-    MapRequest, State, UnmapRequest, UpdateSecret, changed_fields,
-};
+use mapdrive_core::plan::inventory::{DriveEntry, Status};
+use mapdrive_core::plan::{State, changed_fields};
 use mapdrive_core::port::{Port, TokenChoice};
 
 use crate::frontend::document::gpp::PortRegistry;
@@ -242,101 +239,44 @@ impl Instance {
 
     fn validate(&self) -> Result<(), Error> {
         match self {
-            Instance::Drive(d) => {
-                if d.letter != "*" {
-                    letter(&d.letter)?;
-                } else if d.path.is_none() {
-                    return Err(field(
-                        "path",
-                        "a first-available drive (letter \"*\") needs a path",
-                    ));
-                }
-                if let Some(s) = &d.start_letter {
-                    letter(s)?;
-                }
-                if let Some(p) = &d.path {
-                    p.parse::<RemotePath>()?;
-                }
-                if let Some(l) = &d.label {
-                    validate_short_string("label", l)?;
-                }
-                if d.in_desired_state.is_some() || d.metadata.is_some() {
-                    return Err(read_only());
-                }
-                if let Some(t) = &d.targeting {
-                    targeting_filters(&d.letter, t)?;
-                }
-                if d.hidden.is_some() && d.letter == "*" {
-                    return Err(field(
-                        "hidden",
-                        "hiding needs a fixed letter (NoDrives has one bit per letter)",
-                    ));
-                }
-            }
-            Instance::Credential(c) => {
-                CredentialTarget::parse(&c.name, c.kind)?;
-                if let Some(u) = &c.username {
-                    validate_user_name(u)?;
-                }
-                if let Some(a) = &c.alias {
-                    validate_short_string("alias", a)?;
-                }
-                if let Some(a) = &c.comment {
-                    validate_short_string("comment", a)?;
-                }
-                if c.in_desired_state.is_some() || c.metadata.is_some() {
-                    return Err(read_only());
-                }
-            }
-            Instance::Global(g) => {
-                letter(&g.letter)?;
-                if let Some(p) = &g.path {
-                    p.parse::<RemotePath>()?;
-                }
-                if g.in_desired_state.is_some() || g.metadata.is_some() {
-                    return Err(read_only());
-                }
-            }
-            Instance::LinkedConnectionsPolicy(l) => {
-                if l.in_desired_state.is_some() || l.metadata.is_some() {
-                    return Err(read_only());
-                }
-            }
+            Instance::Drive(d) => mapped_drive::validate(d),
+            Instance::Credential(c) => credential::validate(c),
+            Instance::Global(g) => global_drive::validate(g),
+            Instance::LinkedConnectionsPolicy(l) => linked_connections::validate(l),
         }
-        Ok(())
     }
 }
 
-fn field(what: &'static str, why: &str) -> Error {
+pub(super) fn field(what: &'static str, why: &str) -> Error {
     Error::Input(InputError::Field {
         what,
         why: why.into(),
     })
 }
 
-fn read_only() -> Error {
+pub(super) fn read_only() -> Error {
     Error::Input(InputError::Conflict(
         "_inDesiredState and _metadata are read-only: leave them out of the desired state".into(),
     ))
 }
 
-fn letter(s: &str) -> Result<DriveLetter, Error> {
+pub(super) fn letter(s: &str) -> Result<DriveLetter, Error> {
     Ok(s.parse::<DriveLetter>()?)
 }
 
 /// A drive of this logon session: connected here, or remembered (not a global or foreign device).
-fn own_drive(e: &DriveEntry) -> bool {
+pub(super) fn own_drive(e: &DriveEntry) -> bool {
     matches!(e.status, Some(Status::Ok | Status::Unavailable)) && e.scope != Some("global")
 }
 
-fn start_of(d: &MappedDrive) -> Result<DriveLetter, Error> {
+pub(super) fn start_of(d: &MappedDrive) -> Result<DriveLetter, Error> {
     // Group Policy's default start of a first-available range is D:.
     letter(d.start_letter.as_deref().unwrap_or("D"))
 }
 
 /// The `targeting` property read with the same checks as a Drives.xml's `Filters`; a filter
 /// mapdrive cannot evaluate is refused.
-fn targeting_filters(letter: &str, raw: &[RawFilter]) -> Result<Filters, Error> {
+pub(super) fn targeting_filters(letter: &str, raw: &[RawFilter]) -> Result<Filters, Error> {
     let item = ItemRef {
         name: format!("{}:", letter.trim_end_matches(':')),
         uid: None,
@@ -387,7 +327,7 @@ fn targeting_says_no(port: &mut dyn Port, d: &MappedDrive) -> Result<Option<Stri
 }
 
 /// The user's `NoDrives` (absent = 0).
-fn no_drives(port: &dyn Port) -> Result<u32, Error> {
+pub(super) fn no_drives(port: &dyn Port) -> Result<u32, Error> {
     Ok(port
         .no_drives()
         .map_err(|e| Error::api("could not read NoDrives", e))?
@@ -414,120 +354,14 @@ pub fn get(
     warnings: &mut Vec<String>,
 ) -> Result<Instance, Error> {
     match desired {
-        Instance::Drive(d) => {
-            let inventories = engine::inventories(port, desired.session())?;
-            let mut out = MappedDrive {
-                letter: d.letter.clone(),
-                start_letter: d.start_letter.clone(),
-                session: d.session,
-                targeting: d.targeting.clone(),
-                exist: Some(false),
-                ..MappedDrive::default()
-            };
-            if d.hidden.is_some() && d.letter != "*" {
-                let bit = gpp::no_drives_bit(letter(&d.letter)?);
-                out.hidden = Some(no_drives(&*port)? & bit != 0);
-            }
-            let Some(inv) = inventories.first() else {
-                return Ok(Instance::Drive(out));
-            };
-            push_new(warnings, &inv.warnings);
-            let entry = if d.letter == "*" {
-                let start = start_of(d)?;
-                let path = d.path.as_deref().unwrap_or_default();
-                inv.drives.iter().find(|e| {
-                    e.letter >= start
-                        && own_drive(e)
-                        && e.remote.as_deref().is_some_and(|r| same_path(r, path))
-                })
-            } else {
-                let l = letter(&d.letter)?;
-                inv.drives.iter().find(|e| e.letter == l && own_drive(e))
-            };
-            if let Some(e) = entry {
-                out.exist = Some(true);
-                out.path = e.remote.clone();
-                out.persistent = Some(e.remembered);
-                out.label = match (&d.label, &e.label) {
-                    (Some(_), None) => Some(String::new()),
-                    (_, l) => l.clone(),
-                };
-            }
-            Ok(Instance::Drive(out))
-        }
-        Instance::Credential(c) => {
-            let kind = c.kind;
-            let (vaults, w) = engine::credentials(port, desired.session())?;
-            push_new(warnings, &w);
-            let target = CredentialTarget::parse(&c.name, kind)?;
-            let found = vaults
-                .first()
-                .and_then(|(_, list)| {
-                    list.iter()
-                        .find(|i| i.kind == kind && target.matches(&i.target))
-                })
-                .cloned();
-            let mut out = Credential {
-                name: c.name.clone(),
-                kind: c.kind,
-                session: c.session,
-                exist: Some(false),
-                ..Credential::default()
-            };
-            if let Some(i) = found {
-                out.exist = Some(true);
-                out.username = i.user_name;
-                out.persistence = Some(i.persistence);
-                out.alias = match (&c.alias, i.alias) {
-                    (Some(_), None) => Some(String::new()),
-                    (_, a) => a,
-                };
-                out.comment = match (&c.comment, i.comment) {
-                    (Some(_), None) => Some(String::new()),
-                    (_, a) => a,
-                };
-            }
-            Ok(Instance::Credential(out))
-        }
-        Instance::Global(g) => {
-            let l = letter(&g.letter)?;
-            let devices = port
-                .boot_devices()
-                .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?;
-            let mut out = GlobalDrive {
-                letter: g.letter.clone(),
-                exist: Some(false),
-                ..GlobalDrive::default()
-            };
-            if let Some(d) = devices
-                .iter()
-                .find(|d| d.name.eq_ignore_ascii_case(&l.device_name()))
-            {
-                out.exist = Some(true);
-                let parsed = DosTarget::parse(&d.target);
-                out.path = Some(parsed.remote().unwrap_or(&d.target).to_string());
-            }
-            Ok(Instance::Global(out))
-        }
-        Instance::LinkedConnectionsPolicy(_) => {
-            let current = port
-                .linked_connections()
-                .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
-            let enabled = match current {
-                mapdrive_core::domain::LinkedConnections::NotConfigured => None,
-                mapdrive_core::domain::LinkedConnections::Disabled => Some(false),
-                mapdrive_core::domain::LinkedConnections::Enabled => Some(true),
-            };
-            Ok(Instance::LinkedConnectionsPolicy(LinkedConnections {
-                enabled,
-                exist: Some(enabled.is_some()),
-                ..LinkedConnections::default()
-            }))
-        }
+        Instance::Drive(d) => mapped_drive::get(port, desired.session(), d, warnings),
+        Instance::Credential(c) => credential::get(port, desired.session(), c, warnings),
+        Instance::Global(g) => global_drive::get(port, g),
+        Instance::LinkedConnectionsPolicy(_) => linked_connections::get(port),
     }
 }
 
-fn push_new(out: &mut Vec<String>, new: &[String]) {
+pub(super) fn push_new(out: &mut Vec<String>, new: &[String]) {
     for w in new {
         if !out.contains(w) {
             out.push(w.clone());
@@ -634,103 +468,17 @@ fn request(
 ) -> Result<Option<Request>, Error> {
     let session = desired.session();
     desired.check_desired()?;
+    let exist = desired.exist();
     let change = match (desired, actual) {
         (Instance::Drive(d), Instance::Drive(a)) => {
-            let exist = desired.exist();
-            let l = if d.letter == "*" {
-                let remote: RemotePath = d.path.as_deref().unwrap_or_default().parse()?;
-                let (found, w) = engine::first_available(port, session, start_of(d)?, &remote)?;
-                push_new(warnings, &w);
-                match (found, exist) {
-                    (FirstAvailable::Mapped(l), _) => l,
-                    (_, false) => return Ok(None),
-                    (FirstAvailable::Free(l), true) => l,
-                    (FirstAvailable::Full, true) => {
-                        return Err(Error::Refused {
-                            message: format!(
-                                "no free drive letter from {} to Z: for {remote}",
-                                start_of(d)?
-                            ),
-                            remedy: "free a letter (`mapdrive list` shows them) or start the range earlier (startLetter)"
-                                .into(),
-                        });
-                    }
-                }
-            } else {
-                letter(&d.letter)?
-            };
-            if exist {
-                let remote: RemotePath = d.path.as_deref().unwrap_or_default().parse()?;
-                Change::Map(
-                    MapRequest {
-                        as_system: mapdrive_core::plan::AsSystem::Refuse,
-                        letter: l,
-                        remote,
-                        remember: d.persistent.unwrap_or(true),
-                        user: None,
-                        with_password: false,
-                        label: d.label.clone(),
-                    },
-                    None,
-                )
-            } else {
-                let _ = a;
-                Change::Unmap(UnmapRequest {
-                    letter: l,
-                    expect: None,
-                    force: false,
-                    keep_remembered: false,
-                })
+            match mapped_drive::change(port, session, d, a, exist, warnings)? {
+                Some(c) => c,
+                None => return Ok(None),
             }
         }
-        (Instance::Credential(c), Instance::Credential(a)) => {
-            let kind = c.kind;
-            let target = CredentialTarget::parse(&c.name, kind)?;
-            if !desired.exist() {
-                Change::CredRemove(CredRemoveRequest { target, kind })
-            } else {
-                let user_name = c
-                    .username
-                    .clone()
-                    .or_else(|| a.username.clone())
-                    .ok_or_else(|| field("username", "it is required to create a credential"))?;
-                Change::CredSet(
-                    CredSetRequest {
-                        target,
-                        kind,
-                        user_name,
-                        persistence: c.persistence,
-                        alias: c.alias.clone(),
-                        comment: c.comment.clone(),
-                        attributes: None,
-                        new_user_without_secret: mapdrive_core::plan::NewUserWithoutSecret::Refuse,
-                        update_secret: c.update_secret.unwrap_or(UpdateSecret::OnCreate),
-                    },
-                    c.secret.as_ref().map(|s| s.0.clone()),
-                )
-            }
-        }
-        (Instance::Global(g), _) => {
-            let l = letter(&g.letter)?;
-            if desired.exist() {
-                Change::GlobalMap(GlobalMapRequest {
-                    letter: l,
-                    remote: g.path.as_deref().unwrap_or_default().parse()?,
-                    at_boot: true,
-                    force: g.force.unwrap_or(false),
-                })
-            } else {
-                Change::GlobalUnmap(GlobalUnmapRequest {
-                    letter: l,
-                    expect: None,
-                    at_boot: true,
-                    force: g.force.unwrap_or(false),
-                })
-            }
-        }
-        (Instance::LinkedConnectionsPolicy(l), _) => {
-            Change::LinkedConnections(if desired.exist() { l.enabled } else { None })
-        }
+        (Instance::Credential(c), Instance::Credential(a)) => credential::change(c, a, exist)?,
+        (Instance::Global(g), _) => global_drive::change(g, exist)?,
+        (Instance::LinkedConnectionsPolicy(l), _) => linked_connections::change(l, exist),
         _ => return Ok(None),
     };
     Ok(Some(Request {
@@ -953,67 +701,10 @@ pub fn export(
     kind: Kind,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Instance>, Error> {
-    Ok(match kind {
-        Kind::MappedDrive => {
-            let inventories = engine::inventories(port, SessionChoice::Auto)?;
-            let Some(inv) = inventories.first() else {
-                return Ok(Vec::new());
-            };
-            push_new(warnings, &inv.warnings);
-            inv.drives
-                .iter()
-                .filter(|e| own_drive(e))
-                .filter_map(|e| {
-                    Some(Instance::Drive(MappedDrive {
-                        letter: e.letter.to_string(),
-                        path: Some(e.remote.clone()?),
-                        label: e.label.clone(),
-                        persistent: Some(e.remembered),
-                        ..MappedDrive::default()
-                    }))
-                })
-                .collect()
-        }
-        Kind::Credential => {
-            let (vaults, w) = engine::credentials(port, SessionChoice::Auto)?;
-            push_new(warnings, &w);
-            vaults
-                .first()
-                .map(|(_, list)| list.iter().map(credential_instance).collect())
-                .unwrap_or_default()
-        }
-        Kind::GlobalDrive => {
-            let devices = port
-                .boot_devices()
-                .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?;
-            devices
-                .iter()
-                .filter_map(|d| {
-                    let l: DriveLetter = d.name.parse().ok()?;
-                    let remote = DosTarget::parse(&d.target).remote()?.to_string();
-                    Some(Instance::Global(GlobalDrive {
-                        letter: l.to_string(),
-                        path: Some(remote),
-                        ..GlobalDrive::default()
-                    }))
-                })
-                .collect()
-        }
-        Kind::LinkedConnections => {
-            let desired = Instance::LinkedConnectionsPolicy(LinkedConnections::default());
-            vec![get(port, &desired, warnings)?]
-        }
-    })
-}
-
-fn credential_instance(i: &CredentialInfo) -> Instance {
-    Instance::Credential(Credential {
-        name: i.target.clone(),
-        kind: i.kind,
-        username: i.user_name.clone(),
-        persistence: Some(i.persistence),
-        alias: i.alias.clone(),
-        comment: i.comment.clone(),
-        ..Credential::default()
-    })
+    match kind {
+        Kind::MappedDrive => mapped_drive::export(port, warnings),
+        Kind::Credential => credential::export(port, warnings),
+        Kind::GlobalDrive => global_drive::export(port),
+        Kind::LinkedConnections => linked_connections::export(port, warnings),
+    }
 }
