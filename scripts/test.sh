@@ -39,6 +39,9 @@ WINEDEBUG=-all MAPDRIVE_TEST_PROVIDER=1 MAPDRIVE_TEST_MACHINE=1 CARGO_TARGET_X86
 step "Wine end-to-end tests"
 cargo test --locked -p mapdrive --features wine-e2e --test wine -- --test-threads=2
 
+step "the real DSC engine (dsc 3.2.3 from ../shared/tools/dsc) driving mapdrive.exe under Wine"
+scripts/test-dsc.sh
+
 step "Ansible collection with real ansible-core under Wine (venv cached in target/ansible)"
 scripts/test-ansible.sh
 

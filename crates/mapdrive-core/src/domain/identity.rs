@@ -80,6 +80,22 @@ impl LogonType {
         )
     }
 
+    /// Logon sessions Winlogon never restores `HKCU\Network` into, whatever happens: WinRM and
+    /// other network logons, scheduled tasks, services, `runas /netonly`. In them a remembered
+    /// entry is what the next interactive logon restores, and the desired state of a remembered
+    /// drive; connecting it there would be a change on every run. (SYSTEM's own session and
+    /// Wine's, type 0, are not counted: a drive mapped there is connected as asked.)
+    pub fn winlogon_never_restores_drives(self) -> bool {
+        matches!(
+            self,
+            LogonType::Network
+                | LogonType::Batch
+                | LogonType::Service
+                | LogonType::NetworkCleartext
+                | LogonType::NewCredentials
+        )
+    }
+
     /// Network logons have no credential set (Cred* fail with 1312) and cannot delegate.
     pub fn has_credential_vault(self) -> bool {
         !matches!(self, LogonType::Network)

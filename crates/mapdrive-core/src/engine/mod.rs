@@ -349,9 +349,15 @@ enum Verify {
 fn holds_as_requested(change: &Change, predicted: Option<&State>, after: Option<&State>) -> bool {
     let drive = after.and_then(State::as_drive);
     match change {
+        // Connected; or, where the plan said a remembered entry is the desired state (a logon
+        // session Winlogon never restores drives into), remembered.
         Change::Map(req, _) => drive.is_some_and(|d| {
+            let remembered_is_desired = predicted
+                .and_then(State::as_drive)
+                .is_some_and(|p| p.connected != Some(true) && p.remembered == Some(true));
             plan::inventory::same_path(&d.remote, &req.remote.to_string())
-                && d.connected == Some(true)
+                && (d.connected == Some(true)
+                    || (remembered_is_desired && d.remembered == Some(true)))
                 && req
                     .label
                     .as_ref()

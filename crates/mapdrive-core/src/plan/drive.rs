@@ -246,10 +246,45 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
         }
         None => {
             let keep = remembered_same && req.remember;
-            if state.remembered.is_some() && !keep {
-                plan.push(Action::Forget { letter }, restore_remembered);
+            let logon_type = port
+                .identity()
+                .map_err(|e| Error::api("could not read the process token", e))?
+                .logon_type;
+            if keep && logon_type.winlogon_never_restores_drives() {
+                // The remembered entry is the desired state here (see winlogon_never_restores_drives):
+                // connecting would report a change on every run and may fail for lack of
+                // credentials in a network logon.
+                plan.warnings.push(format!(
+                    "{letter} is remembered for {} and not connected in this {} logon session, which \
+                     Winlogon never restores drives into: the remembered entry is what the next \
+                     interactive logon restores, so nothing was done",
+                    req.remote,
+                    logon_type.describe()
+                ));
+            } else {
+                if state.remembered.is_some() && !keep {
+                    plan.push(Action::Forget { letter }, restore_remembered);
+                }
+                // The same entry is remembered already: reconnect without updating the profile
+                // (nothing to write there; Windows would answer 1202 for any other path).
+                let connect = match connect {
+                    Action::Connect {
+                        letter,
+                        remote,
+                        user,
+                        with_password,
+                        ..
+                    } if keep => Action::Connect {
+                        letter,
+                        remote,
+                        remember: false,
+                        user,
+                        with_password,
+                    },
+                    other => other,
+                };
+                push_connect(&mut plan, connect, req, keep);
             }
-            push_connect(&mut plan, connect, req, keep);
         }
     }
     if let Some(label) = &req.label {

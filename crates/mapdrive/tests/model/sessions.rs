@@ -372,3 +372,29 @@ fn own_elevation_winrm_and_system_are_not_flagged() {
     m.run_as_system();
     assert_eq!(m.session_users().unwrap().interactive, None);
 }
+
+/// WinRM, Ansible and scheduled-task re-runs settle: in a logon session Winlogon never restores
+/// drives into (here a network logon, as WinRM makes), "remembered with the same path, not
+/// connected" is the desired state — unchanged, nothing written, said so — instead of a
+/// reconnect on every run that needs credentials the session does not have.
+#[test]
+fn a_remembered_drive_is_the_desired_state_in_a_network_logon() {
+    let mut m = mapdrive_model::fixture::corp();
+    logon(&mut m, mapdrive_model::fixture::BOB, LogonKind::Interactive);
+    let r = crate::support::mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    logon(&mut m, mapdrive_model::fixture::BOB, LogonKind::Network);
+    let w = m.writes();
+    for _ in 0..2 {
+        let r = crate::support::mapdrive(&mut m, &["map", "P:", r"\\fileserver\public", "--json"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["changed"], false, "{v}");
+        assert!(v["warnings"].to_string().contains("never restores"), "{v}");
+    }
+    assert_eq!(
+        m.writes(),
+        w,
+        "a re-run in the network logon wrote something"
+    );
+}
