@@ -305,6 +305,20 @@ pub struct ApiError {
     pub provider: Option<Box<ProviderError>>,
 }
 
+/// Runs a read of the registry (or of what MPR reads from it) again when a key was deleted
+/// under it by another process (`ERROR_KEY_DELETED`, 1018): that is not a failure but a changed
+/// state, and a new read sees it. At most three tries, so a key deleted over and over still ends.
+pub fn retry_when_deleted<T>(mut read: impl FnMut() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match read() {
+            Err(e) if e.code == ERROR_KEY_DELETED && tries < 3 => {}
+            other => return other,
+        }
+    }
+}
+
 impl ApiError {
     /// Builds an error for `api` with `code`.
     pub fn new(api: &'static str, code: u32) -> ApiError {
@@ -495,6 +509,37 @@ impl Error {
             Error::Input(_) => Some("nothing was changed; correct the input and run again".into()),
             Error::Unsupported(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_deleted_under_a_read_is_read_again_three_times_at_most() {
+        let mut calls = 0;
+        let r = retry_when_deleted(|| {
+            calls += 1;
+            if calls < 3 {
+                Err(ApiError::new("RegEnumKeyExW", ERROR_KEY_DELETED))
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(r, Ok(3));
+        let mut calls = 0;
+        let r: Result<(), ApiError> = retry_when_deleted(|| {
+            calls += 1;
+            Err(ApiError::new("RegEnumKeyExW", ERROR_KEY_DELETED))
+        });
+        assert_eq!((r.map_err(|e| e.code), calls), (Err(1018), 3));
+        let mut calls = 0;
+        let r: Result<(), ApiError> = retry_when_deleted(|| {
+            calls += 1;
+            Err(ApiError::new("RegOpenKeyExW", 5))
+        });
+        assert_eq!((r.map_err(|e| e.code), calls), (Err(5), 1));
     }
 }
 

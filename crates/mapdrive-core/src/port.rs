@@ -13,6 +13,7 @@ use crate::domain::{
     Thumbprint,
 };
 use crate::error::{ApiError, ERROR_NOT_SUPPORTED};
+use crate::gpp::{Hive, RegValue, TargetingFacts};
 
 mod forward;
 pub use forward::{Action, Fact, Forward};
@@ -190,6 +191,33 @@ pub trait Port {
     /// The console's output code page (`GetConsoleOutputCP`); `None` without a console.
     fn console_output_code_page(&self) -> Option<u32>;
 
+    // Group Policy Drive Maps (`mapdrive apply Drives.xml`): what item-level targeting and the
+    // preference variables are evaluated against, Explorer's `NoDrives`, and the record of what
+    // a file applied. All of them for the token in effect (see [`Port::use_token`]).
+
+    /// The targeting facts of the token in effect: its user and SID, its groups with names
+    /// (`GetTokenInformation(TokenGroups)` + `LookupAccountSidW`, deny-only flags) and primary
+    /// group, the computer's names (`GetComputerNameExW`), the user's environment, the
+    /// computer's IP addresses, the Windows version and the languages.
+    fn targeting_facts(&self) -> Result<TargetingFacts, ApiError>;
+    /// Whether a registry key exists (`RegOpenKeyExW`), for `FilterRegistry`; `HKEY_CURRENT_USER`
+    /// is the token's user's.
+    fn registry_key_exists(&self, hive: Hive, key: &str) -> Result<bool, ApiError>;
+    /// A registry value (`RegQueryValueExW`; empty `name` = the default value), `None` when the
+    /// key or the value is absent.
+    fn registry_value(
+        &self,
+        hive: Hive,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<RegValue>, ApiError>;
+    /// The user's Explorer `NoDrives` (`HKCU\Software\Microsoft\Windows\CurrentVersion\Policies\Explorer`,
+    /// `REG_DWORD`), `None` when absent.
+    fn no_drives(&self) -> Result<Option<u32>, ApiError>;
+    /// The record of what one `Drives.xml` applied for this user (`HKCU\Software\mapdrive\Gpp`,
+    /// value `key`, a JSON string), `None` when there is none.
+    fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError>;
+
     /// Connects `letter` to `remote` (`WNetAddConnection2W`); `remember` = `CONNECT_UPDATE_PROFILE`.
     /// `user`/`password` `None` are passed as NULL (use defaults).
     fn add_connection(
@@ -229,6 +257,10 @@ pub trait Port {
     fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError>;
     /// Writes (`Some`) or removes (`None`) the EnableLinkedConnections policy value.
     fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError>;
+    /// Writes the user's Explorer `NoDrives` value (`REG_DWORD`).
+    fn set_no_drives(&mut self, value: u32) -> Result<(), ApiError>;
+    /// Writes (`Some`) or removes (`None`) the record of what one `Drives.xml` applied.
+    fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError>;
     /// Makes the following calls run as `choice`. The adapter reverts on `Current` and on drop.
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError>;
 

@@ -47,7 +47,17 @@ pub const SVC_SHARE: &str = r"\\fileserver\svc";
 /// A share anyone may open, anonymous included.
 pub const PUBLIC: &str = r"\\fileserver\public";
 
-/// The host and its file server, nobody logged on.
+/// `CORP\Team`: alice, bob and carol.
+pub const TEAM_GROUP: (&str, &str) = ("S-1-5-21-1-1201", r"CORP\Team");
+/// `CORP\Sales`: bob only.
+pub const SALES_GROUP: (&str, &str) = ("S-1-5-21-1-1187", r"CORP\Sales");
+/// `CORP\Domain Admins`: alice only.
+pub const DOMAIN_ADMINS_GROUP: (&str, &str) = ("S-1-5-21-1-512", r"CORP\Domain Admins");
+
+/// The host and its file server, nobody logged on. The host is `HOST` (`host.corp.example`,
+/// joined to `CORP`, `10.1.2.30`, Windows 11 24H2, en-US); every domain user's primary group is
+/// `CORP\Domain Users`, and their tokens hold [`TEAM_GROUP`], [`SALES_GROUP`] (bob) and
+/// [`DOMAIN_ADMINS_GROUP`] (alice) besides the well-known groups.
 pub fn corp() -> Machine {
     let mut m = Machine::new();
     m.add_user(ALICE, "S-1-5-21-1-1001", ALICE_PW, true);
@@ -66,6 +76,11 @@ pub fn corp() -> Machine {
     m.add_share(SERVER, "team", ShareAccess::only(&[ALICE, BOB, CAROL]));
     m.add_share(SERVER, "svc", ShareAccess::only(&[SVC]));
     m.add_share(SERVER, "public", ShareAccess::anyone());
+    for user in [ALICE, BOB, CAROL] {
+        m.add_group(user, TEAM_GROUP.0, TEAM_GROUP.1);
+    }
+    m.add_group(BOB, SALES_GROUP.0, SALES_GROUP.1);
+    m.add_group(ALICE, DOMAIN_ADMINS_GROUP.0, DOMAIN_ADMINS_GROUP.1);
     m
 }
 

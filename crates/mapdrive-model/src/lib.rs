@@ -22,6 +22,7 @@
 //!   `Session Manager\DOS Devices` table.
 
 pub mod fixture;
+mod gpp;
 mod network;
 mod port_impl;
 mod vault;
@@ -202,6 +203,13 @@ struct User {
     labels: BTreeMap<String, String>,
     /// Credential Manager.
     vault: Vec<StoredCredential>,
+    /// The rest of `HKCU` (Explorer's `NoDrives`, mapdrive's Group Policy records, what
+    /// `FilterRegistry` reads).
+    hkcu: mapdrive_core::gpp::InMemoryRegistry,
+    /// Groups of the user's tokens besides the well-known ones (`Everyone`, `Users`, …).
+    groups: Vec<mapdrive_core::gpp::TokenGroup>,
+    /// The user's environment variables besides the ones Windows derives.
+    environment: Vec<(String, String)>,
 }
 
 impl User {
@@ -279,6 +287,8 @@ pub struct Machine {
     events: Vec<LogonEvent>,
     /// `CurrentUser\My` certificate thumbprints, per user key.
     certificates: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// The computer's side of the targeting facts and `HKLM` (and the other machine hives).
+    computer: gpp::Computer,
     /// The next Windows session id Winlogon hands out.
     next_terminal: u32,
     /// What `GetConsoleOutputCP` answers (`None`: no console).
@@ -317,6 +327,9 @@ impl Machine {
                 network: BTreeMap::new(),
                 labels: BTreeMap::new(),
                 vault: Vec::new(),
+                hkcu: Default::default(),
+                groups: Vec::new(),
+                environment: Vec::new(),
             },
         );
         let mut m = Machine {
@@ -339,6 +352,7 @@ impl Machine {
             writes: 0,
             events: Vec::new(),
             certificates: BTreeMap::new(),
+            computer: gpp::Computer::default(),
             next_terminal: 1,
             console_code_page: None,
         };
@@ -436,6 +450,9 @@ impl Machine {
                 network: BTreeMap::new(),
                 labels: BTreeMap::new(),
                 vault: Vec::new(),
+                hkcu: Default::default(),
+                groups: Vec::new(),
+                environment: Vec::new(),
             },
         );
     }

@@ -1,5 +1,6 @@
 //! The port, answered for the token in effect.
 
+use super::gpp::{EXPLORER_POLICIES, GPP_RECORDS};
 use super::{DeviceKind, Machine, device_key, key};
 use mapdrive_core::domain::Luid;
 use mapdrive_core::domain::{
@@ -10,6 +11,7 @@ use mapdrive_core::error::{
     ApiError, ERROR_ACCESS_DENIED, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_FILE_NOT_FOUND,
     ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION,
 };
+use mapdrive_core::gpp::{Hive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
     SessionView, TokenChoice,
@@ -110,6 +112,62 @@ impl Port for Machine {
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
         self.list_credentials()
+    }
+
+    fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
+        self.facts()
+    }
+
+    fn registry_key_exists(&self, hive: Hive, key: &str) -> Result<bool, ApiError> {
+        self.reg_key_exists(hive, key)
+    }
+
+    fn registry_value(
+        &self,
+        hive: Hive,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<RegValue>, ApiError> {
+        self.reg_value(hive, key, name)
+    }
+
+    fn no_drives(&self) -> Result<Option<u32>, ApiError> {
+        match self.reg_value(Hive::CurrentUser, EXPLORER_POLICIES, "NoDrives")? {
+            Some(RegValue::Dword(v)) => Ok(Some(v)),
+            _ => Ok(None),
+        }
+    }
+
+    fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
+        match self.reg_value(Hive::CurrentUser, GPP_RECORDS, key)? {
+            Some(RegValue::Sz(s)) => Ok(Some(s)),
+            _ => Ok(None),
+        }
+    }
+
+    fn set_no_drives(&mut self, value: u32) -> Result<(), ApiError> {
+        let r = self.hkcu_mut("RegSetValueExW").map(|h| {
+            h.set(
+                Hive::CurrentUser,
+                EXPLORER_POLICIES,
+                "NoDrives",
+                RegValue::Dword(value),
+            )
+        });
+        self.counted(r)
+    }
+
+    fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError> {
+        let r = self.hkcu_mut("RegSetValueExW").map(|h| match record {
+            Some(text) => h.set(
+                Hive::CurrentUser,
+                GPP_RECORDS,
+                key,
+                RegValue::Sz(text.to_string()),
+            ),
+            None => h.remove(Hive::CurrentUser, GPP_RECORDS, key),
+        });
+        self.counted(r)
     }
 
     fn credential(

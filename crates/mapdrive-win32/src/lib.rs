@@ -14,6 +14,7 @@
 //! - `cert` — `CurrentUser\My` certificates and marshaled certificate references.
 //! - `registry` — `HKCU\Network`, labels, boot-time DOS devices, EnableLinkedConnections.
 //! - `dosdev` — `QueryDosDeviceW`.
+//! - `gpp` — the targeting facts of Group Policy Drive Maps (groups, names, version, languages).
 //! - `sessions` — logon sessions and their DOS-device directories.
 
 #![cfg(windows)]
@@ -21,6 +22,7 @@
 mod cert;
 mod cred;
 mod dosdev;
+mod gpp;
 mod handle;
 mod lazy;
 mod registry;
@@ -34,6 +36,7 @@ use mapdrive_core::domain::{
     RemotePath, Secret, SessionUsers,
 };
 use mapdrive_core::error::{ApiError, ERROR_NO_NETWORK, ERROR_NOT_ENOUGH_MEMORY};
+use mapdrive_core::gpp::{Hive as GppHive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
     SessionView, TokenChoice,
@@ -53,6 +56,36 @@ pub struct Win32 {
 }
 
 impl Win32 {
+    /// One read of the remembered drives (see `Port::remembered`).
+    fn remembered_once(&self) -> Result<Vec<Remembered>, ApiError> {
+        let hive = self.hive()?;
+        let resources = match wnet::enumerate(wnet::RESOURCE_REMEMBERED) {
+            Ok(r) => r,
+            // No provider (1222), or Wine without HKCU\Network (8): read the registry the
+            // way MPR would.
+            Err(e)
+                if e.api == "WNetOpenEnumW"
+                    && (e.code == ERROR_NO_NETWORK || e.code == ERROR_NOT_ENOUGH_MEMORY) =>
+            {
+                return registry::remembered(&hive);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for r in resources {
+            let Some(letter) = r.letter() else { continue };
+            let (user_name, provider_type) = registry::remembered_details(&hive, letter)?;
+            out.push(Remembered {
+                letter,
+                remote: r.remote.unwrap_or_default(),
+                provider: r.provider.unwrap_or_default(),
+                provider_type,
+                user_name,
+            });
+        }
+        Ok(out)
+    }
+
     /// The adapter, running as the process token.
     pub fn new() -> Result<Win32, ApiError> {
         // Fail early (and with a Win32 code) if the process token cannot even be queried.
@@ -91,32 +124,8 @@ impl Port for Win32 {
     }
 
     fn remembered(&self) -> Result<Vec<Remembered>, ApiError> {
-        let hive = self.hive()?;
-        let resources = match wnet::enumerate(wnet::RESOURCE_REMEMBERED) {
-            Ok(r) => r,
-            // No provider (1222), or Wine without HKCU\Network (8): read the registry the
-            // way MPR would.
-            Err(e)
-                if e.api == "WNetOpenEnumW"
-                    && (e.code == ERROR_NO_NETWORK || e.code == ERROR_NOT_ENOUGH_MEMORY) =>
-            {
-                return registry::remembered(&hive);
-            }
-            Err(e) => return Err(e),
-        };
-        let mut out = Vec::new();
-        for r in resources {
-            let Some(letter) = r.letter() else { continue };
-            let (user_name, provider_type) = registry::remembered_details(&hive, letter)?;
-            out.push(Remembered {
-                letter,
-                remote: r.remote.unwrap_or_default(),
-                provider: r.provider.unwrap_or_default(),
-                provider_type,
-                user_name,
-            });
-        }
-        Ok(out)
+        // Another process may delete an entry while it is read (1018): read again.
+        mapdrive_core::error::retry_when_deleted(|| self.remembered_once())
     }
 
     fn dos_device(&self, letter: DriveLetter) -> Result<Option<String>, ApiError> {
@@ -135,12 +144,46 @@ impl Port for Win32 {
         cred::credentials()
     }
 
+    fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
+        gpp::facts(&self.hive()?)
+    }
+
+    fn registry_key_exists(&self, hive: GppHive, key: &str) -> Result<bool, ApiError> {
+        registry::key_exists(&self.hive()?, hive, key)
+    }
+
+    fn registry_value(
+        &self,
+        hive: GppHive,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<RegValue>, ApiError> {
+        registry::any_value(&self.hive()?, hive, key, name)
+    }
+
+    fn no_drives(&self) -> Result<Option<u32>, ApiError> {
+        registry::no_drives(&self.hive()?)
+    }
+
+    fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
+        registry::gpp_record(&self.hive()?, key)
+    }
+
+    fn set_no_drives(&mut self, value: u32) -> Result<(), ApiError> {
+        registry::set_no_drives(&self.hive()?, value)
+    }
+
+    fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError> {
+        registry::set_gpp_record(&self.hive()?, key, record)
+    }
+
     fn credential(
         &self,
         target: &str,
         kind: CredentialKind,
     ) -> Result<Option<CredentialInfo>, ApiError> {
-        cred::read(target, kind)
+        // Rewritten or deleted by another process while it was read (1018): read again.
+        mapdrive_core::error::retry_when_deleted(|| cred::read(target, kind))
     }
 
     fn credential_secret_equals(
@@ -157,7 +200,8 @@ impl Port for Win32 {
     }
 
     fn label(&self, remote: &RemotePath) -> Result<Option<String>, ApiError> {
-        registry::label(&self.hive()?, remote)
+        let hive = self.hive()?;
+        mapdrive_core::error::retry_when_deleted(|| registry::label(&hive, remote))
     }
 
     fn sessions(&self) -> Result<Vec<SessionView>, ApiError> {
@@ -206,7 +250,9 @@ impl Port for Win32 {
         let provider_type = entry
             .provider_type
             .or_else(|| wnet::provider_type(&entry.provider));
-        registry::remember(&self.hive()?, entry, provider_type)
+        let hive = self.hive()?;
+        // Deleted by another process while it was written (1018): write it again.
+        mapdrive_core::error::retry_when_deleted(|| registry::remember(&hive, entry, provider_type))
     }
 
     fn set_remembered_user_name(

@@ -12,6 +12,7 @@ use windows_sys::Win32::System::Registry::{HKEY, RegOpenCurrentUser};
 use super::wide;
 use mapdrive_core::domain::{DriveLetter, LinkedConnections, RemotePath};
 use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
+use mapdrive_core::gpp::{Hive as GppHive, RegValue};
 use mapdrive_core::port::{BootDevice, Remembered};
 
 /// `MAXIMUM_ALLOWED` access mask.
@@ -329,6 +330,108 @@ pub(crate) fn remove_boot_device(name: &str) -> Result<(), ApiError> {
     match open_write(LOCAL_MACHINE, DOS_DEVICES)? {
         Some(key) => remove_value(&key, name),
         None => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------- Group Policy Drive Maps
+
+/// Explorer's per-user policies, where `NoDrives` lives (KB 158457).
+const EXPLORER_POLICIES: &str = r"Software\Microsoft\Windows\CurrentVersion\Policies\Explorer";
+const NO_DRIVES: &str = "NoDrives";
+/// mapdrive's record of what each `Drives.xml` applied for this user (one value per file).
+const GPP_RECORDS: &str = r"Software\mapdrive\Gpp";
+
+fn root(hive: &Hive, which: GppHive) -> &Key {
+    match which {
+        GppHive::LocalMachine => LOCAL_MACHINE,
+        GppHive::CurrentUser => hive.key(),
+        GppHive::ClassesRoot => windows_registry::CLASSES_ROOT,
+        GppHive::Users => windows_registry::USERS,
+        GppHive::CurrentConfig => windows_registry::CURRENT_CONFIG,
+    }
+}
+
+/// Whether `which\path` exists (`RegOpenKeyExW` for reading).
+pub(crate) fn key_exists(hive: &Hive, which: GppHive, path: &str) -> Result<bool, ApiError> {
+    Ok(open_read(root(hive, which), path)?.is_some())
+}
+
+/// A value of `which\path` as `FilterRegistry` reads it; `None` when the key or value is absent.
+pub(crate) fn any_value(
+    hive: &Hive,
+    which: GppHive,
+    path: &str,
+    name: &str,
+) -> Result<Option<RegValue>, ApiError> {
+    let Some(key) = open_read(root(hive, which), path)? else {
+        return Ok(None);
+    };
+    let Some(v) = value(&key, name)? else {
+        return Ok(None);
+    };
+    Ok(Some(match v.ty() {
+        Type::String => RegValue::Sz(wide::from_buf(v.as_wide())),
+        Type::ExpandString => RegValue::ExpandSz(wide::from_buf(v.as_wide())),
+        Type::MultiString => RegValue::MultiSz(
+            v.as_wide()
+                .split(|c| *c == 0)
+                .filter(|s| !s.is_empty())
+                .map(String::from_utf16_lossy)
+                .collect(),
+        ),
+        Type::U32 => match dword(&v) {
+            Some(n) => RegValue::Dword(n),
+            None => RegValue::Binary(v.to_vec()),
+        },
+        Type::U64 => match <[u8; 8]>::try_from(&v[..]) {
+            Ok(b) => RegValue::Qword(u64::from_le_bytes(b)),
+            Err(_) => RegValue::Binary(v.to_vec()),
+        },
+        Type::Bytes | Type::Other(_) => RegValue::Binary(v.to_vec()),
+    }))
+}
+
+/// The subkey names of `HKLM\path` (empty when it does not exist).
+pub(crate) fn machine_subkeys(path: &str) -> Result<Vec<String>, ApiError> {
+    let Some(key) = open_read(LOCAL_MACHINE, path)? else {
+        return Ok(Vec::new());
+    };
+    Ok(map(key.keys(), "RegEnumKeyExW")?.collect())
+}
+
+/// The user's `NoDrives`.
+pub(crate) fn no_drives(hive: &Hive) -> Result<Option<u32>, ApiError> {
+    match open_read(hive.key(), EXPLORER_POLICIES)? {
+        Some(k) => read_dword(&k, NO_DRIVES),
+        None => Ok(None),
+    }
+}
+
+/// Writes the user's `NoDrives` (`REG_DWORD`), creating the key.
+pub(crate) fn set_no_drives(hive: &Hive, value: u32) -> Result<(), ApiError> {
+    set_dword(&create(hive.key(), EXPLORER_POLICIES)?, NO_DRIVES, value)
+}
+
+/// One record of `HKCU\Software\mapdrive\Gpp`.
+pub(crate) fn gpp_record(hive: &Hive, name: &str) -> Result<Option<String>, ApiError> {
+    match open_read(hive.key(), GPP_RECORDS)? {
+        Some(k) => read_string(&k, name),
+        None => Ok(None),
+    }
+}
+
+/// Writes (`Some`) or removes (`None`) one record of `HKCU\Software\mapdrive\Gpp`.
+pub(crate) fn set_gpp_record(
+    hive: &Hive,
+    name: &str,
+    record: Option<&str>,
+) -> Result<(), ApiError> {
+    match record {
+        Some(text) => set_string(&create(hive.key(), GPP_RECORDS)?, name, text),
+        None => match open_write(hive.key(), GPP_RECORDS)? {
+            Some(k) => remove_value(&k, name),
+            None => Ok(()),
+        },
     }
 }
 

@@ -13,9 +13,10 @@ use windows_sys::Win32::Security::Authentication::Identity::{
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{
     GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountNameW, LookupAccountSidW,
-    LookupPrivilegeValueW, PSID, SE_PRIVILEGE_ENABLED, SID_NAME_USE, SecurityImpersonation,
-    TOKEN_DUPLICATE, TOKEN_INFORMATION_CLASS, TOKEN_LINKED_TOKEN, TOKEN_PRIVILEGES, TOKEN_QUERY,
-    TOKEN_STATISTICS, TOKEN_USER, TokenElevationType, TokenLinkedToken, TokenPrimary,
+    LookupPrivilegeValueW, PSID, SE_PRIVILEGE_ENABLED, SID_AND_ATTRIBUTES, SID_NAME_USE,
+    SecurityImpersonation, TOKEN_DUPLICATE, TOKEN_GROUPS, TOKEN_INFORMATION_CLASS,
+    TOKEN_LINKED_TOKEN, TOKEN_PRIMARY_GROUP, TOKEN_PRIVILEGES, TOKEN_QUERY, TOKEN_STATISTICS,
+    TOKEN_USER, TokenElevationType, TokenGroups, TokenLinkedToken, TokenPrimary, TokenPrimaryGroup,
     TokenPrivileges, TokenStatistics, TokenUser,
 };
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
@@ -264,6 +265,62 @@ pub(crate) fn user(token: &OwnedHandle) -> Result<(String, String), ApiError> {
         let name = account_name(sid).unwrap_or_else(|| text.clone());
         Ok((text, name))
     })
+}
+
+/// `SE_GROUP_USE_FOR_DENY_ONLY`: the group only denies access (UAC's limited token).
+const SE_GROUP_USE_FOR_DENY_ONLY: u32 = 0x0000_0010;
+/// `SE_GROUP_LOGON_ID`: the logon SID (`S-1-5-5-x-y`), not a group anyone targets.
+const SE_GROUP_LOGON_ID: u32 = 0xC000_0000;
+
+/// A group of a token: SID string, `DOMAIN\name` when it resolves, deny-only.
+pub(crate) struct GroupEntry {
+    pub(crate) sid: String,
+    pub(crate) name: Option<String>,
+    pub(crate) deny_only: bool,
+}
+
+/// The token's groups (`TokenGroups`, names by `LookupAccountSidW`; logon SIDs left out) and
+/// its primary group's SID (`TokenPrimaryGroup`).
+pub(crate) fn groups(token: &OwnedHandle) -> Result<(Vec<GroupEntry>, Option<String>), ApiError> {
+    const API: &str = "GetTokenInformation(TokenGroups)";
+    let buf = query_var(token, TokenGroups, API)?;
+    let head = offset_of!(TOKEN_GROUPS, Groups);
+    if buf.len < head {
+        return Err(ApiError::new(API, ERROR_INVALID_DATA));
+    }
+    // SAFETY: the buffer is 8-aligned and holds at least the count.
+    let count = unsafe { (*buf.ptr::<TOKEN_GROUPS>()).GroupCount } as usize;
+    if buf.len < head + count * size_of::<SID_AND_ATTRIBUTES>() {
+        return Err(ApiError::new(API, ERROR_INVALID_DATA));
+    }
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        // SAFETY: `i < count` and the buffer holds `count` entries after the header (checked
+        // above); the array starts at `Groups`, suitably aligned inside the 8-aligned buffer.
+        let entry = unsafe {
+            *buf.ptr::<u8>()
+                .add(head + i * size_of::<SID_AND_ATTRIBUTES>())
+                .cast::<SID_AND_ATTRIBUTES>()
+        };
+        if entry.Attributes & SE_GROUP_LOGON_ID == SE_GROUP_LOGON_ID {
+            continue;
+        }
+        out.push(GroupEntry {
+            sid: sid_string(entry.Sid)?,
+            name: account_name(entry.Sid),
+            deny_only: entry.Attributes & SE_GROUP_USE_FOR_DENY_ONLY != 0,
+        });
+    }
+    const PRIMARY: &str = "GetTokenInformation(TokenPrimaryGroup)";
+    let primary = match query_var(token, TokenPrimaryGroup, PRIMARY) {
+        Ok(b) if b.len >= size_of::<TOKEN_PRIMARY_GROUP>() => {
+            // SAFETY: aligned and large enough; the SID points into the same buffer.
+            let sid = unsafe { (*b.ptr::<TOKEN_PRIMARY_GROUP>()).PrimaryGroup };
+            sid_string(sid).ok()
+        }
+        _ => None,
+    };
+    Ok((out, primary))
 }
 
 /// What `LsaGetLogonSessionData` says about a logon session.

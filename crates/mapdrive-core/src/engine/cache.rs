@@ -16,6 +16,7 @@ use crate::domain::{
     RemotePath, SessionUsers,
 };
 use crate::error::ApiError;
+use crate::gpp::{Hive, RegValue, TargetingFacts};
 use crate::port::{Action, BootDevice, Connection, Forward, Port, Remembered, TokenChoice};
 
 /// The answers read so far through one token (`None`/absent: not read yet, or invalidated).
@@ -28,6 +29,11 @@ struct CachedReads {
     credentials: Option<Result<Vec<CredentialInfo>, ApiError>>,
     labels: BTreeMap<String, Result<Option<String>, ApiError>>,
     caps: Option<Result<CredentialCaps, ApiError>>,
+    targeting: Option<Result<TargetingFacts, ApiError>>,
+    keys: BTreeMap<(Hive, String), Result<bool, ApiError>>,
+    values: BTreeMap<(Hive, String, String), Result<Option<RegValue>, ApiError>>,
+    no_drives: Option<Result<Option<u32>, ApiError>>,
+    gpp_records: BTreeMap<String, Result<Option<String>, ApiError>>,
 }
 
 /// Which facts an action may change.
@@ -39,6 +45,8 @@ enum Touches {
     Labels,
     Boot,
     Policy,
+    NoDrives,
+    GppRecords,
 }
 
 /// How many times each fact was read from the wrapped port (for tests and benchmarks).
@@ -54,6 +62,14 @@ pub struct ReadCounts {
     pub dos_devices: u64,
     /// `identity()`.
     pub identity: u64,
+    /// `targeting_facts()`.
+    pub targeting_facts: u64,
+    /// `registry_key_exists()` and `registry_value()`, all keys and values together.
+    pub registry: u64,
+    /// `no_drives()`.
+    pub no_drives: u64,
+    /// `gpp_record()`.
+    pub gpp_records: u64,
 }
 
 /// The decorator. Reads go to the wrapped port the first time only.
@@ -114,6 +130,15 @@ impl<'a> CachingPort<'a> {
                 Touches::Remembered => f.remembered = None,
                 Touches::Credentials => f.credentials = None,
                 Touches::Labels => f.labels.clear(),
+                Touches::NoDrives => {
+                    f.no_drives = None;
+                    f.values.clear();
+                }
+                Touches::GppRecords => {
+                    f.gpp_records.clear();
+                    f.values.clear();
+                    f.keys.clear();
+                }
                 Touches::Boot | Touches::Policy => {}
             }
         }
@@ -159,6 +184,8 @@ fn touches(action: Action) -> Option<Touches> {
         Action::SetBootDevice | Action::RemoveBootDevice => Touches::Boot,
         Action::SetLabel => Touches::Labels,
         Action::SetLinkedConnections => Touches::Policy,
+        Action::SetNoDrives => Touches::NoDrives,
+        Action::SetGppRecord => Touches::GppRecords,
         Action::UseToken => return None,
     })
 }
@@ -265,7 +292,67 @@ impl Port for CachingPort<'_> {
             .clone()
     }
 
+    fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
+        let mut f = self.token_reads().borrow_mut();
+        cached(&mut f.targeting, || {
+            self.count(|c| c.targeting_facts += 1);
+            self.inner.targeting_facts()
+        })
+    }
+
+    fn registry_key_exists(&self, hive: Hive, key: &str) -> Result<bool, ApiError> {
+        let mut f = self.token_reads().borrow_mut();
+        f.keys
+            .entry((hive, key.trim_matches('\\').to_lowercase()))
+            .or_insert_with(|| {
+                self.count(|c| c.registry += 1);
+                self.inner.registry_key_exists(hive, key)
+            })
+            .clone()
+    }
+
+    fn registry_value(
+        &self,
+        hive: Hive,
+        key: &str,
+        name: &str,
+    ) -> Result<Option<RegValue>, ApiError> {
+        let mut f = self.token_reads().borrow_mut();
+        f.values
+            .entry((
+                hive,
+                key.trim_matches('\\').to_lowercase(),
+                name.to_lowercase(),
+            ))
+            .or_insert_with(|| {
+                self.count(|c| c.registry += 1);
+                self.inner.registry_value(hive, key, name)
+            })
+            .clone()
+    }
+
+    fn no_drives(&self) -> Result<Option<u32>, ApiError> {
+        let mut f = self.token_reads().borrow_mut();
+        cached(&mut f.no_drives, || {
+            self.count(|c| c.no_drives += 1);
+            self.inner.no_drives()
+        })
+    }
+
+    fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
+        let mut f = self.token_reads().borrow_mut();
+        f.gpp_records
+            .entry(key.to_lowercase())
+            .or_insert_with(|| {
+                self.count(|c| c.gpp_records += 1);
+                self.inner.gpp_record(key)
+            })
+            .clone()
+    }
+
     crate::forward_port!(
+        set_no_drives,
+        set_gpp_record,
         credential_secret_equals, // never cached: a secret comparison must not outlive the call
         sessions,
         logon_sessions,

@@ -353,6 +353,15 @@ impl InMemoryRegistry {
     }
 }
 
+impl InMemoryRegistry {
+    /// Removes a value (the key stays).
+    pub fn remove(&mut self, hive: Hive, key: &str, name: &str) {
+        if let Some(k) = self.keys.get_mut(&(hive, Self::norm(key))) {
+            k.remove(&name.to_lowercase());
+        }
+    }
+}
+
 impl RegistryLookup for InMemoryRegistry {
     fn key_exists(&self, hive: Hive, key: &str) -> bool {
         self.keys.contains_key(&(hive, Self::norm(key)))

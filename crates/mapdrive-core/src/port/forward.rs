@@ -34,6 +34,11 @@ pub enum Fact {
     CertificateInMyStore,
     MarshalCertificate,
     UnmarshalCertificate,
+    TargetingFacts,
+    RegistryKeyExists,
+    RegistryValue,
+    NoDrives,
+    GppRecord,
 }
 
 impl Fact {
@@ -59,6 +64,11 @@ impl Fact {
             Fact::CertificateInMyStore => "certificate_in_my_store",
             Fact::MarshalCertificate => "marshal_certificate",
             Fact::UnmarshalCertificate => "unmarshal_certificate",
+            Fact::TargetingFacts => "targeting_facts",
+            Fact::RegistryKeyExists => "registry_key_exists",
+            Fact::RegistryValue => "registry_value",
+            Fact::NoDrives => "no_drives",
+            Fact::GppRecord => "gpp_record",
         }
     }
 }
@@ -78,6 +88,8 @@ pub enum Action {
     RemoveBootDevice,
     SetLabel,
     SetLinkedConnections,
+    SetNoDrives,
+    SetGppRecord,
     UseToken,
 }
 
@@ -97,6 +109,8 @@ impl Action {
             Action::RemoveBootDevice => "remove_boot_device",
             Action::SetLabel => "set_label",
             Action::SetLinkedConnections => "set_linked_connections",
+            Action::SetNoDrives => "set_no_drives",
+            Action::SetGppRecord => "set_gpp_record",
             Action::UseToken => "use_token",
         }
     }
@@ -202,6 +216,26 @@ macro_rules! forward_port {
         $crate::forward_port!(@fact UnmarshalCertificate unmarshal_certificate(user_name: &str)
             -> ::core::option::Option<$crate::domain::Thumbprint>);
     };
+    (@one targeting_facts) => {
+        $crate::forward_port!(@fact TargetingFacts targeting_facts() -> $crate::gpp::TargetingFacts);
+    };
+    (@one registry_key_exists) => {
+        $crate::forward_port!(@fact RegistryKeyExists registry_key_exists(
+            hive: $crate::gpp::Hive, key: &str
+        ) -> bool);
+    };
+    (@one registry_value) => {
+        $crate::forward_port!(@fact RegistryValue registry_value(
+            hive: $crate::gpp::Hive, key: &str, name: &str
+        ) -> ::core::option::Option<$crate::gpp::RegValue>);
+    };
+    (@one no_drives) => {
+        $crate::forward_port!(@fact NoDrives no_drives() -> ::core::option::Option<u32>);
+    };
+    (@one gpp_record) => {
+        $crate::forward_port!(@fact GppRecord gpp_record(key: &str)
+            -> ::core::option::Option<::std::string::String>);
+    };
 
     (@one add_connection) => {
         $crate::forward_port!(@action AddConnection add_connection(
@@ -258,6 +292,14 @@ macro_rules! forward_port {
     (@one set_linked_connections) => {
         $crate::forward_port!(@action SetLinkedConnections set_linked_connections(
             enabled: ::core::option::Option<bool>
+        ));
+    };
+    (@one set_no_drives) => {
+        $crate::forward_port!(@action SetNoDrives set_no_drives(value: u32));
+    };
+    (@one set_gpp_record) => {
+        $crate::forward_port!(@action SetGppRecord set_gpp_record(
+            key: &str, record: ::core::option::Option<&str>
         ));
     };
     (@one use_token) => {

@@ -9,6 +9,7 @@ mod doctor;
 mod drives;
 mod dsc;
 mod global;
+mod gpp;
 mod properties;
 mod restore;
 mod sessions;

@@ -245,6 +245,11 @@ impl Port for Hooked<'_, '_> {
         certificate_in_my_store,
         marshal_certificate,
         unmarshal_certificate,
+        targeting_facts,
+        registry_key_exists,
+        registry_value,
+        no_drives,
+        gpp_record,
         add_connection,
         cancel_connection,
         forget,
@@ -256,6 +261,8 @@ impl Port for Hooked<'_, '_> {
         remove_boot_device,
         set_label,
         set_linked_connections,
+        set_no_drives,
+        set_gpp_record,
     );
 
     // `write_credential_with_attributes` keeps the trait's default, which goes through

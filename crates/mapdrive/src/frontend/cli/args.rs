@@ -58,6 +58,9 @@ pub enum Command {
     Export(crate::frontend::document::cli::ExportArgs),
     /// Microsoft DSC v3 resource operations (what dsc runs; the manifest is dsc/mapdrive.dsc.manifests.json).
     Dsc(crate::frontend::dsc::cli::DscArgs),
+    /// Group Policy Preferences Drive Maps (Drives.xml): `gpp convert` writes the equivalent DSC document.
+    #[command(subcommand)]
+    Gpp(crate::frontend::document::gpp::GppCommand),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
     Explain(ExplainArgs),
     /// Print a shell completion script (PowerShell: add `mapdrive completions powershell | Out-String | Invoke-Expression` to $PROFILE).

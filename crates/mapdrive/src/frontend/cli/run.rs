@@ -32,6 +32,7 @@ pub fn run(cli: Cli, port: Option<&mut dyn Port>, input: &mut dyn SecretInput) -
         }
         (Command::Completions(a), _) => Ok(super::completions::script(a.shell)),
         (Command::Dsc(a), port) => return crate::frontend::dsc::cli::run(&a, port, input),
+        (Command::Gpp(a), _) => crate::frontend::document::gpp::run_command(&a),
         (_, None) => Err(needs_windows()),
         (command, Some(port)) => dispatch(command, port, input),
     };
@@ -59,6 +60,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Test(a) => a.json,
         Command::Export(a) => a.json,
         Command::Dsc(_) | Command::Completions(_) => false,
+        Command::Gpp(crate::frontend::document::gpp::GppCommand::Convert(a)) => a.json,
     }
 }
 
@@ -220,6 +222,7 @@ fn dispatch(
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),
         Command::Export(a) => crate::frontend::document::cli::export(&a, port),
+        Command::Gpp(a) => crate::frontend::document::gpp::run_command(&a),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `mapdrive apply` and `mapdrive export`: arguments and the calls into [`super`].
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -11,13 +11,40 @@ use mapdrive_core::engine::SecretInput;
 use crate::frontend::report::Report;
 use mapdrive_core::engine::{self, SecretSource};
 use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::gpp::UnevaluablePolicy;
 use mapdrive_core::port::Port;
+
+use mapdrive_core::engine::SessionChoice;
+
+/// What `--unevaluable-filters` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum UnevaluableArg {
+    /// Refuse the whole file before anything changes (exit 2), naming the item and the filter.
+    #[default]
+    Refuse,
+    /// Treat items with such a filter as not applicable.
+    Skip,
+}
+
+/// Options only a Group Policy `Drives.xml` takes.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct GppArgs {
+    /// Drives.xml only: the logon session the drives go into (DSC documents set `session` per resource).
+    #[arg(long, value_enum)]
+    pub session: Option<SessionChoice>,
+    /// Drives.xml only: targeting filters mapdrive cannot evaluate (WMI, LDAP, OU, site, unknown).
+    #[arg(long, value_enum, value_name = "refuse|skip")]
+    pub unevaluable_filters: Option<UnevaluableArg>,
+}
 
 /// The document and where its parameters come from (`apply` and `test`).
 #[derive(Debug, Args)]
 pub struct DocumentArgs {
-    /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources.
+    /// A DSC v3 configuration document (YAML or JSON) of Mapdrive/* resources, or a Group Policy
+    /// Preferences Drive Maps file (Drives.xml, UTF-8 or UTF-16).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub gpp: GppArgs,
     /// Values of the document's parameters: {"parameters": {"name": value}} (JSON or YAML), as for dsc.
     #[arg(long, value_name = "FILE")]
     pub parameters_file: Option<PathBuf>,
@@ -100,6 +127,25 @@ fn run(
 ) -> Result<super::ApplyReport, Error> {
     let secrets = &document.secret;
     let text = super::text::read_file(&document.file, "the document")?;
+    let gpp_args = document.gpp;
+    if super::gpp::is_xml(&text) {
+        return run_gpp(
+            &document.file,
+            &text,
+            document.parameters_file.as_ref(),
+            secrets,
+            gpp_args,
+            options,
+            port,
+        );
+    }
+    if gpp_args.session.is_some() || gpp_args.unevaluable_filters.is_some() {
+        return Err(Error::Input(InputError::Conflict(
+            "--session and --unevaluable-filters are for Group Policy Drives.xml files; in a DSC \
+             document each Mapdrive/MappedDrive resource has its own session property"
+                .into(),
+        )));
+    }
     // Secrets may be in it: wiped when dropped.
     let params = document
         .parameters_file
@@ -145,6 +191,45 @@ fn run(
         env: &env,
     };
     super::apply(port, &text, &inputs, options)
+}
+
+/// Runs a Group Policy `Drives.xml`.
+fn run_gpp(
+    file: &Path,
+    text: &str,
+    parameters_file: Option<&PathBuf>,
+    secrets: &[String],
+    gpp_args: GppArgs,
+    options: Options,
+    port: &mut dyn Port,
+) -> Result<super::ApplyReport, Error> {
+    if parameters_file.is_some() || !secrets.is_empty() {
+        return Err(Error::Input(InputError::Conflict(
+            "--parameters-file and --secret are for DSC documents: a Drives.xml has no parameters \
+             (and mapdrive refuses passwords in it, MS14-025)"
+                .into(),
+        )));
+    }
+    let shown = file.to_string_lossy().to_string();
+    let unevaluable = match gpp_args.unevaluable_filters.unwrap_or_default() {
+        UnevaluableArg::Refuse => UnevaluablePolicy::Refuse,
+        UnevaluableArg::Skip => UnevaluablePolicy::Skip,
+    };
+    let maps = super::gpp::load(text, &shown, unevaluable)?;
+    let full = std::path::absolute(file)
+        .unwrap_or_else(|_| file.to_path_buf())
+        .to_string_lossy()
+        .to_string();
+    super::gpp::apply(
+        port,
+        &maps,
+        &full,
+        super::gpp::GppOptions {
+            check: options.check,
+            session: gpp_args.session.unwrap_or_default(),
+            unevaluable,
+        },
+    )
 }
 
 /// Runs `mapdrive export`.

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod expr;
+pub mod gpp;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -491,6 +492,15 @@ pub enum ItemResult {
     Failed,
     /// Not run: something it depends on failed (or `--stop-on-error`).
     Skipped,
+    /// A `Drives.xml` item whose targeting said no (the row names the first rule that did).
+    #[serde(rename = "not applicable")]
+    NotApplicable,
+    /// A `Drives.xml` item with `disabled="1"`.
+    #[serde(rename = "skipped (disabled)")]
+    Disabled,
+    /// A `Drives.xml` item after one that failed with `bypassErrors="0"`.
+    #[serde(rename = "not processed")]
+    NotProcessed,
 }
 
 impl ItemResult {
@@ -501,6 +511,9 @@ impl ItemResult {
             ItemResult::WouldChange => "would change",
             ItemResult::Failed => "failed",
             ItemResult::Skipped => "skipped",
+            ItemResult::NotApplicable => "not applicable",
+            ItemResult::Disabled => "skipped (disabled)",
+            ItemResult::NotProcessed => "not processed",
         }
     }
 }
@@ -535,9 +548,12 @@ impl ItemReport {
     fn shortfall(&self) -> Option<String> {
         let name = &self.name;
         match self.result {
-            ItemResult::Changed | ItemResult::Unchanged => None,
+            ItemResult::Changed
+            | ItemResult::Unchanged
+            | ItemResult::NotApplicable
+            | ItemResult::Disabled => None,
             ItemResult::Failed => Some(format!("{name} failed")),
-            ItemResult::Skipped => Some(format!("{name} not run")),
+            ItemResult::Skipped | ItemResult::NotProcessed => Some(format!("{name} not run")),
             ItemResult::WouldChange => {
                 Some(if self.changed_properties.iter().any(|p| p == "_exist") {
                     if self.wants_present {
@@ -728,10 +744,17 @@ pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
         .max()
         .unwrap_or(4)
         .max(4);
+    let result_width = report
+        .items
+        .iter()
+        .map(|i| i.result.as_str().len())
+        .max()
+        .unwrap_or(12)
+        .max(12);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:width$}  {:type_width$}  {:12}  WHAT",
+        "{:width$}  {:type_width$}  {:result_width$}  WHAT",
         "ITEM", "TYPE", "RESULT"
     );
     for i in &report.items {
@@ -741,14 +764,18 @@ pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
         };
         let first = what.first().map(String::as_str).unwrap_or("");
         let row = format!(
-            "{:width$}  {:type_width$}  {:12}  {first}",
+            "{:width$}  {:type_width$}  {:result_width$}  {first}",
             i.name,
             i.type_name,
             i.result.as_str()
         );
         let _ = writeln!(out, "{}", row.trim_end());
         for more in what.iter().skip(1) {
-            let _ = writeln!(out, "{:width$}  {:type_width$}  {:12}  {more}", "", "", "");
+            let _ = writeln!(
+                out,
+                "{:width$}  {:type_width$}  {:result_width$}  {more}",
+                "", "", ""
+            );
         }
     }
     let count = |r: ItemResult| report.items.iter().filter(|i| i.result == r).count();
@@ -759,6 +786,9 @@ pub fn render(report: &ApplyReport, json: bool, detection: bool) -> Report {
         ItemResult::Unchanged,
         ItemResult::Failed,
         ItemResult::Skipped,
+        ItemResult::NotApplicable,
+        ItemResult::Disabled,
+        ItemResult::NotProcessed,
     ] {
         let n = count(r);
         if n > 0 {

@@ -9,12 +9,15 @@ use mapdrive_core::domain::credential::{validate_short_string, validate_user_nam
 use mapdrive_core::domain::{CredentialInfo, CredentialTarget, DosTarget, DriveLetter, RemotePath};
 use mapdrive_core::engine::{self, Change, Request, Response, SessionChoice};
 use mapdrive_core::error::{Error, InputError};
+use mapdrive_core::gpp::{self, EvalContext, Filters, ItemRef, RawFilter, Verdict};
 use mapdrive_core::plan::inventory::{DriveEntry, Status, same_path};
 use mapdrive_core::plan::{
     CredRemoveRequest, CredSetRequest, FirstAvailable, GlobalMapRequest, GlobalUnmapRequest,
     MapRequest, State, UnmapRequest, UpdateSecret, changed_fields,
 };
-use mapdrive_core::port::Port;
+use mapdrive_core::port::{Port, TokenChoice};
+
+use crate::frontend::document::gpp::PortRegistry;
 
 /// A resource type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,6 +263,15 @@ impl Instance {
                 if d.in_desired_state.is_some() || d.metadata.is_some() {
                     return Err(read_only());
                 }
+                if let Some(t) = &d.targeting {
+                    targeting_filters(&d.letter, t)?;
+                }
+                if d.hidden.is_some() && d.letter == "*" {
+                    return Err(field(
+                        "hidden",
+                        "hiding needs a fixed letter (NoDrives has one bit per letter)",
+                    ));
+                }
             }
             Instance::Credential(c) => {
                 CredentialTarget::parse(&c.name, c.kind)?;
@@ -322,6 +334,79 @@ fn start_of(d: &MappedDrive) -> Result<DriveLetter, Error> {
     letter(d.start_letter.as_deref().unwrap_or("D"))
 }
 
+/// The `targeting` property read with the same checks as a Drives.xml's `Filters`; a filter
+/// mapdrive cannot evaluate is refused.
+fn targeting_filters(letter: &str, raw: &[RawFilter]) -> Result<Filters, Error> {
+    let item = ItemRef {
+        name: format!("{}:", letter.trim_end_matches(':')),
+        uid: None,
+        line: 0,
+    };
+    let filters = Filters::from_raw(raw, &item).map_err(|e| field("targeting", &e.to_string()))?;
+    if let Some(f) = filters.unevaluable().first() {
+        return Err(field(
+            "targeting",
+            &format!(
+                "{} cannot be evaluated by mapdrive: {}",
+                f.element,
+                f.unevaluable_reason().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(filters)
+}
+
+/// When the drive's targeting says no (evaluated with the facts of the session the drive goes
+/// into), the first rule that did.
+fn targeting_says_no(port: &mut dyn Port, d: &MappedDrive) -> Result<Option<String>, Error> {
+    let Some(raw) = &d.targeting else {
+        return Ok(None);
+    };
+    let filters = targeting_filters(&d.letter, raw)?;
+    let chosen = engine::choose(port, d.session.unwrap_or_default())?;
+    let token = chosen
+        .tokens
+        .first()
+        .copied()
+        .unwrap_or(TokenChoice::Current);
+    engine::under(port, token, |p| {
+        let facts = p
+            .targeting_facts()
+            .map_err(|e| Error::api("could not read the targeting facts", e))?;
+        let verdict = gpp::evaluate(
+            &filters,
+            &facts,
+            &PortRegistry(&*p),
+            &mut EvalContext::default(),
+        );
+        Ok(match verdict {
+            Verdict::Applies => None,
+            Verdict::NotApplicable(reason) => Some(reason),
+        })
+    })
+}
+
+/// The user's `NoDrives` (absent = 0).
+fn no_drives(port: &dyn Port) -> Result<u32, Error> {
+    Ok(port
+        .no_drives()
+        .map_err(|e| Error::api("could not read NoDrives", e))?
+        .unwrap_or(0))
+}
+
+/// The `NoDrives` value `desired` asks for, when it differs from `current`.
+fn wanted_no_drives(desired: &Instance, current: u32) -> Result<Option<u32>, Error> {
+    let Instance::Drive(d) = desired else {
+        return Ok(None);
+    };
+    let (Some(hide), true) = (d.hidden, desired.exist()) else {
+        return Ok(None);
+    };
+    let bit = gpp::no_drives_bit(letter(&d.letter)?);
+    let want = if hide { current | bit } else { current & !bit };
+    Ok((want != current).then_some(want))
+}
+
 /// The actual state of the instance `desired` names; `warnings` collects what the reads said.
 pub fn get(
     port: &mut dyn Port,
@@ -335,9 +420,14 @@ pub fn get(
                 letter: d.letter.clone(),
                 start_letter: d.start_letter.clone(),
                 session: d.session,
+                targeting: d.targeting.clone(),
                 exist: Some(false),
                 ..MappedDrive::default()
             };
+            if d.hidden.is_some() && d.letter != "*" {
+                let bit = gpp::no_drives_bit(letter(&d.letter)?);
+                out.hidden = Some(no_drives(&*port)? & bit != 0);
+            }
             let Some(inv) = inventories.first() else {
                 return Ok(Instance::Drive(out));
             };
@@ -667,7 +757,17 @@ pub fn test(
     warnings: &mut Vec<String>,
 ) -> Result<Tested, Error> {
     let mut actual = get(port, desired, warnings)?;
-    let (changes, diff) = match request(port, desired, &actual, true, warnings)? {
+    if let Instance::Drive(d) = desired
+        && targeting_says_no(port, d)?.is_some()
+    {
+        actual.set_in_desired_state(true);
+        return Ok(Tested {
+            actual,
+            diff: Vec::new(),
+        });
+    }
+    let hidden_differs = wanted_no_drives(desired, no_drives(&*port)?)?.is_some();
+    let (changes, mut diff) = match request(port, desired, &actual, true, warnings)? {
         None => (false, Vec::new()),
         Some(req) => {
             let resp = engine::execute(port, req)?;
@@ -680,7 +780,10 @@ pub fn test(
             )
         }
     };
-    actual.set_in_desired_state(!changes);
+    if hidden_differs {
+        diff.push("hidden".to_string());
+    }
+    actual.set_in_desired_state(!changes && !hidden_differs);
     Ok(Tested { actual, diff })
 }
 
@@ -705,6 +808,45 @@ pub fn set(
     warnings: &mut Vec<String>,
 ) -> Result<SetResult, Error> {
     let before = get(port, desired, warnings)?;
+    if let Instance::Drive(d) = desired
+        && let Some(reason) = targeting_says_no(port, d)?
+    {
+        return Ok(SetResult {
+            state: before,
+            changed_properties: Vec::new(),
+            changed: false,
+            actions: vec![format!("not applicable: {reason}")],
+        });
+    }
+    let mut result = set_mapping(port, desired, &before, what_if, warnings)?;
+    if let Some(want) = wanted_no_drives(desired, no_drives(&*port)?)? {
+        let current = no_drives(&*port)?;
+        if !what_if {
+            port.set_no_drives(want)
+                .map_err(|e| Error::api("could not write NoDrives", e))?;
+        }
+        result.changed = true;
+        result.changed_properties.push("hidden".into());
+        result.actions.push(format!(
+            "{} {} in Explorer (NoDrives 0x{current:X} -> 0x{want:X})",
+            if want > current { "hide" } else { "show" },
+            desired.subject()
+        ));
+        if let Instance::Drive(d) = &mut result.state {
+            d.hidden = Some(want > current);
+        }
+    }
+    Ok(result)
+}
+
+fn set_mapping(
+    port: &mut dyn Port,
+    desired: &Instance,
+    before: &Instance,
+    what_if: bool,
+    warnings: &mut Vec<String>,
+) -> Result<SetResult, Error> {
+    let before = before.clone();
     let Some(req) = request(port, desired, &before, what_if, warnings)? else {
         return Ok(SetResult {
             state: before,

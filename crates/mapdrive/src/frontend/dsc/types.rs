@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use mapdrive_core::domain::{CredentialKind, Persistence, Secret};
 use mapdrive_core::engine::{self, SessionChoice};
+use mapdrive_core::gpp::RawFilter;
 use mapdrive_core::plan::UpdateSecret;
 
 /// What-if messages (the DSC convention `_metadata.whatIf`).
@@ -47,6 +48,16 @@ pub struct MappedDrive {
     /// Logon session(s) to act in (default auto).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<SessionChoice>,
+    /// Group Policy item-level targeting (written by `mapdrive gpp convert`): the `Filters` of a
+    /// Drives.xml item as element name, attributes and nested filters, evaluated left to right
+    /// at get/test/set in the session the drive goes into. When it says no, the drive is left
+    /// as it is and counts as in its desired state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targeting: Option<Vec<RawFilter>>,
+    /// Hide the letter in Explorer (its bit of the user's `NoDrives`, Group Policy's "Hide this
+    /// drive"); false shows it; absent leaves it alone. Needs a fixed letter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<bool>,
     /// Whether the drive exists (default true).
     #[serde(rename = "_exist", default, skip_serializing_if = "Option::is_none")]
     pub exist: Option<bool>,
