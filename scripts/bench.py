@@ -5,7 +5,8 @@ For each command: median and min wall time over N runs and peak RSS (ru_maxrss o
 which Wine turns into the Windows process), beside Wine's own `net use` and a no-op Wine process
 (`cmd /c exit`) measured in the same prefix, same run, and beside a minimal C program doing the
 enumeration `list --json` does (scripts/listdrives.c): `list --json` should stay within 1.3x of it
-in peak memory and wall time. Prints a Markdown table and the two ratios.
+in peak memory and wall time, and `--version` within 2 MiB of the no-op Wine process's peak memory.
+Prints a Markdown table, the two ratios and the `--version` memory over the no-op process.
 Usage: scripts/bench.sh [N]   (builds, prepares the prefix, then runs this)
 """
 import os
@@ -104,6 +105,11 @@ if baseline:
     print(f"`list --json` vs the C baseline: peak memory {m[3] / c[3]:.2f}x "
           f"({m[3]:.1f} vs {c[3]:.1f} MiB), median wall {m[1] / c[1]:.2f}x, min wall {m[2] / c[2]:.2f}x "
           f"(target: within 1.3x)")
+
+version = next(r for r in rows if r[0] == "`mapdrive --version`")
+print()
+print(f"`--version` peak memory over a no-op Wine process: {version[3] - rows[0][3]:+.1f} MiB "
+      f"({version[3]:.1f} vs {rows[0][3]:.1f} MiB; target: at most 2 MiB)")
 
 list_json = next(r for r in rows if r[0] == "`mapdrive list --json`")
 apply_doc = next(r for r in rows if r[0].startswith("`mapdrive apply`"))

@@ -13,12 +13,12 @@ use windows_sys::Win32::Security::Credentials::{
 };
 use windows_sys::Win32::Security::Cryptography::{
     CERT_FIND_SHA1_HASH, CERT_STORE_OPEN_EXISTING_FLAG, CERT_STORE_PROV_SYSTEM_W,
-    CERT_STORE_READONLY_FLAG, CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_INTEGER_BLOB, CertCloseStore,
-    CertFindCertificateInStore, CertFreeCertificateContext, CertOpenStore, HCERTSTORE,
+    CERT_STORE_READONLY_FLAG, CERT_SYSTEM_STORE_CURRENT_USER, CRYPT_INTEGER_BLOB, HCERTSTORE,
     PKCS_7_ASN_ENCODING, X509_ASN_ENCODING,
 };
 
 use super::handle::{Buffer, Free, last_error};
+use super::lazy;
 use super::wide::{self, WStr};
 use mapdrive_core::domain::Thumbprint;
 use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
@@ -31,18 +31,24 @@ struct Store(HCERTSTORE);
 
 impl Drop for Store {
     fn drop(&mut self) {
-        // SAFETY: `self.0` is a store handle CertOpenStore returned (never NULL here); closed once.
-        unsafe { CertCloseStore(self.0, 0) };
+        // crypt32 is loaded (the store came from it), so this only fails if it lacks the function.
+        if let Ok(close) = lazy::CertCloseStore() {
+            // SAFETY: `self.0` is a store handle CertOpenStore returned (never NULL here); closed once.
+            unsafe { close(self.0, 0) };
+        }
     }
 }
 
 /// Whether `CurrentUser\My` of the token in effect holds a certificate with this SHA-1 hash.
 pub(crate) fn in_my_store(thumbprint: &Thumbprint) -> Result<bool, ApiError> {
     let name = WStr::new("My", "CertOpenStore")?;
+    let open = lazy::CertOpenStore()?;
+    let find = lazy::CertFindCertificateInStore()?;
+    let free = lazy::CertFreeCertificateContext()?;
     // SAFETY: CERT_STORE_PROV_SYSTEM_W takes the store name as a NUL-terminated UTF-16 string in
     // `pvPara`; `name` lives until the call returns. No crypt provider (0).
     let store = unsafe {
-        CertOpenStore(
+        open(
             CERT_STORE_PROV_SYSTEM_W,
             0,
             0,
@@ -67,7 +73,7 @@ pub(crate) fn in_my_store(thumbprint: &Thumbprint) -> Result<bool, ApiError> {
     // SAFETY: `store.0` is open; `blob` and the 20 bytes it points to live until the call
     // returns; no previous context (NULL) starts the search.
     let found = unsafe {
-        CertFindCertificateInStore(
+        find(
             store.0,
             X509_ASN_ENCODING | PKCS_7_ASN_ENCODING,
             0,
@@ -83,7 +89,7 @@ pub(crate) fn in_my_store(thumbprint: &Thumbprint) -> Result<bool, ApiError> {
         };
     }
     // SAFETY: `found` is a context CertFindCertificateInStore returned for us; freed once.
-    unsafe { CertFreeCertificateContext(found) };
+    unsafe { free(found) };
     Ok(true)
 }
 

@@ -11,10 +11,8 @@ use windows_sys::Win32::Foundation::{
     CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE, LocalFree,
 };
 use windows_sys::Win32::NetworkManagement::WNet::WNetCloseEnum;
-use windows_sys::Win32::Security::Authentication::Identity::LsaFreeReturnBuffer;
 use windows_sys::Win32::Security::Credentials::CredFree;
 use windows_sys::Win32::Security::{ImpersonateLoggedOnUser, RevertToSelf};
-use windows_sys::Win32::System::RemoteDesktop::WTSFreeMemory;
 
 use mapdrive_core::error::ApiError;
 
@@ -117,16 +115,24 @@ impl<T> Drop for Buffer<T> {
                 unsafe { CredFree(p) };
             }
             Free::Lsa => {
-                // SAFETY: allocated by the LSA for us; freed once.
-                unsafe { LsaFreeReturnBuffer(p) };
+                // secur32 is loaded (it allocated the buffer): this only fails if it lacks the
+                // function, and then the buffer is left allocated.
+                if let Ok(free) = super::lazy::LsaFreeReturnBuffer() {
+                    // SAFETY: allocated by the LSA for us; freed once.
+                    unsafe { free(p) };
+                }
             }
             Free::Local => {
                 // SAFETY: allocated with LocalAlloc by the API that returned it; freed once.
                 unsafe { LocalFree(p) };
             }
             Free::Wts => {
-                // SAFETY: allocated by WTSQuerySessionInformationW for us; freed once.
-                unsafe { WTSFreeMemory(p) };
+                // wtsapi32 is loaded (it allocated the buffer): this only fails if it lacks the
+                // function, and then the buffer is left allocated.
+                if let Ok(free) = super::lazy::WTSFreeMemory() {
+                    // SAFETY: allocated by WTSQuerySessionInformationW for us; freed once.
+                    unsafe { free(p) };
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 //!
 //! - `wide` — UTF-16 in/out, NULL vs `L""` kept explicit.
 //! - `handle` — RAII for handles, Win32-allocated buffers and impersonation.
+//! - `lazy` — crypt32, secur32 and wtsapi32, loaded on first use instead of imported.
 //! - `token` — identity, elevation, the linked-token dance.
 //! - `wnet` — mpr.dll (connect, cancel, enumerate).
 //! - `cred` — Credential Manager.
@@ -23,6 +24,7 @@ mod cred;
 mod dosdev;
 mod gpp;
 mod handle;
+mod lazy;
 mod registry;
 mod sessions;
 mod token;

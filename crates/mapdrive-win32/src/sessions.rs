@@ -13,9 +13,7 @@ use std::collections::BTreeMap;
 use windows_sys::Win32::Foundation::{
     HANDLE, LUID, NTSTATUS, RtlNtStatusToDosError, UNICODE_STRING,
 };
-use windows_sys::Win32::Security::Authentication::Identity::{
-    LsaEnumerateLogonSessions, LsaNtStatusToWinError,
-};
+use windows_sys::Win32::Security::Authentication::Identity::LsaNtStatusToWinError;
 
 use super::dosdev;
 use super::handle::{Buffer, Free, OwnedHandle};
@@ -283,10 +281,11 @@ pub(crate) fn directory_drives(path: &str) -> Result<Directory, ApiError> {
 
 /// LUIDs of every logon session (`LsaEnumerateLogonSessions`, buffer freed by the LSA).
 fn logon_session_ids() -> Result<Vec<Luid>, ApiError> {
+    let enumerate = super::lazy::LsaEnumerateLogonSessions()?;
     let mut count = 0u32;
     let mut list: *mut LUID = ptr::null_mut();
     // SAFETY: both are valid out pointers.
-    let status = unsafe { LsaEnumerateLogonSessions(&mut count, &mut list) };
+    let status = unsafe { enumerate(&mut count, &mut list) };
     let list = Buffer::new(list, Free::Lsa);
     if status != 0 {
         // SAFETY: pure conversion.

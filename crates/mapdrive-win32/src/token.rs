@@ -8,7 +8,7 @@ use windows_sys::Win32::Foundation::{
     ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_DATA, ERROR_NO_TOKEN, HANDLE, LUID,
 };
 use windows_sys::Win32::Security::Authentication::Identity::{
-    LsaGetLogonSessionData, LsaNtStatusToWinError, SECURITY_LOGON_SESSION_DATA,
+    LsaNtStatusToWinError, SECURITY_LOGON_SESSION_DATA,
 };
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{
@@ -23,8 +23,7 @@ use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
 };
 use windows_sys::Win32::System::RemoteDesktop::{
-    ProcessIdToSessionId, WTS_CURRENT_SERVER_HANDLE, WTS_INFO_CLASS, WTSDomainName,
-    WTSQuerySessionInformationW, WTSUserName,
+    ProcessIdToSessionId, WTS_CURRENT_SERVER_HANDLE, WTS_INFO_CLASS, WTSDomainName, WTSUserName,
 };
 use windows_sys::Win32::System::Threading::{
     GetCurrentProcess, GetCurrentProcessId, GetCurrentThread, OpenProcess, OpenProcessToken,
@@ -343,9 +342,10 @@ pub(crate) fn session_data(id: Luid) -> Result<SessionData, ApiError> {
         LowPart: (id.0 & 0xffff_ffff) as u32,
         HighPart: (id.0 >> 32) as u32 as i32,
     };
+    let get = super::lazy::LsaGetLogonSessionData()?;
     let mut data: *mut SECURITY_LOGON_SESSION_DATA = ptr::null_mut();
     // SAFETY: `l` and `data` are valid for the call.
-    let status = unsafe { LsaGetLogonSessionData(&l, &mut data) };
+    let status = unsafe { get(&l, &mut data) };
     let data = Buffer::new(data, Free::Lsa);
     if status != 0 {
         // SAFETY: pure conversion.
@@ -710,11 +710,13 @@ pub(crate) fn linked_primary_token() -> Result<OwnedHandle, ApiError> {
 
 /// One string of `WTSQuerySessionInformationW`, `None` when unavailable or empty.
 fn wts_string(session: u32, class: WTS_INFO_CLASS) -> Option<String> {
+    // wtsapi32.dll is loaded on first use; without it there is no name to read.
+    let query = super::lazy::WTSQuerySessionInformationW().ok()?;
     let mut buf: *mut u16 = ptr::null_mut();
     let mut bytes = 0u32;
     // SAFETY: `buf` and `bytes` are valid out pointers; the buffer is freed by `owned`.
     let ok = unsafe {
-        WTSQuerySessionInformationW(
+        query(
             WTS_CURRENT_SERVER_HANDLE,
             session,
             class,

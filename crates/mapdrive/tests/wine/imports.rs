@@ -65,6 +65,14 @@ fn the_import_table_is_what_the_readme_says() {
     // oleaut32 (and with it ole32, combase, rpcrt4 under Wine) only came in for COM error
     // details that mapdrive never reads: .cargo/config.toml sets windows_slim_errors.
     assert!(!exe.contains(&"oleaut32".to_string()), "{exe:?}");
+    // Loaded on first use (mapdrive-win32's `lazy`), so that `--version` does not pay for them
+    // (docs/performance.md, "Start-up").
+    for lazy in ["secur32", "wtsapi32", "crypt32"] {
+        assert!(
+            !exe.contains(&lazy.to_string()),
+            "{lazy} is imported: {exe:?}"
+        );
+    }
     assert_eq!(
         readme_imports(),
         exe,
