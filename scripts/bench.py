@@ -66,12 +66,38 @@ def bench_document():
     for i in range(50):
         lines += [f"  - name: Credential {i}", "    type: Mapdrive/Credential",
                   f"    properties: {{name: server{i}, type: domain_password, username: 'CORP\\alice', comment: bench}}"]
+    global BENCH_LETTERS
+    BENCH_LETTERS = letters
     with open(os.path.join(prefix, "drive_c", "bench.yaml"), "w") as f:
         f.write("\n".join(lines) + "\n")
     # The first apply makes every change; the measured runs find everything in place.
     subprocess.run(["wine", exe, "apply", r"C:\bench.yaml"], env=env, stdin=subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return len(letters)
+
+
+def bench_drives_xml(letters):
+    """A Group Policy Drives.xml of 26 items with 50 item-level targeting filters, all true here."""
+    items = []
+    for i in range(26):
+        letter = letters[i] if i < len(letters) else "A"
+        use_letter = "1" if i < len(letters) else "0"
+        filters = [f'<FilterComputer bool="AND" not="1" type="NETBIOS" name="KIOSK{i:02}"/>']
+        if i < 24:
+            filters.append(f'<FilterRegistry bool="AND" not="1" type="KEYEXISTS" hive="HKEY_LOCAL_MACHINE" '
+                           f'key="SOFTWARE\\Corp\\NoDrive{i:02}" valueName="" valueType="" value="" subKeys="0" gte="0"/>')
+        items.append(
+            f'  <Drive clsid="{{935D1B74-9CB8-4e3c-9914-7DD559B7A417}}" name="{letter}:" status="{letter}:" image="2" '
+            f'changed="2026-12-01 10:00:00" uid="{{00000000-0000-0000-0000-0000000000{i:02}}}">\n'
+            f'    <Properties action="U" thisDrive="NOCHANGE" allDrives="NOCHANGE" userName="" '
+            f'path="\\\\fileserver\\public" label="" persistent="1" useLetter="{use_letter}" letter="{letter}"/>\n'
+            f'    <Filters>{"".join(filters)}</Filters>\n  </Drive>')
+    xml = ('<?xml version="1.0" encoding="utf-8"?>\n<Drives clsid="{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}">\n'
+           + "\n".join(items) + "\n</Drives>\n")
+    with open(os.path.join(prefix, "drive_c", "Drives.xml"), "w") as f:
+        f.write(xml)
+    subprocess.run(["wine", exe, "apply", r"C:\Drives.xml"], env=env, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
 
 lettered = bench_document()
@@ -89,6 +115,10 @@ rows += [
     measure(f"`mapdrive apply` 26 drives ({lettered} lettered) + 50 credentials (no-op)", [exe, "apply", r"C:\bench.yaml"]),
     measure("`mapdrive export`", [exe, "export"]),
 ]
+# After the document bench: the Drives.xml maps the same letters to the same share.
+bench_drives_xml(BENCH_LETTERS)
+rows.append(measure("`mapdrive apply Drives.xml` 26 items, 50 targeting filters (no-op)",
+                    [exe, "apply", r"C:\Drives.xml"]))
 base = rows[0][1]
 print(f"{runs} runs each, persistent wineserver, Wine {subprocess.run(['wine', '--version'], capture_output=True, text=True).stdout.strip()}")
 print(f"mapdrive.exe size: {os.path.getsize(exe) / 1024:.0f} KiB")
@@ -115,3 +145,6 @@ list_json = next(r for r in rows if r[0] == "`mapdrive list --json`")
 apply_doc = next(r for r in rows if r[0].startswith("`mapdrive apply`"))
 print()
 print(f"apply (26 drives + 50 credentials) / list --json, median wall: {apply_doc[1] / list_json[1]:.2f}x (target: within 1.5x)")
+apply_xml = next(r for r in rows if r[0].startswith("`mapdrive apply Drives.xml`"))
+print(f"apply Drives.xml (26 items, 50 filters) / list --json, median wall: {apply_xml[1] / list_json[1]:.2f}x "
+      f"(target: within 1.5x)")
