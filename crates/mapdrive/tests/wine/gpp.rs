@@ -107,3 +107,54 @@ fn apply_a_drives_xml_then_rerun_unchanged() {
     assert_eq!(wine.reg_query(r"HKCU\Network").unwrap(), network);
     assert_no_secret(&wine.transcript);
 }
+
+/// `mapdrive gpp convert` → `mapdrive apply` with the real exe gives the same end state as
+/// applying the Drives.xml itself (HKCU\Network and NoDrives, each in a fresh prefix), and a
+/// re-apply of the converted document changes nothing.
+#[test]
+fn convert_then_apply_gives_the_drives_xml_end_state() {
+    let state = |wine: &mut Prefix| {
+        let t = wine.reg_values(r"HKCU\Network\T").map(|v| {
+            v.into_iter()
+                .filter(|(k, _, _)| k == "RemotePath")
+                .collect::<Vec<_>>()
+        });
+        let s = wine.reg_values(r"HKCU\Network\S");
+        let no_drives = wine.reg_values(EXPLORER).map(|v| {
+            v.into_iter()
+                .filter(|(k, _, _)| k == "NoDrives")
+                .collect::<Vec<_>>()
+        });
+        (t, s.is_some(), no_drives)
+    };
+    let mut direct = Prefix::new();
+    let file = write_utf16(&direct, "Drives.xml", DRIVES);
+    direct.mapdrive(&["apply", &file]).success();
+    let want = state(&mut direct);
+
+    let mut converted = Prefix::new();
+    let file = write_utf16(&converted, "Drives.xml", DRIVES);
+    converted
+        .mapdrive(&[
+            "gpp",
+            "convert",
+            &file,
+            "--output",
+            r"C:\converted.dsc.yaml",
+        ])
+        .success();
+    let doc = std::fs::read_to_string(converted.path().join("drive_c").join("converted.dsc.yaml"))
+        .unwrap();
+    assert!(doc.contains("targeting"), "{doc}");
+    converted
+        .mapdrive(&["apply", r"C:\converted.dsc.yaml"])
+        .success();
+    assert_eq!(state(&mut converted), want);
+    let network = converted.reg_query(r"HKCU\Network").unwrap();
+    let again = converted.mapdrive(&["apply", r"C:\converted.dsc.yaml"]);
+    again.success();
+    assert_eq!(converted.reg_query(r"HKCU\Network").unwrap(), network);
+    converted
+        .mapdrive(&["test", r"C:\converted.dsc.yaml"])
+        .success();
+}
