@@ -254,9 +254,9 @@ fn a_system_run_evaluates_systems_token() {
     let r = apply(&mut m, &f, &["--check"]);
     insta::assert_snapshot!("gpp_system", r.stdout);
     assert!(row(&r, "B:").contains("not applicable"), "{}", r.stdout);
-    assert!(row(&r, "P:").contains("would change"), "{}", r.stdout);
-    // Applying: a plain mapping as SYSTEM would be a global drive, which mapdrive refuses (as
-    // `mapdrive map` does); the row says so and nothing changes.
+    // A plain mapping as SYSTEM would be a global drive, which mapdrive refuses (as `mapdrive map`
+    // does): `--check` says so as applying does, and nothing changes.
+    assert!(row(&r, "P:").contains("failed"), "{}", r.stdout);
     let writes = m.writes();
     let r = apply(&mut m, &f, &[]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);

@@ -212,6 +212,7 @@ fn carry_out(
     port: &mut dyn Port,
     decision: &Decision,
     session: SessionChoice,
+    check: bool,
 ) -> Result<Vec<String>, Error> {
     let mut changes = Vec::new();
     match decision {
@@ -252,7 +253,7 @@ fn carry_out(
             Request {
                 change,
                 session,
-                check: false,
+                check,
             },
         )?;
         warnings.extend(response.warnings());
@@ -308,27 +309,30 @@ pub fn apply(
         let result = match (changes, options.check) {
             (false, _) => ItemResult::Unchanged,
             (true, true) => ItemResult::WouldChange,
-            (true, false) => match carry_out(&mut cached, &removal.decision, options.session) {
-                Ok(w) => {
-                    warnings.extend(w);
-                    ItemResult::Changed
-                }
-                Err(e) => {
-                    // Keep the entry: a later run can still remove the drive.
-                    if !record_out
-                        .items
-                        .iter()
-                        .any(|i| i.uid.eq_ignore_ascii_case(&removal.entry.uid))
-                    {
-                        record_out.items.push(removal.entry.clone());
+            (true, false) => {
+                match carry_out(&mut cached, &removal.decision, options.session, false) {
+                    Ok(w) => {
+                        warnings.extend(w);
+                        ItemResult::Changed
                     }
-                    let mut r = report(name.clone(), REMOVAL_TYPE, ItemResult::Failed, why.clone());
-                    r.error = Some(format!("{why}: {}", super::error_text(&e)));
-                    r.error_kind = Some(e.kind());
-                    reports.push(r);
-                    continue;
+                    Err(e) => {
+                        // Keep the entry: a later run can still remove the drive.
+                        if !record_out
+                            .items
+                            .iter()
+                            .any(|i| i.uid.eq_ignore_ascii_case(&removal.entry.uid))
+                        {
+                            record_out.items.push(removal.entry.clone());
+                        }
+                        let mut r =
+                            report(name.clone(), REMOVAL_TYPE, ItemResult::Failed, why.clone());
+                        r.error = Some(format!("{why}: {}", super::error_text(&e)));
+                        r.error_kind = Some(e.kind());
+                        reports.push(r);
+                        continue;
+                    }
                 }
-            },
+            }
         };
         reports.push(report(name, REMOVAL_TYPE, result, why));
     }
@@ -361,11 +365,16 @@ pub fn apply(
             Decision::NotProcessed { .. } => ItemResult::NotProcessed,
             Decision::Failed { .. } => ItemResult::Failed,
             _ if !item.changes() => ItemResult::Unchanged,
-            _ if options.check => ItemResult::WouldChange,
-            d => match carry_out(&mut cached, d, options.session) {
+            // In check mode the engine checks the change too, so `--check` fails where the
+            // change would (e.g. a mapping refused as SYSTEM) instead of predicting success.
+            d => match carry_out(&mut cached, d, options.session, options.check) {
                 Ok(w) => {
                     warnings.extend(w);
-                    ItemResult::Changed
+                    if options.check {
+                        ItemResult::WouldChange
+                    } else {
+                        ItemResult::Changed
+                    }
                 }
                 Err(e) => {
                     let uid = item
