@@ -574,3 +574,39 @@ fn secrets_on_standard_input_are_one_line_each() {
     }
     assert_eq!(m.writes(), w);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    /// export → apply is a fixed point for any comment, labels and comments that start with `[`
+    /// (an expression's opening) included: the exported document escapes them as `[[`.
+    #[test]
+    fn export_then_apply_keeps_any_comment(
+        comment in "(\\[|\\[\\[|\\[parameters\\('x'\\)\\]|\\[envvar\\('COMPUTERNAME'\\)\\]|)[a-zA-Z0-9 \\[\\]()'.,é-]{0,20}"
+    ) {
+        let mut m = bob();
+        let set = mapdrive_stdin(
+            &mut m,
+            &["cred", "set", "fileserver", "--user", BOB, "--secret-stdin", "--comment", &comment],
+            "pw-1\n",
+        );
+        proptest::prop_assume!(set.code == 0);
+        for json in [false, true] {
+            let doc = document::export(&mut m, json).unwrap();
+            let e = env;
+            let ins = inputs(&[], &e);
+            let w = m.writes();
+            let r = run(&mut m, &doc.stdout, &ins, Options::default());
+            proptest::prop_assert_eq!(r.code, 0, "{}{}\n{}", r.stdout, r.stderr, doc.stdout);
+            proptest::prop_assert_eq!(m.writes(), w, "{}", doc.stdout);
+        }
+        let stored = m
+            .credential("fileserver", mapdrive_core::domain::CredentialKind::DomainPassword)
+            .unwrap()
+            .and_then(|c| c.comment)
+            .unwrap_or_default();
+        // The comment is what was given: applying the export did not turn it into an
+        // expression's value.
+        proptest::prop_assert_eq!(stored, comment);
+    }
+}
