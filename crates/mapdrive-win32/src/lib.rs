@@ -400,12 +400,18 @@ mod tests {
     }
 
     /// Whether this machine may be changed: HKLM values (a boot-time DOS device,
-    /// EnableLinkedConnections) and the user's remembered drives. Only a throwaway Wine prefix
+    /// EnableLinkedConnections), the user's remembered drives, Explorer labels, the user's
+    /// Credential Manager (an Enterprise credential would roam), a connection attempt to a host
+    /// that does not exist (DNS/LLMNR/NetBIOS queries on the network), SYSTEM impersonation. Only a throwaway Wine prefix
     /// or test VM that says so with `MAPDRIVE_TEST_MACHINE=1` (as `scripts/test.sh` does).
     fn disposable_machine() -> bool {
         let yes = std::env::var_os("MAPDRIVE_TEST_MACHINE").is_some();
         if !yes {
-            println!("skipped: writes HKLM or HKCU\\Network (MAPDRIVE_TEST_MACHINE=1)");
+            println!(
+                "skipped: changes this machine (Credential Manager, registry, a connect attempt \
+                 that queries name resolution, SYSTEM impersonation): set MAPDRIVE_TEST_MACHINE=1 \
+                 only in a throwaway Wine prefix or test VM"
+            );
         }
         yes
     }
@@ -445,6 +451,9 @@ mod tests {
 
     #[test]
     fn generic_credential_round_trip() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let _vault = vault();
         let mut w = Win32::new()?;
         let target = unique("mapdrive-test");
@@ -515,6 +524,9 @@ mod tests {
 
     #[test]
     fn domain_password_secret_is_never_compared() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let _vault = vault();
         let mut w = Win32::new()?;
         let target = unique("mapdrive-dom");
@@ -558,6 +570,9 @@ mod tests {
 
     #[test]
     fn label_round_trip() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let mut w = Win32::new()?;
         let r = remote(&format!(r"\\{}\share", unique("labelsrv")))?;
         assert_eq!(w.label(&r)?, None);
@@ -650,6 +665,9 @@ mod tests {
 
     #[test]
     fn add_connection_never_prompts_and_reports_the_code() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let mut w = Win32::new()?;
         // No provider under a bare Wine prefix: 1222, not 67 (which CONNECT_INTERACTIVE gives).
         let r = w.add_connection(
@@ -810,6 +828,9 @@ mod tests {
 
     #[test]
     fn certificate_credentials_wine_refuses_with_87() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let _v = vault();
         let w = Win32::new()?;
         let tp: mapdrive_core::domain::Thumbprint =
@@ -851,6 +872,9 @@ mod tests {
 
     #[test]
     fn credential_attributes_are_written_wine_drops_them() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let _v = vault();
         let mut w = Win32::new()?;
         let target = format!("mapdrive-attr-{}", std::process::id());
@@ -892,6 +916,9 @@ mod tests {
     /// for every call, twice per command and again in the doctor).
     #[test]
     fn linked_token_is_searched_once_and_kept() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
         let mut w = Win32::new()?;
         assert!(w.linked.is_none());
         let first = w.use_token(TokenChoice::Linked);
