@@ -224,14 +224,7 @@ impl Port for Machine {
                     elevation: Some(s.elevation),
                     is_current: *l == luid,
                     drives: if readable {
-                        s.devices
-                            .iter()
-                            .filter_map(|(name, e)| {
-                                name.parse::<DriveLetter>()
-                                    .ok()
-                                    .map(|d| (d, e.target.clone()))
-                            })
-                            .collect()
+                        drive_devices(s)
                     } else {
                         Vec::new()
                     },
@@ -282,14 +275,7 @@ impl Port for Machine {
                     is_current: *l == luid,
                     is_explorer: Some(*l) == explorer,
                     drives: if drives_readable && !system {
-                        s.devices
-                            .iter()
-                            .filter_map(|(name, e)| {
-                                name.parse::<DriveLetter>()
-                                    .ok()
-                                    .map(|d| (d, e.target.clone()))
-                            })
-                            .collect()
+                        drive_devices(s)
                     } else {
                         Vec::new()
                     },
@@ -539,4 +525,16 @@ impl Port for Machine {
         let r = self.store_credential_with(cred, attributes);
         self.counted(r)
     }
+}
+
+/// A logon session's local DOS devices that are drive letters, with their targets.
+fn drive_devices(s: &crate::Session) -> Vec<(DriveLetter, String)> {
+    s.devices
+        .iter()
+        .filter_map(|(name, e)| {
+            name.parse::<DriveLetter>()
+                .ok()
+                .map(|d| (d, e.target.clone()))
+        })
+        .collect()
 }
