@@ -585,9 +585,11 @@ proptest::proptest! {
         comment in "(\\[|\\[\\[|\\[parameters\\('x'\\)\\]|\\[envvar\\('COMPUTERNAME'\\)\\]|)[a-zA-Z0-9 \\[\\]()'.,é-]{0,20}"
     ) {
         let mut m = bob();
+        // `--comment=VALUE`: a comment may start with `-`.
+        let comment_arg = format!("--comment={comment}");
         let set = mapdrive_stdin(
             &mut m,
-            &["cred", "set", "fileserver", "--user", BOB, "--secret-stdin", "--comment", &comment],
+            &["cred", "set", "fileserver", "--user", BOB, "--secret-stdin", &comment_arg],
             "pw-1\n",
         );
         proptest::prop_assume!(set.code == 0);
