@@ -9,6 +9,7 @@
 //! - [`doctor`]: rules over the same facts, producing findings; never writes.
 //! - [`gpp`]: Group Policy Preferences Drive Maps (`Drives.xml`): parsing, item-level
 //!   targeting, preference variables and the per-item decisions (pure; no port calls).
+//! - [`audit`]: the audit trail's events (one per change, for the Application log).
 //! - [`error`]: the error type and the catalog of Win32 error codes with their remedies.
 //!
 //! This crate has no `unsafe` and no platform-specific code: front-ends (the `mapdrive` crate)
@@ -16,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod doctor;
 pub mod domain;
 pub mod engine;

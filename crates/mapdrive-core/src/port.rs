@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::audit::{AuditEvent, EventSourceRegistration};
 use crate::domain::{
     CredentialAttribute, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation,
     Identity, LinkedConnections, LogonType, Luid, Persistence, RemotePath, Secret, SessionUsers,
@@ -263,6 +264,25 @@ pub trait Port {
     fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError>;
     /// Makes the following calls run as `choice`. The adapter reverts on `Current` and on drop.
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError>;
+
+    // The audit trail (`crate::audit`): the Application log's `mapdrive` source.
+
+    /// Writes one event to the Application log (`ReportEventW`, source `mapdrive`, the event's
+    /// actor SID as the user). Never fails the command: an adapter that cannot write it (no
+    /// Event Log service, access denied) drops it, saying so at most once on stderr.
+    fn report_event(&mut self, event: &AuditEvent);
+    /// The event source's registration (`HKLM\SYSTEM\CurrentControlSet\Services\EventLog\
+    /// Application\mapdrive`), `None` when the key is absent.
+    fn event_source(&self) -> Result<Option<EventSourceRegistration>, ApiError>;
+    /// Writes (`Some`: creates the key, sets `EventMessageFile` as `REG_EXPAND_SZ` and
+    /// `TypesSupported` as `REG_DWORD`) or deletes (`None`) the event source's registration.
+    /// Needs administrator rights (5 otherwise).
+    fn set_event_source(
+        &mut self,
+        registration: Option<&EventSourceRegistration>,
+    ) -> Result<(), ApiError>;
+    /// The full path of the running executable (`GetModuleFileNameW(NULL)`).
+    fn executable_path(&self) -> Result<String, ApiError>;
 
     // Certificates and credential attributes (win_credential's certificate types). Defaults
     // answer ERROR_NOT_SUPPORTED (50) so adapters without them keep compiling.

@@ -293,7 +293,28 @@ pub struct Machine {
     next_terminal: u32,
     /// What `GetConsoleOutputCP` answers (`None`: no console).
     console_code_page: Option<u32>,
+    /// Every event `report_event` wrote to the Application log, in order.
+    audit: Vec<ReportedEvent>,
+    /// Whether the Event Log takes events (off: `report_event` drops them, as when the
+    /// service is stopped).
+    event_log_available: bool,
+    /// `HKLM\...\EventLog\Application\mapdrive`.
+    event_source: Option<mapdrive_core::audit::EventSourceRegistration>,
+    /// What `GetModuleFileNameW(NULL)` answers.
+    executable: String,
 }
+
+/// One event written to the Application log, with the logon session of the token in effect
+/// when it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReportedEvent {
+    pub event: mapdrive_core::audit::AuditEvent,
+    /// The token in effect (`None`: none, its session was logged off).
+    pub token: Option<Luid>,
+}
+
+/// Where the model's `mapdrive.exe` lives.
+pub const EXECUTABLE: &str = r"C:\Program Files\mapdrive\mapdrive.exe";
 
 impl Default for Machine {
     fn default() -> Self {
@@ -355,6 +376,10 @@ impl Machine {
             computer: gpp::Computer::default(),
             next_terminal: 1,
             console_code_page: None,
+            audit: Vec::new(),
+            event_log_available: true,
+            event_source: None,
+            executable: EXECUTABLE.to_string(),
         };
         m.boot();
         m
@@ -827,6 +852,24 @@ impl Machine {
     /// What Winlogon did at every logon so far (why a remembered drive is missing).
     pub fn restore_events(&self) -> &[LogonEvent] {
         &self.events
+    }
+
+    /// Every event written to the Application log so far, in order.
+    pub fn audit_events(&self) -> &[ReportedEvent] {
+        &self.audit
+    }
+
+    /// Makes the Event Log unavailable (`false`: events are dropped, as with the service
+    /// stopped) or available again.
+    pub fn set_event_log_available(&mut self, available: bool) {
+        self.event_log_available = available;
+    }
+
+    /// The event source's registration as an administrator would see it in regedit.
+    pub fn event_source_registration(
+        &self,
+    ) -> Option<&mapdrive_core::audit::EventSourceRegistration> {
+        self.event_source.as_ref()
     }
 
     /// Number of successful port actions so far (each is a write on a real host, even when it

@@ -2,6 +2,7 @@
 
 use super::gpp::{EXPLORER_POLICIES, GPP_RECORDS};
 use super::{DeviceKind, Machine, device_key, key};
+use mapdrive_core::audit::{AuditEvent, EventSourceRegistration};
 use mapdrive_core::domain::Luid;
 use mapdrive_core::domain::{
     Account, CredentialCaps, CredentialInfo, CredentialKind, DriveLetter, Elevation, Identity,
@@ -524,6 +525,48 @@ impl Port for Machine {
     ) -> Result<(), ApiError> {
         let r = self.store_credential_with(cred, attributes);
         self.counted(r)
+    }
+
+    /// Recorded with the logon session of the token in effect (not a write: the machine's state
+    /// does not change); dropped while the Event Log is unavailable.
+    fn report_event(&mut self, event: &AuditEvent) {
+        if !self.event_log_available {
+            return;
+        }
+        let token = self.thread.or(self.process);
+        self.audit.push(crate::ReportedEvent {
+            event: event.clone(),
+            token,
+        });
+    }
+
+    fn event_source(&self) -> Result<Option<EventSourceRegistration>, ApiError> {
+        self.token("RegOpenKeyExW")?;
+        Ok(self.event_source.clone())
+    }
+
+    /// `HKLM`: needs an elevated token (5 otherwise). Writing what is there already, or deleting
+    /// an absent key, succeeds (and is counted only when something changed).
+    fn set_event_source(
+        &mut self,
+        registration: Option<&EventSourceRegistration>,
+    ) -> Result<(), ApiError> {
+        let api = if registration.is_some() {
+            "RegCreateKeyExW"
+        } else {
+            "RegDeleteTreeW"
+        };
+        let luid = self.token(api)?;
+        self.require_elevated(luid, api)?;
+        if self.event_source.as_ref() != registration {
+            self.event_source = registration.cloned();
+            self.writes += 1;
+        }
+        Ok(())
+    }
+
+    fn executable_path(&self) -> Result<String, ApiError> {
+        Ok(self.executable.clone())
     }
 }
 

@@ -14,6 +14,7 @@
 //! - `cert` — `CurrentUser\My` certificates and marshaled certificate references.
 //! - `registry` — `HKCU\Network`, labels, boot-time DOS devices, EnableLinkedConnections.
 //! - `dosdev` — `QueryDosDeviceW`.
+//! - `eventlog` — the Application log (`ReportEventW`) and the executable's own path.
 //! - `gpp` — the targeting facts of Group Policy Drive Maps (groups, names, version, languages).
 //! - `sessions` — logon sessions and their DOS-device directories.
 
@@ -22,6 +23,7 @@
 mod cert;
 mod cred;
 mod dosdev;
+mod eventlog;
 mod gpp;
 mod handle;
 mod lazy;
@@ -53,6 +55,8 @@ pub struct Win32 {
     /// The linked primary token, or why it cannot be had: the SYSTEM-token search runs at most
     /// once per process (it used to run for every `use_token(Linked)`).
     linked: Option<Result<OwnedHandle, ApiError>>,
+    /// The `mapdrive` event source, registered on the first event.
+    event_log: eventlog::EventLog,
 }
 
 impl Win32 {
@@ -93,6 +97,7 @@ impl Win32 {
         Ok(Win32 {
             impersonation: None,
             linked: None,
+            event_log: eventlog::EventLog::default(),
         })
     }
 
@@ -309,6 +314,28 @@ impl Port for Win32 {
             }
         }
     }
+
+    fn report_event(&mut self, event: &mapdrive_core::audit::AuditEvent) {
+        self.event_log.report(event);
+    }
+
+    fn event_source(
+        &self,
+    ) -> Result<Option<mapdrive_core::audit::EventSourceRegistration>, ApiError> {
+        registry::event_source()
+    }
+
+    fn set_event_source(
+        &mut self,
+        registration: Option<&mapdrive_core::audit::EventSourceRegistration>,
+    ) -> Result<(), ApiError> {
+        registry::set_event_source(registration)
+    }
+
+    fn executable_path(&self) -> Result<String, ApiError> {
+        eventlog::executable_path()
+    }
+
     fn certificate_in_my_store(
         &self,
         thumbprint: &mapdrive_core::domain::Thumbprint,

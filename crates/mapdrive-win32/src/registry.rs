@@ -10,6 +10,7 @@ use windows_registry::{CURRENT_USER, Key, LOCAL_MACHINE, Type, Value};
 use windows_sys::Win32::System::Registry::{HKEY, RegOpenCurrentUser};
 
 use super::wide;
+use mapdrive_core::audit::EventSourceRegistration;
 use mapdrive_core::domain::{DriveLetter, LinkedConnections, RemotePath};
 use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
 use mapdrive_core::gpp::{Hive as GppHive, RegValue};
@@ -330,6 +331,52 @@ pub(crate) fn remove_boot_device(name: &str) -> Result<(), ApiError> {
     match open_write(LOCAL_MACHINE, DOS_DEVICES)? {
         Some(key) => remove_value(&key, name),
         None => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------- the Event Log source
+
+/// The key of the Application log's sources.
+const EVENTLOG_APPLICATION: &str = r"SYSTEM\CurrentControlSet\Services\EventLog\Application";
+
+/// The registration of the `mapdrive` event source; `None` when its key is absent.
+pub(crate) fn event_source() -> Result<Option<EventSourceRegistration>, ApiError> {
+    let Some(key) = open_read(LOCAL_MACHINE, mapdrive_core::audit::SOURCE_KEY)? else {
+        return Ok(None);
+    };
+    Ok(Some(EventSourceRegistration {
+        message_file: read_string(&key, "EventMessageFile")?.unwrap_or_default(),
+        types_supported: read_dword(&key, "TypesSupported")?,
+    }))
+}
+
+/// Writes the registration (`EventMessageFile` as REG_EXPAND_SZ, `TypesSupported` as REG_DWORD),
+/// or deletes the source's key with everything in it (absent is success).
+pub(crate) fn set_event_source(
+    registration: Option<&EventSourceRegistration>,
+) -> Result<(), ApiError> {
+    match registration {
+        Some(r) => {
+            let key = create(LOCAL_MACHINE, mapdrive_core::audit::SOURCE_KEY)?;
+            if r.message_file.contains('\0') {
+                return Err(ApiError::new("RegSetValueExW", ERROR_INVALID_PARAMETER));
+            }
+            map(
+                key.set_expand_string("EventMessageFile", &r.message_file),
+                "RegSetValueExW",
+            )?;
+            match r.types_supported {
+                Some(t) => set_dword(&key, "TypesSupported", t),
+                None => remove_value(&key, "TypesSupported"),
+            }
+        }
+        None => match open_write(LOCAL_MACHINE, EVENTLOG_APPLICATION)? {
+            Some(parent) => absent_is_done(map(
+                parent.remove_tree(mapdrive_core::audit::SOURCE),
+                "RegDeleteTreeW",
+            )),
+            None => Ok(()),
+        },
     }
 }
 

@@ -186,7 +186,8 @@ fn touches(action: Action) -> Option<Touches> {
         Action::SetLinkedConnections => Touches::Policy,
         Action::SetNoDrives => Touches::NoDrives,
         Action::SetGppRecord => Touches::GppRecords,
-        Action::UseToken => return None,
+        // The event source's registration is not cached.
+        Action::UseToken | Action::SetEventSource => return None,
     })
 }
 
@@ -373,6 +374,10 @@ impl Port for CachingPort<'_> {
         remove_boot_device,
         set_label,
         set_linked_connections,
+        report_event,
+        event_source,
+        executable_path,
+        set_event_source,
     );
 
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {

@@ -3,6 +3,7 @@
 //! read such as [`inventories`]), calls the engine, and renders what comes back; the session
 //! choice, the secret rules, planning, check mode, applying and verifying are decided here.
 
+pub mod audit;
 pub mod cache;
 pub mod secret;
 pub mod session;
@@ -133,18 +134,43 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
             check,
             TokenChoice::Current,
             SessionChoice::Current,
-        )?;
+        );
+        if !check {
+            audit::after_change(port, &change, &outcome);
+        }
         return Ok(Response {
-            outcomes: vec![(TokenChoice::Current, outcome)],
+            outcomes: vec![(TokenChoice::Current, outcome?)],
             failure: None,
         });
     }
-    let chosen = session::choose_to_change(port, session)?;
+    let chosen = match session::choose_to_change(port, session) {
+        Ok(chosen) => chosen,
+        Err(e) => {
+            if !check {
+                audit::failure(port, &change, &e);
+            }
+            return Err(e);
+        }
+    };
     let mut outcomes: Vec<(TokenChoice, Outcome)> = Vec::new();
     for token in &chosen.tokens {
+        // Reported in the token the change was made in (its SID and logon session); a failure
+        // to switch tokens, outside it.
+        let mut reported = false;
         let result = under(port, *token, |p| {
-            change_in_this_token(p, &change, check, *token, session)
+            let result = change_in_this_token(p, &change, check, *token, session);
+            if !check {
+                audit::after_change(p, &change, &result);
+                reported = true;
+            }
+            result
         });
+        if let Err(e) = &result
+            && !check
+            && !reported
+        {
+            audit::failure(port, &change, e);
+        }
         let mut outcome = match result {
             Ok(outcome) => outcome,
             Err(e) if !outcomes.is_empty() => {
@@ -631,7 +657,11 @@ pub fn restore(
     let chosen = session::choose_to_change(port, session)?;
     let mut out = Vec::new();
     for token in chosen.tokens {
-        let mut report = under(port, token, |p| plan::restore(p, check))?;
+        let mut report = under(port, token, |p| {
+            let report = plan::restore(p, check)?;
+            audit::after_restore(p, &report);
+            Ok(report)
+        })?;
         report
             .warnings
             .splice(0..0, chosen.warnings.iter().cloned());

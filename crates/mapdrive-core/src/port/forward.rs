@@ -39,6 +39,8 @@ pub enum Fact {
     RegistryValue,
     NoDrives,
     GppRecord,
+    EventSource,
+    ExecutablePath,
 }
 
 impl Fact {
@@ -69,6 +71,8 @@ impl Fact {
             Fact::RegistryValue => "registry_value",
             Fact::NoDrives => "no_drives",
             Fact::GppRecord => "gpp_record",
+            Fact::EventSource => "event_source",
+            Fact::ExecutablePath => "executable_path",
         }
     }
 }
@@ -91,6 +95,7 @@ pub enum Action {
     SetNoDrives,
     SetGppRecord,
     UseToken,
+    SetEventSource,
 }
 
 impl Action {
@@ -112,6 +117,7 @@ impl Action {
             Action::SetNoDrives => "set_no_drives",
             Action::SetGppRecord => "set_gpp_record",
             Action::UseToken => "use_token",
+            Action::SetEventSource => "set_event_source",
         }
     }
 }
@@ -301,6 +307,24 @@ macro_rules! forward_port {
         $crate::forward_port!(@action SetGppRecord set_gpp_record(
             key: &str, record: ::core::option::Option<&str>
         ));
+    };
+    (@one event_source) => {
+        $crate::forward_port!(@fact EventSource event_source()
+            -> ::core::option::Option<$crate::audit::EventSourceRegistration>);
+    };
+    (@one executable_path) => {
+        $crate::forward_port!(@fact ExecutablePath executable_path() -> ::std::string::String);
+    };
+    (@one set_event_source) => {
+        $crate::forward_port!(@action SetEventSource set_event_source(
+            registration: ::core::option::Option<&$crate::audit::EventSourceRegistration>
+        ));
+    };
+    // Not an action on the machine's state: straight to the wrapped port, outside `act`.
+    (@one report_event) => {
+        fn report_event(&mut self, event: &$crate::audit::AuditEvent) {
+            $crate::port::Port::report_event($crate::port::Forward::inner_mut(self), event)
+        }
     };
     (@one use_token) => {
         $crate::forward_port!(@action UseToken use_token(choice: $crate::port::TokenChoice));

@@ -263,6 +263,10 @@ impl Port for Hooked<'_, '_> {
         set_linked_connections,
         set_no_drives,
         set_gpp_record,
+        report_event,
+        event_source,
+        executable_path,
+        set_event_source,
     );
 
     // `write_credential_with_attributes` keeps the trait's default, which goes through

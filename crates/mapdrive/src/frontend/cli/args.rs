@@ -61,6 +61,10 @@ pub enum Command {
     /// Group Policy Preferences Drive Maps (Drives.xml): `gpp convert` writes the equivalent DSC document.
     #[command(subcommand)]
     Gpp(crate::frontend::document::gpp::GppCommand),
+    /// Register (install) or remove the Event Log source `mapdrive`, so that Event Viewer shows
+    /// the audit trail's events with their text (needs administrator rights).
+    #[command(subcommand)]
+    Eventlog(EventlogCommand),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
     Explain(ExplainArgs),
     /// Print a shell completion script (PowerShell: add `mapdrive completions powershell | Out-String | Invoke-Expression` to $PROFILE).
@@ -195,6 +199,16 @@ pub struct UnmapArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub change: ChangeArgs,
+}
+
+/// `eventlog` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EventlogCommand {
+    /// Register the source: HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\mapdrive,
+    /// EventMessageFile = this executable, TypesSupported = 7.
+    Install(ChangeArgs),
+    /// Remove the source's registration (the events already written stay in the log).
+    Remove(ChangeArgs),
 }
 
 /// `cred` subcommands.

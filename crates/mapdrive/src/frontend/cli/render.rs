@@ -587,6 +587,35 @@ pub fn policy(current: LinkedConnections, json: bool) -> Report {
     ok(text.into(), &[], false)
 }
 
+/// `eventlog install|remove`.
+pub fn event_source(o: &mapdrive_core::engine::audit::EventSourceOutcome, json: bool) -> Report {
+    if json {
+        return ok(to_json(o), &[], true);
+    }
+    let registration = |r: &Option<mapdrive_core::audit::EventSourceRegistration>| match r {
+        Some(r) => format!(
+            "registered: EventMessageFile = {}, TypesSupported = {}",
+            r.message_file,
+            r.types_supported
+                .map_or_else(|| "(absent)".to_string(), |t| t.to_string())
+        ),
+        None => "not registered".to_string(),
+    };
+    let verb = match (o.changed, o.check_mode) {
+        (false, _) => "unchanged",
+        (true, true) => "would change",
+        (true, false) => "changed",
+    };
+    let mut text = format!("Event Log source mapdrive ({}): {verb}\n", o.key);
+    if o.changed {
+        text.push_str(&format!("  before: {}\n", registration(&o.before)));
+        text.push_str(&format!("  after:  {}\n", registration(&o.after)));
+    } else {
+        text.push_str(&format!("  {}\n", registration(&o.after)));
+    }
+    ok(text, &[], false)
+}
+
 /// `doctor`.
 pub fn doctor(d: &mapdrive_core::doctor::Diagnosis, json: bool) -> Report {
     if json {

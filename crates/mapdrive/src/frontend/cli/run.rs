@@ -1,6 +1,8 @@
 //! Runs one parsed command: arguments → an engine request → render. No decisions live here.
 
-use super::args::{Cli, Command, CredCommand, CredSetArgs, OnOffUnset, PolicyCommand};
+use super::args::{
+    Cli, Command, CredCommand, CredSetArgs, EventlogCommand, OnOffUnset, PolicyCommand,
+};
 use super::render;
 use mapdrive_core::domain::{CredentialTarget, DriveLetter, RemotePath};
 use mapdrive_core::engine::{self, Change, Request, Response, SecretSource, SessionChoice};
@@ -56,6 +58,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Sessions(a) => a.json,
         Command::Policy(PolicyCommand::LinkedConnections(a)) => a.change.json,
         Command::Explain(a) => a.json,
+        Command::Eventlog(EventlogCommand::Install(a) | EventlogCommand::Remove(a)) => a.json,
         Command::Apply(a) => a.json,
         Command::Test(a) => a.json,
         Command::Export(a) => a.json,
@@ -218,6 +221,14 @@ fn dispatch(
             mapdrive_core::error::explain(&a.code).map(|i| render::explain(i, a.json))
         }
         Command::Completions(a) => Ok(super::completions::script(a.shell)),
+        Command::Eventlog(c) => {
+            let (install, a) = match c {
+                EventlogCommand::Install(a) => (true, a),
+                EventlogCommand::Remove(a) => (false, a),
+            };
+            let outcome = engine::audit::event_source(port, install, a.check)?;
+            Ok(render::event_source(&outcome, a.json))
+        }
         Command::Dsc(a) => Ok(crate::frontend::dsc::cli::run(&a, Some(port), input)),
         Command::Apply(a) => crate::frontend::document::cli::apply(&a, port, input),
         Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),

@@ -99,6 +99,12 @@ pub fn apply(
         stop_on_error: a.stop_on_error,
     };
     let report = run(&a.document, options, port, input)?;
+    summarize(
+        port,
+        engine::audit::Run::Apply { check: a.check },
+        &a.document.file,
+        &report,
+    );
     Ok(super::render(&report, a.json, false))
 }
 
@@ -115,7 +121,26 @@ pub fn test(
         stop_on_error: false,
     };
     let report = run(&a.document, options, port, input)?;
+    summarize(port, engine::audit::Run::Test, &a.document.file, &report);
     Ok(super::render(&report, a.json, true))
+}
+
+/// The run's summary event in the Application log (the engine decides whether there is one).
+fn summarize(
+    port: &mut dyn Port,
+    run: engine::audit::Run,
+    file: &Path,
+    report: &super::ApplyReport,
+) {
+    let full = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    engine::audit::report_summary(
+        port,
+        run,
+        &full.to_string_lossy(),
+        report.changed,
+        report.failed,
+        &report.summary,
+    );
 }
 
 /// Reads the document, its parameters and stdin secrets, and applies it (or checks it).

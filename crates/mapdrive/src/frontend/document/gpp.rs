@@ -430,12 +430,7 @@ pub fn apply(
         let text = serde_json::to_string(&stored).unwrap_or_default();
         under(&mut cached, token, |p| {
             if no_drives != no_drives_before {
-                p.set_no_drives(no_drives).map_err(|e| {
-                    Error::api(
-                        "could not write NoDrives (HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer)",
-                        e,
-                    )
-                })?;
+                engine::audit::set_no_drives(p, Some(no_drives_before), no_drives)?;
             }
             if write_record {
                 let value = (record_out != AppliedRecord::default()).then_some(text.as_str());

@@ -570,8 +570,7 @@ pub fn set(
     if let Some(want) = wanted_no_drives(desired, no_drives(&*port)?)? {
         let current = no_drives(&*port)?;
         if !what_if {
-            port.set_no_drives(want)
-                .map_err(|e| Error::api("could not write NoDrives", e))?;
+            engine::audit::set_no_drives(port, Some(current), want)?;
         }
         result.changed = true;
         result.changed_properties.push("hidden".into());
