@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one place that installs what building and testing mapdrive needs on a Debian/Ubuntu machine,
 # and only what is missing: the apt packages below (mingw-w64, the linker for
-# x86_64-pc-windows-gnu; Wine 8, wine + wine64; python3-venv; bc for scripts/bench-ansible.sh),
+# x86_64-pc-windows-gnu, with binutils' windres and windmc for the resources; Wine 8, wine +
+# wine64; python3-venv; bc for scripts/bench-ansible.sh),
 # the Rust Windows target, rustfmt and clippy. Safe to run repeatedly; silent when everything is
 # present. Scripts call it; none installs anything itself.
 #
@@ -29,7 +30,7 @@ for arg in "$@"; do
 done
 
 # Debian packages, installed when `present` says they are missing.
-apt_packages=(gcc-mingw-w64-x86-64 wine wine64 python3-venv bc)
+apt_packages=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 python3-venv bc)
 if [ "$release" = 1 ]; then
     # Signing and its throwaway test certificate; the release also builds the Ansible tarball.
     apt_packages+=(osslsigncode openssl)
@@ -41,6 +42,7 @@ fi
 present() {
     case "$1" in
     gcc-mingw-w64-x86-64) command -v x86_64-w64-mingw32-gcc ;;
+    binutils-mingw-w64-x86-64) command -v x86_64-w64-mingw32-windmc ;;
     wine) command -v wine ;;
     wine64) [ -x /usr/lib/wine/wine64 ] || command -v wine64 ;;
     python3-venv) python3 -c 'import venv, ensurepip' ;;

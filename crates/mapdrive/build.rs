@@ -2,8 +2,9 @@
 //! - `MAPDRIVE_COMMIT` and `MAPDRIVE_TARGET` for `mapdrive --version`: the commit is
 //!   `git rev-parse HEAD` of the checkout being built ("unknown" outside a git checkout, or what
 //!   `MAPDRIVE_BUILD_COMMIT` says, for builds from a source archive);
-//! - on Windows targets only, the application manifest and the version resource of `mapdrive.exe`
-//!   (`res/mapdrive.rc`), compiled by `embed-resource` with mingw-w64's `windres` (GNU target) or the
+//! - on Windows targets only, the application manifest, the version resource and the Event Log
+//!   message table (`res/messages.mc`, compiled by mingw-w64's `windmc` or the SDK's `mc.exe` into
+//!   `OUT_DIR/messages.rc` + `.bin`) of `mapdrive.exe` (`res/mapdrive.rc`), compiled by `embed-resource` with mingw-w64's `windres` (GNU target) or the
 //!   Windows SDK's `rc.exe` (MSVC) and linked into the `mapdrive` binary alone (not the tests).
 //!
 //! It reruns only when this file, `res/` or the checked-out commit changes: `.git/HEAD` and the
@@ -114,6 +115,7 @@ fn windows_resources() {
         .unwrap_or_else(|e| panic!("could not write OUT_DIR/mapdrive-version.h: {e}"));
     let res_dir =
         PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("res");
+    message_table(&res_dir, &out_dir);
     if std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("msvc") {
         // res/mapdrive.rc carries the manifest: link.exe must not generate a second one.
         println!("cargo:rustc-link-arg-bin=mapdrive=/MANIFEST:NO");
@@ -136,4 +138,39 @@ fn windows_resources() {
                  x86_64-w64-mingw32-windres (scripts/bootstrap.sh installs it), MSVC the Windows SDK's rc.exe"
             )
         });
+}
+
+/// `res/messages.mc` into `OUT_DIR/messages.rc` (which `res/mapdrive.rc` includes), its
+/// `messages_MSG00409.bin` and `messages.h`: the RT_MESSAGETABLE Event Viewer reads the audit
+/// events' texts from.
+fn message_table(res_dir: &Path, out_dir: &Path) {
+    let tool = if std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("msvc") {
+        "mc.exe".to_string()
+    } else {
+        let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_else(|_| "x86_64".into());
+        std::env::var("MAPDRIVE_WINDMC").unwrap_or_else(|_| format!("{arch}-w64-mingw32-windmc"))
+    };
+    println!("cargo:rerun-if-env-changed=MAPDRIVE_WINDMC");
+    // -b: the .bin is named after the .mc (messages_MSG00409.bin); -h/-r: where the header and
+    // the .rc go.
+    let out = Command::new(&tool)
+        .arg("-b")
+        .arg("-h")
+        .arg(out_dir)
+        .arg("-r")
+        .arg(out_dir)
+        .arg(res_dir.join("messages.mc"))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not run {tool} ({e}): the GNU target needs mingw-w64's windmc \
+                 (binutils-mingw-w64-x86-64, which scripts/bootstrap.sh installs), MSVC the Windows SDK's mc.exe"
+            )
+        });
+    assert!(
+        out.status.success(),
+        "{tool} res/messages.mc failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -293,7 +293,7 @@ impl AuditEvent {
 }
 
 /// The registration of the event source: what `mapdrive eventlog install` writes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EventSourceRegistration {
     /// `EventMessageFile` (`REG_EXPAND_SZ`): the executable holding the message table.
     pub message_file: String,

@@ -342,3 +342,64 @@ fn completions_are_produced_for_every_shell() {
     mapdrive().args(["COMPLETIONS", "bash"]).assert().success();
     mapdrive().args(["completions", "tcsh"]).assert().code(2);
 }
+
+/// The message table (`res/messages.mc`, compiled into `mapdrive.exe` on Windows targets) has
+/// exactly one message per audit event ID, with the enum's symbolic names, inserts only among
+/// the nine every event carries, and docs/audit.md's table lists the same IDs.
+#[test]
+fn the_message_table_matches_the_audit_event_ids() {
+    use mapdrive_core::audit::AuditKind;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mc = std::fs::read_to_string(root.join("res/messages.mc")).unwrap();
+    let mut messages: Vec<(u32, String, String)> = Vec::new();
+    let mut lines = mc.lines();
+    let (mut id, mut symbol) = (None, None);
+    while let Some(line) = lines.next() {
+        let line = line.trim_end();
+        if let Some(v) = line.strip_prefix("MessageId=") {
+            id = Some(v.trim().parse::<u32>().unwrap());
+        } else if let Some(v) = line.strip_prefix("SymbolicName=") {
+            symbol = Some(v.trim().to_string());
+        } else if line.starts_with("Language=") {
+            let mut text = String::new();
+            for body in lines.by_ref() {
+                if body.trim_end() == "." {
+                    break;
+                }
+                text.push_str(body);
+            }
+            messages.push((id.take().unwrap(), symbol.take().unwrap(), text));
+        } else {
+            // Severity= or Facility= would set high bits of the message ID, which would then
+            // differ from the event ID ReportEventW passes: Event Viewer would find no text.
+            assert!(
+                line.is_empty()
+                    || line.starts_with(';')
+                    || line.starts_with("MessageIdTypedef=")
+                    || line.starts_with("LanguageNames="),
+                "unexpected line in messages.mc: {line}"
+            );
+        }
+    }
+    let from_mc: Vec<(u32, &str)> = messages.iter().map(|(i, s, _)| (*i, s.as_str())).collect();
+    let from_enum: Vec<(u32, &str)> = AuditKind::ALL
+        .iter()
+        .map(|k| (k.id(), k.symbol()))
+        .collect();
+    assert_eq!(from_mc, from_enum, "res/messages.mc and AuditKind differ");
+    for (id, _, text) in &messages {
+        assert!(text.contains("%1"), "{id}: no subject: {text}");
+        for (i, _) in text.match_indices('%') {
+            let next = text[i + 1..].chars().next().unwrap();
+            assert!(
+                matches!(next, '1'..='9' | 'n'),
+                "{id}: only %1..%9 and %n: {text}"
+            );
+        }
+    }
+    let doc = std::fs::read_to_string(root.join("../../docs/audit.md")).unwrap();
+    for k in AuditKind::ALL {
+        let row = format!("| {} | `{}` |", k.id(), k.symbol());
+        assert!(doc.contains(&row), "docs/audit.md has no row {row}");
+    }
+}

@@ -214,10 +214,11 @@ pub fn report_summary(
 }
 
 /// What `mapdrive eventlog install|remove` did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EventSourceOutcome {
     /// Whether anything changed (or would, in check mode).
     pub changed: bool,
+    /// `--check`: nothing was done; `after` is what would be.
     pub check_mode: bool,
     /// The registry key (under `HKEY_LOCAL_MACHINE`).
     pub key: String,

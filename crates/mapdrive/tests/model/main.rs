@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod apply;
+mod audit;
 mod claims;
 mod concurrency;
 mod contract;

@@ -9,6 +9,7 @@ mod creds;
 mod drives;
 mod dsc;
 mod errors;
+mod eventlog;
 mod gpp;
 mod imports;
 mod resources;

@@ -282,6 +282,12 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
             "version",
             schema::<VersionOutput>("mapdrive --version --json"),
         ),
+        (
+            "eventlog",
+            schema::<mapdrive_core::engine::audit::EventSourceOutcome>(
+                "mapdrive eventlog install|remove --json",
+            ),
+        ),
     ]
 }
 
@@ -308,6 +314,7 @@ pub fn schema_name(args: &[&str]) -> Option<&'static str> {
         ("doctor", _) => "doctor",
         ("sessions", _) => "sessions",
         ("explain", _) => "explain",
+        ("eventlog", _) => "eventlog",
         _ => return None,
     })
 }
