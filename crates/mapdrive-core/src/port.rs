@@ -271,8 +271,8 @@ pub trait Port {
     /// actor SID as the user). Never fails the command: an adapter that cannot write it (no
     /// Event Log service, access denied) drops it, saying so at most once on stderr.
     fn report_event(&mut self, event: &AuditEvent);
-    /// The event source's registration (`HKLM\SYSTEM\CurrentControlSet\Services\EventLog\
-    /// Application\mapdrive`), `None` when the key is absent.
+    /// The event source's registration (`HKLM\` + [`crate::audit::SOURCE_KEY`]), `None` when the
+    /// key is absent.
     fn event_source(&self) -> Result<Option<EventSourceRegistration>, ApiError>;
     /// Writes (`Some`: creates the key, sets `EventMessageFile` as `REG_EXPAND_SZ` and
     /// `TypesSupported` as `REG_DWORD`) or deletes (`None`) the event source's registration.

@@ -30,7 +30,7 @@ pub(crate) struct EventSource(HANDLE);
 
 impl EventSource {
     /// `RegisterEventSourceW(NULL, "mapdrive")`.
-    fn register() -> Result<EventSource, ApiError> {
+    pub(crate) fn register() -> Result<EventSource, ApiError> {
         const API: &str = "RegisterEventSourceW";
         let name = WStr::new(SOURCE, API)?;
         // SAFETY: NULL server (the local computer) and a NUL-terminated source name that lives
@@ -78,7 +78,7 @@ impl EventLog {
 }
 
 /// One `ReportEventW` call.
-fn write(source: &EventSource, event: &AuditEvent) -> Result<(), ApiError> {
+pub(crate) fn write(source: &EventSource, event: &AuditEvent) -> Result<(), ApiError> {
     const API: &str = "ReportEventW";
     let inserts: Vec<WStr> = event
         .inserts()

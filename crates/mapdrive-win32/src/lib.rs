@@ -452,6 +452,45 @@ mod tests {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The event source's registration round-trips through HKLM (and deleting an absent one
+    /// succeeds), and an event is written with the user's SID: `ReportEventW`'s own result,
+    /// since `report_event` never fails (Wine's accepts the event and stores nothing).
+    #[test]
+    fn the_event_source_registers_and_an_event_is_written() -> TestResult {
+        use mapdrive_core::audit::{Actor, AuditEvent, AuditKind, EventSourceRegistration};
+        let mut w = Win32::new()?;
+        let exe = w.executable_path()?;
+        assert!(
+            exe.to_ascii_lowercase().ends_with(".exe") && exe.get(1..3) == Some(":\\"),
+            "{exe}"
+        );
+        if !disposable_machine() {
+            return Ok(());
+        }
+        let event = AuditEvent::described(
+            AuditKind::DriveMapped,
+            "M:",
+            "gone".into(),
+            r"\\fileserver\public (connected, remembered)".into(),
+            Actor::of(&w.identity()?),
+        );
+        eventlog::write(&eventlog::EventSource::register()?, &event)?;
+        let before = w.event_source()?;
+        let reg = EventSourceRegistration {
+            message_file: exe,
+            types_supported: Some(mapdrive_core::audit::TYPES_SUPPORTED),
+        };
+        w.set_event_source(Some(&reg))?;
+        assert_eq!(w.event_source()?, Some(reg));
+        w.set_event_source(None)?;
+        assert_eq!(w.event_source()?, None);
+        w.set_event_source(None)?;
+        if let Some(b) = before {
+            w.set_event_source(Some(&b))?;
+        }
+        Ok(())
+    }
+
     #[test]
     fn identity_fields_are_populated() -> TestResult {
         let w = Win32::new()?;
