@@ -14,8 +14,8 @@
 //!
 //! Every event carries the same nine inserts (`%1`..`%9` in the messages), in this order:
 //! subject, before, after, account, SID, logon session, detail, Win32 code, code name.
-//! None of them is ever a secret: the before/after are [`State::short_description`]s, which
-//! hold no secret, and the detail is an error text or a summary line (neither holds one).
+//! None of them is ever a secret: the before/after are [`describe`]d states, which hold no
+//! secret, and the detail is an error text or a summary line (neither holds one).
 
 use serde::Serialize;
 
@@ -218,13 +218,7 @@ impl AuditEvent {
         after: Option<&State>,
         actor: Actor,
     ) -> AuditEvent {
-        AuditEvent::described(
-            kind,
-            subject,
-            State::short_description(before),
-            State::short_description(after),
-            actor,
-        )
+        AuditEvent::described(kind, subject, describe(before), describe(after), actor)
     }
 
     /// A change with its before and after already described.
@@ -289,6 +283,54 @@ impl AuditEvent {
     /// The event as one line of text (Windows' generic rendering, and the model's display).
     pub fn text(&self) -> String {
         format!("{} {}", self.kind.id(), self.inserts().join(" | "))
+    }
+}
+
+/// A state as an event's before/after says it: [`State::short_description`] with what else
+/// identifies it (a drive's remembered user, label and globalness; a credential's type, user,
+/// persistence, alias and comment; the policy's value). Never a secret: no state holds one.
+pub fn describe(state: Option<&State>) -> String {
+    /// The word serde gives a value (`domain_password`, `local`, `enabled`).
+    fn word<T: Serialize>(v: &T) -> String {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+    match state {
+        Some(State::Drive(d)) => {
+            let mut out = State::short_description(state);
+            if let Some(u) = d.user_name.as_deref().filter(|u| !u.is_empty()) {
+                out.push_str(&format!(", user {u}"));
+            }
+            if let Some(Some(l)) = &d.label {
+                out.push_str(&format!(", label \"{l}\""));
+            }
+            if d.global == Some(true) {
+                out.push_str(", global");
+            }
+            out
+        }
+        Some(State::Boot(b)) => format!("{} -> {}", b.name, b.target),
+        Some(State::Credential(c)) => {
+            let mut out = format!(
+                "{} ({}, user {}, persistence {}",
+                c.target,
+                word(&c.kind),
+                c.user_name.as_deref().unwrap_or("(none)"),
+                word(&c.persistence)
+            );
+            if let Some(a) = &c.alias {
+                out.push_str(&format!(", alias {a}"));
+            }
+            if let Some(m) = &c.comment {
+                out.push_str(&format!(", comment \"{m}\""));
+            }
+            out.push(')');
+            out
+        }
+        Some(State::LinkedConnections(l)) => word(l),
+        None => State::short_description(None),
     }
 }
 

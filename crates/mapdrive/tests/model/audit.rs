@@ -164,7 +164,10 @@ fn credentials_are_logged_without_their_secret() {
         assert_eq!(e.event.actor.logon_id, Some(luid));
     }
     assert_eq!(ev[0].event.before, "gone");
-    assert!(ev[0].event.after.contains("fileserver"), "{ev:#?}");
+    assert_eq!(
+        ev[0].event.after,
+        r"fileserver (domain_password, user FILESERVER\svc, persistence local)"
+    );
     // With the password saved, the svc share maps; a connection with an explicit password too.
     ok(&mapdrive(&mut m, &["map", "S:", r"\\fileserver\svc"]));
     ok(&mapdrive_stdin(
@@ -289,6 +292,13 @@ fn machine_wide_changes_have_their_own_ids() {
     );
     let policy = &m.audit_events()[2].event;
     assert_eq!(policy.subject, "EnableLinkedConnections");
+    assert_eq!(
+        (policy.before.as_str(), policy.after.as_str()),
+        ("not_configured", "enabled")
+    );
+    let boot = &m.audit_events()[1].event;
+    assert_eq!(boot.before, "gone");
+    assert!(boot.after.starts_with("H: -> "), "{boot:?}");
     // Setting it again: nothing.
     ok(&mapdrive(&mut m, &["policy", "linked-connections", "on"]));
     assert_eq!(m.audit_events().len(), 5);
