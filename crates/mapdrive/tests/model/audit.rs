@@ -494,3 +494,40 @@ fn restore_logs_each_drive_it_reconnects() {
     ok(&mapdrive(&mut m, &["restore"]));
     assert_eq!(m.audit_events().len(), n + 1, "a second restore was logged");
 }
+
+#[test]
+fn a_group_policy_drives_xml_logs_through_the_engine_too() {
+    let (mut m, luid) = bob();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Drives.xml");
+    std::fs::write(
+        &file,
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Drives clsid="{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}">
+  <Drive clsid="{935D1B74-9CB8-4e3c-9914-7DD559B7A417}" name="T:" status="T:" image="2" changed="2024-02-01 09:00:00" uid="{00000000-0000-0000-0000-000000000001}">
+    <Properties action="U" thisDrive="HIDE" allDrives="NOCHANGE" userName="" persistent="1" useLetter="1" letter="T" path="\\fileserver\team"/>
+  </Drive>
+</Drives>
+"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    ok(&mapdrive(&mut m, &["apply", path, "--check"]));
+    assert!(m.audit_events().is_empty(), "apply --check wrote an event");
+    ok(&mapdrive(&mut m, &["apply", path]));
+    let kinds: Vec<(AuditKind, Option<Luid>)> = m
+        .audit_events()
+        .iter()
+        .map(|e| (e.event.kind, e.event.actor.logon_id))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (AuditKind::DriveMapped, Some(luid)),
+            (AuditKind::NoDrivesPolicy, Some(luid)),
+            (AuditKind::ApplySummary, Some(luid)),
+        ]
+    );
+    ok(&mapdrive(&mut m, &["apply", path]));
+    assert_eq!(m.audit_events().len(), 3, "a re-run was logged");
+}
