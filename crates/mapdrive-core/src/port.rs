@@ -268,9 +268,10 @@ pub trait Port {
     // The audit trail (`crate::audit`): the Application log's `mapdrive` source.
 
     /// Writes one event to the Application log (`ReportEventW`, source `mapdrive`, the event's
-    /// actor SID as the user). Never fails the command: an adapter that cannot write it (no
-    /// Event Log service, access denied) drops it, saying so at most once on stderr.
-    fn report_event(&mut self, event: &AuditEvent);
+    /// actor SID as the user). Never fails the command: the engine turns an error (no Event Log
+    /// service, access denied) into a warning of the change it reports, so it reaches the user
+    /// through the front-end's own output (`--json` included), never as a stray stderr line.
+    fn report_event(&mut self, event: &AuditEvent) -> Result<(), ApiError>;
     /// The event source's registration (`HKLM\` + [`crate::audit::SOURCE_KEY`]), `None` when the
     /// key is absent.
     fn event_source(&self) -> Result<Option<EventSourceRegistration>, ApiError>;

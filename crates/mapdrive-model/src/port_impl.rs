@@ -528,16 +528,18 @@ impl Port for Machine {
     }
 
     /// Recorded with the logon session of the token in effect (not a write: the machine's state
-    /// does not change); dropped while the Event Log is unavailable.
-    fn report_event(&mut self, event: &AuditEvent) {
+    /// does not change); while the Event Log is unavailable, `RegisterEventSourceW`'s answer when
+    /// the EventLog service is not running, 1722 `RPC_S_SERVER_UNAVAILABLE`.
+    fn report_event(&mut self, event: &AuditEvent) -> Result<(), ApiError> {
         if !self.event_log_available {
-            return;
+            return Err(ApiError::new("RegisterEventSourceW", 1722));
         }
         let token = self.thread.or(self.process);
         self.audit.push(crate::ReportedEvent {
             event: event.clone(),
             token,
         });
+        Ok(())
     }
 
     fn event_source(&self) -> Result<Option<EventSourceRegistration>, ApiError> {

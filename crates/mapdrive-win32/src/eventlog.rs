@@ -50,29 +50,18 @@ impl Drop for EventSource {
     }
 }
 
-/// The writer: the source handle once registered, or why it could not be.
+/// The writer: the source handle once registered, or why it could not be (not tried again).
 #[derive(Debug, Default)]
 pub(crate) struct EventLog {
     source: Option<Result<EventSource, ApiError>>,
-    /// Whether a failure was already said on stderr.
-    said: bool,
 }
 
 impl EventLog {
-    /// Writes `event`; a failure is said once and otherwise ignored.
-    pub(crate) fn report(&mut self, event: &AuditEvent) {
-        let result = match self.source.get_or_insert_with(EventSource::register) {
+    /// Writes `event`; the engine makes an error a warning of the change it reports.
+    pub(crate) fn report(&mut self, event: &AuditEvent) -> Result<(), ApiError> {
+        match self.source.get_or_insert_with(EventSource::register) {
             Ok(source) => write(source, event),
             Err(e) => Err(e.clone()),
-        };
-        if let Err(e) = result
-            && !self.said
-        {
-            self.said = true;
-            eprintln!(
-                "warning: could not write to the Application event log ({e}); the audit trail of \
-                 this run is incomplete, the command itself is not affected"
-            );
         }
     }
 }

@@ -315,8 +315,8 @@ impl Port for Win32 {
         }
     }
 
-    fn report_event(&mut self, event: &mapdrive_core::audit::AuditEvent) {
-        self.event_log.report(event);
+    fn report_event(&mut self, event: &mapdrive_core::audit::AuditEvent) -> Result<(), ApiError> {
+        self.event_log.report(event)
     }
 
     fn event_source(

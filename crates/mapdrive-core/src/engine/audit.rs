@@ -2,7 +2,7 @@
 //! change or a document run writes, and the registration of the event source
 //! (`mapdrive eventlog install|remove`).
 //!
-//! Every event goes out through [`Port::report_event`], which never fails; reporting reads the
+//! Every event goes out through [`Port::report_event`], whose failure never fails the command (a change gets a warning); reporting reads the
 //! token's identity once per event and, when that fails, reports an unknown actor rather than
 //! nothing.
 
@@ -12,7 +12,7 @@ use super::Change;
 use crate::audit::{
     Actor, AuditEvent, AuditKind, EventSourceRegistration, SOURCE_KEY, Severity, TYPES_SUPPORTED,
 };
-use crate::error::{ERROR_ACCESS_DENIED, Error};
+use crate::error::{ApiError, ERROR_ACCESS_DENIED, Error};
 use crate::plan::{Outcome, RestoreReport, State};
 use crate::port::Port;
 
@@ -86,7 +86,12 @@ fn kind(change: &Change, before: Option<&State>) -> AuditKind {
 
 /// After a change was applied (not in check mode) in the token the port is on: one event when
 /// it changed something, one failure event when it failed, none when there was nothing to do.
-pub(super) fn after_change(port: &mut dyn Port, change: &Change, result: &Result<Outcome, Error>) {
+/// An event that cannot be written becomes a warning of the outcome.
+pub(super) fn after_change(
+    port: &mut dyn Port,
+    change: &Change,
+    result: &mut Result<Outcome, Error>,
+) {
     match result {
         Ok(o) if o.changed && !o.check_mode => {
             let event = AuditEvent::change(
@@ -96,17 +101,28 @@ pub(super) fn after_change(port: &mut dyn Port, change: &Change, result: &Result
                 o.after.as_ref(),
                 actor(&*port),
             );
-            port.report_event(&event);
+            if let Err(e) = port.report_event(&event) {
+                o.warnings.push(not_logged(&e));
+            }
         }
         Ok(_) => {}
         Err(e) => failure(port, change, e),
     }
 }
 
-/// A change that failed.
+/// The warning for an event the Application log did not take.
+pub fn not_logged(e: &ApiError) -> String {
+    format!(
+        "the change is done but its audit event was not written to the Application log ({e}); \
+         check that the Windows Event Log service is running"
+    )
+}
+
+/// A change that failed. The command fails with the error itself, so an event the log does not
+/// take is not said again.
 pub(super) fn failure(port: &mut dyn Port, change: &Change, error: &Error) {
     let event = AuditEvent::failure(subject(change), asked(change), error, actor(&*port));
-    port.report_event(&event);
+    let _ = port.report_event(&event);
 }
 
 /// After `restore` (not in check mode): a drive-mapped event per drive it reconnected, a
@@ -136,7 +152,8 @@ pub(super) fn after_restore(port: &mut dyn Port, report: &RestoreReport) {
             },
             _ => continue,
         };
-        port.report_event(&event);
+        // The restore report says per drive what happened; the log is the audit copy of it.
+        let _ = port.report_event(&event);
     }
 }
 
@@ -153,7 +170,8 @@ pub fn set_no_drives(port: &mut dyn Port, before: Option<u32>, value: u32) -> Re
                 shown(Some(value)),
                 actor(&*port),
             );
-            port.report_event(&event);
+            // NoDrives is a preference the caller reports; the log is the audit copy of it.
+            let _ = port.report_event(&event);
             Ok(())
         }
         Err(e) => {
@@ -167,7 +185,7 @@ pub fn set_no_drives(port: &mut dyn Port, before: Option<u32>, value: u32) -> Re
                 &error,
                 actor(&*port),
             );
-            port.report_event(&event);
+            let _ = port.report_event(&event);
             Err(error)
         }
     }
@@ -210,7 +228,8 @@ pub fn report_summary(
     let mut event = AuditEvent::described(kind, file, String::new(), String::new(), actor(&*port));
     event.severity = severity;
     event.detail = summary.to_string();
-    port.report_event(&event);
+    // The summary line is the run's own last output line; the log is the audit copy of it.
+    let _ = port.report_event(&event);
 }
 
 /// What `mapdrive eventlog install|remove` did.

@@ -128,7 +128,7 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
     } = request;
     change.validate()?;
     if !change.follows_session() {
-        let outcome = change_in_this_token(
+        let mut outcome = change_in_this_token(
             port,
             &change,
             check,
@@ -136,7 +136,7 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
             SessionChoice::Current,
         );
         if !check {
-            audit::after_change(port, &change, &outcome);
+            audit::after_change(port, &change, &mut outcome);
         }
         return Ok(Response {
             outcomes: vec![(TokenChoice::Current, outcome?)],
@@ -158,9 +158,9 @@ pub fn execute(port: &mut dyn Port, request: Request) -> Result<Response, Error>
         // to switch tokens, outside it.
         let mut reported = false;
         let result = under(port, *token, |p| {
-            let result = change_in_this_token(p, &change, check, *token, session);
+            let mut result = change_in_this_token(p, &change, check, *token, session);
             if !check {
-                audit::after_change(p, &change, &result);
+                audit::after_change(p, &change, &mut result);
                 reported = true;
             }
             result

@@ -322,7 +322,10 @@ macro_rules! forward_port {
     };
     // Not an action on the machine's state: straight to the wrapped port, outside `act`.
     (@one report_event) => {
-        fn report_event(&mut self, event: &$crate::audit::AuditEvent) {
+        fn report_event(
+            &mut self,
+            event: &$crate::audit::AuditEvent,
+        ) -> ::core::result::Result<(), $crate::error::ApiError> {
             $crate::port::Port::report_event($crate::port::Forward::inner_mut(self), event)
         }
     };

@@ -420,8 +420,22 @@ fn a_document_logs_each_change_and_one_summary_and_a_rerun_nothing() {
 fn no_command_fails_because_the_event_log_is_unavailable() {
     let (mut m, _) = bob();
     m.set_event_log_available(false);
-    ok(&mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]));
-    ok(&mapdrive(&mut m, &["unmap", "P:"]));
+    let mapped = mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]);
+    ok(&mapped);
+    assert!(
+        mapped.stderr.contains("audit event was not written") && mapped.stderr.contains("1722"),
+        "the user is told, with the code: {}",
+        mapped.stderr
+    );
+    // With --json the warning is in the report and stderr stays empty.
+    let unmapped = mapdrive(&mut m, &["unmap", "P:", "--json"]);
+    ok(&unmapped);
+    assert_eq!(unmapped.stderr, "");
+    assert!(
+        unmapped.stdout.contains("audit event was not written"),
+        "{}",
+        unmapped.stdout
+    );
     assert!(m.audit_events().is_empty());
     m.set_event_log_available(true);
     ok(&mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]));
