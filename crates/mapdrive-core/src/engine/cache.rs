@@ -186,7 +186,12 @@ fn touches(action: Action) -> Option<Touches> {
         Action::SetLinkedConnections => Touches::Policy,
         Action::SetNoDrives => Touches::NoDrives,
         Action::SetGppRecord => Touches::GppRecords,
-        Action::UseToken => return None,
+        // Not facts the cache holds (tasks and files are read uncached).
+        Action::UseToken
+        | Action::RegisterTask
+        | Action::DeleteTask
+        | Action::SecureDirectory
+        | Action::WriteFile => return None,
     })
 }
 
@@ -373,6 +378,15 @@ impl Port for CachingPort<'_> {
         remove_boot_device,
         set_label,
         set_linked_connections,
+        scheduled_task,
+        program_path,
+        program_data,
+        read_file,
+        security_matches,
+        register_task,
+        delete_task,
+        secure_directory,
+        write_file,
     );
 
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {

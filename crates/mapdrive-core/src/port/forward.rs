@@ -39,6 +39,11 @@ pub enum Fact {
     RegistryValue,
     NoDrives,
     GppRecord,
+    ScheduledTask,
+    ProgramPath,
+    ProgramData,
+    ReadFile,
+    SecurityMatches,
 }
 
 impl Fact {
@@ -69,6 +74,11 @@ impl Fact {
             Fact::RegistryValue => "registry_value",
             Fact::NoDrives => "no_drives",
             Fact::GppRecord => "gpp_record",
+            Fact::ScheduledTask => "scheduled_task",
+            Fact::ProgramPath => "program_path",
+            Fact::ProgramData => "program_data",
+            Fact::ReadFile => "read_file",
+            Fact::SecurityMatches => "security_matches",
         }
     }
 }
@@ -91,6 +101,10 @@ pub enum Action {
     SetNoDrives,
     SetGppRecord,
     UseToken,
+    RegisterTask,
+    DeleteTask,
+    SecureDirectory,
+    WriteFile,
 }
 
 impl Action {
@@ -112,6 +126,10 @@ impl Action {
             Action::SetNoDrives => "set_no_drives",
             Action::SetGppRecord => "set_gpp_record",
             Action::UseToken => "use_token",
+            Action::RegisterTask => "register_task",
+            Action::DeleteTask => "delete_task",
+            Action::SecureDirectory => "secure_directory",
+            Action::WriteFile => "write_file",
         }
     }
 }
@@ -304,6 +322,37 @@ macro_rules! forward_port {
     };
     (@one use_token) => {
         $crate::forward_port!(@action UseToken use_token(choice: $crate::port::TokenChoice));
+    };
+
+    (@one scheduled_task) => {
+        $crate::forward_port!(@fact ScheduledTask scheduled_task(name: &str)
+            -> ::core::option::Option<$crate::port::ScheduledTask>);
+    };
+    (@one program_path) => {
+        $crate::forward_port!(@fact ProgramPath program_path() -> ::std::string::String);
+    };
+    (@one program_data) => {
+        $crate::forward_port!(@fact ProgramData program_data() -> ::std::string::String);
+    };
+    (@one read_file) => {
+        $crate::forward_port!(@fact ReadFile read_file(path: &str)
+            -> ::core::option::Option<::std::vec::Vec<u8>>);
+    };
+    (@one security_matches) => {
+        $crate::forward_port!(@fact SecurityMatches security_matches(path: &str, sddl: &str)
+            -> ::core::option::Option<bool>);
+    };
+    (@one register_task) => {
+        $crate::forward_port!(@action RegisterTask register_task(name: &str, definition: &str));
+    };
+    (@one delete_task) => {
+        $crate::forward_port!(@action DeleteTask delete_task(name: &str));
+    };
+    (@one secure_directory) => {
+        $crate::forward_port!(@action SecureDirectory secure_directory(path: &str, sddl: &str));
+    };
+    (@one write_file) => {
+        $crate::forward_port!(@action WriteFile write_file(path: &str, contents: &[u8], sddl: &str));
     };
 
     (@fact $variant:ident $name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty) => {

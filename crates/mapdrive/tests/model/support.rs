@@ -263,6 +263,15 @@ impl Port for Hooked<'_, '_> {
         set_linked_connections,
         set_no_drives,
         set_gpp_record,
+        scheduled_task,
+        program_path,
+        program_data,
+        read_file,
+        security_matches,
+        register_task,
+        delete_task,
+        secure_directory,
+        write_file,
     );
 
     // `write_credential_with_attributes` keeps the trait's default, which goes through
