@@ -338,12 +338,18 @@ pub trait Port {
     /// principal in the XML decides).
     fn register_task(&mut self, name: &str, definition: &str) -> Result<(), ApiError> {
         let _ = (name, definition);
-        Err(ApiError::new("ITaskFolder::RegisterTask", ERROR_NOT_SUPPORTED))
+        Err(ApiError::new(
+            "ITaskFolder::RegisterTask",
+            ERROR_NOT_SUPPORTED,
+        ))
     }
     /// Deletes a task from the root folder (`ITaskFolder::DeleteTask`).
     fn delete_task(&mut self, name: &str) -> Result<(), ApiError> {
         let _ = name;
-        Err(ApiError::new("ITaskFolder::DeleteTask", ERROR_NOT_SUPPORTED))
+        Err(ApiError::new(
+            "ITaskFolder::DeleteTask",
+            ERROR_NOT_SUPPORTED,
+        ))
     }
     /// Creates a directory if it is not there and sets its owner and DACL to `sddl`
     /// (`CreateDirectoryW`, `SetNamedSecurityInfoW`).

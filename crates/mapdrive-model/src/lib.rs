@@ -25,6 +25,7 @@ pub mod fixture;
 mod gpp;
 mod network;
 mod port_impl;
+pub mod schedule;
 mod vault;
 
 #[cfg(test)]
@@ -293,6 +294,8 @@ pub struct Machine {
     next_terminal: u32,
     /// What `GetConsoleOutputCP` answers (`None`: no console).
     console_code_page: Option<u32>,
+    /// Task Scheduler and the files `mapdrive schedule` reads and writes.
+    scheduler: schedule::Scheduler,
 }
 
 impl Default for Machine {
@@ -355,6 +358,7 @@ impl Machine {
             computer: gpp::Computer::default(),
             next_terminal: 1,
             console_code_page: None,
+            scheduler: schedule::Scheduler::default(),
         };
         m.boot();
         m
@@ -412,6 +416,12 @@ impl Machine {
                 self.credential_caps.domain_password = cap;
             }
         }
+    }
+
+    /// Task Scheduler and the files of `mapdrive schedule`, to look at and to set up (changes
+    /// made here are not counted as writes).
+    pub fn scheduler(&mut self) -> &mut schedule::Scheduler {
+        &mut self.scheduler
     }
 
     /// What `GetConsoleOutputCP` answers (`None`: the process has no console).

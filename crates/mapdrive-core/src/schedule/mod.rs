@@ -54,8 +54,7 @@ impl TaskName {
         };
         let valid = (1..=64).contains(&n.len())
             && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && n
-                .chars()
+            && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !valid {
             return Err(Error::Input(InputError::Field {
@@ -392,7 +391,9 @@ pub fn install(port: &mut dyn Port, req: &InstallRequest<'_>) -> Result<InstallO
                     api(
                         format!("could not create or secure {dir}"),
                         e,
-                        Some("run from an elevated prompt; check that nothing holds the folder open"),
+                        Some(
+                            "run from an elevated prompt; check that nothing holds the folder open",
+                        ),
                     ),
                 )
             })?;
@@ -626,7 +627,17 @@ mod tests {
             "mapdrive-office-1.b_c"
         );
         for bad in [
-            "", "-x", ".x", "a b", r"a\b", "a/b", "a:b", "é", "a*", "a\"", &"x".repeat(65),
+            "",
+            "-x",
+            ".x",
+            "a b",
+            r"a\b",
+            "a/b",
+            "a:b",
+            "é",
+            "a*",
+            "a\"",
+            &"x".repeat(65),
         ] {
             let e = TaskName::new(Some(bad)).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{bad:?}");
@@ -645,11 +656,17 @@ mod tests {
     fn ole_dates_become_iso_8601() {
         assert_eq!(ole_date_text(0.0), None);
         assert_eq!(ole_date_text(f64::NAN), None);
-        assert_eq!(ole_date_text(25_569.0).as_deref(), Some("1970-01-01T00:00:00"));
+        assert_eq!(
+            ole_date_text(25_569.0).as_deref(),
+            Some("1970-01-01T00:00:00")
+        );
         // 2026-12-05 03:04:05
         let d = 46_361.0 + (3.0 * 3600.0 + 4.0 * 60.0 + 5.0) / 86_400.0;
         assert_eq!(ole_date_text(d).as_deref(), Some("2026-12-05T03:04:05"));
-        assert_eq!(ole_date_text(36_526.5).as_deref(), Some("2000-01-01T12:00:00"));
+        assert_eq!(
+            ole_date_text(36_526.5).as_deref(),
+            Some("2000-01-01T12:00:00")
+        );
     }
 
     #[test]

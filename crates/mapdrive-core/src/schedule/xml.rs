@@ -59,7 +59,9 @@ impl TaskPrincipal {
     pub fn describe(&self) -> String {
         match self {
             TaskPrincipal::User { account, sid } => format!("{account} ({sid})"),
-            TaskPrincipal::AllUsers => format!("every user who signs on (BUILTIN\\Users, {USERS_SID})"),
+            TaskPrincipal::AllUsers => {
+                format!("every user who signs on (BUILTIN\\Users, {USERS_SID})")
+            }
         }
     }
 }
@@ -585,9 +587,7 @@ mod tests {
         assert_eq!(select.attribute("Path"), Some(NETWORK_CHANNEL));
         assert_eq!(
             select.text(),
-            Some(
-                "*[System[Provider[@Name='Microsoft-Windows-NetworkProfile'] and EventID=10000]]"
-            )
+            Some("*[System[Provider[@Name='Microsoft-Windows-NetworkProfile'] and EventID=10000]]")
         );
     }
 
