@@ -320,15 +320,13 @@ fn describe_query(query: &str) -> String {
     parsed.unwrap_or_else(|| query.to_string())
 }
 
-/// The action's command and arguments (`None` when the definition has no `Exec` action, as Wine
-/// 8 reports every task).
+/// The action's command and arguments (`None` when the definition has no `Exec` action with a
+/// command: Wine 8 reports every task with an empty `<Exec/>`).
 pub fn action(xml: &str) -> Option<(String, String)> {
     let doc = Document::parse(xml).ok()?;
     let exec = child(child(doc.root_element(), "Actions")?, "Exec")?;
-    Some((
-        child_text(exec, "Command").unwrap_or_default(),
-        child_text(exec, "Arguments").unwrap_or_default(),
-    ))
+    let command = child_text(exec, "Command").filter(|c| !c.is_empty())?;
+    Some((command, child_text(exec, "Arguments").unwrap_or_default()))
 }
 
 /// Whether a registered definition is the desired one, compared by meaning rather than by text
@@ -339,10 +337,11 @@ pub fn action(xml: &str) -> Option<(String, String)> {
 ///   names without regard to case; `UserId` as the SID or the account name);
 /// - `Triggers` and `Actions` must hold the same elements, in order (an extra trigger someone
 ///   added is a difference);
-/// - a scheduler that reports no `Actions` at all does not report what it stores (Windows
-///   refuses a task without an action; Wine 8 drops triggers, actions and the principal when it
-///   saves a task): then `Triggers`, `Actions` and `Principals` cannot be compared and only the
-///   rest is. The description names the file and the user, so a change of either still shows.
+/// - a scheduler that reports no action with any content does not report what it stores
+///   (Windows refuses a task without an action, and an `Exec` without a `Command`; Wine 8 drops
+///   triggers, actions and the principal when it saves a task and gives back `<Triggers/>`,
+///   an empty `<Principal>` and `<Actions><Exec/></Actions>`): then `Triggers`, `Actions` and
+///   `Principals` cannot be compared and only the rest is. The description names the file and the user, so a change of either still shows.
 ///
 /// A registered definition that is not well-formed XML (Wine writes values unescaped) differs.
 pub fn same_definition(desired: &str, registered: &str, principal: &TaskPrincipal) -> bool {
@@ -353,7 +352,12 @@ pub fn same_definition(desired: &str, registered: &str, principal: &TaskPrincipa
     if have.tag_name().name() != "Task" {
         return false;
     }
-    let reported = child(have, "Actions").is_some_and(|a| a.children().any(|c| c.is_element()));
+    // Every action Windows stores has content (an `Exec` has its `Command`); Wine 8 gives back
+    // `<Actions><Exec/></Actions>`.
+    let reported = child(have, "Actions").is_some_and(|a| {
+        a.descendants()
+            .any(|n| n.is_text() && !n.text().unwrap_or_default().trim().is_empty())
+    });
     for section in want.children().filter(Node::is_element) {
         let name = section.tag_name().name();
         if !reported && matches!(name, "Triggers" | "Actions" | "Principals") {
@@ -704,7 +708,7 @@ mod tests {
                  <AllowHardTerminate>true</AllowHardTerminate><StartWhenAvailable>false</StartWhenAvailable>\
                  <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable><WakeToRun>false</WakeToRun><Enabled>true</Enabled>\
                  <Hidden>false</Hidden><ExecutionTimeLimit>PT5M</ExecutionTimeLimit><Priority>7</Priority><RunOnlyIfIdle>false</RunOnlyIfIdle></Settings>\n\
-                 <Triggers/>\n<Actions Context=\"Author\"/>\n</Task>\n",
+                 <Triggers/>\n<Principals><Principal>\n</Principal></Principals>\n<Actions><Exec/></Actions>\n</Task>\n",
                 escape(desc)
             )
         };

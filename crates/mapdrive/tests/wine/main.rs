@@ -12,5 +12,6 @@ mod errors;
 mod gpp;
 mod imports;
 mod resources;
+mod schedule;
 mod sessions;
 mod stress;
