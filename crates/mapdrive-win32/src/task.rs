@@ -393,7 +393,16 @@ pub(crate) fn security_matches(path: &str, sddl: &str) -> Result<Option<bool>, A
     }
     let have = Descriptor(sd);
     let want = Descriptor::from_sddl(sddl)?;
-    Ok(Some(have.sddl()? == want.sddl()?))
+    Ok(Some(
+        without_auto_inherited(&have.sddl()?) == without_auto_inherited(&want.sddl()?),
+    ))
+}
+
+/// The SDDL without the DACL's `AI` (auto-inherited) flag: `SetNamedSecurityInfoW` sets it, a
+/// directory created with a descriptor (`CreateDirectoryW`) may not have it, and it changes
+/// nothing about who may do what (the DACL is protected: nothing is inherited either way).
+fn without_auto_inherited(sddl: &str) -> String {
+    sddl.replacen("D:PAI", "D:P", 1).replacen("D:AI", "D:", 1)
 }
 
 /// Sets `path`'s owner and a protected DACL from `sddl`.

@@ -147,3 +147,52 @@ fn a_file_with_a_literal_secret_or_a_bad_name_changes_nothing() {
     assert!(!wine.path().join("drive_c/ProgramData/mapdrive").exists());
     assert_no_secret(&wine.transcript);
 }
+
+#[test]
+fn all_users_copies_the_program_and_the_file_to_program_data_for_the_users_group() {
+    // Wine gives every process an elevated token (Administrators enabled), so this runs as an
+    // administrator would.
+    let mut wine = Prefix::new();
+    std::fs::write(wine.path().join("drive_c/drives.yaml"), DOC).unwrap();
+    let file = r"C:\drives.yaml";
+    let check = wine.mapdrive(&["schedule", "install", file, "--all-users", "--check"]);
+    check.success();
+    assert_eq!(
+        principal_text(&check.stdout, "GroupId").as_deref(),
+        Some("S-1-5-32-545")
+    );
+    assert_eq!(principal_text(&check.stdout, "UserId"), None);
+    assert!(
+        check
+            .stdout
+            .contains(r"<Command>C:\ProgramData\mapdrive\mapdrivew.exe</Command>")
+    );
+    let dir = wine.path().join("drive_c/ProgramData/mapdrive");
+    assert!(!dir.exists(), "--check created {}", dir.display());
+
+    let install = wine
+        .mapdrive(&["schedule", "install", file, "--all-users", "--json"])
+        .success()
+        .json();
+    assert_eq!(install["change"], "create", "{install:#}");
+    assert_eq!(install["definition"], check.stdout.as_str());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("mapdrive.yaml")).unwrap(),
+        DOC
+    );
+    assert_eq!(
+        std::fs::read(dir.join("mapdrive.exe")).unwrap(),
+        std::fs::read(wine.exe_path()).unwrap()
+    );
+    assert!(task_file(&wine, "mapdrive").exists());
+    // The task itself is unchanged the second time. (The copies are written again under Wine,
+    // which does not give back the ACL it was given: docs/unattended.md.)
+    let again = wine
+        .mapdrive(&["schedule", "install", file, "--all-users", "--json"])
+        .success()
+        .json();
+    assert_eq!(again["change"], "unchanged", "{again:#}");
+    wine.mapdrive(&["schedule", "remove"]).success();
+    assert!(!task_file(&wine, "mapdrive").exists());
+    assert_no_secret(&wine.transcript);
+}
