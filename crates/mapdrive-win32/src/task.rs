@@ -471,3 +471,57 @@ fn io_error(api: &'static str, e: &std::io::Error) -> ApiError {
     // raw_os_error is the Win32 code on Windows.
     ApiError::new(api, e.raw_os_error().map_or(31, |c| c as u32))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bstr_round_trips_through_the_lazily_loaded_oleaut32() {
+        for text in ["", "\\", "C:\\R&D <x>\\it's.yaml", "é ☃"] {
+            assert_eq!(Bstr::new(text).unwrap().text().unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn hresults_wrapping_win32_codes_become_the_code() {
+        assert_eq!(hresult("x", 0x8007_0005).code, 5);
+        assert_eq!(hresult("x", 0x8004_131A).code, 0x8004_131A);
+    }
+
+    #[test]
+    fn the_auto_inherited_flag_is_not_a_difference() {
+        assert_eq!(
+            without_auto_inherited("O:BAD:PAI(A;OICI;FA;;;SY)"),
+            "O:BAD:P(A;OICI;FA;;;SY)"
+        );
+        assert_eq!(
+            without_auto_inherited("O:BAD:AI(A;;FA;;;SY)"),
+            "O:BAD:(A;;FA;;;SY)"
+        );
+    }
+
+    #[test]
+    fn the_sddl_mapdrive_sets_is_one_windows_accepts() {
+        for sddl in [
+            mapdrive_core::schedule::DIRECTORY_SDDL,
+            mapdrive_core::schedule::FILE_SDDL,
+        ] {
+            let sd = Descriptor::from_sddl(sddl).unwrap();
+            let text = sd.sddl().unwrap();
+            assert!(text.starts_with("O:BAD:PAI("), "{text}");
+            let (owner, dacl) = sd.owner_and_dacl().unwrap();
+            assert!(!owner.is_null() && !dacl.is_null());
+        }
+    }
+
+    #[test]
+    fn a_missing_path_has_no_security_and_no_contents() {
+        let path = r"C:\mapdrive-no-such-dir\no-such-file";
+        assert_eq!(
+            security_matches(path, mapdrive_core::schedule::FILE_SDDL),
+            Ok(None)
+        );
+        assert_eq!(read_file(path), Ok(None));
+    }
+}
