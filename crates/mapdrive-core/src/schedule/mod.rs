@@ -290,6 +290,18 @@ pub fn install(port: &mut dyn Port, req: &InstallRequest<'_>) -> Result<InstallO
             Some((dir, copies)),
         )
     } else {
+        if me.is_system {
+            // SYSTEM has no interactive session: a task of SYSTEM's maps drives nobody sees
+            // (what the PowerShell such scripts copy gets wrong).
+            return Err(Error::Refused {
+                message: "this process runs as SYSTEM, which has no interactive logon session: a \
+                          task of SYSTEM's would map drives no user sees; nothing was changed"
+                    .into(),
+                remedy: "add --all-users (the task then runs for whoever signs on, in their own \
+                         session), as an Intune or ConfigMgr script running as SYSTEM should"
+                    .into(),
+            });
+        }
         let program = join(&exe_dir, GUI_EXE);
         if port
             .read_file(&program)

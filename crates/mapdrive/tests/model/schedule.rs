@@ -538,3 +538,19 @@ fn a_missing_windowless_twin_is_a_warning_not_a_silent_broken_task() {
     let text = mapdrive(&mut m, &["schedule", "install", &d.path]);
     assert!(text.stderr.contains("warning: "), "{}", text.stderr);
 }
+
+#[test]
+fn system_without_all_users_is_refused_because_its_task_would_map_drives_nobody_sees() {
+    let mut m = fixture::corp();
+    m.run_as_system();
+    let d = doc(DOC);
+    for extra in [&[][..], &["--check"][..]] {
+        let mut args = vec!["schedule", "install", &d.path];
+        args.extend_from_slice(extra);
+        let r = mapdrive(&mut m, &args);
+        assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains("--all-users"), "{}", r.stderr);
+    }
+    assert_eq!(m.writes(), 0);
+    assert!(m.scheduler().tasks.is_empty());
+}
