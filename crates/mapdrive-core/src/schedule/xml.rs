@@ -370,12 +370,25 @@ pub fn same_definition(desired: &str, registered: &str, principal: &TaskPrincipa
         if !same_subtree(section, theirs, ordered, principal) {
             return false;
         }
+        // Whatever else the scheduler adds to the principal, never a logon type that logs the
+        // user on again.
+        if name == "Principals"
+            && theirs.descendants().any(|n| {
+                let t = n.text().unwrap_or_default().trim();
+                n.has_tag_name("LogonType")
+                    && !t.eq_ignore_ascii_case("InteractiveToken")
+                    && !(*principal == TaskPrincipal::AllUsers && t.eq_ignore_ascii_case("Group"))
+            })
+        {
+            return false;
+        }
     }
     true
 }
 
 /// Whether every element and value under `want` is under `have` (elements of the same name
-/// matched in order; with `exact_children`, `have` has no element children `want` lacks).
+/// matched in order; with `exact_children`, `have` has no element children `want` lacks, and
+/// elements of the same name are matched in order).
 fn same_subtree(
     want: Node<'_, '_>,
     have: Node<'_, '_>,
@@ -395,10 +408,13 @@ fn same_subtree(
     }
     let have_children: Vec<Node> = have.children().filter(Node::is_element).collect();
     if exact_children {
-        let names = |v: &[Node]| -> Vec<String> {
-            v.iter().map(|n| n.tag_name().name().to_string()).collect()
-        };
-        if names(&want_children) != names(&have_children) {
+        // Nothing more than what is wanted (a trigger someone added, a repetition), counted by
+        // name; what is wanted but left out at its default is allowed below.
+        let count = |v: &[Node], name: &str| v.iter().filter(|n| n.has_tag_name(name)).count();
+        if have_children.iter().any(|h| {
+            let name = h.tag_name().name();
+            count(&have_children, name) > count(&want_children, name)
+        }) {
             return false;
         }
     }
@@ -409,14 +425,37 @@ fn same_subtree(
         let Some(i) = (0..have_children.len())
             .find(|&i| !used[i] && have_children[i].tag_name().name() == name)
         else {
+            // A scheduler may leave out a setting that has its default value.
+            let value = w.text().unwrap_or_default().trim();
+            if w.children().all(|c| !c.is_element())
+                && schema_default(name).is_some_and(|d| d.eq_ignore_ascii_case(value))
+            {
+                continue;
+            }
             return false;
         };
         used[i] = true;
-        if !same_subtree(*w, have_children[i], true, principal) {
+        if !same_subtree(*w, have_children[i], exact_children, principal) {
             return false;
         }
     }
     true
+}
+
+/// The Task Scheduler schema's default of a setting or trigger element mapdrive writes (what an
+/// absent element means).
+fn schema_default(element: &str) -> Option<&'static str> {
+    Some(match element {
+        "Enabled" | "AllowHardTerminate" | "AllowStartOnDemand" => "true",
+        "Hidden"
+        | "RunOnlyIfIdle"
+        | "WakeToRun"
+        | "StartWhenAvailable"
+        | "RunOnlyIfNetworkAvailable" => "false",
+        "MultipleInstancesPolicy" => "IgnoreNew",
+        "Priority" => "7",
+        _ => return None,
+    })
 }
 
 fn same_value(element: &str, want: &str, have: &str, principal: &TaskPrincipal) -> bool {
@@ -664,6 +703,40 @@ mod tests {
     }
 
     #[test]
+    fn a_trigger_without_its_default_enabled_is_the_same_but_one_with_more_is_not() {
+        let xml = definition(&spec(user()));
+        let without = xml.replacen(
+            "<LogonTrigger>\n      <Enabled>true</Enabled>",
+            "<LogonTrigger>",
+            1,
+        );
+        assert_ne!(without, xml);
+        assert!(same_definition(&xml, &without, &user()));
+        let more = xml.replacen(
+            "<LogonTrigger>",
+            "<LogonTrigger><EndBoundary>2027-01-01T00:00:00</EndBoundary>",
+            1,
+        );
+        assert!(!same_definition(&xml, &more, &user()));
+    }
+
+    #[test]
+    fn a_setting_left_out_at_its_default_is_the_same() {
+        let xml = definition(&spec(user()));
+        for element in ["Hidden", "WakeToRun", "Priority", "AllowStartOnDemand"] {
+            let start = xml.find(&format!("<{element}>")).unwrap();
+            let end = xml.find(&format!("</{element}>")).unwrap() + element.len() + 3;
+            let left_out = format!("{}{}", &xml[..start], &xml[end..]);
+            assert!(same_definition(&xml, &left_out, &user()), "{element}");
+        }
+        // Not a setting whose default differs from what mapdrive sets (batteries: true).
+        let start = xml.find("<StopIfGoingOnBatteries>").unwrap();
+        let end = xml.find("</StopIfGoingOnBatteries>").unwrap() + 25;
+        let left_out = format!("{}{}", &xml[..start], &xml[end..]);
+        assert!(!same_definition(&xml, &left_out, &user()));
+    }
+
+    #[test]
     fn another_file_program_principal_or_trigger_is_a_different_definition() {
         let xml = definition(&spec(user()));
         let mut other_file = spec(user());
@@ -681,6 +754,10 @@ mod tests {
             ),
             xml.replace("IgnoreNew", "Parallel"),
             xml.replace("InteractiveToken", "Password"),
+            xml.replace(
+                "<RunLevel>LeastPrivilege</RunLevel>",
+                "<RunLevel>LeastPrivilege</RunLevel><LogonType>S4U</LogonType>",
+            ),
             "not xml".to_string(),
         ] {
             assert!(!same_definition(&xml, &other, &user()), "{other}");
