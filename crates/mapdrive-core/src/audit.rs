@@ -62,13 +62,18 @@ pub enum AuditKind {
     ApplySummary,
     /// `mapdrive test FILE` found items not in their desired state: its one-line summary.
     TestSummary,
+    /// `mapdrive schedule install` registered or updated its task (or the files and event
+    /// source an `--all-users` install keeps in `%ProgramData%\mapdrive`).
+    ScheduledTaskInstalled,
+    /// `mapdrive schedule remove` deleted its task.
+    ScheduledTaskRemoved,
     /// A change failed (with the Win32 code and its name when Windows refused).
     ChangeFailed,
 }
 
 impl AuditKind {
     /// Every kind, in ID order.
-    pub const ALL: [AuditKind; 14] = [
+    pub const ALL: [AuditKind; 16] = [
         AuditKind::DriveMapped,
         AuditKind::DriveUnmapped,
         AuditKind::DriveRemapped,
@@ -82,6 +87,8 @@ impl AuditKind {
         AuditKind::NoDrivesPolicy,
         AuditKind::ApplySummary,
         AuditKind::TestSummary,
+        AuditKind::ScheduledTaskInstalled,
+        AuditKind::ScheduledTaskRemoved,
         AuditKind::ChangeFailed,
     ];
 
@@ -102,6 +109,8 @@ impl AuditKind {
             AuditKind::NoDrivesPolicy => 1031,
             AuditKind::ApplySummary => 1040,
             AuditKind::TestSummary => 1041,
+            AuditKind::ScheduledTaskInstalled => 1050,
+            AuditKind::ScheduledTaskRemoved => 1051,
             AuditKind::ChangeFailed => 1100,
         }
     }
@@ -122,6 +131,8 @@ impl AuditKind {
             AuditKind::NoDrivesPolicy => "MSG_NO_DRIVES_POLICY",
             AuditKind::ApplySummary => "MSG_APPLY_SUMMARY",
             AuditKind::TestSummary => "MSG_TEST_SUMMARY",
+            AuditKind::ScheduledTaskInstalled => "MSG_SCHEDULED_TASK_INSTALLED",
+            AuditKind::ScheduledTaskRemoved => "MSG_SCHEDULED_TASK_REMOVED",
             AuditKind::ChangeFailed => "MSG_CHANGE_FAILED",
         }
     }
@@ -371,6 +382,8 @@ mod tests {
                 (1031, "MSG_NO_DRIVES_POLICY"),
                 (1040, "MSG_APPLY_SUMMARY"),
                 (1041, "MSG_TEST_SUMMARY"),
+                (1050, "MSG_SCHEDULED_TASK_INSTALLED"),
+                (1051, "MSG_SCHEDULED_TASK_REMOVED"),
                 (1100, "MSG_CHANGE_FAILED"),
             ]
         );

@@ -165,6 +165,24 @@ catalog! {
     ERROR_ACTIVE_CONNECTIONS = 2402, "active connections still exist" "close them first, or disconnect anyway with `mapdrive unmap L: --force`";
     ERROR_DEVICE_IN_USE = 2404, "the device is in use by an active process"
         "close the programs (and Explorer windows, command prompts) using the drive, or disconnect it anyway with `mapdrive unmap L: --force`";
+    E_NOTIMPL = 0x8000_4001, "not implemented: this system's COM server lacks the function (Wine implements only part of Task Scheduler)"
+        "on Wine, nothing to do; on Windows, report it with the command line";
+    REGDB_E_CLASSNOTREG = 0x8004_0154, "the COM class is not registered: Task Scheduler 2.0 (taskschd.dll) is missing"
+        "repair Windows (`sfc /scannow`); Task Scheduler 2.0 is part of every Windows since Vista";
+    SCHED_E_SERVICE_NOT_INSTALLED = 0x8004_130C, "the Task Scheduler service is not installed"
+        "repair Windows; the Schedule service is part of every Windows";
+    SCHED_E_SERVICE_NOT_RUNNING = 0x8004_1315, "the Task Scheduler service (Schedule) is not running"
+        "start it (`sc start Schedule`; it starts automatically on a normal Windows)";
+    SCHED_E_NAMESPACE = 0x8004_1317, "the task definition is not in the Task Scheduler XML namespace"
+        "report it with the output of `mapdrive schedule install FILE --check`";
+    SCHED_E_INVALIDVALUE = 0x8004_1318, "a value in the task definition is invalid"
+        "report it with the output of `mapdrive schedule install FILE --check`";
+    SCHED_E_MISSINGNODE = 0x8004_1319, "the task definition lacks a required element"
+        "report it with the output of `mapdrive schedule install FILE --check`";
+    SCHED_E_MALFORMEDXML = 0x8004_131A, "the task definition is not well-formed XML"
+        "report it with the output of `mapdrive schedule install FILE --check`";
+    SCHED_E_SERVICE_NOT_AVAILABLE = 0x8004_1322, "the Task Scheduler service is not available"
+        "wait for the Schedule service to start, then run the command again";
 }
 
 /// Looks a code up in the catalog.
@@ -289,13 +307,22 @@ impl std::fmt::Display for ProviderError {
     }
 }
 
+/// A Win32 code in decimal, an HRESULT (a COM failure: severity bit set) in hex.
+fn shown_code(code: u32) -> String {
+    if code >= 0x8000_0000 {
+        format!("0x{code:08X}")
+    } else {
+        code.to_string()
+    }
+}
+
 fn provider_note(p: &Option<Box<ProviderError>>) -> String {
     p.as_ref().map_or_else(String::new, |p| format!("; {p}"))
 }
 
 /// A Win32 API returned an error.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{api} failed with {code} ({}){}", error_name(*.code), provider_note(.provider))]
+#[error("{api} failed with {} ({}){}", shown_code(*.code), error_name(*.code), provider_note(.provider))]
 pub struct ApiError {
     /// The function that failed, e.g. `WNetAddConnection2W`.
     pub api: &'static str,

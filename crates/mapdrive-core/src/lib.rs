@@ -10,6 +10,8 @@
 //! - [`gpp`]: Group Policy Preferences Drive Maps (`Drives.xml`): parsing, item-level
 //!   targeting, preference variables and the per-item decisions (pure; no port calls).
 //! - [`audit`]: the audit trail's events (one per change, for the Application log).
+//! - [`schedule`]: the Task Scheduler task of `mapdrive schedule` (its XML, pure) and the
+//!   install/status/remove decisions.
 //! - [`error`]: the error type and the catalog of Win32 error codes with their remedies.
 //!
 //! This crate has no `unsafe` and no platform-specific code: front-ends (the `mapdrive` crate)
@@ -25,3 +27,4 @@ pub mod error;
 pub mod gpp;
 pub mod plan;
 pub mod port;
+pub mod schedule;

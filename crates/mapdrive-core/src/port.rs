@@ -144,6 +144,22 @@ pub struct CredentialWrite<'a> {
     pub secret: SecretWrite<'a>,
 }
 
+/// A registered scheduled task, as Task Scheduler reports it (`IRegisteredTask`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduledTask {
+    /// Its definition (`get_Xml`): Task Scheduler XML as the scheduler stores it.
+    pub definition: String,
+    /// `get_Enabled`.
+    pub enabled: bool,
+    /// `get_LastRunTime` in ISO 8601 local time; `None` when it never ran.
+    pub last_run: Option<String>,
+    /// `get_LastTaskResult` (the exit code of the last run, or an HRESULT such as
+    /// `SCHED_S_TASK_HAS_NOT_RUN`); `None` when not reported.
+    pub last_result: Option<u32>,
+    /// `get_NextRunTime` in ISO 8601 local time; `None` when none is scheduled.
+    pub next_run: Option<String>,
+}
+
 /// The port.
 pub trait Port {
     /// Who the token in effect is (see [`Port::use_token`]).
@@ -308,6 +324,60 @@ pub trait Port {
     fn unmarshal_certificate(&self, user_name: &str) -> Result<Option<Thumbprint>, ApiError> {
         let _ = user_name;
         Ok(None)
+    }
+    // Scheduled tasks and the files an `--all-users` task runs from (`mapdrive schedule`).
+    // Defaults answer ERROR_NOT_SUPPORTED (50) so adapters without them keep compiling.
+
+    /// A task in the root folder of Task Scheduler (`ITaskFolder::GetTask`), `None` when there is
+    /// no such task.
+    fn scheduled_task(&self, name: &str) -> Result<Option<ScheduledTask>, ApiError> {
+        let _ = name;
+        Err(ApiError::new("ITaskFolder::GetTask", ERROR_NOT_SUPPORTED))
+    }
+    /// `%ProgramData%` (`FOLDERID_ProgramData`), without a trailing backslash.
+    fn program_data(&self) -> Result<String, ApiError> {
+        Err(ApiError::new("SHGetKnownFolderPath", ERROR_NOT_SUPPORTED))
+    }
+    /// A file's contents, `None` when it does not exist.
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, ApiError> {
+        let _ = path;
+        Err(ApiError::new("ReadFile", ERROR_NOT_SUPPORTED))
+    }
+    /// Whether a file's or directory's owner and DACL are those of the SDDL `sddl`
+    /// (`GetNamedSecurityInfoW`, compared with the SDDL as Windows would store it); `None` when
+    /// it does not exist.
+    fn security_matches(&self, path: &str, sddl: &str) -> Result<Option<bool>, ApiError> {
+        let _ = (path, sddl);
+        Err(ApiError::new("GetNamedSecurityInfoW", ERROR_NOT_SUPPORTED))
+    }
+    /// Registers (creates or replaces) a task in the root folder from its XML definition
+    /// (`ITaskFolder::RegisterTask`, `TASK_CREATE_OR_UPDATE`, no user or password: the
+    /// principal in the XML decides).
+    fn register_task(&mut self, name: &str, definition: &str) -> Result<(), ApiError> {
+        let _ = (name, definition);
+        Err(ApiError::new(
+            "ITaskFolder::RegisterTask",
+            ERROR_NOT_SUPPORTED,
+        ))
+    }
+    /// Deletes a task from the root folder (`ITaskFolder::DeleteTask`).
+    fn delete_task(&mut self, name: &str) -> Result<(), ApiError> {
+        let _ = name;
+        Err(ApiError::new(
+            "ITaskFolder::DeleteTask",
+            ERROR_NOT_SUPPORTED,
+        ))
+    }
+    /// Creates a directory if it is not there and sets its owner and DACL to `sddl`
+    /// (`CreateDirectoryW`, `SetNamedSecurityInfoW`).
+    fn secure_directory(&mut self, path: &str, sddl: &str) -> Result<(), ApiError> {
+        let _ = (path, sddl);
+        Err(ApiError::new("SetNamedSecurityInfoW", ERROR_NOT_SUPPORTED))
+    }
+    /// Creates or replaces a file with `contents` and sets its owner and DACL to `sddl`.
+    fn write_file(&mut self, path: &str, contents: &[u8], sddl: &str) -> Result<(), ApiError> {
+        let _ = (path, contents, sddl);
+        Err(ApiError::new("WriteFile", ERROR_NOT_SUPPORTED))
     }
     /// Creates or replaces a credential with these attributes (`CredWriteW`; the attributes replace
     /// the stored ones).

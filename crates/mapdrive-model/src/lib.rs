@@ -25,6 +25,7 @@ pub mod fixture;
 mod gpp;
 mod network;
 mod port_impl;
+pub mod schedule;
 mod vault;
 
 #[cfg(test)]
@@ -302,6 +303,8 @@ pub struct Machine {
     event_source: Option<mapdrive_core::audit::EventSourceRegistration>,
     /// What `GetModuleFileNameW(NULL)` answers.
     executable: String,
+    /// Task Scheduler and the files `mapdrive schedule` reads and writes.
+    scheduler: schedule::Scheduler,
 }
 
 /// One event written to the Application log, with the logon session of the token in effect
@@ -380,6 +383,7 @@ impl Machine {
             event_log_available: true,
             event_source: None,
             executable: EXECUTABLE.to_string(),
+            scheduler: schedule::Scheduler::default(),
         };
         m.boot();
         m
@@ -437,6 +441,12 @@ impl Machine {
                 self.credential_caps.domain_password = cap;
             }
         }
+    }
+
+    /// Task Scheduler and the files of `mapdrive schedule`, to look at and to set up (changes
+    /// made here are not counted as writes).
+    pub fn scheduler(&mut self) -> &mut schedule::Scheduler {
+        &mut self.scheduler
     }
 
     /// What `GetConsoleOutputCP` answers (`None`: the process has no console).

@@ -10,12 +10,12 @@ use mapdrive_core::domain::{
 };
 use mapdrive_core::error::{
     ApiError, ERROR_ACCESS_DENIED, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_FILE_NOT_FOUND,
-    ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION,
+    ERROR_INVALID_PARAMETER, ERROR_NO_SUCH_LOGON_SESSION, ERROR_PATH_NOT_FOUND,
 };
 use mapdrive_core::gpp::{Hive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
-    SessionView, TokenChoice,
+    ScheduledTask, SessionView, TokenChoice,
 };
 
 impl Machine {
@@ -495,6 +495,131 @@ impl Port for Machine {
                 }
             }
         }
+    }
+
+    fn scheduled_task(&self, name: &str) -> Result<Option<ScheduledTask>, ApiError> {
+        self.token("ITaskFolder::GetTask")?;
+        Ok(self.scheduler.tasks.get(&key(name)).map(|t| ScheduledTask {
+            definition: t.definition.clone(),
+            enabled: t.enabled,
+            last_run: t.last_run.clone(),
+            last_result: Some(t.last_result),
+            next_run: None,
+        }))
+    }
+
+    fn program_data(&self) -> Result<String, ApiError> {
+        Ok(self.scheduler.program_data.clone())
+    }
+
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, ApiError> {
+        self.token("CreateFileW")?;
+        Ok(self
+            .scheduler
+            .files
+            .get(&key(path))
+            .map(|f| f.contents.clone()))
+    }
+
+    fn security_matches(&self, path: &str, sddl: &str) -> Result<Option<bool>, ApiError> {
+        self.token("GetNamedSecurityInfoW")?;
+        let k = key(path);
+        Ok(
+            match (self.scheduler.files.get(&k), self.scheduler.dirs.get(&k)) {
+                (Some(f), _) => Some(f.sddl.as_deref() == Some(sddl)),
+                (None, Some(d)) => Some(d.as_deref() == Some(sddl)),
+                (None, None) => None,
+            },
+        )
+    }
+
+    /// Any token may register a task that runs as its own user with an interactive token; a
+    /// group principal, another user or a stored password needs an elevated token (5, as
+    /// `E_ACCESSDENIED` 0x80070005). A logon type that is not `InteractiveToken` is refused
+    /// (the model has no password to store): 87.
+    fn register_task(&mut self, name: &str, definition: &str) -> Result<(), ApiError> {
+        const API: &str = "ITaskFolder::RegisterTask";
+        let luid = self.token(API)?;
+        let sid = self.user_of(luid, API)?.sid.clone();
+        let own = definition.contains(&format!("<UserId>{sid}</UserId>"))
+            && !definition.contains("<GroupId>");
+        if !own && !self.is_elevated(luid) {
+            return Err(ApiError::new(API, ERROR_ACCESS_DENIED));
+        }
+        if definition.contains("<LogonType>")
+            && !definition.contains("<LogonType>InteractiveToken<")
+        {
+            return Err(ApiError::new(API, ERROR_INVALID_PARAMETER));
+        }
+        let task =
+            self.scheduler
+                .tasks
+                .entry(key(name))
+                .or_insert_with(|| super::schedule::ModelTask {
+                    definition: String::new(),
+                    enabled: true,
+                    last_run: None,
+                    last_result: mapdrive_core::schedule::SCHED_S_TASK_HAS_NOT_RUN,
+                });
+        task.definition = definition.to_string();
+        self.writes += 1;
+        Ok(())
+    }
+
+    fn delete_task(&mut self, name: &str) -> Result<(), ApiError> {
+        const API: &str = "ITaskFolder::DeleteTask";
+        self.token(API)?;
+        match self.scheduler.tasks.remove(&key(name)) {
+            Some(_) => {
+                self.writes += 1;
+                Ok(())
+            }
+            None => Err(ApiError::new(API, ERROR_FILE_NOT_FOUND)),
+        }
+    }
+
+    /// Needs an elevated token (5); the parent must exist (3).
+    fn secure_directory(&mut self, path: &str, sddl: &str) -> Result<(), ApiError> {
+        const API: &str = "SetNamedSecurityInfoW";
+        let luid = self.token(API)?;
+        if !self.is_elevated(luid) {
+            return Err(ApiError::new(API, ERROR_ACCESS_DENIED));
+        }
+        if !self
+            .scheduler
+            .dirs
+            .contains_key(&super::schedule::parent(path))
+        {
+            return Err(ApiError::new("CreateDirectoryW", ERROR_PATH_NOT_FOUND));
+        }
+        self.scheduler
+            .dirs
+            .insert(key(path), Some(sddl.to_string()));
+        self.writes += 1;
+        Ok(())
+    }
+
+    /// The directory must exist (3); a directory with a set (protected) ACL needs an elevated
+    /// token (5).
+    fn write_file(&mut self, path: &str, contents: &[u8], sddl: &str) -> Result<(), ApiError> {
+        const API: &str = "CreateFileW";
+        let luid = self.token(API)?;
+        match self.scheduler.dirs.get(&super::schedule::parent(path)) {
+            None => return Err(ApiError::new(API, ERROR_PATH_NOT_FOUND)),
+            Some(Some(_)) if !self.is_elevated(luid) => {
+                return Err(ApiError::new(API, ERROR_ACCESS_DENIED));
+            }
+            Some(_) => {}
+        }
+        self.scheduler.files.insert(
+            key(path),
+            super::schedule::ModelFile {
+                contents: contents.to_vec(),
+                sddl: Some(sddl.to_string()),
+            },
+        );
+        self.writes += 1;
+        Ok(())
     }
 
     fn certificate_in_my_store(

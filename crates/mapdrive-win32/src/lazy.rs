@@ -1,6 +1,9 @@
 //! System DLLs that `--version` and most commands do not need, loaded on first use instead of
 //! imported.
 //!
+//! `ole32.dll` and `oleaut32.dll` (COM and BSTRs, for Task Scheduler 2.0 in `mapdrive schedule`)
+//! are loaded here too: under Wine they bring combase and rpcrt4 with them.
+//!
 //! Every DLL in the import table is loaded (with its own imports) when the process starts, even for
 //! `mapdrive --version`: under Wine `crypt32.dll` (certificate credentials only), `wtsapi32.dll`
 //! (session user names, for `sessions` and the linked-token search) and above all `secur32.dll`
@@ -24,11 +27,12 @@ use windows_sys::Win32::Security::Cryptography::{
     CERT_CONTEXT, CERT_FIND_FLAGS, CERT_OPEN_STORE_FLAGS, CERT_QUERY_ENCODING_TYPE, HCERTSTORE,
     HCRYPTPROV_LEGACY,
 };
+use windows_sys::Win32::System::Com::CLSCTX;
 use windows_sys::Win32::System::LibraryLoader::{
     GetProcAddress, LOAD_LIBRARY_SEARCH_SYSTEM32, LoadLibraryExW,
 };
 use windows_sys::Win32::System::RemoteDesktop::WTS_INFO_CLASS;
-use windows_sys::core::{BOOL, PCSTR, PWSTR};
+use windows_sys::core::{BOOL, BSTR, GUID, HRESULT, PCSTR, PCWSTR, PWSTR};
 
 use super::handle::last_error;
 use mapdrive_core::error::ApiError;
@@ -93,6 +97,20 @@ pub(crate) static SECUR32: Dll = Dll {
 pub(crate) static WTSAPI32: Dll = Dll {
     file: wide_z!("wtsapi32.dll"),
     load_api: "LoadLibraryExW(wtsapi32.dll)",
+    module: OnceLock::new(),
+};
+
+/// `ole32.dll`: COM (`CoInitializeEx`, `CoCreateInstance`), for Task Scheduler.
+pub(crate) static OLE32: Dll = Dll {
+    file: wide_z!("ole32.dll"),
+    load_api: "LoadLibraryExW(ole32.dll)",
+    module: OnceLock::new(),
+};
+
+/// `oleaut32.dll`: BSTRs, for Task Scheduler's COM interfaces.
+pub(crate) static OLEAUT32: Dll = Dll {
+    file: wide_z!("oleaut32.dll"),
+    load_api: "LoadLibraryExW(oleaut32.dll)",
     module: OnceLock::new(),
 };
 
@@ -167,6 +185,25 @@ pub(crate) type WTSQuerySessionInformationWFn =
 /// `WTSFreeMemory` (wtsapi32), as windows-sys declares it.
 pub(crate) type WTSFreeMemoryFn = unsafe extern "system" fn(*mut c_void);
 
+/// `CoInitializeEx` (ole32), as windows-sys declares it.
+pub(crate) type CoInitializeExFn = unsafe extern "system" fn(*const c_void, u32) -> HRESULT;
+/// `CoUninitialize` (ole32), as windows-sys declares it.
+pub(crate) type CoUninitializeFn = unsafe extern "system" fn();
+/// `CoCreateInstance` (ole32), as windows-sys declares it.
+pub(crate) type CoCreateInstanceFn = unsafe extern "system" fn(
+    *const GUID,
+    *mut c_void,
+    CLSCTX,
+    *const GUID,
+    *mut *mut c_void,
+) -> HRESULT;
+/// `SysAllocStringLen` (oleaut32), as windows-sys declares it.
+pub(crate) type SysAllocStringLenFn = unsafe extern "system" fn(PCWSTR, u32) -> BSTR;
+/// `SysStringLen` (oleaut32), as windows-sys declares it.
+pub(crate) type SysStringLenFn = unsafe extern "system" fn(BSTR) -> u32;
+/// `SysFreeString` (oleaut32), as windows-sys declares it.
+pub(crate) type SysFreeStringFn = unsafe extern "system" fn(BSTR);
+
 /// Each `pub(crate) fn name() -> Result<NameFn, ApiError>`: the function `name` of `$dll`.
 macro_rules! functions {
     ($dll:ident: $($name:ident: $ty:ty;)*) => {$(
@@ -198,6 +235,18 @@ functions! { SECUR32:
     LsaFreeReturnBuffer: LsaFreeReturnBufferFn;
 }
 
+functions! { OLE32:
+    CoInitializeEx: CoInitializeExFn;
+    CoUninitialize: CoUninitializeFn;
+    CoCreateInstance: CoCreateInstanceFn;
+}
+
+functions! { OLEAUT32:
+    SysAllocStringLen: SysAllocStringLenFn;
+    SysStringLen: SysStringLenFn;
+    SysFreeString: SysFreeStringFn;
+}
+
 functions! { WTSAPI32:
     WTSQuerySessionInformationW: WTSQuerySessionInformationWFn;
     WTSFreeMemory: WTSFreeMemoryFn;
@@ -224,6 +273,14 @@ mod tests {
         let _: LsaFreeReturnBufferFn = s::LsaFreeReturnBuffer;
         let _: WTSQuerySessionInformationWFn = w::WTSQuerySessionInformationW;
         let _: WTSFreeMemoryFn = w::WTSFreeMemory;
+        use windows_sys::Win32::Foundation as f;
+        use windows_sys::Win32::System::Com as com;
+        let _: CoInitializeExFn = com::CoInitializeEx;
+        let _: CoUninitializeFn = com::CoUninitialize;
+        let _: CoCreateInstanceFn = com::CoCreateInstance;
+        let _: SysAllocStringLenFn = f::SysAllocStringLen;
+        let _: SysStringLenFn = f::SysStringLen;
+        let _: SysFreeStringFn = f::SysFreeString;
     }
 
     #[test]

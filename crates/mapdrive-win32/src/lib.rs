@@ -17,6 +17,7 @@
 //! - `eventlog` — the Application log (`ReportEventW`) and the executable's own path.
 //! - `gpp` — the targeting facts of Group Policy Drive Maps (groups, names, version, languages).
 //! - `sessions` — logon sessions and their DOS-device directories.
+//! - `task` — Task Scheduler 2.0 (COM) and the protected files of an `--all-users` task.
 
 #![cfg(windows)]
 
@@ -29,6 +30,7 @@ mod handle;
 mod lazy;
 mod registry;
 mod sessions;
+mod task;
 mod token;
 mod wide;
 mod wnet;
@@ -41,7 +43,7 @@ use mapdrive_core::error::{ApiError, ERROR_NO_NETWORK, ERROR_NOT_ENOUGH_MEMORY};
 use mapdrive_core::gpp::{Hive as GppHive, RegValue, TargetingFacts};
 use mapdrive_core::port::{
     BootDevice, Connection, CredentialWrite, GlobalNamespace, LogonSessionInfo, Port, Remembered,
-    SessionView, TokenChoice,
+    ScheduledTask, SessionView, TokenChoice,
 };
 
 use handle::{Impersonation, OwnedHandle};
@@ -334,6 +336,48 @@ impl Port for Win32 {
 
     fn executable_path(&self) -> Result<String, ApiError> {
         eventlog::executable_path()
+    }
+
+    fn scheduled_task(&self, name: &str) -> Result<Option<ScheduledTask>, ApiError> {
+        task::get(name)
+    }
+
+    /// `%ProgramData%` from the environment (set for every account, SYSTEM included); reading
+    /// the known folder would import shell32 for one path.
+    fn program_data(&self) -> Result<String, ApiError> {
+        const ERROR_ENVVAR_NOT_FOUND: u32 = 203;
+        std::env::var("ProgramData")
+            .map(|p| p.trim_end_matches('\\').to_string())
+            .map_err(|_| {
+                ApiError::new(
+                    "GetEnvironmentVariableW(ProgramData)",
+                    ERROR_ENVVAR_NOT_FOUND,
+                )
+            })
+    }
+
+    fn read_file(&self, path: &str) -> Result<Option<Vec<u8>>, ApiError> {
+        task::read_file(path)
+    }
+
+    fn security_matches(&self, path: &str, sddl: &str) -> Result<Option<bool>, ApiError> {
+        task::security_matches(path, sddl)
+    }
+
+    fn register_task(&mut self, name: &str, definition: &str) -> Result<(), ApiError> {
+        task::register(name, definition)
+    }
+
+    fn delete_task(&mut self, name: &str) -> Result<(), ApiError> {
+        task::delete(name)
+    }
+
+    fn secure_directory(&mut self, path: &str, sddl: &str) -> Result<(), ApiError> {
+        task::secure_directory(path, sddl)
+    }
+
+    fn write_file(&mut self, path: &str, contents: &[u8], sddl: &str) -> Result<(), ApiError> {
+        task::write_file(path, contents, sddl)
     }
 
     fn certificate_in_my_store(

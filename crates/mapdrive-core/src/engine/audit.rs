@@ -233,7 +233,7 @@ pub fn report_summary(
 }
 
 /// What `mapdrive eventlog install|remove` did.
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EventSourceOutcome {
     /// Whether anything changed (or would, in check mode).
     pub changed: bool,
@@ -254,21 +254,34 @@ pub fn event_source(
     install: bool,
     check: bool,
 ) -> Result<EventSourceOutcome, Error> {
+    let message_file = if install {
+        Some(
+            port.executable_path()
+                .map_err(|e| Error::api("could not read the path of mapdrive.exe", e))?,
+        )
+    } else {
+        None
+    };
+    event_source_for(port, message_file, check)
+}
+
+/// Registers the event source with `message_file` (the executable holding the message table),
+/// or removes it (`None`). What `eventlog install|remove` and `schedule install --all-users`
+/// (with the copy in `%ProgramData%\mapdrive`) do.
+pub fn event_source_for(
+    port: &mut dyn Port,
+    message_file: Option<String>,
+    check: bool,
+) -> Result<EventSourceOutcome, Error> {
+    let install = message_file.is_some();
     let key = format!("HKLM\\{SOURCE_KEY}");
     let before = port
         .event_source()
         .map_err(|e| Error::api(format!("could not read {key}"), e))?;
-    let want = if install {
-        let exe = port
-            .executable_path()
-            .map_err(|e| Error::api("could not read the path of mapdrive.exe", e))?;
-        Some(EventSourceRegistration {
-            message_file: exe,
-            types_supported: Some(TYPES_SUPPORTED),
-        })
-    } else {
-        None
-    };
+    let want = message_file.map(|exe| EventSourceRegistration {
+        message_file: exe,
+        types_supported: Some(TYPES_SUPPORTED),
+    });
     let changed = before != want;
     if changed && !check {
         port.set_event_source(want.as_ref()).map_err(|e| {
@@ -304,4 +317,26 @@ pub fn event_source(
         before,
         after: want,
     })
+}
+
+/// A change `mapdrive schedule` made (`kind`: installed or removed), after it succeeded; an
+/// error is the caller's warning ([`not_logged`]).
+pub fn report_schedule(
+    port: &mut dyn Port,
+    kind: AuditKind,
+    task: &str,
+    before: String,
+    after: String,
+    detail: String,
+) -> Result<(), ApiError> {
+    let mut event = AuditEvent::described(kind, task, before, after, actor(&*port));
+    event.detail = detail;
+    port.report_event(&event)
+}
+
+/// A change `mapdrive schedule` could not make: `asked` says what was asked for. The command
+/// fails with the error itself, so an event the log does not take is not said again.
+pub fn report_schedule_failure(port: &mut dyn Port, task: &str, asked: &str, error: &Error) {
+    let event = AuditEvent::failure(task, asked, error, actor(&*port));
+    let _ = port.report_event(&event);
 }

@@ -186,8 +186,14 @@ fn touches(action: Action) -> Option<Touches> {
         Action::SetLinkedConnections => Touches::Policy,
         Action::SetNoDrives => Touches::NoDrives,
         Action::SetGppRecord => Touches::GppRecords,
-        // The event source's registration is not cached.
-        Action::UseToken | Action::SetEventSource => return None,
+        // Not facts the cache holds (the event source's registration, tasks and files are read
+        // uncached).
+        Action::UseToken
+        | Action::SetEventSource
+        | Action::RegisterTask
+        | Action::DeleteTask
+        | Action::SecureDirectory
+        | Action::WriteFile => return None,
     })
 }
 
@@ -378,6 +384,14 @@ impl Port for CachingPort<'_> {
         event_source,
         executable_path,
         set_event_source,
+        scheduled_task,
+        program_data,
+        read_file,
+        security_matches,
+        register_task,
+        delete_task,
+        secure_directory,
+        write_file,
     );
 
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {

@@ -41,6 +41,10 @@ pub enum Fact {
     GppRecord,
     EventSource,
     ExecutablePath,
+    ScheduledTask,
+    ProgramData,
+    ReadFile,
+    SecurityMatches,
 }
 
 impl Fact {
@@ -73,6 +77,10 @@ impl Fact {
             Fact::GppRecord => "gpp_record",
             Fact::EventSource => "event_source",
             Fact::ExecutablePath => "executable_path",
+            Fact::ScheduledTask => "scheduled_task",
+            Fact::ProgramData => "program_data",
+            Fact::ReadFile => "read_file",
+            Fact::SecurityMatches => "security_matches",
         }
     }
 }
@@ -96,6 +104,10 @@ pub enum Action {
     SetGppRecord,
     UseToken,
     SetEventSource,
+    RegisterTask,
+    DeleteTask,
+    SecureDirectory,
+    WriteFile,
 }
 
 impl Action {
@@ -118,6 +130,10 @@ impl Action {
             Action::SetGppRecord => "set_gpp_record",
             Action::UseToken => "use_token",
             Action::SetEventSource => "set_event_source",
+            Action::RegisterTask => "register_task",
+            Action::DeleteTask => "delete_task",
+            Action::SecureDirectory => "secure_directory",
+            Action::WriteFile => "write_file",
         }
     }
 }
@@ -331,6 +347,34 @@ macro_rules! forward_port {
     };
     (@one use_token) => {
         $crate::forward_port!(@action UseToken use_token(choice: $crate::port::TokenChoice));
+    };
+
+    (@one scheduled_task) => {
+        $crate::forward_port!(@fact ScheduledTask scheduled_task(name: &str)
+            -> ::core::option::Option<$crate::port::ScheduledTask>);
+    };
+    (@one program_data) => {
+        $crate::forward_port!(@fact ProgramData program_data() -> ::std::string::String);
+    };
+    (@one read_file) => {
+        $crate::forward_port!(@fact ReadFile read_file(path: &str)
+            -> ::core::option::Option<::std::vec::Vec<u8>>);
+    };
+    (@one security_matches) => {
+        $crate::forward_port!(@fact SecurityMatches security_matches(path: &str, sddl: &str)
+            -> ::core::option::Option<bool>);
+    };
+    (@one register_task) => {
+        $crate::forward_port!(@action RegisterTask register_task(name: &str, definition: &str));
+    };
+    (@one delete_task) => {
+        $crate::forward_port!(@action DeleteTask delete_task(name: &str));
+    };
+    (@one secure_directory) => {
+        $crate::forward_port!(@action SecureDirectory secure_directory(path: &str, sddl: &str));
+    };
+    (@one write_file) => {
+        $crate::forward_port!(@action WriteFile write_file(path: &str, contents: &[u8], sddl: &str));
     };
 
     (@fact $variant:ident $name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty) => {

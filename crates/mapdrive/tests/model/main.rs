@@ -13,6 +13,7 @@ mod global;
 mod gpp;
 mod properties;
 mod restore;
+mod schedule;
 mod sessions;
 mod sessions_picture;
 mod support;

@@ -267,6 +267,14 @@ impl Port for Hooked<'_, '_> {
         event_source,
         executable_path,
         set_event_source,
+        scheduled_task,
+        program_data,
+        read_file,
+        security_matches,
+        register_task,
+        delete_task,
+        secure_directory,
+        write_file,
     );
 
     // `write_credential_with_attributes` keeps the trait's default, which goes through

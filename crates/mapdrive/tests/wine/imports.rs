@@ -67,7 +67,8 @@ fn the_import_table_is_what_the_readme_says() {
     assert!(!exe.contains(&"oleaut32".to_string()), "{exe:?}");
     // Loaded on first use (mapdrive-win32's `lazy`), so that `--version` does not pay for them
     // (docs/performance.md, "Start-up").
-    for lazy in ["secur32", "wtsapi32", "crypt32"] {
+    // ole32 and oleaut32: COM for Task Scheduler (`mapdrive schedule`), also loaded on first use.
+    for lazy in ["secur32", "wtsapi32", "crypt32", "ole32"] {
         assert!(
             !exe.contains(&lazy.to_string()),
             "{lazy} is imported: {exe:?}"

@@ -13,5 +13,6 @@ mod eventlog;
 mod gpp;
 mod imports;
 mod resources;
+mod schedule;
 mod sessions;
 mod stress;

@@ -65,6 +65,10 @@ pub enum Command {
     /// the audit trail's events with their text (needs administrator rights).
     #[command(subcommand)]
     Eventlog(EventlogCommand),
+    /// Keep a desired-state file true without anyone running mapdrive: a Task Scheduler task at
+    /// logon, unlock, remote connect and network change, in the user's own logon session.
+    #[command(subcommand)]
+    Schedule(super::schedule::ScheduleCommand),
     /// Explain a Win32 error code (works anywhere, no Windows needed).
     Explain(ExplainArgs),
     /// Print a shell completion script (PowerShell: add `mapdrive completions powershell | Out-String | Invoke-Expression` to $PROFILE).

@@ -7,6 +7,7 @@ pub mod output;
 mod parse;
 mod render;
 mod run;
+pub mod schedule;
 pub mod sessions;
 
 pub use args::Cli;

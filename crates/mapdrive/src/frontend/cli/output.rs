@@ -275,6 +275,18 @@ pub fn schemas() -> Vec<(&'static str, Schema)> {
         ("doctor", schema::<Diagnosis>("mapdrive doctor --json")),
         ("sessions", schema::<Picture>("mapdrive sessions --json")),
         (
+            "schedule-install",
+            schema::<mapdrive_core::schedule::InstallOutcome>("mapdrive schedule install --json"),
+        ),
+        (
+            "schedule-status",
+            schema::<mapdrive_core::schedule::TaskStatus>("mapdrive schedule status --json"),
+        ),
+        (
+            "schedule-remove",
+            schema::<mapdrive_core::schedule::RemoveOutcome>("mapdrive schedule remove --json"),
+        ),
+        (
             "explain",
             schema::<ExplainOutput>("mapdrive explain --json"),
         ),
@@ -315,6 +327,9 @@ pub fn schema_name(args: &[&str]) -> Option<&'static str> {
         ("sessions", _) => "sessions",
         ("explain", _) => "explain",
         ("eventlog", _) => "eventlog",
+        ("schedule", Some("install")) => "schedule-install",
+        ("schedule", Some("status")) => "schedule-status",
+        ("schedule", Some("remove")) => "schedule-remove",
         _ => return None,
     })
 }

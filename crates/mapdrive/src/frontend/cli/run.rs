@@ -62,6 +62,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Apply(a) => a.json,
         Command::Test(a) => a.json,
         Command::Export(a) => a.json,
+        Command::Schedule(a) => a.json(),
         Command::Dsc(_) | Command::Completions(_) => false,
         Command::Gpp(crate::frontend::document::gpp::GppCommand::Convert(a)) => a.json,
     }
@@ -234,6 +235,7 @@ fn dispatch(
         Command::Test(a) => crate::frontend::document::cli::test(&a, port, input),
         Command::Export(a) => crate::frontend::document::cli::export(&a, port),
         Command::Gpp(a) => crate::frontend::document::gpp::run_command(&a),
+        Command::Schedule(a) => super::schedule::run(&a, port),
     }
 }
 

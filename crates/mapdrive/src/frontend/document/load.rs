@@ -160,14 +160,10 @@ impl Resolver<'_> {
                  --parameters-file or --secret name=- (standard input), or \"[envvar('NAME')]\""
             ))
         };
-        let Value::String(s) = v else {
-            return Err(literal());
-        };
-        // A string that is not an expression is a literal secret: refused without repeating it.
-        let text = match expr::parse(s).map_err(|_| literal())? {
-            Text::Literal(_) | Text::Expr(Expr::ResourceId(..)) => return Err(literal()),
-            Text::Expr(Expr::EnvVar(n)) => Zeroizing::new(self.env(&n, item)?),
-            Text::Expr(Expr::Parameter(p)) => {
+        let text = match secret_source(v) {
+            SecretSource::Literal => return Err(literal()),
+            SecretSource::Env(n) => Zeroizing::new(self.env(&n, item)?),
+            SecretSource::Parameter(p) => {
                 let decl = self.declared.get(&p).ok_or_else(|| {
                     bad(format!(
                         "item {item:?}: parameter {p:?} is not declared in the document's parameters"
@@ -204,6 +200,69 @@ impl Resolver<'_> {
         };
         Ok(secret_from_text(text, "secret")?)
     }
+}
+
+/// Where a credential's `secret` property takes its value from.
+enum SecretSource {
+    /// Written in the file (not a string, not an expression, or an expression that is not a
+    /// parameter or an environment variable): refused, MS14-025.
+    Literal,
+    /// `[envvar('NAME')]`.
+    Env(String),
+    /// `[parameters('name')]` (a literal too when the parameter has a `defaultValue`).
+    Parameter(String),
+}
+
+fn secret_source(v: &Value) -> SecretSource {
+    let Value::String(s) = v else {
+        return SecretSource::Literal;
+    };
+    // A string that is not an expression is a literal secret.
+    match expr::parse(s) {
+        Ok(Text::Expr(Expr::EnvVar(n))) => SecretSource::Env(n),
+        Ok(Text::Expr(Expr::Parameter(p))) => SecretSource::Parameter(p),
+        _ => SecretSource::Literal,
+    }
+}
+
+/// Refuses a document that writes a secret in the file itself: a credential's `secret` that is
+/// a literal, or a parameter whose `defaultValue` holds it (what [`load`] refuses as it resolves
+/// the document; here without resolving anything, so no parameter or environment value is
+/// needed). The message names the item, never the value.
+pub(super) fn refuse_literal_secrets(text: &str) -> Result<(), Error> {
+    let doc = text::parse(text, "the document")?;
+    let doc: DocumentShape = serde_json::from_value(doc).map_err(|e| {
+        bad(format!(
+            "the document is not one mapdrive apply understands: {}",
+            text::without_values_keeping_names(&e.to_string())
+        ))
+    })?;
+    for r in &doc.resources {
+        if Kind::from_type(&r.type_name) != Some(Kind::Credential) {
+            continue;
+        }
+        let Some(v) = r.properties.get("secret") else {
+            continue;
+        };
+        let literal = match secret_source(v) {
+            SecretSource::Literal => true,
+            SecretSource::Env(_) => false,
+            SecretSource::Parameter(p) => doc
+                .parameters
+                .get(&p)
+                .is_some_and(|d| d.default_value.is_some()),
+        };
+        if literal {
+            return Err(bad(format!(
+                "item {:?}: the secret is written in the file in plain text, which mapdrive refuses \
+                 (the Group Policy cpassword lesson, MS14-025: anyone who can read the file has the \
+                 password); save the credential once with `mapdrive cred set` (or the document with \
+                 --secret NAME=- in the user's session) and leave the secret out of the scheduled file",
+                r.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The shape of a configuration document, as far as `mapdrive apply` understands it: anything

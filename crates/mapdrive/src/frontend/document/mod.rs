@@ -51,6 +51,18 @@ pub struct Options {
     pub stop_on_error: bool,
 }
 
+/// Refuses a file whose secret anyone who can read it would have: a DSC document with a literal
+/// secret (or a securestring parameter's `defaultValue`), or a `Drives.xml` with a `cpassword`
+/// (refused by the Drives.xml parser, with anything else it cannot read). What `schedule
+/// install` checks before it changes anything.
+pub fn refuse_literal_secrets(text: &str, shown: &str) -> Result<(), Error> {
+    if gpp::is_xml(text) {
+        gpp::load(text, shown, mapdrive_core::gpp::UnevaluablePolicy::Skip).map(|_| ())
+    } else {
+        load::refuse_literal_secrets(text)
+    }
+}
+
 fn bad(why: impl Into<String>) -> Error {
     Error::Input(InputError::Conflict(why.into()))
 }
