@@ -50,8 +50,9 @@ use registry::Hive;
 pub struct Win32 {
     /// Set while the thread impersonates the linked token; dropping it reverts.
     impersonation: Option<Impersonation>,
-    /// The linked primary token, or why it cannot be had: the SYSTEM-token search runs at most
-    /// once per process (it used to run for every `use_token(Linked)`).
+    /// The token that acts in the linked session (a linked-session process's token, else the
+    /// primary linked token obtained as SYSTEM), or why it cannot be had: the search runs at
+    /// most once per process (it used to run for every `use_token(Linked)`).
     linked: Option<Result<OwnedHandle, ApiError>>,
 }
 
@@ -287,10 +288,11 @@ impl Port for Win32 {
         registry::set_linked_connections(enabled)
     }
 
-    /// `Current`: revert (drop the guard). `Linked`: revert first, then impersonate the primary
-    /// linked token until the next `use_token` or drop.
-    /// The token is obtained through a SYSTEM token with SeTcbPrivilege on the first call only;
-    /// later calls reuse it (or its failure).
+    /// `Current`: revert (drop the guard). `Linked`: revert first, then impersonate a token of
+    /// the linked session until the next `use_token` or drop.
+    /// The token is searched for on the first call only (`token::linked_primary_token`: a
+    /// process of the linked session, else through a SYSTEM token whose SeTcbPrivilege is
+    /// enabled); later calls reuse it (or its failure).
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
         self.impersonation = None;
         match choice {
@@ -805,10 +807,13 @@ mod tests {
             Err(e) => {
                 println!("use_token(Linked) as {:?}: {e}", before.elevation);
                 let expected_api = match before.elevation {
-                    // The search reports the furthest step any SYSTEM candidate reached.
+                    // The search reports the furthest step any candidate reached.
                     Elevation::Full => matches!(
                         e.api,
                         "OpenProcessToken(SYSTEM)"
+                            | "OpenProcessToken(TOKEN_QUERY)"
+                            | "OpenProcessToken(TOKEN_DUPLICATE)"
+                            | "DuplicateTokenEx"
                             | "ImpersonateLoggedOnUser"
                             | "GetTokenInformation(TokenLinkedToken)"
                             | "GetTokenInformation(TokenStatistics)"
