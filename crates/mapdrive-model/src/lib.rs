@@ -293,6 +293,9 @@ pub struct Machine {
     next_terminal: u32,
     /// What `GetConsoleOutputCP` answers (`None`: no console).
     console_code_page: Option<u32>,
+    /// What `WNetGetProviderNameW(WNNC_NET_LANMAN)` answers: [`LANMAN_PROVIDER`] on English
+    /// Windows, localised elsewhere.
+    lanman_provider: String,
 }
 
 impl Default for Machine {
@@ -355,12 +358,20 @@ impl Machine {
             computer: gpp::Computer::default(),
             next_terminal: 1,
             console_code_page: None,
+            lanman_provider: LANMAN_PROVIDER.to_string(),
         };
         m.boot();
         m
     }
 
     // ---------------------------------------------------------------- machine settings
+
+    /// The display language's name of the SMB provider (`WNetGetProviderNameW(WNNC_NET_LANMAN)`,
+    /// `lpProvider`, `HKCU\Network\<L>\ProviderName`): "Microsoft Windows-Netzwerk" on German
+    /// Windows. Default: [`LANMAN_PROVIDER`].
+    pub fn set_lanman_provider_name(&mut self, name: &str) {
+        self.lanman_provider = name.to_string();
+    }
 
     /// UAC (`EnableLUA`). Off: every token is Default. Applies to later logons.
     pub fn set_uac(&mut self, enabled: bool) {
@@ -795,7 +806,7 @@ impl Machine {
             .map(|u| u.network.values().cloned().collect())
             .unwrap_or_default();
         for e in entries {
-            let result = if !e.provider.eq_ignore_ascii_case(LANMAN_PROVIDER) {
+            let result = if !e.provider.eq_ignore_ascii_case(&self.lanman_provider) {
                 Err(ERROR_BAD_PROVIDER)
             } else {
                 match e.remote.parse::<RemotePath>() {

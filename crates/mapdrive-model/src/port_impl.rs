@@ -65,7 +65,7 @@ impl Port for Machine {
                 DeviceKind::Connection(n) => Some(Connection {
                     letter: n.letter,
                     remote: n.remote.as_str().to_string(),
-                    provider: super::LANMAN_PROVIDER.to_string(),
+                    provider: self.lanman_provider.clone(),
                 }),
                 _ => None,
             })
@@ -303,6 +303,10 @@ impl Port for Machine {
 
     fn console_output_code_page(&self) -> Option<u32> {
         self.console_code_page
+    }
+
+    fn lanman_provider_name(&self) -> Result<String, ApiError> {
+        Ok(self.lanman_provider.clone())
     }
 
     fn add_connection(

@@ -54,6 +54,14 @@ pub struct Win32 {
     /// primary linked token obtained as SYSTEM), or why it cannot be had: the search runs at
     /// most once per process (it used to run for every `use_token(Linked)`).
     linked: Option<Result<OwnedHandle, ApiError>>,
+    /// `WNetGetProviderNameW(WNNC_NET_LANMAN)`, read once, on the process token (see
+    /// [`Win32::before_impersonating`]).
+    lanman_provider: std::cell::OnceCell<Result<String, ApiError>>,
+    /// Whether [`Win32::before_impersonating`] ran.
+    prepared: bool,
+    /// The order of the steps of `use_token(Linked)`, for the test that pins it.
+    #[cfg(test)]
+    steps: Vec<&'static str>,
 }
 
 impl Win32 {
@@ -94,7 +102,35 @@ impl Win32 {
         Ok(Win32 {
             impersonation: None,
             linked: None,
+            lanman_provider: std::cell::OnceCell::new(),
+            prepared: false,
+            #[cfg(test)]
+            steps: Vec::new(),
         })
+    }
+
+    /// Records a step of `use_token(Linked)` (tests only).
+    fn step(&mut self, _name: &'static str) {
+        #[cfg(test)]
+        self.steps.push(_name);
+    }
+
+    /// What must happen on the process token before the first impersonation of any token
+    /// (the SYSTEM one of the search included), once per process:
+    /// - one harmless WNet call of each kind mapdrive makes later: MPR loads the network
+    ///   provider DLLs on first use, and a load while impersonating would resolve
+    ///   `C:\Windows\System32\...` through the impersonated logon session's DOS-device map,
+    ///   which code running in that (limited) session can change. Loaded now, they resolve
+    ///   through this process's own map and stay loaded.
+    fn before_impersonating(&mut self) {
+        if self.prepared {
+            return;
+        }
+        self.prepared = true;
+        self.step("providers");
+        wnet::touch_providers();
+        // The provider's name is read (and kept) as the same process-token call.
+        let _ = self.lanman_provider_name();
     }
 
     fn hive(&self) -> Result<Hive, ApiError> {
@@ -217,6 +253,12 @@ impl Port for Win32 {
         sessions::global_namespace()
     }
 
+    fn lanman_provider_name(&self) -> Result<String, ApiError> {
+        self.lanman_provider
+            .get_or_init(wnet::lanman_provider_name)
+            .clone()
+    }
+
     fn console_output_code_page(&self) -> Option<u32> {
         // SAFETY: plain call; 0 means the process has no console.
         let cp = unsafe { windows_sys::Win32::System::Console::GetConsoleOutputCP() };
@@ -298,11 +340,21 @@ impl Port for Win32 {
         match choice {
             TokenChoice::Current => Ok(()),
             TokenChoice::Linked => {
-                let linked = self
-                    .linked
-                    .get_or_insert_with(token::linked_primary_token)
-                    .as_ref()
-                    .map_err(Clone::clone)?;
+                self.before_impersonating();
+                if self.linked.is_none() {
+                    self.step("search");
+                    self.linked = Some(token::linked_primary_token());
+                }
+                if let Some(Err(e)) = &self.linked {
+                    return Err(e.clone());
+                }
+                self.step("impersonate");
+                let Some(Ok(linked)) = &self.linked else {
+                    return Err(ApiError::new(
+                        "GetTokenInformation(TokenLinkedToken)",
+                        mapdrive_core::error::ERROR_NO_SUCH_LOGON_SESSION,
+                    ));
+                };
                 let guard = Impersonation::start(linked)?;
                 // Dropping `guard` on error reverts before returning.
                 token::check_thread_impersonation_level()?;
@@ -629,7 +681,9 @@ mod tests {
         w.remember(&Remembered {
             letter: y,
             remote: r"\\fileserver\team".into(),
-            provider: "Microsoft Windows Network".into(),
+            // The name this Windows gives the SMB provider (none without a provider: the
+            // registry round trip does not need one).
+            provider: w.lanman_provider_name().unwrap_or_default(),
             provider_type: Some(0x0002_0000),
             user_name: None,
         })?;
@@ -912,6 +966,32 @@ mod tests {
             c.attributes == attrs || c.attributes.is_empty(),
             "{:?}",
             c.attributes
+        );
+        Ok(())
+    }
+
+    /// MPR loads the network provider DLLs on the first WNet call. That call is made on the
+    /// process token, before the token search (whose SYSTEM candidates are impersonated) and
+    /// before any impersonation, once per process; the provider's name is read then too.
+    #[test]
+    fn providers_are_loaded_before_the_first_impersonation() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
+        let mut w = Win32::new()?;
+        assert!(w.lanman_provider.get().is_none());
+        for _ in 0..2 {
+            let _ = w.use_token(TokenChoice::Linked);
+            w.use_token(TokenChoice::Current)?;
+        }
+        println!("steps: {:?}", w.steps);
+        assert_eq!(w.steps.first(), Some(&"providers"), "{:?}", w.steps);
+        let count = |step: &str| w.steps.iter().filter(|s| **s == step).count();
+        assert_eq!(count("providers"), 1, "{:?}", w.steps);
+        assert_eq!(count("search"), 1, "{:?}", w.steps);
+        assert!(
+            w.lanman_provider.get().is_some(),
+            "read on the process token"
         );
         Ok(())
     }

@@ -15,3 +15,4 @@ mod restore;
 mod sessions;
 mod sessions_picture;
 mod support;
+mod token;

@@ -1,0 +1,145 @@
+//! The Windows-adapter facts of issue 13 as the engine sees them: the SMB provider's name as
+//! Windows gives it, the acting accounts of `--session both`, the desktop user read on the process
+//! token, the profile that is not loaded.
+
+use mapdrive_core::error::ApiError;
+use mapdrive_core::port::{Forward, Port};
+use mapdrive_model::fixture::ALICE;
+use mapdrive_model::{LogonKind, Machine, fixture};
+
+use mapdrive_core::engine::{self, Change, Request, SessionChoice};
+use mapdrive_core::plan::MapRequest;
+
+use crate::support::{l, logon, mapdrive, ok, unc};
+
+/// `map M: \\fileserver\team --session current`.
+fn map_m_here() -> Request {
+    Request {
+        change: Change::Map(
+            MapRequest {
+                as_system: mapdrive_core::plan::AsSystem::Refuse,
+                letter: l("M:"),
+                remote: unc(r"\\fileserver\team"),
+                remember: true,
+                user: None,
+                with_password: false,
+                label: None,
+            },
+            None,
+        ),
+        session: SessionChoice::Current,
+        check: false,
+    }
+}
+
+/// German Windows' name of the SMB provider.
+const GERMAN_LANMAN: &str = "Microsoft Windows-Netzwerk";
+
+/// The model behind a provider that does not list the connections it holds (Windows shows a
+/// drive restored at logon as "Disconnected" until first used): mapdrive must name the provider
+/// itself when it writes `HKCU\Network`.
+struct Unlisted<'a>(&'a mut Machine);
+
+impl Forward for Unlisted<'_> {
+    fn inner(&self) -> &dyn Port {
+        &*self.0
+    }
+    fn inner_mut(&mut self) -> &mut dyn Port {
+        &mut *self.0
+    }
+}
+
+impl Port for Unlisted<'_> {
+    fn connected(&self) -> Result<Vec<mapdrive_core::port::Connection>, ApiError> {
+        Ok(Vec::new())
+    }
+
+    mapdrive_core::forward_port!(
+        identity,
+        linked_connections,
+        remembered,
+        dos_device,
+        credential_caps,
+        session_users,
+        credentials,
+        credential,
+        credential_secret_equals,
+        boot_devices,
+        label,
+        sessions,
+        logon_sessions,
+        global_namespace,
+        console_output_code_page,
+        lanman_provider_name,
+        certificate_in_my_store,
+        marshal_certificate,
+        unmarshal_certificate,
+        targeting_facts,
+        registry_key_exists,
+        registry_value,
+        no_drives,
+        gpp_record,
+        add_connection,
+        cancel_connection,
+        forget,
+        remember,
+        set_remembered_user_name,
+        write_credential,
+        write_credential_with_attributes,
+        delete_credential,
+        set_boot_device,
+        remove_boot_device,
+        set_label,
+        set_linked_connections,
+        set_no_drives,
+        set_gpp_record,
+        use_token,
+    );
+}
+
+/// On German Windows the remembered entry mapdrive writes for an elevated token's mapping (which
+/// Windows never remembers) names the provider as Windows does, "Microsoft Windows-Netzwerk" (read
+/// with `WNetGetProviderNameW(WNNC_NET_LANMAN)`), not the English literal that MPR would not
+/// recognise at the next logon: Winlogon restores it.
+#[test]
+fn the_remembered_provider_name_is_the_one_windows_reports() {
+    let mut m = fixture::corp();
+    m.set_lanman_provider_name(GERMAN_LANMAN);
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    let args = [
+        "map",
+        "M:",
+        r"\\fileserver\team",
+        "--session",
+        "current",
+        "--json",
+    ];
+    let out = ok(&mapdrive(&mut m, &args));
+    assert_eq!(out["after"]["remembered"], true, "{out}");
+    let remembered = m.remembered().unwrap();
+    let entry = remembered.iter().find(|e| e.letter.to_string() == "M:");
+    assert_eq!(
+        entry.map(|e| e.provider.as_str()),
+        Some(GERMAN_LANMAN),
+        "{remembered:?}"
+    );
+    // The same when the provider does not list the connection: the name comes from the fact.
+    let mut m = fixture::corp();
+    m.set_lanman_provider_name(GERMAN_LANMAN);
+    let limited = logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    let r = engine::execute(&mut Unlisted(&mut m), map_m_here());
+    println!("{r:?}");
+    let remembered = m.remembered().unwrap();
+    let entry = remembered.iter().find(|e| e.letter.to_string() == "M:");
+    assert_eq!(
+        entry.map(|e| e.provider.as_str()),
+        Some(GERMAN_LANMAN),
+        "{remembered:?}"
+    );
+    // And Winlogon restores it at the next logon (MPR knows the provider by that name).
+    m.logoff(limited).unwrap();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    assert_eq!(crate::support::connected(&m), ["M:"]);
+}
