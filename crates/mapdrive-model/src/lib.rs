@@ -210,6 +210,9 @@ struct User {
     groups: Vec<mapdrive_core::gpp::TokenGroup>,
     /// The user's environment variables besides the ones Windows derives.
     environment: Vec<(String, String)>,
+    /// `HKEY_USERS\<SID>` is not loaded (a service or task that did not load the profile):
+    /// `RegOpenCurrentUser` falls back to `HKEY_USERS\.DEFAULT`, which the adapter never writes.
+    profile_unloaded: bool,
 }
 
 impl User {
@@ -333,6 +336,7 @@ impl Machine {
                 hkcu: Default::default(),
                 groups: Vec::new(),
                 environment: Vec::new(),
+                profile_unloaded: false,
             },
         );
         let mut m = Machine {
@@ -371,6 +375,17 @@ impl Machine {
     /// Windows. Default: [`LANMAN_PROVIDER`].
     pub fn set_lanman_provider_name(&mut self, name: &str) {
         self.lanman_provider = name.to_string();
+    }
+
+    /// Whether `user`'s profile (registry hive `HKEY_USERS\<SID>`) is loaded; a user that never
+    /// logged on interactively, or a service or task that does not load it, has none. Without
+    /// it every write to the user's `HKCU` (remembered drives, labels, `NoDrives`, mapdrive's
+    /// Group Policy records) fails with `RegOpenCurrentUser` 500 (`ERROR_USER_PROFILE_LOAD`), as
+    /// the Win32 adapter refuses to write to `HKEY_USERS\.DEFAULT` in its place. Unknown user: no-op.
+    pub fn set_profile_loaded(&mut self, user: &str, loaded: bool) {
+        if let Some(u) = self.users.get_mut(&key(user)) {
+            u.profile_unloaded = !loaded;
+        }
     }
 
     /// UAC (`EnableLUA`). Off: every token is Default. Applies to later logons.
@@ -464,6 +479,7 @@ impl Machine {
                 hkcu: Default::default(),
                 groups: Vec::new(),
                 environment: Vec::new(),
+                profile_unloaded: false,
             },
         );
     }
@@ -867,6 +883,18 @@ impl Machine {
         self.users
             .get(&s.user)
             .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
+    }
+
+    /// The token's user, to write to its `HKCU`: refused (500) when its profile is not loaded.
+    fn hkcu_owner_mut(&mut self, luid: Luid, api: &'static str) -> Result<&mut User, ApiError> {
+        let u = self.user_of_mut(luid, api)?;
+        if u.profile_unloaded {
+            return Err(ApiError::new(
+                "RegOpenCurrentUser",
+                mapdrive_core::error::ERROR_USER_PROFILE_LOAD,
+            ));
+        }
+        Ok(u)
     }
 
     fn user_of_mut(&mut self, luid: Luid, api: &'static str) -> Result<&mut User, ApiError> {

@@ -351,7 +351,7 @@ impl Port for Machine {
         const API: &str = "RegDeleteTreeW";
         let luid = self.token(API)?;
         if self
-            .user_of_mut(luid, API)?
+            .hkcu_owner_mut(luid, API)?
             .network
             .remove(&letter)
             .is_some()
@@ -364,7 +364,7 @@ impl Port for Machine {
     fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
         const API: &str = "RegSetValueExW";
         let luid = self.token(API)?;
-        self.user_of_mut(luid, API)?
+        self.hkcu_owner_mut(luid, API)?
             .network
             .insert(entry.letter, entry.clone());
         self.writes += 1;
@@ -379,7 +379,7 @@ impl Port for Machine {
         const API: &str = "RegSetValueExW";
         let luid = self.token(API)?;
         let entry = self
-            .user_of_mut(luid, API)?
+            .hkcu_owner_mut(luid, API)?
             .network
             .get_mut(&letter)
             .ok_or(ApiError::new("RegOpenKeyExW", ERROR_FILE_NOT_FOUND))?;
@@ -441,7 +441,7 @@ impl Port for Machine {
         const API: &str = "RegSetValueExW";
         let luid = self.token(API)?;
         let k = key(&remote.mount_points_key());
-        let labels = &mut self.user_of_mut(luid, API)?.labels;
+        let labels = &mut self.hkcu_owner_mut(luid, API)?.labels;
         let changed = match label {
             Some(l) => {
                 labels.insert(k, l.to_string());

@@ -121,7 +121,8 @@ impl Win32 {
     ///   provider DLLs on first use, and a load while impersonating would resolve
     ///   `C:\Windows\System32\...` through the impersonated logon session's DOS-device map,
     ///   which code running in that (limited) session can change. Loaded now, they resolve
-    ///   through this process's own map and stay loaded.
+    ///   through this process's own map and stay loaded;
+    /// - the predefined `HKEY_CURRENT_USER` (see [`registry::touch_predefined_current_user`]).
     fn before_impersonating(&mut self) {
         if self.prepared {
             return;
@@ -129,12 +130,15 @@ impl Win32 {
         self.prepared = true;
         self.step("providers");
         wnet::touch_providers();
+        registry::touch_predefined_current_user();
         // The provider's name is read (and kept) as the same process-token call.
         let _ = self.lanman_provider_name();
+        self.step("hkcu");
     }
 
+    /// `RegOpenCurrentUser` for the token in effect (see [`Hive`]).
     fn hive(&self) -> Result<Hive, ApiError> {
-        Hive::current_user(self.impersonation.is_some())
+        Hive::current_user(&token::identity_sid()?)
     }
 }
 
@@ -989,10 +993,64 @@ mod tests {
         let count = |step: &str| w.steps.iter().filter(|s| **s == step).count();
         assert_eq!(count("providers"), 1, "{:?}", w.steps);
         assert_eq!(count("search"), 1, "{:?}", w.steps);
+        let hkcu = w.steps.iter().position(|s| *s == "hkcu");
+        let search = w.steps.iter().position(|s| *s == "search");
+        assert!(
+            matches!((hkcu, search), (Some(h), Some(s)) if h < s),
+            "HKCU is mapped before: {:?}",
+            w.steps
+        );
         assert!(
             w.lanman_provider.get().is_some(),
             "read on the process token"
         );
+        Ok(())
+    }
+
+    /// The hive is `RegOpenCurrentUser`'s, checked against `HKEY_USERS\\<SID>`: the user's own
+    /// profile is writable; a SID without a loaded hive (what `RegOpenCurrentUser` falls back to
+    /// `HKEY_USERS\\.DEFAULT` for) is read but never written, with 500 and what to do.
+    #[test]
+    fn a_hive_without_a_loaded_profile_is_never_written() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
+        let _profile = profile();
+        let w = Win32::new()?;
+        let mine = w.hive()?;
+        assert!(mine.writable().is_ok(), "the user's own profile is loaded");
+        // A user whose profile is not loaded: RegOpenCurrentUser gives .DEFAULT's stand-in.
+        let absent = Hive::current_user("S-1-5-21-1-2-3-987654")?;
+        let not_loaded = ApiError::new(
+            "RegOpenCurrentUser",
+            mapdrive_core::error::ERROR_USER_PROFILE_LOAD,
+        );
+        let refused = Err(not_loaded.clone());
+        let y = letter("Y")?;
+        let entry = Remembered {
+            letter: y,
+            remote: r"\\fileserver\team".into(),
+            provider: "x".into(),
+            provider_type: None,
+            user_name: None,
+        };
+        assert_eq!(registry::remember(&absent, &entry, None), refused);
+        assert_eq!(registry::forget(&absent, y), refused);
+        assert_eq!(registry::set_remembered_user_name(&absent, y, "u"), refused);
+        assert_eq!(registry::set_no_drives(&absent, 4), refused);
+        assert_eq!(registry::set_gpp_record(&absent, "k", Some("v")), refused);
+        let r = remote(r"\\labelsrv\share")?;
+        assert_eq!(registry::set_label(&absent, &r, Some("l")), refused);
+        // Reading works (what Windows' own components would see).
+        assert!(registry::remembered(&absent).is_ok());
+        assert!(
+            !w.remembered()?.iter().any(|e| e.letter == y),
+            "nothing written"
+        );
+        let e = mapdrive_core::error::Error::api("could not remember Y:", not_loaded);
+        let remedy = e.remedy().unwrap_or_default();
+        assert!(remedy.contains("ERROR_USER_PROFILE_LOAD"), "{remedy}");
+        assert!(remedy.contains("log on once"), "{remedy}");
         Ok(())
     }
 

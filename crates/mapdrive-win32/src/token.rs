@@ -259,6 +259,11 @@ fn user_sid(token: &OwnedHandle) -> Result<String, ApiError> {
     with_user_sid(token, sid_string)
 }
 
+/// The user SID of the token in effect (thread, else process).
+pub(crate) fn identity_sid() -> Result<String, ApiError> {
+    user_sid(&effective_token()?)
+}
+
 /// The token's user as `(SID string, DOMAIN\user or the SID when the lookup fails)`.
 pub(crate) fn user(token: &OwnedHandle) -> Result<(String, String), ApiError> {
     with_user_sid(token, |sid| {

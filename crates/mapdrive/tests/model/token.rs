@@ -143,3 +143,44 @@ fn the_remembered_provider_name_is_the_one_windows_reports() {
     logon(&mut m, ALICE, LogonKind::Interactive);
     assert_eq!(crate::support::connected(&m), ["M:"]);
 }
+
+/// `runas /noprofile` (or a service or task that does not load the profile): the user's hive is
+/// not loaded, `RegOpenCurrentUser` would give `HKEY_USERS\.DEFAULT`. mapdrive's own write of
+/// `HKCU\Network` (Windows never remembers an elevated token's mapping) is refused with 500,
+/// what it means and what to do; nothing lands in any hive.
+#[test]
+fn a_profile_that_is_not_loaded_is_never_written() {
+    let mut m = fixture::corp();
+    m.set_profile_loaded(ALICE, false);
+    logon(&mut m, ALICE, LogonKind::Runas);
+    m.elevate().unwrap();
+    let r = mapdrive(
+        &mut m,
+        &["map", "M:", r"\\fileserver\team", "--session", "current"],
+    );
+    println!("{}\n{}", r.stdout, r.stderr);
+    assert_ne!(r.code, 0);
+    for needle in [
+        "RegOpenCurrentUser",
+        "500",
+        "ERROR_USER_PROFILE_LOAD",
+        "log on once",
+    ] {
+        assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
+    }
+    assert!(m.remembered().unwrap().is_empty());
+    // Loaded (the user logged on once), the same command converges.
+    m.set_profile_loaded(ALICE, true);
+    let out = ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "M:",
+            r"\\fileserver\team",
+            "--session",
+            "current",
+            "--json",
+        ],
+    ));
+    assert_eq!(out["after"]["remembered"], true, "{out}");
+}
