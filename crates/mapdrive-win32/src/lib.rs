@@ -57,6 +57,9 @@ pub struct Win32 {
     /// `WNetGetProviderNameW(WNNC_NET_LANMAN)`, read once, on the process token (see
     /// [`Win32::before_impersonating`]).
     lanman_provider: std::cell::OnceCell<Result<String, ApiError>>,
+    /// The process token's linked account and this desktop's user, read once, on the process
+    /// token (see [`Win32::before_impersonating`]).
+    session_users: std::cell::OnceCell<Result<SessionUsers, ApiError>>,
     /// Whether [`Win32::before_impersonating`] ran.
     prepared: bool,
     /// The order of the steps of `use_token(Linked)`, for the test that pins it.
@@ -103,6 +106,7 @@ impl Win32 {
             impersonation: None,
             linked: None,
             lanman_provider: std::cell::OnceCell::new(),
+            session_users: std::cell::OnceCell::new(),
             prepared: false,
             #[cfg(test)]
             steps: Vec::new(),
@@ -122,7 +126,9 @@ impl Win32 {
     ///   `C:\Windows\System32\...` through the impersonated logon session's DOS-device map,
     ///   which code running in that (limited) session can change. Loaded now, they resolve
     ///   through this process's own map and stay loaded;
-    /// - the predefined `HKEY_CURRENT_USER` (see [`registry::touch_predefined_current_user`]).
+    /// - the predefined `HKEY_CURRENT_USER` (see [`registry::touch_predefined_current_user`]);
+    /// - the desktop's user and the linked account ([`Port::session_users`]): asked while
+    ///   impersonating the limited token, opening the elevated process token may be refused.
     fn before_impersonating(&mut self) {
         if self.prepared {
             return;
@@ -131,6 +137,7 @@ impl Win32 {
         self.step("providers");
         wnet::touch_providers();
         registry::touch_predefined_current_user();
+        let _ = self.session_users();
         // The provider's name is read (and kept) as the same process-token call.
         let _ = self.lanman_provider_name();
         self.step("hkcu");
@@ -177,8 +184,10 @@ impl Port for Win32 {
         cred::session_caps()
     }
 
+    /// Read once, on the process token: the first call is made by
+    /// [`Win32::before_impersonating`] at the latest.
     fn session_users(&self) -> Result<SessionUsers, ApiError> {
-        token::session_users()
+        self.session_users.get_or_init(token::session_users).clone()
     }
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
@@ -1004,6 +1013,7 @@ mod tests {
             w.lanman_provider.get().is_some(),
             "read on the process token"
         );
+        assert!(w.session_users.get().is_some(), "read on the process token");
         Ok(())
     }
 

@@ -103,10 +103,18 @@ fn choose_for(
     session: SessionChoice,
     changing: bool,
 ) -> Result<Chosen, Error> {
+    // Whose session is this? Read first, on the process token (before the linked token is
+    // tried). A failing query skips the check rather than blocking the operation, and says so.
+    let users = port.session_users();
     let mut chosen = choose_tokens(port, session)?;
-    // Whose session is this? A failing query (no interactive session, an old system) skips the
-    // check rather than blocking the operation.
-    if let Ok(users) = port.session_users() {
+    if let Err(e) = &users
+        && chosen.identity.elevation == Elevation::Full
+    {
+        chosen.warnings.push(format!(
+            "could not check whether this desktop's user is the acting account ({e}): see `mapdrive whoami`"
+        ));
+    }
+    if let Ok(users) = users {
         let acting_linked = chosen.tokens.contains(&TokenChoice::Linked);
         if let Some(mismatch) = owner_mismatch(&chosen.identity, &users, acting_linked) {
             if changing && session != SessionChoice::Current {

@@ -4,7 +4,7 @@
 
 use mapdrive_core::error::ApiError;
 use mapdrive_core::port::{Forward, Port};
-use mapdrive_model::fixture::ALICE;
+use mapdrive_model::fixture::{ALICE, BOB};
 use mapdrive_model::{LogonKind, Machine, fixture};
 
 use mapdrive_core::engine::{self, Change, Request, SessionChoice};
@@ -183,4 +183,136 @@ fn a_profile_that_is_not_loaded_is_never_written() {
         ],
     ));
     assert_eq!(out["after"]["remembered"], true, "{out}");
+}
+
+/// The session model as Windows answers the desktop-user lookup: `session_users` opens the
+/// process token, which Windows may refuse to the limited token the thread impersonates
+/// (`denied_while_impersonating`), or always (`always_denied`).
+struct Refusing<'a> {
+    m: &'a mut Machine,
+    impersonating: bool,
+    always_denied: bool,
+}
+
+impl<'a> Refusing<'a> {
+    fn new(m: &'a mut Machine, always_denied: bool) -> Self {
+        Refusing {
+            m,
+            impersonating: false,
+            always_denied,
+        }
+    }
+}
+
+impl Forward for Refusing<'_> {
+    fn inner(&self) -> &dyn Port {
+        &*self.m
+    }
+    fn inner_mut(&mut self) -> &mut dyn Port {
+        &mut *self.m
+    }
+}
+
+impl Port for Refusing<'_> {
+    fn session_users(&self) -> Result<mapdrive_core::domain::SessionUsers, ApiError> {
+        if self.always_denied || self.impersonating {
+            return Err(ApiError::new("OpenProcessToken", 5));
+        }
+        self.m.session_users()
+    }
+
+    fn use_token(&mut self, choice: mapdrive_core::port::TokenChoice) -> Result<(), ApiError> {
+        let r = self.m.use_token(choice);
+        self.impersonating = r.is_ok() && choice == mapdrive_core::port::TokenChoice::Linked;
+        r
+    }
+
+    mapdrive_core::forward_port!(
+        identity,
+        linked_connections,
+        connected,
+        remembered,
+        dos_device,
+        credential_caps,
+        credentials,
+        credential,
+        credential_secret_equals,
+        boot_devices,
+        label,
+        sessions,
+        logon_sessions,
+        global_namespace,
+        console_output_code_page,
+        lanman_provider_name,
+        certificate_in_my_store,
+        marshal_certificate,
+        unmarshal_certificate,
+        targeting_facts,
+        registry_key_exists,
+        registry_value,
+        no_drives,
+        gpp_record,
+        add_connection,
+        cancel_connection,
+        forget,
+        remember,
+        set_remembered_user_name,
+        write_credential,
+        write_credential_with_attributes,
+        delete_credential,
+        set_boot_device,
+        remove_boot_device,
+        set_label,
+        set_linked_connections,
+        set_no_drives,
+        set_gpp_record,
+    );
+}
+
+fn codes(d: &mapdrive_core::doctor::Diagnosis) -> Vec<&'static str> {
+    d.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+/// Over the shoulder (Bob at the console, Alice's elevated token): the doctor judges Alice's
+/// limited session (`--session auto`) and still reports MD014, because whose desktop this is was
+/// read on the process token before the limited token was impersonated (it used to be read
+/// while impersonating, which Windows may refuse, and MD014 silently vanished).
+#[test]
+fn the_desktop_user_is_read_on_the_process_token_before_impersonating() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.elevate_as(ALICE).unwrap();
+    let mut port = Refusing::new(&mut m, false);
+    let d = engine::diagnose(&mut port, None, SessionChoice::Auto).unwrap();
+    assert!(codes(&d).contains(&"MD014"), "{:#?}", d.findings);
+    let f = d.findings.iter().find(|f| f.code == "MD014").unwrap();
+    assert!(f.title.contains(BOB), "{f:?}");
+    let w = mapdrive_core::doctor::whoami(&mut port).unwrap();
+    assert!(w.owner_mismatch.is_some(), "{w:?}");
+    assert_eq!(w.session_users_error, None);
+}
+
+/// When Windows refuses the lookup altogether, MD014 says it could not check (never silence);
+/// `whoami` shows the error, and a change from an elevated prompt warns.
+#[test]
+fn a_refused_desktop_user_lookup_is_reported_not_dropped() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.elevate_as(ALICE).unwrap();
+    let mut port = Refusing::new(&mut m, true);
+    let d = engine::diagnose(&mut port, None, SessionChoice::Current).unwrap();
+    let f = d.findings.iter().find(|f| f.code == "MD014");
+    let f = f.unwrap_or_else(|| panic!("MD014 dropped: {:#?}", d.findings));
+    assert_eq!(f.severity, mapdrive_core::doctor::Severity::Info);
+    assert!(f.title.contains("could not check"), "{f:?}");
+    assert!(f.explanation.contains("OpenProcessToken"), "{f:?}");
+    let w = mapdrive_core::doctor::whoami(&mut port).unwrap();
+    let e = w.session_users_error.unwrap_or_default();
+    assert!(e.contains("OpenProcessToken"), "{e}");
+    let r = engine::execute(&mut port, map_m_here()).unwrap();
+    let warnings: Vec<&String> = r.outcomes.iter().flat_map(|(_, o)| &o.warnings).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("could not check")),
+        "{warnings:?}"
+    );
 }
