@@ -416,11 +416,14 @@ impl Machine {
     /// types (modelled as session-only (belief: Windows answers `CRED_PERSIST_SESSION`; use
     /// [`Machine::set_credential_persistence_cap`] for another answer). Off: no cap.
     pub fn set_disable_domain_creds(&mut self, enabled: bool) {
-        self.credential_caps.domain_password = Some(if enabled {
+        let cap = Some(if enabled {
             Persistence::Session
         } else {
             Persistence::Enterprise
         });
+        // Both domain types (belief: the policy caps them together).
+        self.credential_caps.domain_password = cap;
+        self.credential_caps.domain_certificate = cap;
     }
 
     /// Sets what `CredGetSessionTypes` answers for `kind` (`None` = `CRED_PERSIST_NONE`) in every
@@ -430,13 +433,12 @@ impl Machine {
         kind: CredentialKind,
         cap: Option<Persistence>,
     ) {
+        let caps = &mut self.credential_caps;
         match kind {
-            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
-                self.credential_caps.generic_password = cap;
-            }
-            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
-                self.credential_caps.domain_password = cap;
-            }
+            CredentialKind::GenericPassword => caps.generic_password = cap,
+            CredentialKind::DomainPassword => caps.domain_password = cap,
+            CredentialKind::DomainCertificate => caps.domain_certificate = cap,
+            CredentialKind::GenericCertificate => caps.generic_certificate = cap,
         }
     }
 
