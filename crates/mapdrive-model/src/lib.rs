@@ -689,6 +689,18 @@ impl Machine {
     /// token is not linked to the user's token]; the desktop stays the user's. Fails with 1312
     /// without a process or when its user is not an administrator (5).
     pub fn elevate_with_administrator_protection(&mut self) -> Result<Luid, ApiError> {
+        self.elevate_to_shadow(false)
+    }
+
+    /// [`Machine::elevate_with_administrator_protection`], in the variant nobody has verified
+    /// either way: the shadow account's elevated token *is* linked to the user's own token (the
+    /// one the process ran with), so `TokenLinkedToken` answers with another account than the
+    /// elevated one. Both halves of that "split" token are then two different accounts.
+    pub fn elevate_with_administrator_protection_linked(&mut self) -> Result<Luid, ApiError> {
+        self.elevate_to_shadow(true)
+    }
+
+    fn elevate_to_shadow(&mut self, linked: bool) -> Result<Luid, ApiError> {
         let luid = self.process.ok_or(ApiError::new(
             "OpenProcessToken",
             ERROR_NO_SUCH_LOGON_SESSION,
@@ -713,7 +725,13 @@ impl Machine {
         let terminal = self.terminal_for(LogonKind::Runas);
         self.sessions.insert(
             full,
-            new_session(&k, LogonKind::Runas, Elevation::Full, None, terminal),
+            new_session(
+                &k,
+                LogonKind::Runas,
+                Elevation::Full,
+                linked.then_some(luid),
+                terminal,
+            ),
         );
         let desktop = self.desktop;
         self.run_in(full)?;

@@ -316,3 +316,49 @@ fn a_refused_desktop_user_lookup_is_reported_not_dropped() {
         "{warnings:?}"
     );
 }
+
+/// Administrator protection, in the unverified variant where the shadow account's elevated token
+/// is linked to the user's own: `--session both` would map for two different accounts (the
+/// shadow administrator's profile and the user's). A change is refused (exit 3) before anything
+/// is written, naming both accounts; a read warns; `--session limited` acts as the user.
+#[test]
+fn session_both_refuses_two_different_accounts() {
+    let mut m = fixture::corp();
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate_with_administrator_protection_linked().unwrap();
+    let id = m.identity().unwrap();
+    assert!(id.user.ends_with("ADMIN_alice"), "{id:?}");
+    let before = m.writes();
+    for check in [false, true] {
+        let mut args = vec!["map", "M:", r"\\fileserver\team", "--session", "both"];
+        if check {
+            args.push("--check");
+        }
+        let r = mapdrive(&mut m, &args);
+        assert_eq!(r.code, 3, "{args:?}: {r:?}");
+        for needle in [
+            "two different accounts",
+            "ADMIN_alice",
+            ALICE,
+            "--session limited",
+        ] {
+            assert!(r.stderr.contains(needle), "{needle}: {}", r.stderr);
+        }
+    }
+    assert_eq!(m.writes(), before, "nothing written");
+    let r = mapdrive(&mut m, &["list", "--session", "both"]);
+    ok(&r);
+    assert!(r.stderr.contains("two different accounts"), "{}", r.stderr);
+    let out = ok(&mapdrive(
+        &mut m,
+        &[
+            "map",
+            "M:",
+            r"\\fileserver\team",
+            "--session",
+            "limited",
+            "--json",
+        ],
+    ));
+    assert_eq!(out["changed"], true, "{out}");
+}
