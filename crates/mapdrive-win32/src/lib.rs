@@ -185,7 +185,7 @@ impl Port for Win32 {
     }
 
     /// Read once, on the process token: the first call is made by
-    /// [`Win32::before_impersonating`] at the latest.
+    /// `Win32::before_impersonating` at the latest.
     fn session_users(&self) -> Result<SessionUsers, ApiError> {
         self.session_users.get_or_init(token::session_users).clone()
     }

@@ -127,6 +127,12 @@ fn remove_value(key: &Key, name: &str) -> Result<(), ApiError> {
 /// process shares. That is detected by looking for `HKEY_USERS\<SID>`; such a hive is read (as
 /// Windows' own components would) but never written: [`Hive::writable`] refuses with
 /// `ERROR_USER_PROFILE_LOAD` (500).
+///
+/// Reviewed against Microsoft's documentation: RegOpenCurrentUser "uses the thread's token to
+/// access the appropriate key, or the default if the profile is not loaded", and the predefined
+/// key "is cached for all threads in a process"; RegDisablePredefinedCache names the default as
+/// `HKEY_USERS\.DEFAULT`; LoadUserProfile: "if a service or an application impersonates a user,
+/// the system does not load the user's profile".
 pub(crate) struct Hive {
     key: Key,
     /// `HKEY_USERS\<SID>` exists.

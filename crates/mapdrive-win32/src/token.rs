@@ -770,6 +770,22 @@ fn search_target(process: &OwnedHandle) -> Result<token_search::SearchTarget, Ap
 ///
 /// No privilege is enabled, no handle is kept of a process not about to be used, a failing
 /// candidate is skipped and the furthest failure is reported ([`SearchReport::outcome`]).
+///
+/// Reviewed against Microsoft's documentation (Wine has no second logon session and no SYSTEM
+/// process, so only real Windows runs steps 2 and 3):
+/// - `OpenProcessToken`: the process handle needs only `PROCESS_QUERY_LIMITED_INFORMATION`; the
+///   token access asked for is checked against the token's own DACL (a Limited token's default
+///   DACL grants its user, the same SID as this elevated process for a UAC split token).
+/// - `DuplicateTokenEx`: `hExistingToken` must be opened with `TOKEN_DUPLICATE`; the access asked
+///   for the new token is checked against the existing token's DACL; `SecurityImpersonation` +
+///   `TokenImpersonation` make an impersonation token.
+/// - `ImpersonateLoggedOnUser`: an impersonation token needs `TOKEN_QUERY | TOKEN_IMPERSONATE` (a
+///   primary one `TOKEN_QUERY | TOKEN_DUPLICATE`); Windows grants impersonation level only to a
+///   caller with SeImpersonatePrivilege (an elevated administrator has it) or the same identity,
+///   else silently identification: `check_thread_impersonation_level` catches that.
+/// - `TokenLinkedToken` returns a primary token only to a caller with SeTcbPrivilege *in
+///   effect* (enabled), else an identification token: step 3 counts only enabled privileges
+///   and `linked_as` still checks the token type.
 fn linked_by_search(process: &OwnedHandle) -> Result<OwnedHandle, ApiError> {
     let target = search_target(process)?;
     let tcb = privilege_value("SeTcbPrivilege")?;

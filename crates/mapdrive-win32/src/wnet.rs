@@ -223,7 +223,9 @@ const MAX_PROVIDER_NAME: u32 = 1024;
 /// The SMB provider's name as this Windows gives it: `WNetGetProviderNameW(WNNC_NET_LANMAN)`
 /// ("Microsoft Windows Network" in English, localised elsewhere). The buffer size is in
 /// characters; `ERROR_MORE_DATA` (234) says how many are needed. `ERROR_NO_NETWORK` (1222)
-/// without a LanMan provider.
+/// without a LanMan provider. Reviewed against the WNetGetProviderNameW page: only the high word
+/// of `dwNetType` is used; "if two networks claim the same type, the function returns the name
+/// of the provider loaded first", i.e. MPR has loaded the providers to answer.
 pub(crate) fn lanman_provider_name() -> Result<String, ApiError> {
     const API: &str = "WNetGetProviderNameW";
     let mut buf = vec![0u16; 128];
@@ -242,7 +244,8 @@ pub(crate) fn lanman_provider_name() -> Result<String, ApiError> {
 }
 
 /// Opens and closes an enumeration of the connected disk resources: every provider's
-/// `NPOpenEnum` is called, so MPR has loaded every provider DLL when this returns. Harmless
+/// `NPOpenEnum` is called, so MPR has loaded every provider DLL when this returns
+/// (`lpNetResource` must be NULL for `RESOURCE_CONNECTED`, WNetOpenEnumW page). Harmless
 /// (reads nothing, changes nothing); a failure (no provider: 1222) is ignored, there is
 /// nothing to load then.
 pub(crate) fn touch_providers() {
