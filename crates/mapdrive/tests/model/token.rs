@@ -142,6 +142,22 @@ fn the_remembered_provider_name_is_the_one_windows_reports() {
     m.logoff(limited).unwrap();
     logon(&mut m, ALICE, LogonKind::Interactive);
     assert_eq!(crate::support::connected(&m), ["M:"]);
+
+    // A redirection of this session that the provider does not list and nothing remembers is
+    // still this session's connection, of the provider Windows names.
+    let mut m = fixture::corp();
+    m.set_lanman_provider_name(GERMAN_LANMAN);
+    logon(&mut m, ALICE, LogonKind::Interactive);
+    m.elevate().unwrap();
+    m.add_connection(l("N:"), &unc(r"\\fileserver\team"), None, None, false)
+        .unwrap();
+    let state =
+        mapdrive_core::plan::inventory::observe_letter(&Unlisted(&mut m), l("N:"), &mut Vec::new())
+            .unwrap();
+    assert_eq!(
+        state.connected.map(|c| c.provider).as_deref(),
+        Some(GERMAN_LANMAN)
+    );
 }
 
 /// `runas /noprofile` (or a service or task that does not load the profile): the user's hive is
