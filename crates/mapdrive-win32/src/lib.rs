@@ -42,8 +42,26 @@ use mapdrive_core::port::{
     SessionView, TokenChoice,
 };
 
+use std::rc::Rc;
+
 use handle::{Impersonation, OwnedHandle};
 use registry::Hive;
+
+/// The `HKEY_CURRENT_USER` hives opened so far (see [`Win32::hive`]).
+#[derive(Default)]
+struct Hives {
+    process: Option<Rc<Hive>>,
+    impersonated: Option<Rc<Hive>>,
+}
+
+impl std::fmt::Debug for Hives {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hives")
+            .field("process", &self.process.is_some())
+            .field("impersonated", &self.impersonated.is_some())
+            .finish()
+    }
+}
 
 /// The real Windows. Not `Send`: an impersonation belongs to the thread that started it.
 #[derive(Debug)]
@@ -60,6 +78,9 @@ pub struct Win32 {
     /// The process token's linked account and this desktop's user, read once, on the process
     /// token (see [`Win32::before_impersonating`]).
     session_users: std::cell::OnceCell<Result<SessionUsers, ApiError>>,
+    /// The hives `RegOpenCurrentUser` opened: the process token's, and the impersonated
+    /// token's until the next `use_token`.
+    hives: std::cell::RefCell<Hives>,
     /// Whether [`Win32::before_impersonating`] ran.
     prepared: bool,
     /// The order of the steps of `use_token(Linked)`, for the test that pins it.
@@ -107,6 +128,7 @@ impl Win32 {
             linked: None,
             lanman_provider: std::cell::OnceCell::new(),
             session_users: std::cell::OnceCell::new(),
+            hives: std::cell::RefCell::new(Hives::default()),
             prepared: false,
             #[cfg(test)]
             steps: Vec::new(),
@@ -137,15 +159,28 @@ impl Win32 {
         self.step("providers");
         wnet::touch_providers();
         registry::touch_predefined_current_user();
+        // This process's own hive, opened (and kept) before any impersonation.
+        let _ = self.hive();
         let _ = self.session_users();
         // The provider's name is read (and kept) as the same process-token call.
         let _ = self.lanman_provider_name();
         self.step("hkcu");
     }
 
-    /// `RegOpenCurrentUser` for the token in effect (see [`Hive`]).
-    fn hive(&self) -> Result<Hive, ApiError> {
-        Hive::current_user(&token::identity_sid()?)
+    /// `RegOpenCurrentUser` for the token in effect (see [`Hive`]), opened once per token.
+    fn hive(&self) -> Result<Rc<Hive>, ApiError> {
+        let mut hives = self.hives.borrow_mut();
+        let slot = if self.impersonation.is_some() {
+            &mut hives.impersonated
+        } else {
+            &mut hives.process
+        };
+        if let Some(h) = slot {
+            return Ok(Rc::clone(h));
+        }
+        let h = Rc::new(Hive::current_user(&token::identity_sid()?)?);
+        *slot = Some(Rc::clone(&h));
+        Ok(h)
     }
 }
 
@@ -195,11 +230,11 @@ impl Port for Win32 {
     }
 
     fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
-        gpp::facts(&self.hive()?)
+        gpp::facts(&*self.hive()?)
     }
 
     fn registry_key_exists(&self, hive: GppHive, key: &str) -> Result<bool, ApiError> {
-        registry::key_exists(&self.hive()?, hive, key)
+        registry::key_exists(&*self.hive()?, hive, key)
     }
 
     fn registry_value(
@@ -208,23 +243,23 @@ impl Port for Win32 {
         key: &str,
         name: &str,
     ) -> Result<Option<RegValue>, ApiError> {
-        registry::any_value(&self.hive()?, hive, key, name)
+        registry::any_value(&*self.hive()?, hive, key, name)
     }
 
     fn no_drives(&self) -> Result<Option<u32>, ApiError> {
-        registry::no_drives(&self.hive()?)
+        registry::no_drives(&*self.hive()?)
     }
 
     fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
-        registry::gpp_record(&self.hive()?, key)
+        registry::gpp_record(&*self.hive()?, key)
     }
 
     fn set_no_drives(&mut self, value: u32) -> Result<(), ApiError> {
-        registry::set_no_drives(&self.hive()?, value)
+        registry::set_no_drives(&*self.hive()?, value)
     }
 
     fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError> {
-        registry::set_gpp_record(&self.hive()?, key, record)
+        registry::set_gpp_record(&*self.hive()?, key, record)
     }
 
     fn credential(
@@ -299,7 +334,7 @@ impl Port for Win32 {
     }
 
     fn forget(&mut self, letter: DriveLetter) -> Result<(), ApiError> {
-        registry::forget(&self.hive()?, letter)
+        registry::forget(&*self.hive()?, letter)
     }
 
     fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
@@ -316,7 +351,7 @@ impl Port for Win32 {
         letter: DriveLetter,
         user_name: &str,
     ) -> Result<(), ApiError> {
-        registry::set_remembered_user_name(&self.hive()?, letter, user_name)
+        registry::set_remembered_user_name(&*self.hive()?, letter, user_name)
     }
 
     fn write_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
@@ -336,7 +371,7 @@ impl Port for Win32 {
     }
 
     fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError> {
-        registry::set_label(&self.hive()?, remote, label)
+        registry::set_label(&*self.hive()?, remote, label)
     }
 
     fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError> {
@@ -350,6 +385,7 @@ impl Port for Win32 {
     /// enabled); later calls reuse it (or its failure).
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
         self.impersonation = None;
+        self.hives.borrow_mut().impersonated = None;
         match choice {
             TokenChoice::Current => Ok(()),
             TokenChoice::Linked => {
@@ -1014,6 +1050,14 @@ mod tests {
             "read on the process token"
         );
         assert!(w.session_users.get().is_some(), "read on the process token");
+        assert!(
+            w.hives.borrow().process.is_some(),
+            "opened on the process token"
+        );
+        assert!(
+            w.hives.borrow().impersonated.is_none(),
+            "dropped with the revert"
+        );
         Ok(())
     }
 
