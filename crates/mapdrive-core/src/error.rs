@@ -123,6 +123,8 @@ catalog! {
     ERROR_INVALID_PASSWORD = 86, "the network password is not correct"
         "give the right password; if a saved credential is used, update it with `mapdrive cred set SERVER --user ... --secret-stdin`";
     ERROR_INVALID_PARAMETER = 87, "a parameter was rejected by Windows" "report this as a mapdrive bug, with the command line";
+    ERROR_USER_PROFILE_LOAD = 500, "the user's profile is not loaded (there is no HKEY_USERS\\<SID>), so HKEY_CURRENT_USER would be HKEY_USERS\\.DEFAULT, shared by every such process: mapdrive does not write there"
+        "log on once as that user (interactively or over RDP) so that the profile exists, and run mapdrive where it is loaded: a scheduled task whose settings load the profile, or a service that calls LoadUserProfile";
     ERROR_MORE_DATA = 234, "more data is available" "internal: mapdrive retries with a larger buffer";
     ERROR_NO_MORE_ITEMS = 259, "no more items" "internal: end of an enumeration";
     ERROR_INVALID_FLAGS = 1004, "invalid flags" "report this as a mapdrive bug";

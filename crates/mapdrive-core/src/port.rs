@@ -207,6 +207,10 @@ pub trait Port {
     fn global_namespace(&self) -> Result<GlobalNamespace, ApiError>;
     /// The console's output code page (`GetConsoleOutputCP`); `None` without a console.
     fn console_output_code_page(&self) -> Option<u32>;
+    /// The name Windows gives the SMB provider (`WNetGetProviderNameW(WNNC_NET_LANMAN)`): the
+    /// `ProviderName` of a remembered drive, "Microsoft Windows Network" on English Windows and
+    /// localised elsewhere. Machine-wide: read once.
+    fn lanman_provider_name(&self) -> Result<String, ApiError>;
 
     // Group Policy Drive Maps (`mapdrive apply Drives.xml`): what item-level targeting and the
     // preference variables are evaluated against, Explorer's `NoDrives`, and the record of what

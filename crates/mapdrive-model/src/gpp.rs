@@ -272,6 +272,6 @@ impl Machine {
         api: &'static str,
     ) -> Result<&mut InMemoryRegistry, ApiError> {
         let luid = self.token(api)?;
-        Ok(&mut self.user_of_mut(luid, api)?.hkcu)
+        Ok(&mut self.hkcu_owner_mut(luid, api)?.hkcu)
     }
 }

@@ -211,6 +211,9 @@ struct User {
     groups: Vec<mapdrive_core::gpp::TokenGroup>,
     /// The user's environment variables besides the ones Windows derives.
     environment: Vec<(String, String)>,
+    /// `HKEY_USERS\<SID>` is not loaded (a service or task that did not load the profile):
+    /// `RegOpenCurrentUser` falls back to `HKEY_USERS\.DEFAULT`, which the adapter never writes.
+    profile_unloaded: bool,
 }
 
 impl User {
@@ -305,6 +308,9 @@ pub struct Machine {
     executable: String,
     /// Task Scheduler and the files `mapdrive schedule` reads and writes.
     scheduler: schedule::Scheduler,
+    /// What `WNetGetProviderNameW(WNNC_NET_LANMAN)` answers: [`LANMAN_PROVIDER`] on English
+    /// Windows, localised elsewhere.
+    lanman_provider: String,
 }
 
 /// One event written to the Application log, with the logon session of the token in effect
@@ -354,6 +360,7 @@ impl Machine {
                 hkcu: Default::default(),
                 groups: Vec::new(),
                 environment: Vec::new(),
+                profile_unloaded: false,
             },
         );
         let mut m = Machine {
@@ -384,12 +391,31 @@ impl Machine {
             event_source: None,
             executable: EXECUTABLE.to_string(),
             scheduler: schedule::Scheduler::default(),
+            lanman_provider: LANMAN_PROVIDER.to_string(),
         };
         m.boot();
         m
     }
 
     // ---------------------------------------------------------------- machine settings
+
+    /// The display language's name of the SMB provider (`WNetGetProviderNameW(WNNC_NET_LANMAN)`,
+    /// `lpProvider`, `HKCU\Network\<L>\ProviderName`): "Microsoft Windows-Netzwerk" on German
+    /// Windows. Default: [`LANMAN_PROVIDER`].
+    pub fn set_lanman_provider_name(&mut self, name: &str) {
+        self.lanman_provider = name.to_string();
+    }
+
+    /// Whether `user`'s profile (registry hive `HKEY_USERS\<SID>`) is loaded; a user that never
+    /// logged on interactively, or a service or task that does not load it, has none. Without
+    /// it every write to the user's `HKCU` (remembered drives, labels, `NoDrives`, mapdrive's
+    /// Group Policy records) fails with `RegOpenCurrentUser` 500 (`ERROR_USER_PROFILE_LOAD`), as
+    /// the Win32 adapter refuses to write to `HKEY_USERS\.DEFAULT` in its place. Unknown user: no-op.
+    pub fn set_profile_loaded(&mut self, user: &str, loaded: bool) {
+        if let Some(u) = self.users.get_mut(&key(user)) {
+            u.profile_unloaded = !loaded;
+        }
+    }
 
     /// UAC (`EnableLUA`). Off: every token is Default. Applies to later logons.
     pub fn set_uac(&mut self, enabled: bool) {
@@ -419,11 +445,14 @@ impl Machine {
     /// types (modelled as session-only (belief: Windows answers `CRED_PERSIST_SESSION`; use
     /// [`Machine::set_credential_persistence_cap`] for another answer). Off: no cap.
     pub fn set_disable_domain_creds(&mut self, enabled: bool) {
-        self.credential_caps.domain_password = Some(if enabled {
+        let cap = Some(if enabled {
             Persistence::Session
         } else {
             Persistence::Enterprise
         });
+        // Both domain types (belief: the policy caps them together).
+        self.credential_caps.domain_password = cap;
+        self.credential_caps.domain_certificate = cap;
     }
 
     /// Sets what `CredGetSessionTypes` answers for `kind` (`None` = `CRED_PERSIST_NONE`) in every
@@ -433,13 +462,12 @@ impl Machine {
         kind: CredentialKind,
         cap: Option<Persistence>,
     ) {
+        let caps = &mut self.credential_caps;
         match kind {
-            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
-                self.credential_caps.generic_password = cap;
-            }
-            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
-                self.credential_caps.domain_password = cap;
-            }
+            CredentialKind::GenericPassword => caps.generic_password = cap,
+            CredentialKind::DomainPassword => caps.domain_password = cap,
+            CredentialKind::DomainCertificate => caps.domain_certificate = cap,
+            CredentialKind::GenericCertificate => caps.generic_certificate = cap,
         }
     }
 
@@ -488,6 +516,7 @@ impl Machine {
                 hkcu: Default::default(),
                 groups: Vec::new(),
                 environment: Vec::new(),
+                profile_unloaded: false,
             },
         );
     }
@@ -695,6 +724,18 @@ impl Machine {
     /// token is not linked to the user's token]; the desktop stays the user's. Fails with 1312
     /// without a process or when its user is not an administrator (5).
     pub fn elevate_with_administrator_protection(&mut self) -> Result<Luid, ApiError> {
+        self.elevate_to_shadow(false)
+    }
+
+    /// [`Machine::elevate_with_administrator_protection`], in the variant nobody has verified
+    /// either way: the shadow account's elevated token *is* linked to the user's own token (the
+    /// one the process ran with), so `TokenLinkedToken` answers with another account than the
+    /// elevated one. Both halves of that "split" token are then two different accounts.
+    pub fn elevate_with_administrator_protection_linked(&mut self) -> Result<Luid, ApiError> {
+        self.elevate_to_shadow(true)
+    }
+
+    fn elevate_to_shadow(&mut self, linked: bool) -> Result<Luid, ApiError> {
         let luid = self.process.ok_or(ApiError::new(
             "OpenProcessToken",
             ERROR_NO_SUCH_LOGON_SESSION,
@@ -719,7 +760,13 @@ impl Machine {
         let terminal = self.terminal_for(LogonKind::Runas);
         self.sessions.insert(
             full,
-            new_session(&k, LogonKind::Runas, Elevation::Full, None, terminal),
+            new_session(
+                &k,
+                LogonKind::Runas,
+                Elevation::Full,
+                linked.then_some(luid),
+                terminal,
+            ),
         );
         let desktop = self.desktop;
         self.run_in(full)?;
@@ -830,7 +877,7 @@ impl Machine {
             .map(|u| u.network.values().cloned().collect())
             .unwrap_or_default();
         for e in entries {
-            let result = if !e.provider.eq_ignore_ascii_case(LANMAN_PROVIDER) {
+            let result = if !e.provider.eq_ignore_ascii_case(&self.lanman_provider) {
                 Err(ERROR_BAD_PROVIDER)
             } else {
                 match e.remote.parse::<RemotePath>() {
@@ -909,6 +956,18 @@ impl Machine {
         self.users
             .get(&s.user)
             .ok_or(ApiError::new(api, ERROR_NO_SUCH_LOGON_SESSION))
+    }
+
+    /// The token's user, to write to its `HKCU`: refused (500) when its profile is not loaded.
+    fn hkcu_owner_mut(&mut self, luid: Luid, api: &'static str) -> Result<&mut User, ApiError> {
+        let u = self.user_of_mut(luid, api)?;
+        if u.profile_unloaded {
+            return Err(ApiError::new(
+                "RegOpenCurrentUser",
+                mapdrive_core::error::ERROR_USER_PROFILE_LOAD,
+            ));
+        }
+        Ok(u)
     }
 
     fn user_of_mut(&mut self, luid: Luid, api: &'static str) -> Result<&mut User, ApiError> {

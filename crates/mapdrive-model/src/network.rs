@@ -271,7 +271,7 @@ impl Machine {
                 Remembered {
                     letter,
                     remote: remote.as_str().to_string(),
-                    provider: super::LANMAN_PROVIDER.to_string(),
+                    provider: self.lanman_provider.clone(),
                     provider_type: Some(super::LANMAN_PROVIDER_TYPE),
                     user_name: Some(user.unwrap_or_default().to_string()),
                 },

@@ -66,7 +66,7 @@ impl Port for Machine {
                 DeviceKind::Connection(n) => Some(Connection {
                     letter: n.letter,
                     remote: n.remote.as_str().to_string(),
-                    provider: super::LANMAN_PROVIDER.to_string(),
+                    provider: self.lanman_provider.clone(),
                 }),
                 _ => None,
             })
@@ -306,6 +306,10 @@ impl Port for Machine {
         self.console_code_page
     }
 
+    fn lanman_provider_name(&self) -> Result<String, ApiError> {
+        Ok(self.lanman_provider.clone())
+    }
+
     fn add_connection(
         &mut self,
         letter: DriveLetter,
@@ -348,7 +352,7 @@ impl Port for Machine {
         const API: &str = "RegDeleteTreeW";
         let luid = self.token(API)?;
         if self
-            .user_of_mut(luid, API)?
+            .hkcu_owner_mut(luid, API)?
             .network
             .remove(&letter)
             .is_some()
@@ -361,7 +365,7 @@ impl Port for Machine {
     fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
         const API: &str = "RegSetValueExW";
         let luid = self.token(API)?;
-        self.user_of_mut(luid, API)?
+        self.hkcu_owner_mut(luid, API)?
             .network
             .insert(entry.letter, entry.clone());
         self.writes += 1;
@@ -376,7 +380,7 @@ impl Port for Machine {
         const API: &str = "RegSetValueExW";
         let luid = self.token(API)?;
         let entry = self
-            .user_of_mut(luid, API)?
+            .hkcu_owner_mut(luid, API)?
             .network
             .get_mut(&letter)
             .ok_or(ApiError::new("RegOpenKeyExW", ERROR_FILE_NOT_FOUND))?;
@@ -438,7 +442,7 @@ impl Port for Machine {
         const API: &str = "RegSetValueExW";
         let luid = self.token(API)?;
         let k = key(&remote.mount_points_key());
-        let labels = &mut self.user_of_mut(luid, API)?.labels;
+        let labels = &mut self.hkcu_owner_mut(luid, API)?.labels;
         let changed = match label {
             Some(l) => {
                 labels.insert(k, l.to_string());

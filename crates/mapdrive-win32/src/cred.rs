@@ -5,9 +5,8 @@ use core::ptr;
 
 use windows_sys::Win32::Foundation::ERROR_NOT_FOUND;
 use windows_sys::Win32::Security::Credentials::{
-    CRED_PRESERVE_CREDENTIAL_BLOB, CRED_TYPE_DOMAIN_PASSWORD, CRED_TYPE_GENERIC, CRED_TYPE_MAXIMUM,
-    CREDENTIAL_ATTRIBUTEW, CREDENTIALW, CredDeleteW, CredEnumerateW, CredGetSessionTypes,
-    CredReadW, CredWriteW,
+    CRED_PRESERVE_CREDENTIAL_BLOB, CRED_TYPE_MAXIMUM, CREDENTIAL_ATTRIBUTEW, CREDENTIALW,
+    CredDeleteW, CredEnumerateW, CredGetSessionTypes, CredReadW, CredWriteW,
 };
 use zeroize::{Zeroize, Zeroizing};
 
@@ -172,10 +171,7 @@ pub(crate) fn session_caps() -> Result<CredentialCaps, ApiError> {
     if unsafe { CredGetSessionTypes(CRED_TYPE_MAXIMUM, max.as_mut_ptr()) } == 0 {
         return Err(ApiError::new("CredGetSessionTypes", last_error()));
     }
-    Ok(CredentialCaps::from_values(
-        max[CRED_TYPE_GENERIC as usize],
-        max[CRED_TYPE_DOMAIN_PASSWORD as usize],
-    ))
+    Ok(CredentialCaps::from_session_types(&max))
 }
 
 /// Equality of two byte strings without an early exit on the first difference.
@@ -324,5 +320,40 @@ mod unit {
         assert!(!same_bytes(b"ab", b"abc"));
         assert!(!same_bytes(b"", b"\0"));
         assert!(same_bytes(b"", b""));
+    }
+}
+
+#[cfg(test)]
+mod session_types {
+    use mapdrive_core::domain::identity as core;
+    use windows_sys::Win32::Security::Credentials as sdk;
+
+    /// The indexes the caps are read at are wincred.h's `CRED_TYPE_*` values, and all of them
+    /// fit in the `CRED_TYPE_MAXIMUM` entries `session_caps` asks for.
+    #[test]
+    fn the_indexes_are_the_sdk_types() {
+        assert_eq!(core::CRED_TYPE_GENERIC, sdk::CRED_TYPE_GENERIC as usize);
+        assert_eq!(
+            core::CRED_TYPE_DOMAIN_PASSWORD,
+            sdk::CRED_TYPE_DOMAIN_PASSWORD as usize
+        );
+        assert_eq!(
+            core::CRED_TYPE_DOMAIN_CERTIFICATE,
+            sdk::CRED_TYPE_DOMAIN_CERTIFICATE as usize
+        );
+        assert_eq!(
+            core::CRED_TYPE_GENERIC_CERTIFICATE,
+            sdk::CRED_TYPE_GENERIC_CERTIFICATE as usize
+        );
+        assert!(core::CRED_TYPE_GENERIC_CERTIFICATE < sdk::CRED_TYPE_MAXIMUM as usize);
+    }
+
+    /// What this Windows (or Wine) answers, each type from its own entry.
+    #[test]
+    fn session_caps_are_read() {
+        match super::session_caps() {
+            Ok(caps) => println!("{caps:?}"),
+            Err(e) => assert_eq!(e.code, 1312, "{e}"),
+        }
     }
 }

@@ -46,19 +46,52 @@ use mapdrive_core::port::{
     ScheduledTask, SessionView, TokenChoice,
 };
 
+use std::rc::Rc;
+
 use handle::{Impersonation, OwnedHandle};
 use registry::Hive;
+
+/// The `HKEY_CURRENT_USER` hives opened so far (see [`Win32::hive`]).
+#[derive(Default)]
+struct Hives {
+    process: Option<Rc<Hive>>,
+    impersonated: Option<Rc<Hive>>,
+}
+
+impl std::fmt::Debug for Hives {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hives")
+            .field("process", &self.process.is_some())
+            .field("impersonated", &self.impersonated.is_some())
+            .finish()
+    }
+}
 
 /// The real Windows. Not `Send`: an impersonation belongs to the thread that started it.
 #[derive(Debug)]
 pub struct Win32 {
     /// Set while the thread impersonates the linked token; dropping it reverts.
     impersonation: Option<Impersonation>,
-    /// The linked primary token, or why it cannot be had: the SYSTEM-token search runs at most
-    /// once per process (it used to run for every `use_token(Linked)`).
+    /// The token that acts in the linked session (a linked-session process's token, else the
+    /// primary linked token obtained as SYSTEM), or why it cannot be had: the search runs at
+    /// most once per process (it used to run for every `use_token(Linked)`).
     linked: Option<Result<OwnedHandle, ApiError>>,
     /// The `mapdrive` event source, registered on the first event.
     event_log: eventlog::EventLog,
+    /// `WNetGetProviderNameW(WNNC_NET_LANMAN)`, read once, on the process token (see
+    /// [`Win32::before_impersonating`]).
+    lanman_provider: std::cell::OnceCell<Result<String, ApiError>>,
+    /// The process token's linked account and this desktop's user, read once, on the process
+    /// token (see [`Win32::before_impersonating`]).
+    session_users: std::cell::OnceCell<Result<SessionUsers, ApiError>>,
+    /// The hives `RegOpenCurrentUser` opened: the process token's, and the impersonated
+    /// token's until the next `use_token`.
+    hives: std::cell::RefCell<Hives>,
+    /// Whether [`Win32::before_impersonating`] ran.
+    prepared: bool,
+    /// The order of the steps of `use_token(Linked)`, for the test that pins it.
+    #[cfg(test)]
+    steps: Vec<&'static str>,
 }
 
 impl Win32 {
@@ -100,11 +133,61 @@ impl Win32 {
             impersonation: None,
             linked: None,
             event_log: eventlog::EventLog::default(),
+            lanman_provider: std::cell::OnceCell::new(),
+            session_users: std::cell::OnceCell::new(),
+            hives: std::cell::RefCell::new(Hives::default()),
+            prepared: false,
+            #[cfg(test)]
+            steps: Vec::new(),
         })
     }
 
-    fn hive(&self) -> Result<Hive, ApiError> {
-        Hive::current_user(self.impersonation.is_some())
+    /// Records a step of `use_token(Linked)` (tests only).
+    fn step(&mut self, _name: &'static str) {
+        #[cfg(test)]
+        self.steps.push(_name);
+    }
+
+    /// What must happen on the process token before the first impersonation of any token
+    /// (the SYSTEM one of the search included), once per process:
+    /// - one harmless WNet call of each kind mapdrive makes later: MPR loads the network
+    ///   provider DLLs on first use, and a load while impersonating would resolve
+    ///   `C:\Windows\System32\...` through the impersonated logon session's DOS-device map,
+    ///   which code running in that (limited) session can change. Loaded now, they resolve
+    ///   through this process's own map and stay loaded;
+    /// - the predefined `HKEY_CURRENT_USER` (see [`registry::touch_predefined_current_user`]);
+    /// - the desktop's user and the linked account ([`Port::session_users`]): asked while
+    ///   impersonating the limited token, opening the elevated process token may be refused.
+    fn before_impersonating(&mut self) {
+        if self.prepared {
+            return;
+        }
+        self.prepared = true;
+        self.step("providers");
+        wnet::touch_providers();
+        registry::touch_predefined_current_user();
+        // This process's own hive, opened (and kept) before any impersonation.
+        let _ = self.hive();
+        let _ = self.session_users();
+        // The provider's name is read (and kept) as the same process-token call.
+        let _ = self.lanman_provider_name();
+        self.step("hkcu");
+    }
+
+    /// `RegOpenCurrentUser` for the token in effect (see [`Hive`]), opened once per token.
+    fn hive(&self) -> Result<Rc<Hive>, ApiError> {
+        let mut hives = self.hives.borrow_mut();
+        let slot = if self.impersonation.is_some() {
+            &mut hives.impersonated
+        } else {
+            &mut hives.process
+        };
+        if let Some(h) = slot {
+            return Ok(Rc::clone(h));
+        }
+        let h = Rc::new(Hive::current_user(&token::identity_sid()?)?);
+        *slot = Some(Rc::clone(&h));
+        Ok(h)
     }
 }
 
@@ -143,8 +226,10 @@ impl Port for Win32 {
         cred::session_caps()
     }
 
+    /// Read once, on the process token: the first call is made by
+    /// `Win32::before_impersonating` at the latest.
     fn session_users(&self) -> Result<SessionUsers, ApiError> {
-        token::session_users()
+        self.session_users.get_or_init(token::session_users).clone()
     }
 
     fn credentials(&self) -> Result<Vec<CredentialInfo>, ApiError> {
@@ -152,11 +237,11 @@ impl Port for Win32 {
     }
 
     fn targeting_facts(&self) -> Result<TargetingFacts, ApiError> {
-        gpp::facts(&self.hive()?)
+        gpp::facts(&*self.hive()?)
     }
 
     fn registry_key_exists(&self, hive: GppHive, key: &str) -> Result<bool, ApiError> {
-        registry::key_exists(&self.hive()?, hive, key)
+        registry::key_exists(&*self.hive()?, hive, key)
     }
 
     fn registry_value(
@@ -165,23 +250,23 @@ impl Port for Win32 {
         key: &str,
         name: &str,
     ) -> Result<Option<RegValue>, ApiError> {
-        registry::any_value(&self.hive()?, hive, key, name)
+        registry::any_value(&*self.hive()?, hive, key, name)
     }
 
     fn no_drives(&self) -> Result<Option<u32>, ApiError> {
-        registry::no_drives(&self.hive()?)
+        registry::no_drives(&*self.hive()?)
     }
 
     fn gpp_record(&self, key: &str) -> Result<Option<String>, ApiError> {
-        registry::gpp_record(&self.hive()?, key)
+        registry::gpp_record(&*self.hive()?, key)
     }
 
     fn set_no_drives(&mut self, value: u32) -> Result<(), ApiError> {
-        registry::set_no_drives(&self.hive()?, value)
+        registry::set_no_drives(&*self.hive()?, value)
     }
 
     fn set_gpp_record(&mut self, key: &str, record: Option<&str>) -> Result<(), ApiError> {
-        registry::set_gpp_record(&self.hive()?, key, record)
+        registry::set_gpp_record(&*self.hive()?, key, record)
     }
 
     fn credential(
@@ -223,6 +308,12 @@ impl Port for Win32 {
         sessions::global_namespace()
     }
 
+    fn lanman_provider_name(&self) -> Result<String, ApiError> {
+        self.lanman_provider
+            .get_or_init(wnet::lanman_provider_name)
+            .clone()
+    }
+
     fn console_output_code_page(&self) -> Option<u32> {
         // SAFETY: plain call; 0 means the process has no console.
         let cp = unsafe { windows_sys::Win32::System::Console::GetConsoleOutputCP() };
@@ -250,7 +341,7 @@ impl Port for Win32 {
     }
 
     fn forget(&mut self, letter: DriveLetter) -> Result<(), ApiError> {
-        registry::forget(&self.hive()?, letter)
+        registry::forget(&*self.hive()?, letter)
     }
 
     fn remember(&mut self, entry: &Remembered) -> Result<(), ApiError> {
@@ -267,7 +358,7 @@ impl Port for Win32 {
         letter: DriveLetter,
         user_name: &str,
     ) -> Result<(), ApiError> {
-        registry::set_remembered_user_name(&self.hive()?, letter, user_name)
+        registry::set_remembered_user_name(&*self.hive()?, letter, user_name)
     }
 
     fn write_credential(&mut self, cred: &CredentialWrite<'_>) -> Result<(), ApiError> {
@@ -287,27 +378,39 @@ impl Port for Win32 {
     }
 
     fn set_label(&mut self, remote: &RemotePath, label: Option<&str>) -> Result<(), ApiError> {
-        registry::set_label(&self.hive()?, remote, label)
+        registry::set_label(&*self.hive()?, remote, label)
     }
 
     fn set_linked_connections(&mut self, enabled: Option<bool>) -> Result<(), ApiError> {
         registry::set_linked_connections(enabled)
     }
 
-    /// `Current`: revert (drop the guard). `Linked`: revert first, then impersonate the primary
-    /// linked token until the next `use_token` or drop.
-    /// The token is obtained through a SYSTEM token with SeTcbPrivilege on the first call only;
-    /// later calls reuse it (or its failure).
+    /// `Current`: revert (drop the guard). `Linked`: revert first, then impersonate a token of
+    /// the linked session until the next `use_token` or drop.
+    /// The token is searched for on the first call only (`token::linked_primary_token`: a
+    /// process of the linked session, else through a SYSTEM token whose SeTcbPrivilege is
+    /// enabled); later calls reuse it (or its failure).
     fn use_token(&mut self, choice: TokenChoice) -> Result<(), ApiError> {
         self.impersonation = None;
+        self.hives.borrow_mut().impersonated = None;
         match choice {
             TokenChoice::Current => Ok(()),
             TokenChoice::Linked => {
-                let linked = self
-                    .linked
-                    .get_or_insert_with(token::linked_primary_token)
-                    .as_ref()
-                    .map_err(Clone::clone)?;
+                self.before_impersonating();
+                if self.linked.is_none() {
+                    self.step("search");
+                    self.linked = Some(token::linked_primary_token());
+                }
+                if let Some(Err(e)) = &self.linked {
+                    return Err(e.clone());
+                }
+                self.step("impersonate");
+                let Some(Ok(linked)) = &self.linked else {
+                    return Err(ApiError::new(
+                        "GetTokenInformation(TokenLinkedToken)",
+                        mapdrive_core::error::ERROR_NO_SUCH_LOGON_SESSION,
+                    ));
+                };
                 let guard = Impersonation::start(linked)?;
                 // Dropping `guard` on error reverts before returning.
                 token::check_thread_impersonation_level()?;
@@ -737,7 +840,9 @@ mod tests {
         w.remember(&Remembered {
             letter: y,
             remote: r"\\fileserver\team".into(),
-            provider: "Microsoft Windows Network".into(),
+            // The name this Windows gives the SMB provider (none without a provider: the
+            // registry round trip does not need one).
+            provider: w.lanman_provider_name().unwrap_or_default(),
             provider_type: Some(0x0002_0000),
             user_name: None,
         })?;
@@ -915,10 +1020,13 @@ mod tests {
             Err(e) => {
                 println!("use_token(Linked) as {:?}: {e}", before.elevation);
                 let expected_api = match before.elevation {
-                    // The search reports the furthest step any SYSTEM candidate reached.
+                    // The search reports the furthest step any candidate reached.
                     Elevation::Full => matches!(
                         e.api,
                         "OpenProcessToken(SYSTEM)"
+                            | "OpenProcessToken(TOKEN_QUERY)"
+                            | "OpenProcessToken(TOKEN_DUPLICATE)"
+                            | "DuplicateTokenEx"
                             | "ImpersonateLoggedOnUser"
                             | "GetTokenInformation(TokenLinkedToken)"
                             | "GetTokenInformation(TokenStatistics)"
@@ -1018,6 +1126,95 @@ mod tests {
             "{:?}",
             c.attributes
         );
+        Ok(())
+    }
+
+    /// MPR loads the network provider DLLs on the first WNet call. That call is made on the
+    /// process token, before the token search (whose SYSTEM candidates are impersonated) and
+    /// before any impersonation, once per process; the provider's name is read then too.
+    #[test]
+    fn providers_are_loaded_before_the_first_impersonation() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
+        let mut w = Win32::new()?;
+        assert!(w.lanman_provider.get().is_none());
+        for _ in 0..2 {
+            let _ = w.use_token(TokenChoice::Linked);
+            w.use_token(TokenChoice::Current)?;
+        }
+        println!("steps: {:?}", w.steps);
+        assert_eq!(w.steps.first(), Some(&"providers"), "{:?}", w.steps);
+        let count = |step: &str| w.steps.iter().filter(|s| **s == step).count();
+        assert_eq!(count("providers"), 1, "{:?}", w.steps);
+        assert_eq!(count("search"), 1, "{:?}", w.steps);
+        let hkcu = w.steps.iter().position(|s| *s == "hkcu");
+        let search = w.steps.iter().position(|s| *s == "search");
+        assert!(
+            matches!((hkcu, search), (Some(h), Some(s)) if h < s),
+            "HKCU is mapped before: {:?}",
+            w.steps
+        );
+        assert!(
+            w.lanman_provider.get().is_some(),
+            "read on the process token"
+        );
+        assert!(w.session_users.get().is_some(), "read on the process token");
+        assert!(
+            w.hives.borrow().process.is_some(),
+            "opened on the process token"
+        );
+        assert!(
+            w.hives.borrow().impersonated.is_none(),
+            "dropped with the revert"
+        );
+        Ok(())
+    }
+
+    /// The hive is `RegOpenCurrentUser`'s, checked against `HKEY_USERS\\<SID>`: the user's own
+    /// profile is writable; a SID without a loaded hive (what `RegOpenCurrentUser` falls back to
+    /// `HKEY_USERS\\.DEFAULT` for) is read but never written, with 500 and what to do.
+    #[test]
+    fn a_hive_without_a_loaded_profile_is_never_written() -> TestResult {
+        if !disposable_machine() {
+            return Ok(());
+        }
+        let _profile = profile();
+        let w = Win32::new()?;
+        let mine = w.hive()?;
+        assert!(mine.writable().is_ok(), "the user's own profile is loaded");
+        // A user whose profile is not loaded: RegOpenCurrentUser gives .DEFAULT's stand-in.
+        let absent = Hive::current_user("S-1-5-21-1-2-3-987654")?;
+        let not_loaded = ApiError::new(
+            "RegOpenCurrentUser",
+            mapdrive_core::error::ERROR_USER_PROFILE_LOAD,
+        );
+        let refused = Err(not_loaded.clone());
+        let y = letter("Y")?;
+        let entry = Remembered {
+            letter: y,
+            remote: r"\\fileserver\team".into(),
+            provider: "x".into(),
+            provider_type: None,
+            user_name: None,
+        };
+        assert_eq!(registry::remember(&absent, &entry, None), refused);
+        assert_eq!(registry::forget(&absent, y), refused);
+        assert_eq!(registry::set_remembered_user_name(&absent, y, "u"), refused);
+        assert_eq!(registry::set_no_drives(&absent, 4), refused);
+        assert_eq!(registry::set_gpp_record(&absent, "k", Some("v")), refused);
+        let r = remote(r"\\labelsrv\share")?;
+        assert_eq!(registry::set_label(&absent, &r, Some("l")), refused);
+        // Reading works (what Windows' own components would see).
+        assert!(registry::remembered(&absent).is_ok());
+        assert!(
+            !w.remembered()?.iter().any(|e| e.letter == y),
+            "nothing written"
+        );
+        let e = mapdrive_core::error::Error::api("could not remember Y:", not_loaded);
+        let remedy = e.remedy().unwrap_or_default();
+        assert!(remedy.contains("ERROR_USER_PROFILE_LOAD"), "{remedy}");
+        assert!(remedy.contains("log on once"), "{remedy}");
         Ok(())
     }
 

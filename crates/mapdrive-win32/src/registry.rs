@@ -12,7 +12,9 @@ use windows_sys::Win32::System::Registry::{HKEY, RegOpenCurrentUser};
 use super::wide;
 use mapdrive_core::audit::EventSourceRegistration;
 use mapdrive_core::domain::{DriveLetter, LinkedConnections, RemotePath};
-use mapdrive_core::error::{ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER};
+use mapdrive_core::error::{
+    ApiError, ERROR_FILE_NOT_FOUND, ERROR_INVALID_PARAMETER, ERROR_USER_PROFILE_LOAD,
+};
 use mapdrive_core::gpp::{Hive as GppHive, RegValue};
 use mapdrive_core::port::{BootDevice, Remembered};
 
@@ -114,26 +116,33 @@ fn remove_value(key: &Key, name: &str) -> Result<(), ApiError> {
     absent_is_done(map(key.remove_value(name), "RegDeleteValueW"))
 }
 
-/// The current user's hive for the token in effect.
+/// The current user's hive for the token in effect, always opened with `RegOpenCurrentUser`
+/// (which maps to the *thread* token's user), never through the predefined `HKEY_CURRENT_USER`:
+/// that handle is mapped once per process, by whichever thread uses it first — an
+/// impersonating thread would map it for the whole process — and stays mapped
+/// (RegOpenCurrentUser remarks; [`touch_predefined_current_user`] maps it early for any system DLL
+/// that uses it).
 ///
-/// Choice (documented as the brief asks): without impersonation the predefined
-/// `HKEY_CURRENT_USER` is used. While impersonating (the linked token) the hive is opened
-/// with `RegOpenCurrentUser`, which maps to the *thread* token's user: the predefined handle
-/// is cached per process and would stay on the process user. For a split-token pair both
-/// are the same user, so the two agree; `RegOpenCurrentUser` keeps it right for any token.
-pub(crate) enum Hive {
-    /// `HKEY_CURRENT_USER`.
-    Predefined,
-    /// `RegOpenCurrentUser`.
-    Opened(Key),
+/// When the token's user has no loaded profile (no `HKEY_USERS\<SID>`: a service or task that did
+/// not load it), `RegOpenCurrentUser` opens `HKEY_USERS\.DEFAULT` instead, a hive every such
+/// process shares. That is detected by looking for `HKEY_USERS\<SID>`; such a hive is read (as
+/// Windows' own components would) but never written: [`Hive::writable`] refuses with
+/// `ERROR_USER_PROFILE_LOAD` (500).
+///
+/// Reviewed against Microsoft's documentation: RegOpenCurrentUser "uses the thread's token to
+/// access the appropriate key, or the default if the profile is not loaded", and the predefined
+/// key "is cached for all threads in a process"; RegDisablePredefinedCache names the default as
+/// `HKEY_USERS\.DEFAULT`; LoadUserProfile: "if a service or an application impersonates a user,
+/// the system does not load the user's profile".
+pub(crate) struct Hive {
+    key: Key,
+    /// `HKEY_USERS\<SID>` exists.
+    profile_loaded: bool,
 }
 
 impl Hive {
-    /// Opens the hive for the token in effect.
-    pub(crate) fn current_user(impersonating: bool) -> Result<Hive, ApiError> {
-        if !impersonating {
-            return Ok(Hive::Predefined);
-        }
+    /// `RegOpenCurrentUser` for the token in effect, whose user is `user_sid`.
+    pub(crate) fn current_user(user_sid: &str) -> Result<Hive, ApiError> {
         let mut h: HKEY = ptr::null_mut();
         // SAFETY: `h` is a valid out pointer.
         let rc = unsafe { RegOpenCurrentUser(MAXIMUM_ALLOWED, &mut h) };
@@ -141,15 +150,35 @@ impl Hive {
             return Err(ApiError::new("RegOpenCurrentUser", rc));
         }
         // SAFETY: `h` is an open key we own; `Key` closes it on drop.
-        Ok(Hive::Opened(unsafe { Key::from_raw(h) }))
+        let key = unsafe { Key::from_raw(h) };
+        let profile_loaded = open_read(windows_registry::USERS, user_sid)?.is_some();
+        Ok(Hive {
+            key,
+            profile_loaded,
+        })
     }
 
+    /// For reading.
     fn key(&self) -> &Key {
-        match self {
-            Hive::Predefined => CURRENT_USER,
-            Hive::Opened(k) => k,
+        &self.key
+    }
+
+    /// For writing: refused when the hive is `HKEY_USERS\.DEFAULT` standing in for a profile
+    /// that is not loaded.
+    pub(crate) fn writable(&self) -> Result<&Key, ApiError> {
+        if self.profile_loaded {
+            Ok(&self.key)
+        } else {
+            Err(ApiError::new("RegOpenCurrentUser", ERROR_USER_PROFILE_LOAD))
         }
     }
+}
+
+/// Opens and closes a subkey of the predefined `HKEY_CURRENT_USER` on the process token, so that
+/// the process-wide mapping of that handle is the process user's hive before any thread
+/// impersonates (mapdrive itself never uses it; a system DLL might).
+pub(crate) fn touch_predefined_current_user() {
+    let _ = CURRENT_USER.open("Software");
 }
 
 fn network_key_path(letter: DriveLetter) -> String {
@@ -209,7 +238,7 @@ pub(crate) fn remembered(hive: &Hive) -> Result<Vec<Remembered>, ApiError> {
 /// Deletes `HKCU\Network\<L>` and everything under it; absent is success.
 pub(crate) fn forget(hive: &Hive, letter: DriveLetter) -> Result<(), ApiError> {
     absent_is_done(map(
-        hive.key().remove_tree(network_key_path(letter)),
+        hive.writable()?.remove_tree(network_key_path(letter)),
         "RegDeleteTreeW",
     ))
 }
@@ -222,7 +251,7 @@ pub(crate) fn remember(
     entry: &Remembered,
     provider_type: Option<u32>,
 ) -> Result<(), ApiError> {
-    let key = create(hive.key(), &network_key_path(entry.letter))?;
+    let key = create(hive.writable()?, &network_key_path(entry.letter))?;
     set_string(&key, "RemotePath", &entry.remote)?;
     set_string(&key, "UserName", entry.user_name.as_deref().unwrap_or(""))?;
     set_string(&key, "ProviderName", &entry.provider)?;
@@ -243,7 +272,7 @@ pub(crate) fn set_remembered_user_name(
     user_name: &str,
 ) -> Result<(), ApiError> {
     let key = map(
-        hive.key()
+        hive.writable()?
             .options()
             .read()
             .write()
@@ -270,8 +299,8 @@ pub(crate) fn set_label(
 ) -> Result<(), ApiError> {
     let path = format!(r"{MOUNT_POINTS}\{}", remote.mount_points_key());
     match label {
-        Some(l) => set_string(&create(hive.key(), &path)?, LABEL_VALUE, l),
-        None => match open_write(hive.key(), &path)? {
+        Some(l) => set_string(&create(hive.writable()?, &path)?, LABEL_VALUE, l),
+        None => match open_write(hive.writable()?, &path)? {
             Some(key) => remove_value(&key, LABEL_VALUE),
             None => Ok(()),
         },
@@ -456,7 +485,11 @@ pub(crate) fn no_drives(hive: &Hive) -> Result<Option<u32>, ApiError> {
 
 /// Writes the user's `NoDrives` (`REG_DWORD`), creating the key.
 pub(crate) fn set_no_drives(hive: &Hive, value: u32) -> Result<(), ApiError> {
-    set_dword(&create(hive.key(), EXPLORER_POLICIES)?, NO_DRIVES, value)
+    set_dword(
+        &create(hive.writable()?, EXPLORER_POLICIES)?,
+        NO_DRIVES,
+        value,
+    )
 }
 
 /// One record of `HKCU\Software\mapdrive\Gpp`.
@@ -474,8 +507,8 @@ pub(crate) fn set_gpp_record(
     record: Option<&str>,
 ) -> Result<(), ApiError> {
     match record {
-        Some(text) => set_string(&create(hive.key(), GPP_RECORDS)?, name, text),
-        None => match open_write(hive.key(), GPP_RECORDS)? {
+        Some(text) => set_string(&create(hive.writable()?, GPP_RECORDS)?, name, text),
+        None => match open_write(hive.writable()?, GPP_RECORDS)? {
             Some(k) => remove_value(&k, name),
             None => Ok(()),
         },

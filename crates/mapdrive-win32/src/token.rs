@@ -12,12 +12,12 @@ use windows_sys::Win32::Security::Authentication::Identity::{
 };
 use windows_sys::Win32::Security::Authorization::ConvertSidToStringSidW;
 use windows_sys::Win32::Security::{
-    GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountNameW, LookupAccountSidW,
-    LookupPrivilegeValueW, PSID, SE_PRIVILEGE_ENABLED, SID_AND_ATTRIBUTES, SID_NAME_USE,
-    SecurityImpersonation, TOKEN_DUPLICATE, TOKEN_GROUPS, TOKEN_INFORMATION_CLASS,
-    TOKEN_LINKED_TOKEN, TOKEN_PRIMARY_GROUP, TOKEN_PRIVILEGES, TOKEN_QUERY, TOKEN_STATISTICS,
-    TOKEN_USER, TokenElevationType, TokenGroups, TokenLinkedToken, TokenPrimary, TokenPrimaryGroup,
-    TokenPrivileges, TokenStatistics, TokenUser,
+    DuplicateTokenEx, GetTokenInformation, LUID_AND_ATTRIBUTES, LookupAccountNameW,
+    LookupAccountSidW, LookupPrivilegeValueW, PSID, SE_PRIVILEGE_ENABLED, SID_AND_ATTRIBUTES,
+    SID_NAME_USE, SecurityImpersonation, TOKEN_DUPLICATE, TOKEN_GROUPS, TOKEN_IMPERSONATE,
+    TOKEN_INFORMATION_CLASS, TOKEN_LINKED_TOKEN, TOKEN_PRIMARY_GROUP, TOKEN_PRIVILEGES,
+    TOKEN_QUERY, TOKEN_STATISTICS, TOKEN_USER, TokenElevationType, TokenGroups, TokenImpersonation,
+    TokenLinkedToken, TokenPrimary, TokenPrimaryGroup, TokenPrivileges, TokenStatistics, TokenUser,
 };
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
     CreateToolhelp32Snapshot, PROCESSENTRY32W, Process32FirstW, Process32NextW, TH32CS_SNAPPROCESS,
@@ -32,6 +32,7 @@ use windows_sys::Win32::System::Threading::{
 
 use super::handle::{Buffer, Free, Impersonation, OwnedHandle, last_error};
 use super::wide::{self, WStr};
+use mapdrive_core::domain::token_search::{self, Privilege};
 use mapdrive_core::domain::{Account, Elevation, Identity, LogonType, Luid, SessionUsers};
 use mapdrive_core::error::{
     ApiError, ERROR_BAD_IMPERSONATION_LEVEL, ERROR_NO_SUCH_LOGON_SESSION, ERROR_PRIVILEGE_NOT_HELD,
@@ -256,6 +257,11 @@ fn with_user_sid<R>(
 /// The token's user SID as a string (no account lookup: cheap, never touches the network).
 fn user_sid(token: &OwnedHandle) -> Result<String, ApiError> {
     with_user_sid(token, sid_string)
+}
+
+/// The user SID of the token in effect (thread, else process).
+pub(crate) fn identity_sid() -> Result<String, ApiError> {
+    user_sid(&effective_token()?)
 }
 
 /// The token's user as `(SID string, DOMAIN\user or the SID when the lookup fails)`.
@@ -493,23 +499,6 @@ pub(crate) fn processes() -> Result<Vec<(u32, String)>, ApiError> {
     }
 }
 
-/// The primary token of process `pid` with `TOKEN_QUERY | TOKEN_DUPLICATE`. Opening a
-/// process's token is decided by the token's own access list (SYSTEM processes grant
-/// Administrators `TOKEN_QUERY | TOKEN_DUPLICATE`); no privilege is enabled for it.
-fn open_process_token(pid: u32) -> Result<OwnedHandle, ApiError> {
-    const API: &str = "OpenProcessToken(SYSTEM)";
-    // SAFETY: plain call; the result is checked by OwnedHandle::new.
-    let process =
-        OwnedHandle::new(unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) })
-            .ok_or_else(|| ApiError::new(API, last_error()))?;
-    let mut h: HANDLE = ptr::null_mut();
-    // SAFETY: `process` is open; `h` is a valid out pointer.
-    if unsafe { OpenProcessToken(process.raw(), TOKEN_QUERY | TOKEN_DUPLICATE, &mut h) } == 0 {
-        return Err(ApiError::new(API, last_error()));
-    }
-    OwnedHandle::new(h).ok_or(ApiError::new(API, ERROR_INVALID_DATA))
-}
-
 /// The Windows (terminal services) session of a process (`ProcessIdToSessionId`).
 pub(crate) fn terminal_session_of(pid: u32) -> Option<u32> {
     let mut session = 0u32;
@@ -568,11 +557,16 @@ pub(crate) fn token_facts(pid: u32) -> Result<TokenFacts, ApiError> {
     })
 }
 
-/// Where a SYSTEM candidate failed, in the order the steps run.
+/// Where a candidate failed, in the order the steps run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
-    /// `OpenProcess`/`OpenProcessToken` of some process (before knowing whether it is SYSTEM's).
+    /// `OpenProcess`/`OpenProcessToken(TOKEN_QUERY)` of some process, or reading its token
+    /// (before knowing whether it is a candidate).
     Open,
+    /// `OpenProcessToken(TOKEN_QUERY | TOKEN_DUPLICATE)` of a candidate.
+    Reopen,
+    /// `DuplicateTokenEx` of a linked-session candidate's token.
+    Duplicate,
     /// `ImpersonateLoggedOnUser(SYSTEM token)`.
     Impersonate,
     /// `TokenLinkedToken` asked as SYSTEM, or its result not a primary token.
@@ -583,6 +577,8 @@ enum Stage {
 #[derive(Debug, Default)]
 struct SearchReport {
     open: Option<ApiError>,
+    reopen: Option<ApiError>,
+    duplicate: Option<ApiError>,
     impersonate: Option<ApiError>,
     linked: Option<ApiError>,
     candidates: usize,
@@ -593,17 +589,25 @@ impl SearchReport {
     fn failed(&mut self, stage: Stage, e: ApiError) {
         let slot = match stage {
             Stage::Open => &mut self.open,
+            Stage::Reopen => &mut self.reopen,
+            Stage::Duplicate => &mut self.duplicate,
             Stage::Impersonate => &mut self.impersonate,
             Stage::Linked => &mut self.linked,
         };
         slot.get_or_insert(e);
     }
 
-    /// The failure of the furthest step any SYSTEM candidate reached; without any candidate,
-    /// the refused opens (SYSTEM processes are among them) or, when nothing was refused,
-    /// `ERROR_PRIVILEGE_NOT_HELD`: no SYSTEM process holds SeTcbPrivilege (Wine has none).
+    /// The failure of the furthest step any candidate reached; without any candidate, the
+    /// refused opens (candidates may be among them) or, when nothing was refused,
+    /// `ERROR_PRIVILEGE_NOT_HELD`: no process of the linked session, and no SYSTEM process whose
+    /// SeTcbPrivilege is enabled (Wine has neither).
     fn outcome(self) -> ApiError {
-        if let Some(e) = self.linked.or(self.impersonate) {
+        if let Some(e) = self
+            .linked
+            .or(self.impersonate)
+            .or(self.duplicate)
+            .or(self.reopen)
+        {
             return e;
         }
         match self.open {
@@ -611,6 +615,92 @@ impl SearchReport {
             _ => ApiError::new("OpenProcessToken(SYSTEM)", ERROR_PRIVILEGE_NOT_HELD),
         }
     }
+}
+
+/// The token of process `pid` with exactly `access`; the process itself is opened with
+/// `PROCESS_QUERY_LIMITED_INFORMATION` only (all `OpenProcessToken` needs). Opening a token is
+/// decided by that token's own access list; no privilege is enabled for it.
+fn open_token_of(pid: u32, access: u32, api: &'static str) -> Result<OwnedHandle, ApiError> {
+    // SAFETY: plain call; the result is checked by OwnedHandle::new.
+    let process =
+        OwnedHandle::new(unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) })
+            .ok_or_else(|| ApiError::new(api, last_error()))?;
+    let mut h: HANDLE = ptr::null_mut();
+    // SAFETY: `process` is open; `h` is a valid out pointer.
+    if unsafe { OpenProcessToken(process.raw(), access, &mut h) } == 0 {
+        return Err(ApiError::new(api, last_error()));
+    }
+    OwnedHandle::new(h).ok_or(ApiError::new(api, ERROR_INVALID_DATA))
+}
+
+/// What the decision ([`token_search`]) needs to know about one process's token. SeTcbPrivilege
+/// is read for SYSTEM tokens only.
+fn facts_of(
+    token: &OwnedHandle,
+    pid: u32,
+    name: &str,
+    tcb: LUID,
+) -> Result<token_search::ProcessToken, ApiError> {
+    let user_sid = user_sid(token)?;
+    let logon_id = luid(statistics(token)?.AuthenticationId);
+    let tcb = if user_sid == SYSTEM_SID {
+        match privilege_attributes(token, tcb)? {
+            None => Privilege::Absent,
+            Some(a) if a & SE_PRIVILEGE_ENABLED != 0 => Privilege::Enabled,
+            Some(_) => Privilege::Disabled,
+        }
+    } else {
+        Privilege::Absent
+    };
+    Ok(token_search::ProcessToken {
+        pid,
+        name: name.to_string(),
+        terminal_session: terminal_session_of(pid),
+        user_sid,
+        logon_id,
+        elevation: elevation(token).ok(),
+        tcb,
+    })
+}
+
+/// Re-opens a chosen candidate's token with `TOKEN_QUERY | TOKEN_DUPLICATE` and checks that it
+/// is still what was chosen (the process may have exited and its id been reused since it was
+/// looked at): `Ok(None)` when it is not.
+fn reopen(
+    candidate: &token_search::ProcessToken,
+    tcb: LUID,
+    still: impl Fn(&token_search::ProcessToken) -> bool,
+) -> Result<Option<OwnedHandle>, (Stage, ApiError)> {
+    const API: &str = "OpenProcessToken(TOKEN_DUPLICATE)";
+    let token = open_token_of(candidate.pid, TOKEN_QUERY | TOKEN_DUPLICATE, API)
+        .map_err(|e| (Stage::Reopen, e))?;
+    let facts =
+        facts_of(&token, candidate.pid, &candidate.name, tcb).map_err(|e| (Stage::Reopen, e))?;
+    Ok(still(&facts).then_some(token))
+}
+
+/// An impersonation-level duplicate of a linked-session process's token, to impersonate in
+/// place of the linked token (`ImpersonateLoggedOnUser` takes it with `TOKEN_QUERY |
+/// TOKEN_IMPERSONATE`). The duplicate is our own: the other process cannot change it.
+fn impersonation_copy(token: &OwnedHandle) -> Result<OwnedHandle, (Stage, ApiError)> {
+    const API: &str = "DuplicateTokenEx";
+    let mut h: HANDLE = ptr::null_mut();
+    // SAFETY: `token` is open with TOKEN_DUPLICATE; NULL attributes (default security, not
+    // inheritable); `h` is a valid out pointer.
+    let ok = unsafe {
+        DuplicateTokenEx(
+            token.raw(),
+            TOKEN_QUERY | TOKEN_IMPERSONATE,
+            ptr::null(),
+            SecurityImpersonation,
+            TokenImpersonation,
+            &mut h,
+        )
+    };
+    if ok == 0 {
+        return Err((Stage::Duplicate, ApiError::new(API, last_error())));
+    }
+    OwnedHandle::new(h).ok_or((Stage::Duplicate, ApiError::new(API, ERROR_INVALID_DATA)))
 }
 
 /// `TokenLinkedToken` of `process` asked while impersonating `system`; only a primary token
@@ -643,68 +733,125 @@ fn linked_as(
     }
 }
 
-/// The search for a SYSTEM token with SeTcbPrivilege (what Ansible's `become` does), lazy: it
-/// stops at the first token that yields a primary linked token, tries tokens where the
-/// privilege is *enabled* first and those where it is only held afterwards, never opens
-/// lsass.exe, enables no privilege (SeDebugPrivilege is not needed: a token's own access list
-/// decides who may open it), keeps no handle of a process it is not about to use, skips a
-/// candidate that fails and reports why none worked ([`SearchReport::outcome`]).
-fn linked_via_system(process: &OwnedHandle) -> Result<OwnedHandle, ApiError> {
+/// What this process looks for: its own logon session and Windows session, and its linked
+/// token's user and logon session (read from the identification-level linked token, which
+/// needs no privilege). When the linked token cannot be read, the linked session is set to this
+/// one, so that no process is taken for it.
+fn search_target(process: &OwnedHandle) -> Result<token_search::SearchTarget, ApiError> {
+    let own_logon_id = luid(statistics(process)?.AuthenticationId);
+    let linked = linked_token(process).ok().flatten().and_then(|t| {
+        Some((
+            user_sid(&t).ok()?,
+            luid(statistics(&t).ok()?.AuthenticationId),
+        ))
+    });
+    let (linked_user_sid, linked_logon_id) = linked.unwrap_or((String::new(), own_logon_id));
+    Ok(token_search::SearchTarget {
+        // SAFETY: plain call.
+        own_pid: unsafe { GetCurrentProcessId() },
+        own_logon_id,
+        own_terminal_session: own_terminal_session(),
+        linked_user_sid,
+        linked_logon_id,
+    })
+}
+
+/// The search for a token that acts in the linked logon session (see [`token_search`] and
+/// docs/doctor-and-sessions.md, "How the limited token is obtained"):
+///
+/// 1. Every process is looked at with `PROCESS_QUERY_LIMITED_INFORMATION` and its token opened
+///    with `TOKEN_QUERY` only (user SID, logon id, elevation; SeTcbPrivilege for SYSTEM tokens);
+///    `lsass.exe` and this process are never opened.
+/// 2. A process of the linked logon session (the user's `explorer.exe` first): only that one
+///    token is re-opened with `TOKEN_DUPLICATE`, checked again and duplicated for impersonation.
+/// 3. Only when none worked: SYSTEM tokens whose SeTcbPrivilege is enabled (`winlogon.exe` of
+///    this Windows session first) are re-opened with `TOKEN_DUPLICATE` one at a time, checked
+///    again and impersonated only to ask for `TokenLinkedToken`.
+///
+/// No privilege is enabled, no handle is kept of a process not about to be used, a failing
+/// candidate is skipped and the furthest failure is reported ([`SearchReport::outcome`]).
+///
+/// Reviewed against Microsoft's documentation (Wine has no second logon session and no SYSTEM
+/// process, so only real Windows runs steps 2 and 3):
+/// - `OpenProcessToken`: the process handle needs only `PROCESS_QUERY_LIMITED_INFORMATION`; the
+///   token access asked for is checked against the token's own DACL (a Limited token's default
+///   DACL grants its user, the same SID as this elevated process for a UAC split token).
+/// - `DuplicateTokenEx`: `hExistingToken` must be opened with `TOKEN_DUPLICATE`; the access asked
+///   for the new token is checked against the existing token's DACL; `SecurityImpersonation` +
+///   `TokenImpersonation` make an impersonation token.
+/// - `ImpersonateLoggedOnUser`: an impersonation token needs `TOKEN_QUERY | TOKEN_IMPERSONATE` (a
+///   primary one `TOKEN_QUERY | TOKEN_DUPLICATE`); Windows grants impersonation level only to a
+///   caller with SeImpersonatePrivilege (an elevated administrator has it) or the same identity,
+///   else silently identification: `check_thread_impersonation_level` catches that.
+/// - `TokenLinkedToken` returns a primary token only to a caller with SeTcbPrivilege *in
+///   effect* (enabled), else an identification token: step 3 counts only enabled privileges
+///   and `linked_as` still checks the token type.
+fn linked_by_search(process: &OwnedHandle) -> Result<OwnedHandle, ApiError> {
+    let target = search_target(process)?;
     let tcb = privilege_value("SeTcbPrivilege")?;
-    let list = processes()?;
     let mut report = SearchReport::default();
-    let mut held_disabled: Vec<u32> = Vec::new();
-    for enabled_pass in [true, false] {
-        for (pid, name) in &list {
-            let pid = *pid;
-            if pid == 0 || name.eq_ignore_ascii_case("lsass.exe") {
-                continue;
-            }
-            if !enabled_pass && !held_disabled.contains(&pid) {
-                continue;
-            }
-            let token = match open_process_token(pid) {
-                Ok(t) => t,
-                Err(e) => {
-                    report.failed(Stage::Open, e);
-                    continue;
-                }
-            };
-            if !user_sid(&token).is_ok_and(|sid| sid == SYSTEM_SID) {
-                continue;
-            }
-            let Ok(Some(attributes)) = privilege_attributes(&token, tcb) else {
-                continue;
-            };
-            if enabled_pass && attributes & SE_PRIVILEGE_ENABLED == 0 {
-                held_disabled.push(pid);
-                continue;
-            }
-            report.candidates += 1;
-            match linked_as(&token, process) {
-                Ok(linked) => return Ok(linked),
-                Err((stage, e)) => report.failed(stage, e),
-            }
+    let mut seen = Vec::new();
+    for (pid, name) in processes()? {
+        if pid == 0 || pid == target.own_pid || name.eq_ignore_ascii_case("lsass.exe") {
+            continue;
+        }
+        let facts = open_token_of(pid, TOKEN_QUERY, "OpenProcessToken(TOKEN_QUERY)")
+            .and_then(|token| facts_of(&token, pid, &name, tcb));
+        match facts {
+            Ok(f) => seen.push(f),
+            Err(e) => report.failed(Stage::Open, e),
+        }
+    }
+    let find = |pid: u32| seen.iter().find(|p| p.pid == pid);
+    for candidate in token_search::linked_donors(&target, &seen)
+        .into_iter()
+        .filter_map(find)
+    {
+        report.candidates += 1;
+        let copy = reopen(candidate, tcb, |f| {
+            token_search::is_linked_donor(&target, f)
+        })
+        .and_then(|t| t.map(|t| impersonation_copy(&t)).transpose());
+        match copy {
+            Ok(Some(token)) => return Ok(token),
+            Ok(None) => {}
+            Err((stage, e)) => report.failed(stage, e),
+        }
+    }
+    for candidate in token_search::system_donors(&target, &seen)
+        .into_iter()
+        .filter_map(find)
+    {
+        report.candidates += 1;
+        let linked = reopen(candidate, tcb, |f| {
+            token_search::is_system_donor(&target, f)
+        })
+        .and_then(|t| t.map(|system| linked_as(&system, process)).transpose());
+        match linked {
+            Ok(Some(token)) => return Ok(token),
+            Ok(None) => {}
+            Err((stage, e)) => report.failed(stage, e),
         }
     }
     Err(report.outcome())
 }
 
-/// The primary linked (limited) token of an elevated process, obtained the way Ansible's
-/// `become` does: `TokenLinkedToken` asked while impersonating a SYSTEM token that holds
-/// SeTcbPrivilege, so that Windows returns a primary token instead of an identification one.
-/// The adapter calls this once per process and keeps the answer (`Win32::use_token`).
+/// A token that acts in the linked (limited) logon session of an elevated process: the
+/// impersonation copy of a process's token in that session, or else the primary linked token
+/// obtained the way Ansible's `become` does (`TokenLinkedToken` asked while impersonating a
+/// SYSTEM token whose SeTcbPrivilege is enabled). The adapter calls this once per process and
+/// keeps the answer (`Win32::use_token`).
 ///
 /// - Default (not split): error 1312 (there is no linked token).
 /// - Limited: error 1346 (the linked Full token is only usable from an elevated process).
-/// - Full: the SYSTEM search ([`linked_via_system`]).
+/// - Full: the search ([`linked_by_search`]).
 pub(crate) fn linked_primary_token() -> Result<OwnedHandle, ApiError> {
     const API: &str = "GetTokenInformation(TokenLinkedToken)";
     let process = process_token(TOKEN_QUERY | TOKEN_DUPLICATE)?;
     match elevation(&process)? {
         Elevation::Default => Err(ApiError::new(API, ERROR_NO_SUCH_LOGON_SESSION)),
         Elevation::Limited => Err(ApiError::new(API, ERROR_BAD_IMPERSONATION_LEVEL)),
-        Elevation::Full => linked_via_system(&process),
+        Elevation::Full => linked_by_search(&process),
     }
 }
 
@@ -872,9 +1019,23 @@ mod tests {
         let mut r = SearchReport::default();
         r.failed(Stage::Linked, linked.clone());
         r.failed(Stage::Impersonate, imp);
-        r.failed(Stage::Open, open);
+        r.failed(Stage::Open, open.clone());
         r.candidates = 2;
         assert_eq!(r.outcome(), linked);
+        // A linked-session candidate that could not be duplicated beats one that could not
+        // even be re-opened with TOKEN_DUPLICATE.
+        let reopen = ApiError::new("OpenProcessToken(TOKEN_DUPLICATE)", 5);
+        let dup = ApiError::new("DuplicateTokenEx", 1346);
+        let mut r = SearchReport::default();
+        r.failed(Stage::Open, open);
+        r.failed(Stage::Reopen, reopen.clone());
+        r.candidates = 1;
+        assert_eq!(r.outcome(), reopen);
+        let mut r = SearchReport::default();
+        r.failed(Stage::Reopen, reopen);
+        r.failed(Stage::Duplicate, dup.clone());
+        r.candidates = 2;
+        assert_eq!(r.outcome(), dup);
     }
 
     /// The search enables no privilege: SeDebugPrivilege stays as it was (Wine: held,

@@ -12,7 +12,7 @@ use windows_sys::Win32::Foundation::{
 use windows_sys::Win32::NetworkManagement::WNet::{
     CONNECT_UPDATE_PROFILE, NETINFOSTRUCT, NETRESOURCEW, RESOURCETYPE_DISK, WNetAddConnection2W,
     WNetCancelConnection2W, WNetEnumResourceW, WNetGetLastErrorW, WNetGetNetworkInformationW,
-    WNetOpenEnumW,
+    WNetGetProviderNameW, WNetOpenEnumW,
 };
 
 pub(crate) use windows_sys::Win32::NetworkManagement::WNet::{
@@ -215,6 +215,57 @@ pub(crate) fn provider_type(provider: &str) -> Option<u32> {
     Some(u32::from(net_type(&info)) << 16)
 }
 
+/// `WNNC_NET_LANMAN` (winnetwk.h): the SMB redirector's network type.
+const WNNC_NET_LANMAN: u32 = 0x0002_0000;
+/// Longest provider name accepted (characters); a provider asking for more is refused.
+const MAX_PROVIDER_NAME: u32 = 1024;
+
+/// The SMB provider's name as this Windows gives it: `WNetGetProviderNameW(WNNC_NET_LANMAN)`
+/// ("Microsoft Windows Network" in English, localised elsewhere). The buffer size is in
+/// characters; `ERROR_MORE_DATA` (234) says how many are needed. `ERROR_NO_NETWORK` (1222)
+/// without a LanMan provider. Reviewed against the WNetGetProviderNameW page: only the high word
+/// of `dwNetType` is used; "if two networks claim the same type, the function returns the name
+/// of the provider loaded first", i.e. MPR has loaded the providers to answer.
+pub(crate) fn lanman_provider_name() -> Result<String, ApiError> {
+    const API: &str = "WNetGetProviderNameW";
+    let mut buf = vec![0u16; 128];
+    loop {
+        let mut len = u32::try_from(buf.len()).map_err(|_| ApiError::new(API, ERROR_MORE_DATA))?;
+        // SAFETY: `buf` holds `len` writable characters; `len` is a valid in/out pointer.
+        let rc = unsafe { WNetGetProviderNameW(WNNC_NET_LANMAN, buf.as_mut_ptr(), &mut len) };
+        match rc {
+            NO_ERROR => return Ok(wide::from_buf(&buf)),
+            ERROR_MORE_DATA if len as usize > buf.len() && len <= MAX_PROVIDER_NAME => {
+                buf = vec![0u16; len as usize];
+            }
+            code => return Err(ApiError::new(API, code)),
+        }
+    }
+}
+
+/// Opens and closes an enumeration of the connected disk resources: every provider's
+/// `NPOpenEnum` is called, so MPR has loaded every provider DLL when this returns
+/// (`lpNetResource` must be NULL for `RESOURCE_CONNECTED`, WNetOpenEnumW page). Harmless
+/// (reads nothing, changes nothing); a failure (no provider: 1222) is ignored, there is
+/// nothing to load then.
+pub(crate) fn touch_providers() {
+    let mut raw: HANDLE = ptr::null_mut();
+    // SAFETY: lpNetResource must be NULL for RESOURCE_CONNECTED; `raw` is a valid out pointer.
+    let rc = unsafe {
+        WNetOpenEnumW(
+            RESOURCE_CONNECTED,
+            RESOURCETYPE_DISK,
+            0,
+            ptr::null(),
+            &mut raw,
+        )
+    };
+    if rc == NO_ERROR {
+        // Closed at once (WNetCloseEnum, RAII).
+        drop(EnumHandle::new(raw));
+    }
+}
+
 /// Size of `NETINFOSTRUCT` when `dwHandle` is a `DWORD` instead of the SDK's `ULONG_PTR`.
 const NETINFOSTRUCT_DWORD_HANDLE: u32 = 32;
 
@@ -252,6 +303,21 @@ mod tests {
     /// 1208 is followed at once by WNetGetLastErrorW; other codes are passed on as they are.
     /// Wine's WNetGetLastErrorW is a stub (1222), so the provider's text is checked on Windows
     /// only; the e2e test `errors::extended_error_reports_the_provider` drives 1208 through mpr.
+    /// Under Wine with the fake provider (`MAPDRIVE_TEST_PROVIDER=1`) the LanMan provider's
+    /// name is the fake's; without any provider, 1222.
+    #[test]
+    fn the_lanman_provider_is_named_by_windows() {
+        match lanman_provider_name() {
+            Ok(name) => {
+                assert!(!name.is_empty());
+                if std::env::var_os("MAPDRIVE_TEST_PROVIDER").is_some() {
+                    assert_eq!(name, "Microsoft Windows Network");
+                }
+            }
+            Err(e) => assert_eq!(e, ApiError::new("WNetGetProviderNameW", 1222)),
+        }
+    }
+
     #[test]
     fn extended_error_asks_the_provider() {
         assert_eq!(check("X", NO_ERROR), Ok(()));

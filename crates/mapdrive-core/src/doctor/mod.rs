@@ -144,8 +144,9 @@ pub struct Facts {
     pub credentials: Result<Vec<CredentialInfo>, ApiError>,
     /// `CredGetSessionTypes` of the judged session (`Err(1312)` from a network logon).
     pub credential_caps: Result<CredentialCaps, ApiError>,
-    /// The linked account and the desktop's user (best effort: empty when unreadable).
-    pub session_users: SessionUsers,
+    /// The linked account and the desktop's user, read on the process token before any other
+    /// token is used; `Err` when Windows refused (then MD014 says it could not check).
+    pub session_users: Result<SessionUsers, ApiError>,
     /// Whether the judged token is the linked one (`--session limited`/`auto` from an elevated
     /// process) rather than the process token.
     pub judged_linked: bool,
@@ -164,9 +165,13 @@ pub fn gather(port: &mut dyn Port) -> Result<Facts, Error> {
 /// its own credential vault and caps (`CredEnumerateW`/`CredGetSessionTypes` follow the thread
 /// token, like the drive calls) all under that one token; then reverts to the process token.
 pub fn gather_in(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error> {
+    // Whose desktop this is, and the process token's linked account: read first, on the process
+    // token (asked while impersonating the limited token, opening the elevated process token
+    // can be refused, which used to drop MD014 without a word).
+    let session_users = port.session_users();
     port.use_token(token)
         .map_err(|e| Error::api("could not use the selected token", e))?;
-    let facts = read_facts(port, token);
+    let facts = read_facts(port, token, session_users);
     let reverted = port
         .use_token(TokenChoice::Current)
         .map_err(|e| Error::api("could not revert to the process token", e));
@@ -179,7 +184,11 @@ pub fn gather_in(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error
 }
 
 /// Everything under the token in effect.
-fn read_facts(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error> {
+fn read_facts(
+    port: &mut dyn Port,
+    token: TokenChoice,
+    session_users: Result<SessionUsers, ApiError>,
+) -> Result<Facts, Error> {
     let identity = port
         .identity()
         .map_err(|e| Error::api("could not read the process token", e))?;
@@ -191,7 +200,6 @@ fn read_facts(port: &mut dyn Port, token: TokenChoice) -> Result<Facts, Error> {
     let (_, remembered, devices) = observe_all(&*port, &mut ignored)?;
     let credentials = port.credentials();
     let credential_caps = port.credential_caps();
-    let session_users = port.session_users().unwrap_or_default();
     let boot_devices = port
         .boot_devices()
         .map_err(|e| Error::api("could not read Session Manager\\DOS Devices", e))?;
@@ -255,9 +263,10 @@ fn peek_at_linked_twin(port: &mut dyn Port, facts: &mut Facts) -> Result<(), Err
 /// The over-the-shoulder check for the session the facts judge: `--session auto` from an
 /// elevated process acts in the linked half when it can.
 pub fn owner_check(f: &Facts) -> Option<OwnerMismatch> {
-    let acting_linked = f.judged_linked
-        || (f.identity.elevation == Elevation::Full && f.session_users.linked.is_some());
-    owner_mismatch(&f.identity, &f.session_users, acting_linked)
+    let users = f.session_users.as_ref().ok()?;
+    let acting_linked =
+        f.judged_linked || (f.identity.elevation == Elevation::Full && users.linked.is_some());
+    owner_mismatch(&f.identity, users, acting_linked)
 }
 
 /// What `mapdrive whoami` shows.
@@ -275,6 +284,10 @@ pub struct WhoAmI {
     pub credential_persistence_error: Option<String>,
     /// The linked account and the desktop's user.
     pub session_users: SessionUsers,
+    /// Why the linked account and the desktop's user are unknown, when Windows refused to say
+    /// (then nobody can tell whether the over-the-shoulder warning applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_users_error: Option<String>,
     /// The over-the-shoulder warning, when the acting account is not the desktop's.
     pub owner_mismatch: Option<OwnerMismatch>,
     /// For an elevated (Full) token: whether mapdrive can act in the linked limited session
@@ -296,6 +309,8 @@ pub struct LimitedToken {
 /// Reads what `whoami` shows for the token in effect (reads only; obtaining the linked token
 /// changes nothing).
 pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
+    // On the process token, before the linked token is tried.
+    let users = port.session_users();
     let limited_token = match port.identity() {
         Ok(id) if id.elevation == Elevation::Full => Some(
             match port
@@ -322,7 +337,8 @@ pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
         .linked_connections()
         .map_err(|e| Error::api("could not read the EnableLinkedConnections policy", e))?;
     let caps = port.credential_caps();
-    let session_users = port.session_users().unwrap_or_default();
+    let session_users_error = users.as_ref().err().map(ToString::to_string);
+    let session_users = users.unwrap_or_default();
     let acting_linked = identity.elevation == Elevation::Full && session_users.linked.is_some();
     let owner_mismatch = owner_mismatch(&identity, &session_users, acting_linked);
     Ok(WhoAmI {
@@ -331,6 +347,7 @@ pub fn whoami(port: &mut dyn Port) -> Result<WhoAmI, Error> {
         identity,
         linked_connections,
         session_users,
+        session_users_error,
         owner_mismatch,
         limited_token,
     })

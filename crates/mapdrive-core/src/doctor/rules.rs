@@ -637,6 +637,25 @@ fn token_context(f: &Facts, out: &mut Vec<Finding>) {
 }
 
 fn session_owner(f: &Facts, out: &mut Vec<Finding>) {
+    if let Err(e) = &f.session_users {
+        out.push(Finding {
+            code: Code::SessionOwnerMismatch,
+            slug: "session-owner-mismatch",
+            severity: Severity::Info,
+            letter: None,
+            title: "could not check whether drives would be mapped for this desktop's user".into(),
+            explanation: format!(
+                "Windows refused to say who the linked account of this token and the user of this desktop are \
+                 ({e}), so an elevation with another account's name (over the shoulder) or Windows 11 \
+                 Administrator protection's shadow account cannot be recognised: drives mapped here may land in \
+                 another account's profile"
+            ),
+            remedy: "run `mapdrive whoami` to see which account acts; when in doubt, map from the desktop user's own \
+                     non-elevated prompt"
+                .into(),
+        });
+        return;
+    }
     let Some(m) = super::owner_check(f) else {
         return;
     };
@@ -721,7 +740,7 @@ mod tests {
             devices: Vec::new(),
             credentials: Ok(Vec::new()),
             credential_caps: Ok(crate::domain::CredentialCaps::UNRESTRICTED),
-            session_users: crate::domain::SessionUsers::default(),
+            session_users: Ok(crate::domain::SessionUsers::default()),
             judged_linked: false,
             boot_devices: Vec::new(),
             sessions: Vec::new(),

@@ -184,35 +184,49 @@ pub struct CredentialCaps {
     pub generic_password: Option<Persistence>,
     /// `MaximumPersist[CRED_TYPE_DOMAIN_PASSWORD]`.
     pub domain_password: Option<Persistence>,
+    /// `MaximumPersist[CRED_TYPE_DOMAIN_CERTIFICATE]`.
+    pub domain_certificate: Option<Persistence>,
+    /// `MaximumPersist[CRED_TYPE_GENERIC_CERTIFICATE]`.
+    pub generic_certificate: Option<Persistence>,
 }
+
+/// `CRED_TYPE_GENERIC` (wincred.h): the index of its entry in `CredGetSessionTypes`' array.
+pub const CRED_TYPE_GENERIC: usize = 1;
+/// `CRED_TYPE_DOMAIN_PASSWORD`.
+pub const CRED_TYPE_DOMAIN_PASSWORD: usize = 2;
+/// `CRED_TYPE_DOMAIN_CERTIFICATE`.
+pub const CRED_TYPE_DOMAIN_CERTIFICATE: usize = 3;
+/// `CRED_TYPE_GENERIC_CERTIFICATE` (4 is `CRED_TYPE_DOMAIN_VISIBLE_PASSWORD`).
+pub const CRED_TYPE_GENERIC_CERTIFICATE: usize = 5;
 
 impl CredentialCaps {
     /// Every type up to `CRED_PERSIST_ENTERPRISE` (an interactive logon without such a policy).
     pub const UNRESTRICTED: CredentialCaps = CredentialCaps {
         generic_password: Some(Persistence::Enterprise),
         domain_password: Some(Persistence::Enterprise),
+        domain_certificate: Some(Persistence::Enterprise),
+        generic_certificate: Some(Persistence::Enterprise),
     };
 
-    /// From the `CRED_PERSIST_*` values of the two types (0 = `CRED_PERSIST_NONE`).
-    pub fn from_values(generic: u32, domain: u32) -> CredentialCaps {
+    /// From `CredGetSessionTypes`' `MaximumPersist` array, indexed by `CRED_TYPE_*`: each type's
+    /// own entry (0 = `CRED_PERSIST_NONE`; an entry the array does not reach is `None` too).
+    pub fn from_session_types(maximum_persist: &[u32]) -> CredentialCaps {
+        let at = |i: usize| Persistence::from_value(maximum_persist.get(i).copied().unwrap_or(0));
         CredentialCaps {
-            generic_password: Persistence::from_value(generic),
-            domain_password: Persistence::from_value(domain),
+            generic_password: at(CRED_TYPE_GENERIC),
+            domain_password: at(CRED_TYPE_DOMAIN_PASSWORD),
+            domain_certificate: at(CRED_TYPE_DOMAIN_CERTIFICATE),
+            generic_certificate: at(CRED_TYPE_GENERIC_CERTIFICATE),
         }
     }
 
-    /// The highest persistence for `kind`.
-    /// The certificate types follow their family's cap (policy caps the domain types together).
+    /// The highest persistence for `kind`: its own `CredGetSessionTypes` entry.
     pub fn max(&self, kind: CredentialKind) -> Option<Persistence> {
-        // The certificate types follow their family's cap (DisableDomainCreds caps both domain
-        // types; CredGetSessionTypes reports them at the same level as the password types).
         match kind {
-            CredentialKind::GenericPassword | CredentialKind::GenericCertificate => {
-                self.generic_password
-            }
-            CredentialKind::DomainPassword | CredentialKind::DomainCertificate => {
-                self.domain_password
-            }
+            CredentialKind::GenericPassword => self.generic_password,
+            CredentialKind::DomainPassword => self.domain_password,
+            CredentialKind::DomainCertificate => self.domain_certificate,
+            CredentialKind::GenericCertificate => self.generic_certificate,
         }
     }
 
@@ -457,7 +471,7 @@ mod tests {
 
     #[test]
     fn credential_caps_refuse_beyond_the_cap_and_name_it() {
-        let capped = CredentialCaps::from_values(3, 1);
+        let capped = CredentialCaps::from_session_types(&[0, 3, 1]);
         let d = CredentialKind::DomainPassword;
         assert!(capped.allows(d, Persistence::Session));
         assert!(!capped.allows(d, Persistence::Local));
@@ -469,10 +483,54 @@ mod tests {
         );
         assert!(remedy.contains("--persistence session"), "{remedy}");
         assert_eq!(capped.refusal(d, Persistence::Session), None);
-        let none = CredentialCaps::from_values(0, 0);
+        let none = CredentialCaps::from_session_types(&[0, 0, 0]);
         assert_eq!(none.max(d), None);
         assert!(!none.allows(d, Persistence::Session));
         assert_eq!(none.describe(d), "domain_password: none");
         assert_eq!(capped.describe(d), "domain_password up to session");
+    }
+}
+
+#[cfg(test)]
+mod caps_tests {
+    use super::*;
+
+    /// Each type is read from its own `MaximumPersist` entry: the certificate types used to be
+    /// inferred from the password types' entries (a generic certificate capped by the generic
+    /// password's entry, whatever Windows said for it).
+    #[test]
+    fn each_type_comes_from_its_own_entry() {
+        // CRED_PERSIST_NONE 0, SESSION 1, LOCAL_MACHINE 2, ENTERPRISE 3; index 4 is
+        // CRED_TYPE_DOMAIN_VISIBLE_PASSWORD, 6 CRED_TYPE_DOMAIN_EXTENDED.
+        let max = [0, 3, 1, 2, 0, 0, 3];
+        let caps = CredentialCaps::from_session_types(&max);
+        assert_eq!(
+            caps.max(CredentialKind::GenericPassword),
+            Some(Persistence::Enterprise)
+        );
+        assert_eq!(
+            caps.max(CredentialKind::DomainPassword),
+            Some(Persistence::Session)
+        );
+        assert_eq!(
+            caps.max(CredentialKind::DomainCertificate),
+            Some(Persistence::Local)
+        );
+        assert_eq!(caps.max(CredentialKind::GenericCertificate), None);
+        assert!(!caps.allows(CredentialKind::GenericCertificate, Persistence::Session));
+        assert!(caps.allows(CredentialKind::DomainCertificate, Persistence::Local));
+        assert!(!caps.allows(CredentialKind::DomainCertificate, Persistence::Enterprise));
+    }
+
+    #[test]
+    fn an_array_too_short_for_a_type_gives_none_for_it() {
+        let caps = CredentialCaps::from_session_types(&[0, 3, 3]);
+        assert_eq!(caps.generic_password, Some(Persistence::Enterprise));
+        assert_eq!(caps.domain_certificate, None);
+        assert_eq!(caps.generic_certificate, None);
+        assert_eq!(
+            CredentialCaps::from_session_types(&[]),
+            CredentialCaps::from_session_types(&[0; 7])
+        );
     }
 }

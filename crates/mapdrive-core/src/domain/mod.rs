@@ -6,6 +6,7 @@ pub mod identity;
 pub mod letter;
 pub mod remote;
 pub mod secret;
+pub mod token_search;
 
 pub use credential::{
     CredentialAttribute, CredentialInfo, CredentialKind, CredentialTarget, Persistence, Thumbprint,

@@ -82,6 +82,8 @@ pub struct CachingPort<'a> {
     policy: RefCell<Option<Result<LinkedConnections, ApiError>>>,
     /// Process-wide (the process token's linked account, this desktop's user): read once.
     session_users: RefCell<Option<Result<SessionUsers, ApiError>>>,
+    /// Machine-wide (the SMB provider's name): read once.
+    lanman_provider: RefCell<Option<Result<String, ApiError>>>,
     counts: Cell<ReadCounts>,
 }
 
@@ -96,6 +98,7 @@ impl<'a> CachingPort<'a> {
             boot: RefCell::new(None),
             policy: RefCell::new(None),
             session_users: RefCell::new(None),
+            lanman_provider: RefCell::new(None),
             counts: Cell::new(ReadCounts::default()),
         }
     }
@@ -263,6 +266,12 @@ impl Port for CachingPort<'_> {
     fn session_users(&self) -> Result<SessionUsers, ApiError> {
         cached(&mut self.session_users.borrow_mut(), || {
             self.inner.session_users()
+        })
+    }
+
+    fn lanman_provider_name(&self) -> Result<String, ApiError> {
+        cached(&mut self.lanman_provider.borrow_mut(), || {
+            self.inner.lanman_provider_name()
         })
     }
 

@@ -103,10 +103,40 @@ fn choose_for(
     session: SessionChoice,
     changing: bool,
 ) -> Result<Chosen, Error> {
+    // Whose session is this? Read first, on the process token (before the linked token is
+    // tried). A failing query skips the check rather than blocking the operation, and says so.
+    let users = port.session_users();
     let mut chosen = choose_tokens(port, session)?;
-    // Whose session is this? A failing query (no interactive session, an old system) skips the
-    // check rather than blocking the operation.
-    if let Ok(users) = port.session_users() {
+    if let Err(e) = &users
+        && chosen.identity.elevation == Elevation::Full
+    {
+        chosen.warnings.push(format!(
+            "could not check whether this desktop's user is the acting account ({e}): see `mapdrive whoami`"
+        ));
+    }
+    if session == SessionChoice::Both
+        && chosen.tokens.contains(&TokenChoice::Linked)
+        && chosen.tokens.contains(&TokenChoice::Current)
+        && let Some(linked) = other_account_in_linked_half(port, &chosen.identity)?
+    {
+        let message = format!(
+            "--session both would act as two different accounts: the elevated half is {} ({}), the linked \
+             half {} ({}). Under Windows 11 Administrator protection the elevated half is a separate shadow \
+             administrator account with its own profile, so the drive would be mapped and remembered for \
+             two users, one of which no Explorer of this desktop shows",
+            chosen.identity.user, chosen.identity.sid, linked.user, linked.sid
+        );
+        let remedy = format!(
+            "choose one account: --session limited acts as {} (normally the one at the keyboard), \
+             --session current as {}",
+            linked.user, chosen.identity.user
+        );
+        if changing {
+            return Err(Error::Refused { message, remedy });
+        }
+        chosen.warnings.push(format!("{message}; {remedy}"));
+    }
+    if let Ok(users) = users {
         let acting_linked = chosen.tokens.contains(&TokenChoice::Linked);
         if let Some(mismatch) = owner_mismatch(&chosen.identity, &users, acting_linked) {
             if changing && session != SessionChoice::Current {
@@ -192,6 +222,28 @@ fn choose_tokens(port: &mut dyn Port, session: SessionChoice) -> Result<Chosen, 
         warnings,
         identity,
     })
+}
+
+/// The account the linked half acts as, when it is not the process token's own (compared by
+/// SID). A split UAC token's two halves are always the same account; Administrator protection's
+/// elevated token belongs to a shadow account, and whether its linked token is the user's is
+/// not verified, so `--session both` checks instead of assuming. Leaves the port on the process
+/// token.
+fn other_account_in_linked_half(
+    port: &mut dyn Port,
+    process: &Identity,
+) -> Result<Option<Identity>, Error> {
+    port.use_token(TokenChoice::Linked).map_err(|e| {
+        Error::api(
+            "could not act in the limited (non-elevated) logon session",
+            e,
+        )
+    })?;
+    let linked = port.identity();
+    port.use_token(TokenChoice::Current)
+        .map_err(|e| Error::api("could not revert to the process token", e))?;
+    let linked = linked.map_err(|e| Error::api("could not read the linked token", e))?;
+    Ok((!linked.sid.eq_ignore_ascii_case(&process.sid)).then_some(linked))
 }
 
 fn try_linked(port: &mut dyn Port) -> Result<(), crate::error::ApiError> {

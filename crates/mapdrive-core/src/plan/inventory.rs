@@ -151,10 +151,12 @@ pub fn observe_letter(
             connected = Some(Connection {
                 letter,
                 remote,
-                provider: remembered.as_ref().map_or_else(
-                    || "Microsoft Windows Network".to_string(),
-                    |r| r.provider.clone(),
-                ),
+                provider: match remembered.as_ref() {
+                    Some(r) => r.provider.clone(),
+                    None => port
+                        .lanman_provider_name()
+                        .map_err(|e| Error::api("could not read the SMB provider's name", e))?,
+                },
             });
         }
     }

@@ -377,11 +377,12 @@ fn ensure_remembered(
     {
         return Ok(None);
     }
-    let provider = port
-        .connected()?
-        .into_iter()
-        .find(|c| c.letter == letter)
-        .map_or_else(|| "Microsoft Windows Network".to_string(), |c| c.provider);
+    // The provider that holds the connection; else the SMB provider by the name this Windows
+    // gives it (localised: "Microsoft Windows-Netzwerk" on German Windows), never a literal.
+    let provider = match port.connected()?.into_iter().find(|c| c.letter == letter) {
+        Some(c) => c.provider,
+        None => port.lanman_provider_name()?,
+    };
     port.remember(&Remembered {
         letter,
         remote: remote.to_string(),

@@ -31,6 +31,7 @@ pub enum Fact {
     LogonSessions,
     GlobalNamespace,
     ConsoleOutputCodePage,
+    LanmanProviderName,
     CertificateInMyStore,
     MarshalCertificate,
     UnmarshalCertificate,
@@ -67,6 +68,7 @@ impl Fact {
             Fact::LogonSessions => "logon_sessions",
             Fact::GlobalNamespace => "global_namespace",
             Fact::ConsoleOutputCodePage => "console_output_code_page",
+            Fact::LanmanProviderName => "lanman_provider_name",
             Fact::CertificateInMyStore => "certificate_in_my_store",
             Fact::MarshalCertificate => "marshal_certificate",
             Fact::UnmarshalCertificate => "unmarshal_certificate",
@@ -223,6 +225,9 @@ macro_rules! forward_port {
             $crate::port::Forward::before_read(self, $crate::port::Fact::ConsoleOutputCodePage);
             $crate::port::Port::console_output_code_page($crate::port::Forward::inner(self))
         }
+    };
+    (@one lanman_provider_name) => {
+        $crate::forward_port!(@fact LanmanProviderName lanman_provider_name() -> ::std::string::String);
     };
     (@one certificate_in_my_store) => {
         $crate::forward_port!(@fact CertificateInMyStore certificate_in_my_store(

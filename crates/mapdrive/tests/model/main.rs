@@ -17,3 +17,4 @@ mod schedule;
 mod sessions;
 mod sessions_picture;
 mod support;
+mod token;

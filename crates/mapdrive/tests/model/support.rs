@@ -242,6 +242,7 @@ impl Port for Hooked<'_, '_> {
         logon_sessions,
         global_namespace,
         console_output_code_page,
+        lanman_provider_name,
         certificate_in_my_store,
         marshal_certificate,
         unmarshal_certificate,

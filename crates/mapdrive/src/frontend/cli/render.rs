@@ -447,14 +447,20 @@ pub fn whoami(w: &mapdrive_core::doctor::WhoAmI, json: bool) -> Report {
         ],
         vec![
             "Linked token user".into(),
-            account(&w.session_users.linked, "(none: not a split token)"),
+            match &w.session_users_error {
+                Some(e) => format!("(unknown: {e})"),
+                None => account(&w.session_users.linked, "(none: not a split token)"),
+            },
         ],
         vec![
             "Desktop user".into(),
-            account(
-                &w.session_users.interactive,
-                "(none: no interactive user in this Windows session)",
-            ),
+            match &w.session_users_error {
+                Some(e) => format!("(unknown: {e})"),
+                None => account(
+                    &w.session_users.interactive,
+                    "(none: no interactive user in this Windows session)",
+                ),
+            },
         ],
         vec![
             "EnableLinkedConnections".into(),
