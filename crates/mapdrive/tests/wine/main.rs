@@ -10,6 +10,7 @@ mod drives;
 mod dsc;
 mod errors;
 mod gpp;
+mod gui;
 mod imports;
 mod resources;
 mod sessions;
