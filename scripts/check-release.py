@@ -52,25 +52,25 @@ def main(dist, version, epoch, base_url, schemas):
         check(z.testzip() is None, "a CRC error in the archive")
         cargo_home = os.path.realpath(os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo")))
         # mapdrivew.exe: the same program for the GUI subsystem (docs/mapdrivew.md).
-        for name, subsystem in [("mapdrive.exe", 3), ("mapdrivew.exe", 2)]:
-            data = z.read(name)
-            check(data[:2] == b"MZ", f"{name} is not a PE file")
-            check(len(data) < 2 * 1024 * 1024, f"{name} is {len(data)} bytes, not under 2 MiB")
+        for exe_name, subsystem in [("mapdrive.exe", 3), ("mapdrivew.exe", 2)]:
+            data = z.read(exe_name)
+            check(data[:2] == b"MZ", f"{exe_name} is not a PE file")
+            check(len(data) < 2 * 1024 * 1024, f"{exe_name} is {len(data)} bytes, not under 2 MiB")
             # IMAGE_DOS_HEADER.e_lfanew, then "PE\0\0", IMAGE_FILE_HEADER (20 bytes), and the
             # optional header's Subsystem at its offset 68: 2 = GUI, 3 = console.
             nt = int.from_bytes(data[0x3C:0x40], "little")
             got = int.from_bytes(data[nt + 24 + 68:nt + 24 + 70], "little")
             check(data[nt:nt + 4] == b"PE\0\0" and got == subsystem,
-                  f"{name}: PE subsystem {got}, not {subsystem}")
+                  f"{exe_name}: PE subsystem {got}, not {subsystem}")
             # cargo auditable: the dependency list in a .dep-v0 section (the name is in the section table).
-            check(b".dep-v0" in data[:4096], f"{name} has no .dep-v0 section (not built with cargo auditable)")
+            check(b".dep-v0" in data[:4096], f"{exe_name} has no .dep-v0 section (not built with cargo auditable)")
             check(b"V\x00S\x00_\x00V\x00E\x00R\x00S\x00I\x00O\x00N\x00_\x00I\x00N\x00F\x00O" in data,
-                  f"{name} has no version resource")
-            original = "\0".join(name).encode() + b"\0"
-            check(original in data, f"{name}'s version resource does not name it (OriginalFilename)")
-            check(b"<activeCodePage" in data, f"{name} has no application manifest")
+                  f"{exe_name} has no version resource")
+            original = "\0".join(exe_name).encode() + b"\0"
+            check(original in data, f"{exe_name}'s version resource does not name it (OriginalFilename)")
+            check(b"<activeCodePage" in data, f"{exe_name} has no application manifest")
             check(cargo_home.encode() + b"/registry" not in data,
-                  f"{name} names the builder's cargo home {cargo_home} (--remap-path-prefix)")
+                  f"{exe_name} names the builder's cargo home {cargo_home} (--remap-path-prefix)")
         exe = z.read("mapdrive.exe")
         for doc in ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE", "mapdrive.dsc.manifests.json"]:
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
