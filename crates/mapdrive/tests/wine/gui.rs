@@ -313,3 +313,61 @@ fn a_full_log_is_rotated_and_an_unwritable_one_changes_nothing() {
     }
     assert_eq!(fs::read_to_string(dir).unwrap(), "not a folder");
 }
+
+/// Builds `tests/wine/nohandles.c` (start a program with no standard handles, print its exit code).
+fn build_nohandles(into: &Path) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/nohandles.c");
+    let out = std::process::Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-municode", "-O2", "-Wall", "-Werror", "-o"])
+        .arg(into)
+        .arg(&source)
+        .output()
+        .expect("x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64)");
+    assert!(
+        out.status.success(),
+        "nohandles.c: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn without_any_standard_handle_mapdrivew_still_logs_and_exits_the_same() {
+    // As Task Scheduler starts it: no console, no standard input, output or error.
+    let mut wine = Prefix::new();
+    let drive_c = wine.path().join("drive_c");
+    build_nohandles(&drive_c.join("nohandles.exe"));
+    fs::copy(wine.mapdrivew_path(), drive_c.join("mapdrivew.exe")).unwrap();
+    let started = |wine: &mut Prefix, args: &str| -> String {
+        let run = wine.run_windows_program(
+            &drive_c.join("nohandles.exe"),
+            &[&format!(r"C:\mapdrivew.exe {args}")],
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        run.stdout.trim().to_string()
+    };
+    assert_eq!(started(&mut wine, "explain 5"), "exit=0");
+    assert_eq!(started(&mut wine, "map Q: x"), "exit=2");
+    // Standard input is not there to read a password from: refused, not waited for.
+    assert_eq!(
+        started(
+            &mut wine,
+            r"map Q: \\nas\media --user NAS\bob --password-stdin"
+        ),
+        "exit=2"
+    );
+    let explain = wine.mapdrive(&["explain", "5"]);
+    let text = read_log(&wine);
+    let b = blocks(&text);
+    assert_eq!(b.len(), 3, "{text}");
+    assert!(
+        b[0].ends_with(&format!("--- stdout\n{}=== exit code 0\n", explain.stdout)),
+        "{}",
+        b[0]
+    );
+    assert!(b[1].ends_with("=== exit code 2\n"), "{}", b[1]);
+    assert!(
+        b[2].contains("standard input") && b[2].ends_with("=== exit code 2\n"),
+        "{}",
+        b[2]
+    );
+}
