@@ -38,7 +38,7 @@ def main(dist, version, epoch, base_url, schemas):
     # The archive: exactly these entries, sorted, all dated with the commit's time.
     tarball = f"mapdrive-windows-{version}.tar.gz"
     expected = sorted([
-        "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "mapdrive.exe",
+        "CHANGELOG.md", "LICENSE-APACHE", "LICENSE-MIT", "README.md", "mapdrive.exe", "mapdrivew.exe",
         "mapdrive.dsc.manifests.json", tarball, "completions/_mapdrive",
         "completions/mapdrive.bash", "completions/mapdrive.fish", "completions/mapdrive.ps1",
     ])
@@ -50,17 +50,28 @@ def main(dist, version, epoch, base_url, schemas):
                                      stamp.second // 2 * 2),
                   f"{info.filename}: dated {info.date_time}, not the commit's time {stamp}")
         check(z.testzip() is None, "a CRC error in the archive")
-        exe = z.read("mapdrive.exe")
-        check(exe[:2] == b"MZ", "mapdrive.exe is not a PE file")
-        check(len(exe) < 2 * 1024 * 1024, f"mapdrive.exe is {len(exe)} bytes, not under 2 MiB")
-        # cargo auditable: the dependency list in a .dep-v0 section (the name is in the section table).
-        check(b".dep-v0" in exe[:4096], "mapdrive.exe has no .dep-v0 section (not built with cargo auditable)")
-        check(b"V\x00S\x00_\x00V\x00E\x00R\x00S\x00I\x00O\x00N\x00_\x00I\x00N\x00F\x00O" in exe,
-              "mapdrive.exe has no version resource")
-        check(b"<activeCodePage" in exe, "mapdrive.exe has no application manifest")
         cargo_home = os.path.realpath(os.environ.get("CARGO_HOME", os.path.expanduser("~/.cargo")))
-        check(cargo_home.encode() + b"/registry" not in exe,
-              f"mapdrive.exe names the builder's cargo home {cargo_home} (--remap-path-prefix)")
+        # mapdrivew.exe: the same program for the GUI subsystem (docs/mapdrivew.md).
+        for exe_name, subsystem in [("mapdrive.exe", 3), ("mapdrivew.exe", 2)]:
+            data = z.read(exe_name)
+            check(data[:2] == b"MZ", f"{exe_name} is not a PE file")
+            check(len(data) < 2 * 1024 * 1024, f"{exe_name} is {len(data)} bytes, not under 2 MiB")
+            # IMAGE_DOS_HEADER.e_lfanew, then "PE\0\0", IMAGE_FILE_HEADER (20 bytes), and the
+            # optional header's Subsystem at its offset 68: 2 = GUI, 3 = console.
+            nt = int.from_bytes(data[0x3C:0x40], "little")
+            got = int.from_bytes(data[nt + 24 + 68:nt + 24 + 70], "little")
+            check(data[nt:nt + 4] == b"PE\0\0" and got == subsystem,
+                  f"{exe_name}: PE subsystem {got}, not {subsystem}")
+            # cargo auditable: the dependency list in a .dep-v0 section (the name is in the section table).
+            check(b".dep-v0" in data[:4096], f"{exe_name} has no .dep-v0 section (not built with cargo auditable)")
+            check(b"V\x00S\x00_\x00V\x00E\x00R\x00S\x00I\x00O\x00N\x00_\x00I\x00N\x00F\x00O" in data,
+                  f"{exe_name} has no version resource")
+            original = "\0".join(exe_name).encode() + b"\0"
+            check(original in data, f"{exe_name}'s version resource does not name it (OriginalFilename)")
+            check(b"<activeCodePage" in data, f"{exe_name} has no application manifest")
+            check(cargo_home.encode() + b"/registry" not in data,
+                  f"{exe_name} names the builder's cargo home {cargo_home} (--remap-path-prefix)")
+        exe = z.read("mapdrive.exe")
         for doc in ["README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE", "mapdrive.dsc.manifests.json"]:
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                    "dsc" if doc.endswith(".json") else "", doc), "rb") as f:
@@ -132,15 +143,17 @@ def main(dist, version, epoch, base_url, schemas):
         check(str(docs[kind]["PackageVersion"]) == version, f"{fname}: PackageVersion")
     inst = docs["installer"]
     check(inst["InstallerType"] == "zip" and inst["NestedInstallerType"] == "portable", "winget installer types")
-    check(inst["NestedInstallerFiles"] == [{"RelativeFilePath": "mapdrive.exe", "PortableCommandAlias": "mapdrive"}],
+    check(inst["NestedInstallerFiles"] == [{"RelativeFilePath": "mapdrive.exe", "PortableCommandAlias": "mapdrive"},
+                                           {"RelativeFilePath": "mapdrivew.exe", "PortableCommandAlias": "mapdrivew"}],
           "winget NestedInstallerFiles")
+    check(inst["Commands"] == ["mapdrive", "mapdrivew"], "winget Commands")
     check(inst["Installers"][0]["InstallerUrl"] == url, "winget InstallerUrl")
     check(inst["Installers"][0]["InstallerSha256"] == digest.upper(), "winget InstallerSha256 is not the archive's")
     with open(os.path.join(dist, "scoop", "mapdrive.json"), encoding="utf-8") as f:
         scoop = json.load(f)
     arch = scoop["architecture"]["64bit"]
     check(arch["url"] == url and arch["hash"] == digest, "Scoop url/hash are not the archive's")
-    check(scoop["bin"] == "mapdrive.exe" and scoop["version"] == version, "Scoop bin/version")
+    check(scoop["bin"] == ["mapdrive.exe", "mapdrivew.exe"] and scoop["version"] == version, "Scoop bin/version")
     check("checkver" in scoop and "autoupdate" in scoop, "Scoop checkver/autoupdate")
 
     if schemas != "-":

@@ -123,8 +123,12 @@ def manifests(dist, zip_path, base_url, latest_url, homepage, version, epoch):
             "NestedInstallerFiles:",
             "  - RelativeFilePath: mapdrive.exe",
             "    PortableCommandAlias: mapdrive",
+            # The windowless twin (docs/mapdrivew.md): what a scheduled task runs.
+            "  - RelativeFilePath: mapdrivew.exe",
+            "    PortableCommandAlias: mapdrivew",
             "Commands:",
             "  - mapdrive",
+            "  - mapdrivew",
             "UpgradeBehavior: install",
             f"ReleaseDate: {yaml_str(date)}",
             "Installers:",
@@ -176,7 +180,10 @@ def manifests(dist, zip_path, base_url, latest_url, homepage, version, epoch):
                 "hash": sha,
             }
         },
-        "bin": "mapdrive.exe",
+        # Both on PATH. A scheduled task should run mapdrivew.exe from the app folder
+        # (scoop\apps\mapdrive\current\), not through its shim: Scoop's default shim is a console
+        # program, and a console is what mapdrivew.exe exists to avoid (docs/mapdrivew.md).
+        "bin": ["mapdrive.exe", "mapdrivew.exe"],
         "checkver": {
             "url": latest_url.rstrip("/") + "/SHA256SUMS",
             "regex": r"mapdrive-([\d.]+)-x86_64-pc-windows-gnu\.zip",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything a release of mapdrive needs into dist/ (see docs/install.md):
-#   mapdrive-VERSION-x86_64-pc-windows-gnu.zip   mapdrive.exe, README, licences, CHANGELOG, the DSC manifest,
-#                                                the Ansible collection tarball, shell completions
+#   mapdrive-VERSION-x86_64-pc-windows-gnu.zip   mapdrive.exe, mapdrivew.exe (the windowless twin), README,
+#                                                licences, CHANGELOG, the DSC manifest, the Ansible
+#                                                collection tarball, shell completions
 #   mapdrive-VERSION.cdx.json                    CycloneDX SBOM of mapdrive.exe's dependency tree
 #   winget/mapdrive.mapdrive*.yaml               winget manifests (schema 1.12.0), filled from the archive
 #   scoop/mapdrive.json                          Scoop manifest, filled from the archive
@@ -13,7 +14,7 @@
 #   --latest-url URL     a folder that always holds the newest release's SHA256SUMS (Scoop's checkver);
 #                        default: --base-url with its last folder (v0.1.0 or 0.1.0) replaced by "latest"
 #   --homepage URL       the Scoop manifest's homepage (default: --latest-url)
-#   --sign PFX           Authenticode-sign mapdrive.exe with osslsigncode; the PFX password comes from
+#   --sign PFX           Authenticode-sign mapdrive.exe and mapdrivew.exe with osslsigncode; the PFX password comes from
 #                        $MAPDRIVE_SIGN_PASSWORD, else the first line of standard input; it is never
 #                        written to disk, a command line or the output
 #   --timestamp-url URL  RFC 3161 timestamp server for the signature (without it the signature has no
@@ -90,26 +91,30 @@ work="$root/target/release-work"
 rm -rf "$work" "$out"
 mkdir -p "$work/stage/completions" "$out"
 
-step "mapdrive.exe with its dependency list embedded (cargo auditable build, profile dist)"
+step "mapdrive.exe and mapdrivew.exe with their dependency list embedded (cargo auditable build, profile dist)"
 # Panic locations name the registry sources' paths: mapped to /cargo, so that the executable does
 # not depend on (or tell) where the builder's cargo home is. Added to .cargo/config.toml's flags.
 cargo_home="$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)"
 cargo auditable build --locked --profile dist --target "$win" -p mapdrive \
     --config "target.$win.rustflags=[\"--remap-path-prefix=$cargo_home=/cargo\"]" >&2
-exe="$root/target/$win/dist/mapdrive.exe"
-cp "$exe" "$work/stage/mapdrive.exe"
+exes=(mapdrive.exe mapdrivew.exe)
+for e in "${exes[@]}"; do
+    cp "$root/target/$win/dist/$e" "$work/stage/$e"
+done
 
 if [[ -n "$sign" ]]; then
     step "Authenticode signature (osslsigncode${ts_url:+, timestamp from $ts_url})"
     # The password reaches osslsigncode through a pipe, never a file or its command line; -time fixes
     # the signing time (the commit's), so that a signed build is reproducible too.
-    args=(sign -pkcs12 "$sign" -readpass - -h sha256 -n mapdrive -time "$epoch"
-          -in "$work/stage/mapdrive.exe" -out "$work/mapdrive.signed.exe")
-    [[ -n "$ts_url" ]] && args+=(-ts "$ts_url")
-    printf '%s' "$password" | osslsigncode "${args[@]}" >"$work/sign.log" 2>&1 ||
-        { sed 's/^/  /' "$work/sign.log" >&2; die "osslsigncode could not sign mapdrive.exe (wrong password or not a PKCS#12 file with a code-signing key?)"; }
+    for e in "${exes[@]}"; do
+        args=(sign -pkcs12 "$sign" -readpass - -h sha256 -n mapdrive -time "$epoch"
+              -in "$work/stage/$e" -out "$work/$e.signed")
+        [[ -n "$ts_url" ]] && args+=(-ts "$ts_url")
+        printf '%s' "$password" | osslsigncode "${args[@]}" >"$work/sign.log" 2>&1 ||
+            { sed 's/^/  /' "$work/sign.log" >&2; die "osslsigncode could not sign $e (wrong password or not a PKCS#12 file with a code-signing key?)"; }
+        mv "$work/$e.signed" "$work/stage/$e"
+    done
     unset password
-    mv "$work/mapdrive.signed.exe" "$work/stage/mapdrive.exe"
 fi
 
 step "completion scripts (mapdrive completions, host build)"

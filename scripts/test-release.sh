@@ -6,11 +6,12 @@
 #     shape, the winget and Scoop manifests filled from the archive (scripts/check-release.py) and
 #     validated offline against the official JSON Schemas in ../shared/reference/schemas/
 #     ($MAPDRIVE_SCHEMAS; skipped LOUDLY when missing);
-#  3. the version resource and manifest of the released mapdrive.exe read back under Wine, and its
-#     import table (tests/wine/resources.rs and imports.rs with MAPDRIVE_EXE), when the Wine
-#     template prefix exists (scripts/test.sh makes it earlier);
+#  3. the version resource and manifest of the released mapdrive.exe read back under Wine, and the
+#     import tables of it and mapdrivew.exe, mapdrivew.exe's subsystem, resource and log
+#     (tests/wine/resources.rs, imports.rs and gui.rs with MAPDRIVE_EXE), when the Wine template
+#     prefix exists (scripts/test.sh makes it earlier);
 #  4. signing with a throwaway self-signed certificate (openssl), the password once from
-#     $MAPDRIVE_SIGN_PASSWORD and once from stdin, then `osslsigncode verify`; a wrong password
+#     $MAPDRIVE_SIGN_PASSWORD and once from stdin, then `osslsigncode verify` of both executables; a wrong password
 #     fails; the password appears in no output.
 # Everything goes under target/release-test/. Tools come from `scripts/bootstrap.sh --release`.
 set -euo pipefail
@@ -60,14 +61,14 @@ step "archive, collection, SBOM, manifests (scripts/check-release.py)"
 "$venv_py" scripts/check-release.py "$t/one" "$version" "$epoch" "$base" "$schemas" || fail "the release does not look as it should"
 
 if [[ -f "$root/target/wine/template-prefix/system.reg" ]]; then
-    step "version resource, manifest and imports of the released mapdrive.exe (Wine)"
+    step "version resource, manifest and imports of the released mapdrive.exe and mapdrivew.exe (Wine)"
     mkdir -p "$t/unzipped"
     "$venv_py" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
         "$t/one/mapdrive-$version-$win.zip" "$t/unzipped"
     # resources: GetFileVersionInfoW, RT_MANIFEST and --version under Wine; imports: the import table is
     # still the README's (the release build's own rustflags keep windows_slim_errors).
     MAPDRIVE_EXE="$t/unzipped/mapdrive.exe" cargo test --locked -q -p mapdrive --features wine-e2e --test wine \
-        -- resources:: imports:: >"$t/wine.log" 2>&1 || { cat "$t/wine.log"; fail "the released mapdrive.exe under Wine"; }
+        -- resources:: imports:: gui:: >"$t/wine.log" 2>&1 || { cat "$t/wine.log"; fail "the released mapdrive.exe under Wine"; }
     grep -E '^test result' "$t/wine.log" | sed 's/^/   /'
 else
     echo "!! test-release: no Wine template prefix (wine/setup-prefix.sh): the Wine read-back of the released exe is skipped"
@@ -89,13 +90,15 @@ for d in signed-env signed-stdin; do
     (cd "$t/$d" && sha256sum --quiet --strict -c SHA256SUMS) || fail "$d: SHA256SUMS"
 done
 mkdir -p "$t/signed-exe"
-"$venv_py" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("mapdrive.exe", sys.argv[2])' \
-    "$t/signed-env/mapdrive-$version-$win.zip" "$t/signed-exe"
-osslsigncode verify -in "$t/signed-exe/mapdrive.exe" -CAfile "$t/cert.pem" >"$t/verify.log" 2>&1 ||
-    { cat "$t/verify.log"; fail "osslsigncode verify of the signed mapdrive.exe"; }
-grep -q "Signature verification: ok" "$t/verify.log" || { cat "$t/verify.log"; fail "no 'Signature verification: ok'"; }
-grep -q "mapdrive release test (throwaway)" "$t/verify.log" || fail "the signer is not the test certificate"
-step "osslsigncode verify: ok (signer: the throwaway certificate)"
+for e in mapdrive.exe mapdrivew.exe; do
+    "$venv_py" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[3], sys.argv[2])' \
+        "$t/signed-env/mapdrive-$version-$win.zip" "$t/signed-exe" "$e"
+    osslsigncode verify -in "$t/signed-exe/$e" -CAfile "$t/cert.pem" >"$t/verify.log" 2>&1 ||
+        { cat "$t/verify.log"; fail "osslsigncode verify of the signed $e"; }
+    grep -q "Signature verification: ok" "$t/verify.log" || { cat "$t/verify.log"; fail "$e: no 'Signature verification: ok'"; }
+    grep -q "mapdrive release test (throwaway)" "$t/verify.log" || fail "$e: the signer is not the test certificate"
+done
+step "osslsigncode verify: ok for mapdrive.exe and mapdrivew.exe (signer: the throwaway certificate)"
 osslsigncode verify -in "$t/unzipped/mapdrive.exe" -CAfile "$t/cert.pem" >/dev/null 2>&1 &&
     fail "the unsigned build verifies as signed"
 if MAPDRIVE_SIGN_PASSWORD="not-$pw" scripts/release.sh --base-url "$base" --sign "$t/test.pfx" --out "$t/wrong" \

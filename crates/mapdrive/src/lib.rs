@@ -1,6 +1,7 @@
 //! mapdrive's front-ends: thin layers that parse what arrives (command line, Ansible module
 //! arguments, DSC resource JSON, desired-state documents), call `mapdrive_core::engine`, and
-//! render the result. `main.rs` only picks the platform port and calls them.
+//! render the result. [`app`] is the whole program both executables run: `mapdrive.exe` (`main.rs`)
+//! and the windowless `mapdrivew.exe` (`bin/mapdrivew.rs`) only say where its output goes.
 //!
 //! The layers below are separate crates, so the compiler enforces the direction of every import:
 //! - `mapdrive-core`: domain types, the port trait, plan/apply, the engine, the doctor, errors;
@@ -9,5 +10,6 @@
 
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod frontend;
 pub use frontend::cli;

@@ -4,6 +4,9 @@
 
 use assert_cmd::Command;
 
+#[path = "host/windowless.rs"]
+mod windowless;
+
 fn mapdrive() -> Command {
     Command::cargo_bin("mapdrive").unwrap()
 }

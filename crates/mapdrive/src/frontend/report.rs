@@ -1,4 +1,4 @@
-//! What every front-end returns to `main.rs`: the bytes for standard output and standard error,
+//! What every front-end returns to [`crate::app`]: the bytes for standard output and standard error,
 //! and the exit code.
 
 /// What the process prints and returns.

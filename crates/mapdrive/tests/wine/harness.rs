@@ -230,6 +230,17 @@ impl Prefix {
         exe()
     }
 
+    /// The windowless `mapdrivew.exe` built (or released) beside the `mapdrive.exe` under test.
+    pub fn mapdrivew_path(&self) -> PathBuf {
+        exe().with_file_name("mapdrivew.exe")
+    }
+
+    /// Runs `mapdrivew.exe ARGS` with `stdin` (its standard handles redirected to files, as a
+    /// caller that captures its output would).
+    pub fn mapdrivew_stdin(&mut self, args: &[&str], stdin: &str) -> Run {
+        self.run_program(&self.mapdrivew_path(), args, Some(stdin.as_bytes()))
+    }
+
     /// Runs `mapdrive.exe ARGS`.
     pub fn mapdrive(&mut self, args: &[&str]) -> Run {
         self.run_program(&exe(), args, None)

@@ -11,6 +11,7 @@ mod dsc;
 mod errors;
 mod eventlog;
 mod gpp;
+mod gui;
 mod imports;
 mod resources;
 mod schedule;

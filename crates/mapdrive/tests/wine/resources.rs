@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::harness::Prefix;
 
-fn build_reader(into: &Path) {
+pub(crate) fn build_reader(into: &Path) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/versioninfo.c");
     let out = Command::new("x86_64-w64-mingw32-gcc")
         .args(["-municode", "-O2", "-Wall", "-Werror", "-o"])

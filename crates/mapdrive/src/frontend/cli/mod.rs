@@ -1,5 +1,5 @@
 //! The command-line front-end: parse → validate into domain types → plan/apply through the
-//! port → render. `main.rs` only supplies the platform port and prints the [`Report`](crate::frontend::report::Report).
+//! port → render. [`crate::app`] only supplies the platform port and prints the [`Report`](crate::frontend::report::Report).
 
 pub mod args;
 mod completions;
