@@ -311,6 +311,23 @@ pub struct Machine {
     /// What `WNetGetProviderNameW(WNNC_NET_LANMAN)` answers: [`LANMAN_PROVIDER`] on English
     /// Windows, localised elsewhere.
     lanman_provider: String,
+    /// Whether the SMB provider lists the connections it holds (`WNetOpenEnumW`): Windows shows a
+    /// drive Winlogon restored as "Disconnected", and lists it not at all, until first used.
+    provider_lists_connections: bool,
+    /// When opening the process token for the desktop-user lookup is refused.
+    desktop_user_lookup: DesktopUserLookup,
+}
+
+/// When Windows refuses the desktop-user lookup (`OpenProcessToken` on the process, 5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DesktopUserLookup {
+    /// Never.
+    #[default]
+    Allowed,
+    /// While the thread impersonates (the limited token may not open the elevated process's).
+    DeniedWhileImpersonating,
+    /// Always.
+    Denied,
 }
 
 /// One event written to the Application log, with the logon session of the token in effect
@@ -392,6 +409,8 @@ impl Machine {
             executable: EXECUTABLE.to_string(),
             scheduler: schedule::Scheduler::default(),
             lanman_provider: LANMAN_PROVIDER.to_string(),
+            provider_lists_connections: true,
+            desktop_user_lookup: DesktopUserLookup::Allowed,
         };
         m.boot();
         m
@@ -404,6 +423,18 @@ impl Machine {
     /// Windows. Default: [`LANMAN_PROVIDER`].
     pub fn set_lanman_provider_name(&mut self, name: &str) {
         self.lanman_provider = name.to_string();
+    }
+
+    /// Whether the SMB provider lists its connections (default: yes). Off, `connected` answers
+    /// none, as Windows does for a drive restored at logon until it is first used: mapdrive must
+    /// then name the provider itself when it writes `HKCU\Network`.
+    pub fn set_provider_lists_connections(&mut self, lists: bool) {
+        self.provider_lists_connections = lists;
+    }
+
+    /// When the desktop-user lookup (`session_users`) is refused with 5 `ERROR_ACCESS_DENIED`.
+    pub fn set_desktop_user_lookup(&mut self, lookup: DesktopUserLookup) {
+        self.desktop_user_lookup = lookup;
     }
 
     /// Whether `user`'s profile (registry hive `HKEY_USERS\<SID>`) is loaded; a user that never

@@ -55,6 +55,9 @@ impl Port for Machine {
         const API: &str = "WNetOpenEnumW";
         let luid = self.token(API)?;
         let s = self.session(luid, API)?;
+        if !self.provider_lists_connections {
+            return Ok(Vec::new());
+        }
         let ns = if s.is_system() {
             &self.global
         } else {
@@ -95,6 +98,14 @@ impl Port for Machine {
     /// The linked account of the process token's split pair and the desktop's user.
     fn session_users(&self) -> Result<SessionUsers, ApiError> {
         const API: &str = "GetTokenInformation(TokenLinkedToken)";
+        let denied = match self.desktop_user_lookup {
+            crate::DesktopUserLookup::Allowed => false,
+            crate::DesktopUserLookup::DeniedWhileImpersonating => self.thread.is_some(),
+            crate::DesktopUserLookup::Denied => true,
+        };
+        if denied {
+            return Err(ApiError::new("OpenProcessToken", 5));
+        }
         let process = self
             .process
             .filter(|l| self.sessions.contains_key(l))

@@ -2,10 +2,9 @@
 //! Windows gives it, the acting accounts of `--session both`, the desktop user read on the process
 //! token, the profile that is not loaded.
 
-use mapdrive_core::error::ApiError;
-use mapdrive_core::port::{Forward, Port};
+use mapdrive_core::port::Port;
 use mapdrive_model::fixture::{ALICE, BOB};
-use mapdrive_model::{LogonKind, Machine, fixture};
+use mapdrive_model::{DesktopUserLookup, LogonKind, fixture};
 
 use mapdrive_core::engine::{self, Change, Request, SessionChoice};
 use mapdrive_core::plan::MapRequest;
@@ -35,84 +34,6 @@ fn map_m_here() -> Request {
 /// German Windows' name of the SMB provider.
 const GERMAN_LANMAN: &str = "Microsoft Windows-Netzwerk";
 
-/// The model behind a provider that does not list the connections it holds (Windows shows a
-/// drive restored at logon as "Disconnected" until first used): mapdrive must name the provider
-/// itself when it writes `HKCU\Network`.
-struct Unlisted<'a>(&'a mut Machine);
-
-impl Forward for Unlisted<'_> {
-    fn inner(&self) -> &dyn Port {
-        &*self.0
-    }
-    fn inner_mut(&mut self) -> &mut dyn Port {
-        &mut *self.0
-    }
-}
-
-impl Port for Unlisted<'_> {
-    fn connected(&self) -> Result<Vec<mapdrive_core::port::Connection>, ApiError> {
-        Ok(Vec::new())
-    }
-
-    mapdrive_core::forward_port!(
-        identity,
-        linked_connections,
-        remembered,
-        dos_device,
-        credential_caps,
-        session_users,
-        credentials,
-        credential,
-        credential_secret_equals,
-        boot_devices,
-        label,
-        sessions,
-        logon_sessions,
-        global_namespace,
-        console_output_code_page,
-        lanman_provider_name,
-        report_event,
-        event_source,
-        set_event_source,
-        executable_path,
-        scheduled_task,
-        program_data,
-        read_file,
-        security_matches,
-        register_task,
-        delete_task,
-        secure_directory,
-        write_file,
-        certificate_in_my_store,
-        marshal_certificate,
-        unmarshal_certificate,
-        targeting_facts,
-        registry_key_exists,
-        registry_value,
-        no_drives,
-        gpp_record,
-        add_connection,
-        cancel_connection,
-        forget,
-        remember,
-        set_remembered_user_name,
-        write_credential,
-        write_credential_with_attributes,
-        delete_credential,
-        set_boot_device,
-        remove_boot_device,
-        set_label,
-        set_linked_connections,
-        set_no_drives,
-        set_gpp_record,
-        use_token,
-    );
-}
-
-/// On German Windows the remembered entry mapdrive writes for an elevated token's mapping (which
-/// Windows never remembers) names the provider as Windows does, "Microsoft Windows-Netzwerk" (read
-/// with `WNetGetProviderNameW(WNNC_NET_LANMAN)`), not the English literal that MPR would not
-/// recognise at the next logon: Winlogon restores it.
 #[test]
 fn the_remembered_provider_name_is_the_one_windows_reports() {
     let mut m = fixture::corp();
@@ -141,8 +62,10 @@ fn the_remembered_provider_name_is_the_one_windows_reports() {
     m.set_lanman_provider_name(GERMAN_LANMAN);
     let limited = logon(&mut m, ALICE, LogonKind::Interactive);
     m.elevate().unwrap();
-    let r = engine::execute(&mut Unlisted(&mut m), map_m_here());
+    m.set_provider_lists_connections(false);
+    let r = engine::execute(&mut m, map_m_here());
     println!("{r:?}");
+    m.set_provider_lists_connections(true);
     let remembered = m.remembered().unwrap();
     let entry = remembered.iter().find(|e| e.letter.to_string() == "M:");
     assert_eq!(
@@ -163,9 +86,9 @@ fn the_remembered_provider_name_is_the_one_windows_reports() {
     m.elevate().unwrap();
     m.add_connection(l("N:"), &unc(r"\\fileserver\team"), None, None, false)
         .unwrap();
+    m.set_provider_lists_connections(false);
     let state =
-        mapdrive_core::plan::inventory::observe_letter(&Unlisted(&mut m), l("N:"), &mut Vec::new())
-            .unwrap();
+        mapdrive_core::plan::inventory::observe_letter(&m, l("N:"), &mut Vec::new()).unwrap();
     assert_eq!(
         state.connected.map(|c| c.provider).as_deref(),
         Some(GERMAN_LANMAN)
@@ -213,102 +136,6 @@ fn a_profile_that_is_not_loaded_is_never_written() {
     assert_eq!(out["after"]["remembered"], true, "{out}");
 }
 
-/// The session model as Windows answers the desktop-user lookup: `session_users` opens the
-/// process token, which Windows may refuse to the limited token the thread impersonates
-/// (`denied_while_impersonating`), or always (`always_denied`).
-struct Refusing<'a> {
-    m: &'a mut Machine,
-    impersonating: bool,
-    always_denied: bool,
-}
-
-impl<'a> Refusing<'a> {
-    fn new(m: &'a mut Machine, always_denied: bool) -> Self {
-        Refusing {
-            m,
-            impersonating: false,
-            always_denied,
-        }
-    }
-}
-
-impl Forward for Refusing<'_> {
-    fn inner(&self) -> &dyn Port {
-        &*self.m
-    }
-    fn inner_mut(&mut self) -> &mut dyn Port {
-        &mut *self.m
-    }
-}
-
-impl Port for Refusing<'_> {
-    fn session_users(&self) -> Result<mapdrive_core::domain::SessionUsers, ApiError> {
-        if self.always_denied || self.impersonating {
-            return Err(ApiError::new("OpenProcessToken", 5));
-        }
-        self.m.session_users()
-    }
-
-    fn use_token(&mut self, choice: mapdrive_core::port::TokenChoice) -> Result<(), ApiError> {
-        let r = self.m.use_token(choice);
-        self.impersonating = r.is_ok() && choice == mapdrive_core::port::TokenChoice::Linked;
-        r
-    }
-
-    mapdrive_core::forward_port!(
-        identity,
-        linked_connections,
-        connected,
-        remembered,
-        dos_device,
-        credential_caps,
-        credentials,
-        credential,
-        credential_secret_equals,
-        boot_devices,
-        label,
-        sessions,
-        logon_sessions,
-        global_namespace,
-        console_output_code_page,
-        lanman_provider_name,
-        report_event,
-        event_source,
-        set_event_source,
-        executable_path,
-        scheduled_task,
-        program_data,
-        read_file,
-        security_matches,
-        register_task,
-        delete_task,
-        secure_directory,
-        write_file,
-        certificate_in_my_store,
-        marshal_certificate,
-        unmarshal_certificate,
-        targeting_facts,
-        registry_key_exists,
-        registry_value,
-        no_drives,
-        gpp_record,
-        add_connection,
-        cancel_connection,
-        forget,
-        remember,
-        set_remembered_user_name,
-        write_credential,
-        write_credential_with_attributes,
-        delete_credential,
-        set_boot_device,
-        remove_boot_device,
-        set_label,
-        set_linked_connections,
-        set_no_drives,
-        set_gpp_record,
-    );
-}
-
 fn codes(d: &mapdrive_core::doctor::Diagnosis) -> Vec<&'static str> {
     d.findings.iter().map(|f| f.code.as_str()).collect()
 }
@@ -322,12 +149,13 @@ fn the_desktop_user_is_read_on_the_process_token_before_impersonating() {
     let mut m = fixture::corp();
     logon(&mut m, BOB, LogonKind::Interactive);
     m.elevate_as(ALICE).unwrap();
-    let mut port = Refusing::new(&mut m, false);
-    let d = engine::diagnose(&mut port, None, SessionChoice::Auto).unwrap();
+    m.set_desktop_user_lookup(DesktopUserLookup::DeniedWhileImpersonating);
+    let port = &mut m;
+    let d = engine::diagnose(port, None, SessionChoice::Auto).unwrap();
     assert!(codes(&d).contains(&"MD014"), "{:#?}", d.findings);
     let f = d.findings.iter().find(|f| f.code == "MD014").unwrap();
     assert!(f.title.contains(BOB), "{f:?}");
-    let w = mapdrive_core::doctor::whoami(&mut port).unwrap();
+    let w = mapdrive_core::doctor::whoami(port).unwrap();
     assert!(w.owner_mismatch.is_some(), "{w:?}");
     assert_eq!(w.session_users_error, None);
 }
@@ -339,17 +167,18 @@ fn a_refused_desktop_user_lookup_is_reported_not_dropped() {
     let mut m = fixture::corp();
     logon(&mut m, BOB, LogonKind::Interactive);
     m.elevate_as(ALICE).unwrap();
-    let mut port = Refusing::new(&mut m, true);
-    let d = engine::diagnose(&mut port, None, SessionChoice::Current).unwrap();
+    m.set_desktop_user_lookup(DesktopUserLookup::Denied);
+    let port = &mut m;
+    let d = engine::diagnose(port, None, SessionChoice::Current).unwrap();
     let f = d.findings.iter().find(|f| f.code == "MD014");
     let f = f.unwrap_or_else(|| panic!("MD014 dropped: {:#?}", d.findings));
     assert_eq!(f.severity, mapdrive_core::doctor::Severity::Info);
     assert!(f.title.contains("could not check"), "{f:?}");
     assert!(f.explanation.contains("OpenProcessToken"), "{f:?}");
-    let w = mapdrive_core::doctor::whoami(&mut port).unwrap();
+    let w = mapdrive_core::doctor::whoami(port).unwrap();
     let e = w.session_users_error.unwrap_or_default();
     assert!(e.contains("OpenProcessToken"), "{e}");
-    let r = engine::execute(&mut port, map_m_here()).unwrap();
+    let r = engine::execute(port, map_m_here()).unwrap();
     let warnings: Vec<&String> = r.outcomes.iter().flat_map(|(_, o)| &o.warnings).collect();
     assert!(
         warnings.iter().any(|w| w.contains("could not check")),
