@@ -7,7 +7,6 @@
 //! (tests/model/audit.rs).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::harness::{Prefix, assert_no_secret};
 
@@ -107,26 +106,11 @@ fn messages() -> Vec<(u32, String)> {
     out
 }
 
-fn build_reader(into: &Path) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/messagetable.c");
-    let out = Command::new("x86_64-w64-mingw32-gcc")
-        .args(["-municode", "-O2", "-Wall", "-Werror", "-o"])
-        .arg(into)
-        .arg(&source)
-        .output()
-        .expect("x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64)");
-    assert!(
-        out.status.success(),
-        "messagetable.c: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn the_executable_holds_the_message_table_event_viewer_formats_events_with() {
     let mut p = Prefix::new();
     let drive_c: PathBuf = p.path().join("drive_c");
-    build_reader(&drive_c.join("messagetable.exe"));
+    crate::harness::build_c_helper("messagetable", &drive_c.join("messagetable.exe"), &[]);
     std::fs::copy(p.exe_path(), drive_c.join("mapdrive.exe")).unwrap();
     let expected = messages();
     assert_eq!(

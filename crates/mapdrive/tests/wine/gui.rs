@@ -91,7 +91,11 @@ fn mapdrivew_is_a_gui_subsystem_executable_and_mapdrive_a_console_one() {
 fn mapdrivew_carries_the_version_resource_under_its_own_name() {
     let mut wine = Prefix::new();
     let drive_c = wine.path().join("drive_c");
-    crate::resources::build_reader(&drive_c.join("versioninfo.exe"));
+    crate::harness::build_c_helper(
+        "versioninfo",
+        &drive_c.join("versioninfo.exe"),
+        &["-lversion"],
+    );
     fs::copy(wine.mapdrivew_path(), drive_c.join("mapdrivew.exe")).unwrap();
     let run = wine.run_windows_program(&drive_c.join("versioninfo.exe"), &[r"C:\mapdrivew.exe"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -314,28 +318,12 @@ fn a_full_log_is_rotated_and_an_unwritable_one_changes_nothing() {
     assert_eq!(fs::read_to_string(dir).unwrap(), "not a folder");
 }
 
-/// Builds `tests/wine/nohandles.c` (start a program with no standard handles, print its exit code).
-fn build_nohandles(into: &Path) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/nohandles.c");
-    let out = std::process::Command::new("x86_64-w64-mingw32-gcc")
-        .args(["-municode", "-O2", "-Wall", "-Werror", "-o"])
-        .arg(into)
-        .arg(&source)
-        .output()
-        .expect("x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64)");
-    assert!(
-        out.status.success(),
-        "nohandles.c: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn without_any_standard_handle_mapdrivew_still_logs_and_exits_the_same() {
     // As Task Scheduler starts it: no console, no standard input, output or error.
     let mut wine = Prefix::new();
     let drive_c = wine.path().join("drive_c");
-    build_nohandles(&drive_c.join("nohandles.exe"));
+    crate::harness::build_c_helper("nohandles", &drive_c.join("nohandles.exe"), &[]);
     fs::copy(wine.mapdrivew_path(), drive_c.join("mapdrivew.exe")).unwrap();
     let started = |wine: &mut Prefix, args: &str| -> String {
         let run = wine.run_windows_program(

@@ -361,3 +361,23 @@ pub fn assert_no_secret(text: &str) {
         );
     }
 }
+
+/// Builds the C helper `tests/wine/NAME.c` into `into` with mingw-w64 (linking `libs`, e.g.
+/// `-lversion`): small Windows programs the tests run under Wine beside mapdrive.exe.
+pub fn build_c_helper(name: &str, into: &std::path::Path, libs: &[&str]) {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/wine")
+        .join(format!("{name}.c"));
+    let out = std::process::Command::new("x86_64-w64-mingw32-gcc")
+        .args(["-municode", "-O2", "-Wall", "-Werror", "-o"])
+        .arg(into)
+        .arg(&source)
+        .args(libs)
+        .output()
+        .expect("x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64)");
+    assert!(
+        out.status.success(),
+        "{name}.c: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -4,31 +4,18 @@
 //! (`versioninfo.c`) built here with mingw-w64 and run under Wine beside mapdrive.exe.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::harness::Prefix;
-
-pub(crate) fn build_reader(into: &Path) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/versioninfo.c");
-    let out = Command::new("x86_64-w64-mingw32-gcc")
-        .args(["-municode", "-O2", "-Wall", "-Werror", "-o"])
-        .arg(into)
-        .arg(&source)
-        .arg("-lversion")
-        .output()
-        .expect("x86_64-w64-mingw32-gcc (gcc-mingw-w64-x86-64)");
-    assert!(
-        out.status.success(),
-        "versioninfo.c: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn version_resource_and_manifest_read_back_through_windows_apis() {
     let mut p = Prefix::new();
     let drive_c = p.path().join("drive_c");
-    build_reader(&drive_c.join("versioninfo.exe"));
+    crate::harness::build_c_helper(
+        "versioninfo",
+        &drive_c.join("versioninfo.exe"),
+        &["-lversion"],
+    );
     std::fs::copy(p.exe_path(), drive_c.join("mapdrive.exe")).unwrap();
     let run = p.run_windows_program(&drive_c.join("versioninfo.exe"), &[r"C:\mapdrive.exe"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
