@@ -10,6 +10,7 @@ mod drives;
 mod dsc;
 mod global;
 mod gpp;
+mod hints;
 mod properties;
 mod restore;
 mod sessions;

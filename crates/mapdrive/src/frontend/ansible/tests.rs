@@ -677,3 +677,31 @@ fn win_mapped_drive_as_system_maps_globally_with_a_warning() {
     let warnings = r["warnings"].to_string();
     assert!(warnings.contains("global drive"), "{r}");
 }
+
+/// A refusal of bad input never says "nothing was changed" twice, across `msg` and `remedy`.
+#[test]
+fn a_refusal_says_nothing_was_changed_once() {
+    let mut m = host(LogonKind::Interactive);
+    for args in [
+        json!({"letter": "TT", "path": r"\\fileserver\public"}),
+        json!({"letter": "1", "path": r"\\fileserver\public"}),
+        json!({"letter": "M", "path": r"\\fileserver"}),
+        json!({"letter": "M", "path": "relative"}),
+    ] {
+        let v = module(&mut m, "win_mapped_drive", args.clone());
+        assert_eq!(v["failed"], json!(true), "{args}: {v}");
+        // ansible.windows' own messages, which do not say it; never twice.
+        let said = v.to_string().matches("nothing was changed").count();
+        assert!(said <= 1, "{args}: {v}");
+    }
+    let v = module(
+        &mut m,
+        "win_credential",
+        json!({"name": "fileserver", "type": "domain_password", "secret": "", "state": "present"}),
+    );
+    assert_eq!(v["failed"], json!(true), "{v}");
+    assert!(
+        v.to_string().matches("nothing was changed").count() <= 1,
+        "{v}"
+    );
+}
