@@ -331,6 +331,10 @@ fn already_there_or_gone(e: &Error) -> bool {
     )
 }
 
+/// How often [`converge`] reads the state again and applies what is left after Windows answered
+/// "already there/gone" ([`already_there_or_gone`]) before it gives up `not_converged`.
+const RACE_RETRIES: usize = 3;
+
 /// How [`converge`] checks that the requested state holds after applying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verify {
@@ -453,28 +457,39 @@ fn converge(
         Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
         Ok(outcome) => outcome,
         Err(e) if already_there_or_gone(&e) => {
-            let again = make_plan(&*port)?;
-            let someone_else = !again.changes();
-            let predicted = again.after.clone();
-            let mut outcome = match plan::apply(port, again, secrets, &observe) {
-                Ok(o) => o,
-                Err(_) => return Err(e),
-            };
-            let Some(after) = verified(&*port, predicted.as_ref())? else {
-                return Err(not_converged(&*port));
-            };
-            outcome.after = after;
-            if someone_else {
-                // Someone else got there first: the requested state holds.
-                outcome.changed = e.left_changed();
-                outcome.warnings.push(format!(
-                    "{subject}: Windows answered {} ({}) because another process made the same change at \
-                     the same time; the requested state holds",
-                    e.code().unwrap_or_default(),
-                    crate::error::error_name(e.code().unwrap_or_default())
-                ));
+            // Read the state again and apply what is left, a few times: the run is judged on the
+            // state observed at the end, never on the raced call's (or its undo's) answer.
+            let mut changed = e.left_changed();
+            for _ in 0..RACE_RETRIES {
+                let again = make_plan(&*port)?;
+                let someone_else = !again.changes();
+                let predicted = again.after.clone();
+                let mut outcome = match plan::apply(port, again, secrets, &observe) {
+                    Ok(o) => o,
+                    Err(e) if already_there_or_gone(&e) => {
+                        changed |= e.left_changed();
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                changed |= outcome.changed;
+                let Some(after) = verified(&*port, predicted.as_ref())? else {
+                    continue;
+                };
+                outcome.after = after;
+                outcome.changed = changed;
+                if someone_else {
+                    // Someone else got there first: the requested state holds.
+                    outcome.warnings.push(format!(
+                        "{subject}: Windows answered {} ({}) because another process made the same change at \
+                         the same time; the requested state holds",
+                        e.code().unwrap_or_default(),
+                        crate::error::error_name(e.code().unwrap_or_default())
+                    ));
+                }
+                return Ok(outcome);
             }
-            return Ok(outcome);
+            return Err(not_converged(&*port));
         }
         Err(e) => return Err(e),
     };
