@@ -14,6 +14,7 @@ fn map_p() -> Request {
         change: Change::Map(
             MapRequest {
                 as_system: mapdrive_core::plan::AsSystem::Refuse,
+                remembered_is_enough: false,
                 letter: l("P:"),
                 remote: unc(r"\\fileserver\public"),
                 remember: true,

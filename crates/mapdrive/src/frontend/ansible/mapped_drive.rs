@@ -140,6 +140,7 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
                     user,
                     with_password: password.is_some(),
                     label,
+                    remembered_is_enough: false,
                 },
                 password,
             )
