@@ -705,3 +705,47 @@ fn a_refusal_says_nothing_was_changed_once() {
         "{v}"
     );
 }
+
+/// As ansible.windows (which compares only the remembered entry), "remembered with the same path"
+/// is the desired state in every logon type: a WinRM (network), become (runas), scheduled-task
+/// (batch), service or `runas /netonly` re-run after a restart settles — unchanged, nothing
+/// written, in check mode too — instead of reconnecting on every run.
+#[test]
+fn win_mapped_drive_remembered_with_the_same_path_is_enough_in_every_logon_type() {
+    for kind in [
+        LogonKind::Network,
+        LogonKind::NetworkCleartext,
+        LogonKind::Batch,
+        LogonKind::Service,
+        LogonKind::NewCredentials,
+        LogonKind::Runas,
+        LogonKind::Interactive,
+    ] {
+        let mut m = host(LogonKind::Interactive);
+        let args = json!({"letter": "P", "path": r"\\fileserver\public"});
+        assert!(changed(&module(&mut m, "win_mapped_drive", args.clone())));
+        m.reboot();
+        let luid = m.logon(BOB, kind).unwrap();
+        m.run_in(luid).unwrap();
+        if kind == LogonKind::Interactive {
+            // Winlogon restored it; take the connection away as a failed restore would.
+            m.cancel_connection("P:".parse().unwrap(), false, true)
+                .unwrap();
+        }
+        assert!(m.connected().unwrap().is_empty(), "{kind:?}");
+        assert_eq!(remote_of(&m, "P:").as_deref(), Some(r"\\fileserver\public"));
+        let w = m.writes();
+        for a in [check(args.clone()), args.clone(), args.clone()] {
+            let v = module(&mut m, "win_mapped_drive", a);
+            assert!(!changed(&v), "{kind:?}: {v}");
+        }
+        assert_eq!(m.writes(), w, "{kind:?}");
+        // Another path is still a change (and a failure where the session cannot connect).
+        let v = module(
+            &mut m,
+            "win_mapped_drive",
+            check(json!({"letter": "P", "path": r"\\fileserver\team"})),
+        );
+        assert!(changed(&v), "{kind:?}: {v}");
+    }
+}
