@@ -13,6 +13,7 @@ use mapdrive::frontend::report::Report;
 use mapdrive_core::port::Port;
 
 fn main() -> ExitCode {
+    diag::note(&format!("start pid {}", std::process::id()));
     let exe = std::env::args_os()
         .next()
         .map(PathBuf::from)
@@ -49,9 +50,48 @@ fn main() -> ExitCode {
     };
     let report = report.said();
     // A closed stdout (e.g. `| head`) is not an error worth a panic.
-    let _ = std::io::stdout().write_all(report.stdout.as_bytes());
-    let _ = std::io::stderr().write_all(report.stderr.as_bytes());
+    let out = std::io::stdout()
+        .write_all(report.stdout.as_bytes())
+        .and_then(|()| std::io::stdout().flush());
+    let err = std::io::stderr().write_all(report.stderr.as_bytes());
+    diag::note(&format!(
+        "exit {} stdout {} bytes ({}) stderr {} bytes ({})",
+        report.code,
+        report.stdout.len(),
+        diag::outcome(&out),
+        report.stderr.len(),
+        diag::outcome(&err)
+    ));
     ExitCode::from(report.code)
+}
+
+/// `MAPDRIVE_DIAG_FILE=PATH`: a line appended to PATH when the process starts, when it is about
+/// to exit (the exit code, how many bytes it wrote to stdout and stderr and whether those writes
+/// worked) and on a panic. The Wine test harness sets it to tell "Wine never started
+/// mapdrive.exe" from "mapdrive exited without a word" (issue 13). Never any value of the run:
+/// only codes and sizes.
+mod diag {
+    use std::io::Write;
+
+    pub fn note(line: &str) {
+        let Some(path) = std::env::var_os("MAPDRIVE_DIAG_FILE") else {
+            return;
+        };
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+
+    pub fn outcome(r: &std::io::Result<()>) -> String {
+        match r {
+            Ok(()) => "written".into(),
+            Err(e) => format!("write failed: {e}"),
+        }
+    }
 }
 
 /// A panic (a bug: the code has no `unwrap`) still ends with a message, and for Ansible with the
@@ -67,6 +107,7 @@ fn say_why_on_panic(module: bool) {
             "mapdrive stopped on an internal error{at}: this is a bug; run `mapdrive list` to see \
              the current state, and report the command that did it"
         );
+        diag::note(&format!("panic{at}"));
         if module {
             let _ = std::io::stdout().write_all(
                 ansible::ascii_json(&serde_json::json!({"failed": true, "msg": msg})).as_bytes(),

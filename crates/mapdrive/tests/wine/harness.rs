@@ -67,6 +67,8 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub code: i32,
+    /// What mapdrive.exe wrote to `MAPDRIVE_DIAG_FILE` (start, exit code, sizes of its output).
+    pub diag: String,
 }
 
 impl Run {
@@ -192,11 +194,13 @@ impl Prefix {
         let out = self.path().join(format!("out-{n}.txt"));
         let err = self.path().join(format!("err-{n}.txt"));
         let inp = self.path().join(format!("in-{n}.txt"));
+        let diag = self.path().join(format!("diag-{n}.txt"));
         fs::write(&inp, stdin.unwrap_or_default()).unwrap();
         let status = self
             .wine_cmd("wine")
             .arg(program)
             .args(args)
+            .env("MAPDRIVE_DIAG_FILE", windows_path(&diag))
             .stdin(fs::File::open(&inp).unwrap())
             .stdout(fs::File::create(&out).unwrap())
             .stderr(fs::File::create(&err).unwrap())
@@ -206,8 +210,15 @@ impl Prefix {
             stdout: fs::read_to_string(&out).unwrap_or_default(),
             stderr: fs::read_to_string(&err).unwrap_or_default(),
             code: status.code().unwrap_or(-1),
+            diag: fs::read_to_string(&diag).unwrap_or_default(),
         };
-        for f in [out, err, inp] {
+        if program == exe() && silent_failure(&status, &run.stdout, &run.stderr) {
+            panic!(
+                "mapdrive {args:?} ended without any output:\n{}",
+                diagnose_silent_exit(self.path(), &status, &diag)
+            );
+        }
+        for f in [out, err, inp, diag] {
             let _ = fs::remove_file(f);
         }
         self.transcript.push_str(&format!(
@@ -313,6 +324,63 @@ impl Prefix {
         self.start_server();
         all
     }
+}
+
+/// `/tmp/x/y` as Wine's `Z:\tmp\x\y` (Wine maps `Z:` to `/`).
+pub fn windows_path(p: &Path) -> String {
+    format!("Z:{}", p.display()).replace('/', "\\")
+}
+
+/// A run that failed (or was killed) without printing anything: mapdrive never does that
+/// (issue 13), so it is either Wine failing to start the process or a bug to find.
+pub fn silent_failure(status: &std::process::ExitStatus, stdout: &str, stderr: &str) -> bool {
+    !status.success() && stdout.trim().is_empty() && stderr.trim().is_empty()
+}
+
+/// What is known about a run that ended without output: its exit status (a signal, if the
+/// `wine` process was killed), whether mapdrive.exe reached `main` and its exit
+/// (`MAPDRIVE_DIAG_FILE`: "start", "exit N stdout .. stderr .." or "panic"), and a probe —
+/// `mapdrive --version` run again in the prefix with Wine's error traces on
+/// (`WINEDEBUG=err+all,+process`) — showing whether Wine starts processes there now.
+pub fn diagnose_silent_exit(
+    prefix: &Path,
+    status: &std::process::ExitStatus,
+    diag: &Path,
+) -> String {
+    let marker = fs::read_to_string(diag).unwrap_or_default();
+    let verdict = if marker.is_empty() {
+        "mapdrive.exe never reached main(): Wine did not start it (or it died while loading)"
+    } else if !marker.contains("exit ") && !marker.contains("panic") {
+        "mapdrive.exe started but ended before its exit path (killed, or an exit inside a DLL)"
+    } else {
+        "mapdrive.exe reached its exit path: see how its writes went"
+    };
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let out = prefix.join(format!("probe-out-{n}.txt"));
+    let err = prefix.join(format!("probe-err-{n}.txt"));
+    let probe = Command::new("wine")
+        .arg(exe())
+        .arg("--version")
+        .env("WINEPREFIX", prefix)
+        .env("WINEDEBUG", "err+all,+process")
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(fs::File::create(&err).unwrap())
+        .status();
+    let clip = |s: String| s.chars().take(6000).collect::<String>();
+    format!(
+        "exit status: {status:?} (code {:?}; a signal shows in the status)\n\
+         verdict: {verdict}\n\
+         MAPDRIVE_DIAG_FILE:\n{marker}\n\
+         probe `wine mapdrive.exe --version` with WINEDEBUG=err+all,+process: {probe:?}\n\
+         stdout:\n{}\nstderr:\n{}",
+        status.code(),
+        clip(fs::read_to_string(&out).unwrap_or_default()),
+        clip(fs::read_to_string(&err).unwrap_or_default()),
+    )
 }
 
 fn expand_root(key: &str) -> String {
