@@ -13,7 +13,11 @@ use mapdrive::frontend::report::Report;
 use mapdrive_core::port::Port;
 
 fn main() -> ExitCode {
-    diag::note(&format!("start pid {}", std::process::id()));
+    diag::note(&format!(
+        "start pid {} {}",
+        std::process::id(),
+        diag::std_handles()
+    ));
     let exe = std::env::args_os()
         .next()
         .map(PathBuf::from)
@@ -84,6 +88,25 @@ mod diag {
         {
             let _ = writeln!(f, "{line}");
         }
+    }
+
+    /// The standard handles the process was given: a null one swallows every write silently
+    /// (the standard library treats a missing console handle as a sink), which would make a
+    /// failure look silent.
+    #[cfg(windows)]
+    pub fn std_handles() -> String {
+        use std::os::windows::io::AsRawHandle;
+        format!(
+            "handles stdin {:?} stdout {:?} stderr {:?}",
+            std::io::stdin().as_raw_handle(),
+            std::io::stdout().as_raw_handle(),
+            std::io::stderr().as_raw_handle()
+        )
+    }
+
+    #[cfg(not(windows))]
+    pub fn std_handles() -> String {
+        String::new()
     }
 
     pub fn outcome(r: &std::io::Result<()>) -> String {
