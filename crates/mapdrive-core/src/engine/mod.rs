@@ -439,7 +439,6 @@ fn converge(
     if check {
         return Ok(Outcome::checked(plan));
     }
-    let mut predicted = plan.after.clone();
     let subject = plan.subject.clone();
     let not_converged = |port: &dyn Port| -> Error {
         let now = observe(port).ok().flatten();
@@ -453,71 +452,67 @@ fn converge(
                 .into(),
         }
     };
-    let mut first = match plan::apply(port, plan, secrets, &observe) {
-        Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
-        Ok(outcome) => outcome,
-        Err(e) if already_there_or_gone(&e) => {
-            // Read the state again and apply what is left, a few times: the run is judged on the
-            // state observed at the end, never on the raced call's (or its undo's) answer.
-            let mut changed = e.left_changed();
-            for _ in 0..RACE_RETRIES {
-                let again = make_plan(&*port)?;
-                let someone_else = !again.changes();
-                let predicted = again.after.clone();
-                let mut outcome = match plan::apply(port, again, secrets, &observe) {
-                    Ok(o) => o,
-                    Err(e) if already_there_or_gone(&e) => {
-                        changed |= e.left_changed();
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                };
+    // Apply; then, when Windows answered "already there/gone" (from a step or its undo) or the
+    // state does not hold afterwards (another process changed it in between), read the state
+    // again and apply what is left, a few times. The run is judged on the state observed at the
+    // end, never on a raced call's answer.
+    let mut next = Some(plan);
+    let mut changed = false;
+    let mut before: Option<Option<State>> = None;
+    let mut actions = Vec::new();
+    let mut warnings = Vec::new();
+    let mut raced: Option<Error> = None;
+    for attempt in 0..=RACE_RETRIES {
+        let plan = match next.take() {
+            Some(plan) => plan,
+            None => make_plan(&*port)?,
+        };
+        let someone_else = attempt > 0 && !plan.changes();
+        let predicted = plan.after.clone();
+        match plan::apply(port, plan, secrets, &observe) {
+            Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
+            Ok(outcome) => {
                 changed |= outcome.changed;
-                let Some(after) = verified(&*port, predicted.as_ref())? else {
-                    continue;
-                };
-                outcome.after = after;
-                outcome.changed = changed;
-                if someone_else {
-                    // Someone else got there first: the requested state holds.
-                    outcome.warnings.push(format!(
-                        "{subject}: Windows answered {} ({}) because another process made the same change at \
-                         the same time; the requested state holds",
-                        e.code().unwrap_or_default(),
-                        crate::error::error_name(e.code().unwrap_or_default())
-                    ));
-                }
-                return Ok(outcome);
+                before.get_or_insert(outcome.before);
+                actions.extend(outcome.actions);
+                warnings.extend(outcome.warnings);
             }
-            return Err(not_converged(&*port));
+            Err(e) if already_there_or_gone(&e) => {
+                changed |= e.left_changed();
+                raced.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => return Err(e),
-    };
-    if let Some(after) = verified(&*port, predicted.as_ref())? {
-        first.after = after;
-        return Ok(first);
+        let Some(after) = verified(&*port, predicted.as_ref())? else {
+            continue;
+        };
+        match &raced {
+            // Someone else got there first: the requested state holds.
+            Some(e) if someone_else => warnings.push(format!(
+                "{subject}: Windows answered {} ({}) because another process made the same change at \
+                 the same time; the requested state holds",
+                e.code().unwrap_or_default(),
+                crate::error::error_name(e.code().unwrap_or_default())
+            )),
+            Some(_) => {}
+            None if attempt > 0 => warnings.push(format!(
+                "{subject} was changed by another process while mapdrive worked; it was applied again \
+                 and now holds"
+            )),
+            None => {}
+        }
+        return Ok(Outcome {
+            changed,
+            check_mode: false,
+            subject,
+            before: before.flatten(),
+            after,
+            actions,
+            warnings,
+        });
     }
-    // Changed again between applying and verifying: one more try.
-    let again = make_plan(&*port)?;
-    predicted = again.after.clone();
-    let second = plan::apply(port, again, secrets, &observe)?;
-    let Some(after) = verified(&*port, predicted.as_ref())? else {
-        return Err(not_converged(&*port));
-    };
-    let mut warnings = first.warnings;
-    warnings.push(format!(
-        "{subject} was changed by another process while mapdrive worked; it was applied again and now holds"
-    ));
-    warnings.extend(second.warnings);
-    Ok(Outcome {
-        changed: true,
-        check_mode: false,
-        subject: first.subject,
-        before: first.before,
-        after,
-        actions: first.actions.into_iter().chain(second.actions).collect(),
-        warnings,
-    })
+    Err(not_converged(&*port))
 }
 
 /// A global (SYSTEM) or boot-time change, observed where it lives.

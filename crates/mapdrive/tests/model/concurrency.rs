@@ -413,3 +413,39 @@ fn an_endless_unmap_race_is_not_converged() {
     assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
     assert!(p.calls()["cancel_connection"] <= 5, "{:?}", p.calls());
 }
+
+/// Found by a storm of 8 processes under Wine: `unmap` disconnected the drive, another process
+/// mapped it again before the check, and on the next try a third one unmapped it first, so
+/// Windows answered 2250 to that try. The drive is gone as asked: judged on the state, not 2250.
+#[test]
+fn an_unmap_raced_after_it_succeeded_once_is_judged_by_the_state() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+        .unwrap();
+    let mut cancels = 0;
+    let mut p = Hooked::new(&mut m, |m, call| {
+        match call {
+            // After mapdrive's disconnect, another process maps the drive again.
+            "cancel_connection:done" if cancels == 1 => {
+                m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+                    .unwrap();
+            }
+            // Mapdrive's second disconnect: a third process got there first (2250).
+            "cancel_connection" => {
+                cancels += 1;
+                if cancels == 2 {
+                    m.cancel_connection(l("P:"), true, true).unwrap();
+                }
+            }
+            _ => {}
+        }
+        None
+    });
+    let r = engine::execute(&mut p, unmap_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(o.after.is_none(), "{:?}", o.after);
+    assert!(o.changed);
+    drop(p);
+    assert!(connected(&m).is_empty() && remembered(&m).is_empty());
+}
