@@ -69,6 +69,8 @@ pub struct Run {
     pub code: i32,
     /// What mapdrive.exe wrote to `MAPDRIVE_DIAG_FILE` (start, exit code, sizes of its output).
     pub diag: String,
+    /// Wine's own error messages (`WINEDEBUG=-all,err+all`), taken out of `stderr`.
+    pub wine: String,
 }
 
 impl Run {
@@ -200,21 +202,27 @@ impl Prefix {
             .wine_cmd("wine")
             .arg(program)
             .args(args)
+            // Wine's errors (a failed start, a DLL that does not load) are kept, apart from the
+            // program's own output.
+            .env("WINEDEBUG", "-all,err+all")
             .env("MAPDRIVE_DIAG_FILE", windows_path(&diag))
             .stdin(fs::File::open(&inp).unwrap())
             .stdout(fs::File::create(&out).unwrap())
             .stderr(fs::File::create(&err).unwrap())
             .status()
             .expect("wine");
+        let (stderr, wine) = split_wine_messages(&fs::read_to_string(&err).unwrap_or_default());
         let run = Run {
             stdout: fs::read_to_string(&out).unwrap_or_default(),
-            stderr: fs::read_to_string(&err).unwrap_or_default(),
+            stderr,
             code: status.code().unwrap_or(-1),
             diag: fs::read_to_string(&diag).unwrap_or_default(),
+            wine,
         };
         if program == exe() && silent_failure(&status, &run.stdout, &run.stderr) {
             panic!(
-                "mapdrive {args:?} ended without any output:\n{}",
+                "mapdrive {args:?} ended without any output:\nWine's errors during the run:\n{}\n{}",
+                run.wine,
                 diagnose_silent_exit(self.path(), &status, &diag)
             );
         }
@@ -324,6 +332,49 @@ impl Prefix {
         self.start_server();
         all
     }
+}
+
+/// Splits a run's stderr into the program's own text and Wine's messages: its debug lines
+/// (`0123:err:module:...`) and the Debian wrapper's note about wine32.
+pub fn split_wine_messages(stderr: &str) -> (String, String) {
+    const WINE32_NOTE: [&str; 4] = [
+        "it looks like wine32 is missing, you should install it.",
+        "multiarch needs to be enabled first.  as root, please",
+        "execute \"dpkg --add-architecture i386 && apt-get update &&",
+        "apt-get install wine32:i386\"",
+    ];
+    let is_wine = |line: &str| {
+        let debug = line.len() > 5
+            && line.as_bytes()[4] == b':'
+            && line.as_bytes()[..4].iter().all(u8::is_ascii_hexdigit)
+            && ["err:", "fixme:", "warn:", "trace:"]
+                .iter()
+                .any(|c| line.as_bytes()[5..].starts_with(c.as_bytes()));
+        debug || WINE32_NOTE.contains(&line.trim_end_matches('\r'))
+    };
+    let (mut own, mut wine) = (String::new(), String::new());
+    for line in stderr.split_inclusive('\n') {
+        if is_wine(line.trim_end_matches('\n')) {
+            wine.push_str(line);
+        } else {
+            own.push_str(line);
+        }
+    }
+    (own, wine)
+}
+
+#[test]
+fn wine_messages_are_kept_apart() {
+    let (own, wine) = split_wine_messages(
+        "it looks like wine32 is missing, you should install it.\n\
+         0118:err:ntlm:ntlm_LsaApInitializePackage no NTLM support, expect problems\n\
+         error: could not map M:\n  To fix: 0118:err: is not at the start\n",
+    );
+    assert_eq!(
+        own,
+        "error: could not map M:\n  To fix: 0118:err: is not at the start\n"
+    );
+    assert_eq!(wine.lines().count(), 2, "{wine}");
 }
 
 /// `/tmp/x/y` as Wine's `Z:\tmp\x\y` (Wine maps `Z:` to `/`).
