@@ -356,10 +356,16 @@ fn holds_as_requested(change: &Change, predicted: Option<&State>, after: Option<
         // Connected; or, where the plan said a remembered entry is the desired state (a logon
         // session Winlogon never restores drives into), remembered.
         Change::Map(req, _) => drive.is_some_and(|d| {
-            let remembered_is_desired = predicted
-                .and_then(State::as_drive)
-                .is_some_and(|p| p.connected != Some(true) && p.remembered == Some(true));
+            let predicted = predicted.and_then(State::as_drive);
+            let remembered_is_desired =
+                predicted.is_some_and(|p| p.connected != Some(true) && p.remembered == Some(true));
+            // Remembered as the plan said (another process may forget the entry and leave the
+            // connection between the re-plan and this observation).
+            let remembered_as_planned = predicted
+                .and_then(|p| p.remembered)
+                .is_none_or(|want| d.remembered == Some(want));
             plan::inventory::same_path(&d.remote, &req.remote.to_string())
+                && remembered_as_planned
                 && (d.connected == Some(true)
                     || (remembered_is_desired && d.remembered == Some(true)))
                 && req
@@ -666,4 +672,76 @@ pub fn first_available(
         .unwrap_or(TokenChoice::Current);
     let found = under(port, token, |p| plan::first_available(&*p, start, remote))?;
     Ok((found, chosen.warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{AsSystem, DriveState, MapRequest};
+
+    /// Found by an 8-process storm under Wine: `map` reported success with `after.remembered`
+    /// false (another process forgot the entry and left the connection between the re-plan and
+    /// the observation). A state that is connected but not remembered as planned does not hold.
+    #[test]
+    fn a_map_holds_only_when_remembered_as_planned() {
+        let letter = "Q:".parse().unwrap_or_else(|_| unreachable!());
+        let remote: crate::domain::RemotePath = r"\\fileserver\public"
+            .parse()
+            .unwrap_or_else(|_| unreachable!());
+        let change = Change::Map(
+            MapRequest {
+                letter,
+                remote: remote.clone(),
+                remember: true,
+                user: None,
+                with_password: false,
+                label: None,
+                as_system: AsSystem::Refuse,
+                remembered_is_enough: false,
+            },
+            None,
+        );
+        let state = |connected: bool, remembered: bool| {
+            Some(State::Drive(DriveState {
+                connected: Some(connected),
+                remembered: Some(remembered),
+                ..DriveState::new(letter, remote.to_string())
+            }))
+        };
+        let planned = state(true, true);
+        assert!(holds_as_requested(
+            &change,
+            planned.as_ref(),
+            state(true, true).as_ref()
+        ));
+        assert!(!holds_as_requested(
+            &change,
+            planned.as_ref(),
+            state(true, false).as_ref()
+        ));
+        assert!(!holds_as_requested(
+            &change,
+            planned.as_ref(),
+            state(false, true).as_ref()
+        ));
+        // Planned for this logon session only: a remembered entry left behind does not hold.
+        let temporary = state(true, false);
+        assert!(holds_as_requested(
+            &change,
+            temporary.as_ref(),
+            state(true, false).as_ref()
+        ));
+        assert!(!holds_as_requested(
+            &change,
+            temporary.as_ref(),
+            state(true, true).as_ref()
+        ));
+        // Remembered is the desired state (a logon Winlogon does not restore).
+        let remembered_only = state(false, true);
+        assert!(holds_as_requested(
+            &change,
+            remembered_only.as_ref(),
+            state(false, true).as_ref()
+        ));
+    }
 }
