@@ -13,7 +13,8 @@
 //! `cred list` (CredEnumerateW) never runs next to credential writes: Wine 8's CredEnumerateW has
 //! a heap race with concurrent writes (crashes and hangs in Wine itself); it runs only at the end.
 //! Size: `MAPDRIVE_STRESS_PROCESSES` (default 3) × `MAPDRIVE_STRESS_ROUNDS` (default 6);
-//! `MAPDRIVE_STRESS_WINEDEBUG` (default `-all`) for Wine's traces of the runs, `--nocapture` for
+//! `MAPDRIVE_STRESS_WINEDEBUG` (default `-all,err+all`: Wine's errors stay in each run's text)
+//! for Wine's traces of the runs, `--nocapture` for
 //! a summary and the text of every run that failed.
 
 use std::fs;
@@ -127,7 +128,7 @@ fn run(prefix: &Path, op: Op) -> Done {
         .env("WINEPREFIX", prefix)
         .env(
             "WINEDEBUG",
-            std::env::var("MAPDRIVE_STRESS_WINEDEBUG").unwrap_or_else(|_| "-all".into()),
+            std::env::var("MAPDRIVE_STRESS_WINEDEBUG").unwrap_or_else(|_| "-all,err+all".into()),
         )
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
         .env("MAPDRIVE_DIAG_FILE", windows_path(&diag))
