@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::{
-    BOB_PASSWORD, Prefix, assert_no_secret, diagnose_silent_exit, silent_failure, windows_path,
+    BOB_PASSWORD, Prefix, assert_no_secret, diagnose_silent_exit, fixed_layout, silent_failure,
+    windows_path,
 };
 
 const SHARE: &str = r"\\fileserver\public";
@@ -122,7 +123,7 @@ fn run(prefix: &Path, op: Op) -> Done {
     let diag = prefix.join(format!("stress-diag-{n}.txt"));
     fs::write(&inp, format!("{BOB_PASSWORD}\n")).unwrap();
     let start = Instant::now();
-    let mut child = Command::new("wine")
+    let mut child = fixed_layout("wine")
         .arg(exe())
         .args(op.args())
         .env("WINEPREFIX", prefix)
