@@ -2,6 +2,7 @@
 # Every test, in the order CI runs them (after installing what is missing): formatting, lints for Linux and Windows, host and
 # session-model tests, then the real mapdrive.exe under Wine against the fake SMB provider.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../wine/fixed-layout.sh"
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 win=x86_64-pc-windows-gnu

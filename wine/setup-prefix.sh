@@ -17,6 +17,7 @@
 #
 # Idempotent: a second run with unchanged inputs only re-checks the build (about a second).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/fixed-layout.sh"
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"

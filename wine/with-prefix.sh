@@ -14,6 +14,7 @@
 # A script that runs inside a prefix runs itself again through this helper:
 #   [[ "${MAPDRIVE_PRIVATE_PREFIX:-none}" == "${WINEPREFIX:-}" ]] || exec wine/with-prefix.sh "$0" "$@"
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/fixed-layout.sh"
 
 usage() {
     echo "usage: wine/with-prefix.sh [--build] CMD [ARGS...]" >&2

@@ -166,7 +166,18 @@ impl Drop for Impersonation {
         if unsafe { RevertToSelf() } == 0 {
             // The thread would go on as the impersonated token (possibly SYSTEM, see
             // `token::linked_primary_token`): stopping is the only safe answer
-            // (on failure the code keeps running with the wrong identity).
+            // (on failure the code keeps running with the wrong identity). Said first: no exit
+            // of mapdrive is silent.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!(
+                    "error: mapdrive stopped: RevertToSelf failed ({}), so this thread could not \
+                     stop impersonating another token; run `mapdrive list` to see the current \
+                     state\n",
+                    last_error()
+                )
+                .as_bytes(),
+            );
             std::process::abort();
         }
     }

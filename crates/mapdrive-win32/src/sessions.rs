@@ -19,7 +19,9 @@ use super::dosdev;
 use super::handle::{Buffer, Free, OwnedHandle};
 use super::token;
 use mapdrive_core::domain::{DriveLetter, Elevation, Identity, LogonType, Luid};
-use mapdrive_core::error::{ApiError, ERROR_ACCESS_DENIED};
+use mapdrive_core::error::{
+    ApiError, ERROR_ACCESS_DENIED, ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND,
+};
 use mapdrive_core::port::{GlobalNamespace, LogonSessionInfo, SessionView};
 
 /// `OBJECT_ATTRIBUTES` (x64: 48 bytes).
@@ -259,8 +261,23 @@ pub(crate) fn directory_drives(path: &str) -> Result<Directory, ApiError> {
         Ok(d) => d,
         Err(status) => return Ok(open_failure(status)),
     };
+    match directory_entries(&dir) {
+        Ok(entries) => Ok(drive_links(entries, |name| link_target(&dir, name))),
+        // Opened but not listable: its drives are unknown, and the other sessions go on.
+        Err(e) => Ok(Directory::Unreadable(e.code)),
+    }
+}
+
+/// The drive-letter links among a directory's `(name, type)` entries, each resolved by
+/// `target`. A link that vanished in between (2, 3: another process removed the drive) is left
+/// out; one that cannot be queried (access denied, any other failure) makes the whole directory
+/// [`Directory::Unreadable`], never a listing with that drive silently missing.
+fn drive_links(
+    entries: Vec<(String, String)>,
+    mut target: impl FnMut(&str) -> Result<String, ApiError>,
+) -> Directory {
     let mut out = Vec::new();
-    for (name, type_name) in directory_entries(&dir)? {
+    for (name, type_name) in entries {
         let letter = match name.as_bytes() {
             [l, b':'] => DriveLetter::from_byte(*l),
             _ => None,
@@ -269,14 +286,14 @@ pub(crate) fn directory_drives(path: &str) -> Result<Directory, ApiError> {
         if !type_name.eq_ignore_ascii_case("SymbolicLink") {
             continue;
         }
-        match link_target(&dir, &name) {
-            Ok(target) => out.push((letter, target)),
-            // A link that vanished or that we may not read is left out.
-            Err(_) => continue,
+        match target(&name) {
+            Ok(t) => out.push((letter, t)),
+            Err(e) if matches!(e.code, ERROR_FILE_NOT_FOUND | ERROR_PATH_NOT_FOUND) => continue,
+            Err(e) => return Directory::Unreadable(e.code),
         }
     }
     out.sort_by_key(|(l, _)| *l);
-    Ok(Directory::Drives(out))
+    Directory::Drives(out)
 }
 
 /// LUIDs of every logon session (`LsaEnumerateLogonSessions`, buffer freed by the LSA).
@@ -332,10 +349,12 @@ fn view(me: &Identity, id: Luid, logon_type: LogonType) -> Result<SessionView, A
         (current_drives()?, None)
     } else {
         let path = format!(r"\Sessions\0\DosDevices\{}", id.directory_form());
-        match directory_drives(&path)? {
-            Directory::Drives(d) => (d, None),
-            Directory::Missing => (Vec::new(), None),
-            Directory::Unreadable(code) => (Vec::new(), Some(code)),
+        // One session's failure stays its own: unreadable, never the end of every session.
+        match directory_drives(&path) {
+            Ok(Directory::Drives(d)) => (d, None),
+            Ok(Directory::Missing) => (Vec::new(), None),
+            Ok(Directory::Unreadable(code)) => (Vec::new(), Some(code)),
+            Err(e) => (Vec::new(), Some(e.code)),
         }
     };
     Ok(SessionView {
@@ -568,6 +587,42 @@ mod tests {
             Directory::Missing
         );
         Ok(())
+    }
+
+    /// A drive link that cannot be queried makes the session unreadable (its drives are
+    /// unknown), never a listing without that drive; a link removed in between is just gone.
+    #[test]
+    fn an_unqueryable_link_makes_the_directory_unreadable() {
+        let entries = || {
+            vec![
+                ("P:".to_string(), "SymbolicLink".to_string()),
+                ("Q:".to_string(), "SymbolicLink".to_string()),
+                ("Global".to_string(), "SymbolicLink".to_string()),
+                ("R:".to_string(), "Device".to_string()),
+            ]
+        };
+        let target = |code: u32| {
+            move |name: &str| match name {
+                "Q:" => Err(ApiError::new("NtOpenSymbolicLinkObject", code)),
+                _ => Ok(format!(r"\Device\LanmanRedirector\;{name}0\srv\share")),
+            }
+        };
+        let p = DriveLetter::from_byte(b'P').expect("P");
+        let p_target = r"\Device\LanmanRedirector\;P:0\srv\share".to_string();
+        assert_eq!(
+            drive_links(entries(), target(ERROR_ACCESS_DENIED)),
+            Directory::Unreadable(ERROR_ACCESS_DENIED)
+        );
+        assert_eq!(
+            drive_links(entries(), target(1450)),
+            Directory::Unreadable(1450)
+        );
+        for gone in [ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND] {
+            assert_eq!(
+                drive_links(entries(), target(gone)),
+                Directory::Drives(vec![(p, p_target.clone())])
+            );
+        }
     }
 
     /// Access denied (normal for another session without administrator rights) is reported

@@ -357,6 +357,10 @@ fn already_there_or_gone(e: &Error) -> bool {
     )
 }
 
+/// How often [`converge`] reads the state again and applies what is left after Windows answered
+/// "already there/gone" ([`already_there_or_gone`]) before it gives up `not_converged`.
+const RACE_RETRIES: usize = 3;
+
 /// How [`converge`] checks that the requested state holds after applying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Verify {
@@ -378,10 +382,16 @@ fn holds_as_requested(change: &Change, predicted: Option<&State>, after: Option<
         // Connected; or, where the plan said a remembered entry is the desired state (a logon
         // session Winlogon never restores drives into), remembered.
         Change::Map(req, _) => drive.is_some_and(|d| {
-            let remembered_is_desired = predicted
-                .and_then(State::as_drive)
-                .is_some_and(|p| p.connected != Some(true) && p.remembered == Some(true));
+            let predicted = predicted.and_then(State::as_drive);
+            let remembered_is_desired =
+                predicted.is_some_and(|p| p.connected != Some(true) && p.remembered == Some(true));
+            // Remembered as the plan said (another process may forget the entry and leave the
+            // connection between the re-plan and this observation).
+            let remembered_as_planned = predicted
+                .and_then(|p| p.remembered)
+                .is_none_or(|want| d.remembered == Some(want));
             plan::inventory::same_path(&d.remote, &req.remote.to_string())
+                && remembered_as_planned
                 && (d.connected == Some(true)
                     || (remembered_is_desired && d.remembered == Some(true)))
                 && req
@@ -461,7 +471,6 @@ fn converge(
     if check {
         return Ok(Outcome::checked(plan));
     }
-    let mut predicted = plan.after.clone();
     let subject = plan.subject.clone();
     let not_converged = |port: &dyn Port| -> Error {
         let now = observe(port).ok().flatten();
@@ -475,60 +484,67 @@ fn converge(
                 .into(),
         }
     };
-    let mut first = match plan::apply(port, plan, secrets, &observe) {
-        Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
-        Ok(outcome) => outcome,
-        Err(e) if already_there_or_gone(&e) => {
-            let again = make_plan(&*port)?;
-            let someone_else = !again.changes();
-            let predicted = again.after.clone();
-            let mut outcome = match plan::apply(port, again, secrets, &observe) {
-                Ok(o) => o,
-                Err(_) => return Err(e),
-            };
-            let Some(after) = verified(&*port, predicted.as_ref())? else {
-                return Err(not_converged(&*port));
-            };
-            outcome.after = after;
-            if someone_else {
-                // Someone else got there first: the requested state holds.
-                outcome.changed = e.left_changed();
-                outcome.warnings.push(format!(
-                    "{subject}: Windows answered {} ({}) because another process made the same change at \
-                     the same time; the requested state holds",
-                    e.code().unwrap_or_default(),
-                    crate::error::error_name(e.code().unwrap_or_default())
-                ));
+    // Apply; then, when Windows answered "already there/gone" (from a step or its undo) or the
+    // state does not hold afterwards (another process changed it in between), read the state
+    // again and apply what is left, a few times. The run is judged on the state observed at the
+    // end, never on a raced call's answer.
+    let mut next = Some(plan);
+    let mut changed = false;
+    let mut before: Option<Option<State>> = None;
+    let mut actions = Vec::new();
+    let mut warnings = Vec::new();
+    let mut raced: Option<Error> = None;
+    for attempt in 0..=RACE_RETRIES {
+        let plan = match next.take() {
+            Some(plan) => plan,
+            None => make_plan(&*port)?,
+        };
+        let someone_else = attempt > 0 && !plan.changes();
+        let predicted = plan.after.clone();
+        match plan::apply(port, plan, secrets, &observe) {
+            Ok(outcome) if verify == Verify::Nothing => return Ok(outcome),
+            Ok(outcome) => {
+                changed |= outcome.changed;
+                before.get_or_insert(outcome.before);
+                actions.extend(outcome.actions);
+                warnings.extend(outcome.warnings);
             }
-            return Ok(outcome);
+            Err(e) if already_there_or_gone(&e) => {
+                changed |= e.left_changed();
+                raced.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => return Err(e),
-    };
-    if let Some(after) = verified(&*port, predicted.as_ref())? {
-        first.after = after;
-        return Ok(first);
+        let Some(after) = verified(&*port, predicted.as_ref())? else {
+            continue;
+        };
+        match &raced {
+            // Someone else got there first: the requested state holds.
+            Some(e) if someone_else => warnings.push(format!(
+                "{subject}: Windows answered {} ({}) because another process made the same change at \
+                 the same time; the requested state holds",
+                e.code().unwrap_or_default(),
+                crate::error::error_name(e.code().unwrap_or_default())
+            )),
+            Some(_) => {}
+            None if attempt > 0 => warnings.push(format!(
+                "{subject} was changed by another process while mapdrive worked; it was applied again \
+                 and now holds"
+            )),
+            None => {}
+        }
+        return Ok(Outcome {
+            changed,
+            check_mode: false,
+            subject,
+            before: before.flatten(),
+            after,
+            actions,
+            warnings,
+        });
     }
-    // Changed again between applying and verifying: one more try.
-    let again = make_plan(&*port)?;
-    predicted = again.after.clone();
-    let second = plan::apply(port, again, secrets, &observe)?;
-    let Some(after) = verified(&*port, predicted.as_ref())? else {
-        return Err(not_converged(&*port));
-    };
-    let mut warnings = first.warnings;
-    warnings.push(format!(
-        "{subject} was changed by another process while mapdrive worked; it was applied again and now holds"
-    ));
-    warnings.extend(second.warnings);
-    Ok(Outcome {
-        changed: true,
-        check_mode: false,
-        subject: first.subject,
-        before: first.before,
-        after,
-        actions: first.actions.into_iter().chain(second.actions).collect(),
-        warnings,
-    })
+    Err(not_converged(&*port))
 }
 
 /// A global (SYSTEM) or boot-time change, observed where it lives.
@@ -686,4 +702,76 @@ pub fn first_available(
         .unwrap_or(TokenChoice::Current);
     let found = under(port, token, |p| plan::first_available(&*p, start, remote))?;
     Ok((found, chosen.warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{AsSystem, DriveState, MapRequest};
+
+    /// Found by an 8-process storm under Wine: `map` reported success with `after.remembered`
+    /// false (another process forgot the entry and left the connection between the re-plan and
+    /// the observation). A state that is connected but not remembered as planned does not hold.
+    #[test]
+    fn a_map_holds_only_when_remembered_as_planned() {
+        let letter = "Q:".parse().unwrap_or_else(|_| unreachable!());
+        let remote: crate::domain::RemotePath = r"\\fileserver\public"
+            .parse()
+            .unwrap_or_else(|_| unreachable!());
+        let change = Change::Map(
+            MapRequest {
+                letter,
+                remote: remote.clone(),
+                remember: true,
+                user: None,
+                with_password: false,
+                label: None,
+                as_system: AsSystem::Refuse,
+                remembered_is_enough: false,
+            },
+            None,
+        );
+        let state = |connected: bool, remembered: bool| {
+            Some(State::Drive(DriveState {
+                connected: Some(connected),
+                remembered: Some(remembered),
+                ..DriveState::new(letter, remote.to_string())
+            }))
+        };
+        let planned = state(true, true);
+        assert!(holds_as_requested(
+            &change,
+            planned.as_ref(),
+            state(true, true).as_ref()
+        ));
+        assert!(!holds_as_requested(
+            &change,
+            planned.as_ref(),
+            state(true, false).as_ref()
+        ));
+        assert!(!holds_as_requested(
+            &change,
+            planned.as_ref(),
+            state(false, true).as_ref()
+        ));
+        // Planned for this logon session only: a remembered entry left behind does not hold.
+        let temporary = state(true, false);
+        assert!(holds_as_requested(
+            &change,
+            temporary.as_ref(),
+            state(true, false).as_ref()
+        ));
+        assert!(!holds_as_requested(
+            &change,
+            temporary.as_ref(),
+            state(true, true).as_ref()
+        ));
+        // Remembered is the desired state (a logon Winlogon does not restore).
+        let remembered_only = state(false, true);
+        assert!(holds_as_requested(
+            &change,
+            remembered_only.as_ref(),
+            state(false, true).as_ref()
+        ));
+    }
 }

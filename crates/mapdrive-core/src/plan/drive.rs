@@ -21,6 +21,11 @@ pub struct MapRequest {
     pub label: Option<String>,
     /// What to do when the process runs as SYSTEM, where a mapping is a global drive.
     pub as_system: AsSystem,
+    /// A drive remembered for the same path but not connected in this logon session is the
+    /// desired state, in any logon type (ansible.windows' `win_mapped_drive` compares only the
+    /// remembered entry; an exported drive that was remembered and not connected). Without it,
+    /// that holds only in logon sessions Winlogon never restores drives into.
+    pub remembered_is_enough: bool,
 }
 
 /// A plain `map` run as SYSTEM (a scheduled task, Intune, ConfigMgr, DSC run as SYSTEM) maps in
@@ -260,6 +265,14 @@ pub fn plan_map(port: &dyn Port, req: &MapRequest) -> Result<Plan, Error> {
                      interactive logon restores, so nothing was done",
                     req.remote,
                     logon_type.describe()
+                ));
+            } else if keep && req.remembered_is_enough {
+                // Asked for: the remembered entry is the desired state in every logon type.
+                plan.warnings.push(format!(
+                    "{letter} is remembered for {} but not connected in this logon session: the \
+                     remembered entry is the desired state here (Windows reconnects it when the drive \
+                     is opened, or at the next logon), so nothing was done",
+                    req.remote
                 ));
             } else {
                 if state.remembered.is_some() && !keep {

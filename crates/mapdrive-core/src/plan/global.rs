@@ -121,6 +121,7 @@ pub fn plan_global_map(port: &dyn Port, req: &GlobalMapRequest) -> Result<Plan, 
                 user: None,
                 with_password: false,
                 label: None,
+                remembered_is_enough: false,
             },
         )?;
         plan.warnings.push(

@@ -6,6 +6,7 @@
 //! the only difference between the two executables is where that report goes ([`Output`]) and
 //! that the windowless one cannot prompt on a console.
 
+mod diag;
 pub mod log;
 
 use std::ffi::OsString;
@@ -35,6 +36,11 @@ pub enum Output {
 
 /// The whole program: runs the process's command line and returns its exit code.
 pub fn main(output: Output) -> ExitCode {
+    diag::note(&format!(
+        "start pid {} {}",
+        std::process::id(),
+        diag::std_handles()
+    ));
     let argv: Vec<OsString> = std::env::args_os().collect();
     let log = match output {
         Output::Console => None,
@@ -54,8 +60,18 @@ pub fn main(output: Output) -> ExitCode {
     }
     // A closed stdout (e.g. `| head`) is not an error worth a panic; in a windowless process
     // without standard handles these writes succeed without going anywhere.
-    let _ = io::stdout().write_all(report.stdout.as_bytes());
-    let _ = io::stderr().write_all(report.stderr.as_bytes());
+    let out = io::stdout()
+        .write_all(report.stdout.as_bytes())
+        .and_then(|()| io::stdout().flush());
+    let err = io::stderr().write_all(report.stderr.as_bytes());
+    diag::note(&format!(
+        "exit {} stdout {} bytes ({}) stderr {} bytes ({})",
+        report.code,
+        report.stdout.len(),
+        diag::outcome(&out),
+        report.stderr.len(),
+        diag::outcome(&err)
+    ));
     ExitCode::from(report.code)
 }
 
@@ -134,6 +150,7 @@ fn say_why_on_panic(module: bool, log: Option<log::Log>) {
         if let Some(log) = &log {
             let _ = log.append_stopped(&format!("error: {msg}\n"));
         }
+        diag::note(&format!("panic{at}"));
         if module {
             let _ = io::stdout().write_all(
                 ansible::ascii_json(&serde_json::json!({"failed": true, "msg": msg})).as_bytes(),

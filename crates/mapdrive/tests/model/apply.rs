@@ -320,6 +320,63 @@ fn export_then_apply_changes_nothing() {
     insta::assert_snapshot!(yaml.stdout);
 }
 
+/// After a restart a persistent drive can be remembered and not connected: in a logon Winlogon
+/// does not restore (runas / Ansible become, a scheduled task, a network logon), or when the
+/// restore failed. A fresh export of that state applies back unchanged: `--check` predicts no
+/// change and applying writes nothing (the drive is exported with `rememberedIsEnough`).
+#[test]
+fn export_after_a_reboot_is_a_fixed_point() {
+    for kind in [
+        LogonKind::Runas,
+        LogonKind::Batch,
+        LogonKind::Network,
+        LogonKind::NewCredentials,
+    ] {
+        let mut m = bob();
+        crate::support::ok(&mapdrive(
+            &mut m,
+            &["map", "P:", r"\\fileserver\public", "--json"],
+        ));
+        m.reboot();
+        logon(&mut m, BOB, kind);
+        assert!(connected(&m).is_empty(), "{kind:?}");
+        assert_eq!(crate::support::remembered(&m), ["P:"], "{kind:?}");
+        let e = env;
+        let ins = inputs(&[], &e);
+        for json in [false, true] {
+            let doc = document::export(&mut m, json).unwrap();
+            assert!(doc.stdout.contains("rememberedIsEnough"), "{}", doc.stdout);
+            let w = m.writes();
+            let check = run(
+                &mut m,
+                &doc.stdout,
+                &ins,
+                Options {
+                    check: true,
+                    ..Options::default()
+                },
+            );
+            assert_eq!(check.code, 0, "{kind:?}: {}{}", check.stdout, check.stderr);
+            assert!(
+                check.stdout.contains("2 items, 2 unchanged"),
+                "{kind:?}: {}\n{}",
+                check.stdout,
+                doc.stdout
+            );
+            let r = run(&mut m, &doc.stdout, &ins, Options::default());
+            assert_eq!(r.code, 0, "{kind:?}: {}{}", r.stdout, r.stderr);
+            assert_eq!(m.writes(), w, "{kind:?}: {}", r.stdout);
+        }
+        // On a machine where the drive is not even remembered the same document maps it.
+        let doc = document::export(&mut m, false).unwrap();
+        let mut fresh = bob();
+        let r = run(&mut fresh, &doc.stdout, &ins, Options::default());
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_eq!(connected(&fresh), ["P:"]);
+        assert_eq!(crate::support::remembered(&fresh), ["P:"]);
+    }
+}
+
 #[test]
 fn through_the_cli_with_a_secret_on_standard_input() {
     let mut m = bob();

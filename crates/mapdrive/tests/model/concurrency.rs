@@ -14,6 +14,7 @@ fn map_p() -> Request {
         change: Change::Map(
             MapRequest {
                 as_system: mapdrive_core::plan::AsSystem::Refuse,
+                remembered_is_enough: false,
                 letter: l("P:"),
                 remote: unc(r"\\fileserver\public"),
                 remember: true,
@@ -336,4 +337,115 @@ fn a_retry_after_already_assigned_is_verified() {
             );
         }
     }
+}
+
+/// A re-map raced by a storm of other `map`/`unmap` runs on the same letter: the connect fails
+/// with `ERROR_PATH_NOT_FOUND` (the letter torn down under it) and the undo (reconnecting the old
+/// share) with 85 (another process mapped the letter meanwhile), twice in a row. The run is judged
+/// on the state it then observes: the retry applies the request and it holds, so it succeeds.
+#[test]
+fn a_teardown_race_with_a_failed_undo_is_retried_and_judged_by_the_state() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\team"), None, None, true)
+        .unwrap();
+    let mut storms = 2;
+    let mut p = Hooked::new(&mut m, |m, call| {
+        // mapdrive's own connect (the letter is free: it just disconnected the old share), not
+        // the undo's reconnect, which then meets the other process's drive: 85.
+        if call == "add_connection" && storms > 0 && m.connected().unwrap().is_empty() {
+            storms -= 1;
+            // Another process maps the letter again, and the connect met its teardown.
+            m.add_connection(l("P:"), &unc(r"\\fileserver\team"), None, None, true)
+                .unwrap();
+            return Some(ApiError::new("WNetAddConnection2W", 3));
+        }
+        None
+    });
+    let r = engine::execute(&mut p, map_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    let after = crate::support::state_json(&o.after);
+    assert_eq!(after["connected"], true, "{after}");
+    assert_eq!(after["remote"], r"\\fileserver\public", "{after}");
+    assert!(o.changed);
+    drop(p);
+    assert_eq!(connected(&m), ["P:"]);
+}
+
+/// `unmap` while other processes map and unmap the same letter: Windows answers 2250
+/// (`ERROR_NOT_CONNECTED`) to mapdrive's cancel twice in a row (the connection it saw was gone,
+/// and another one came). Each time the state is read again and the unmap applied once more: the
+/// run ends judged by the state, not failing with 2250.
+#[test]
+fn unmap_raced_twice_by_map_and_unmap_is_not_a_2250_failure() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+        .unwrap();
+    let mut storms = 2;
+    let mut p = Hooked::new(&mut m, |_, call| {
+        if call == "cancel_connection" && storms > 0 {
+            storms -= 1;
+            return Some(ApiError::new("WNetCancelConnection2W", 2250));
+        }
+        None
+    });
+    let r = engine::execute(&mut p, unmap_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(o.after.is_none(), "{:?}", o.after);
+    assert!(o.changed);
+    drop(p);
+    assert!(connected(&m).is_empty() && remembered(&m).is_empty());
+}
+
+/// A storm that never ends: the run gives up `not_converged` (exit 1) after a bounded number
+/// of tries, never with the raw 2250.
+#[test]
+fn an_endless_unmap_race_is_not_converged() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+        .unwrap();
+    let mut p = Hooked::new(&mut m, |_, call| {
+        (call == "cancel_connection").then(|| ApiError::new("WNetCancelConnection2W", 2250))
+    });
+    let e = engine::execute(&mut p, unmap_p()).unwrap_err();
+    assert!(matches!(e, Error::NotConverged { .. }), "{e:?}");
+    assert!(p.calls()["cancel_connection"] <= 5, "{:?}", p.calls());
+}
+
+/// Found by a storm of 8 processes under Wine: `unmap` disconnected the drive, another process
+/// mapped it again before the check, and on the next try a third one unmapped it first, so
+/// Windows answered 2250 to that try. The drive is gone as asked: judged on the state, not 2250.
+#[test]
+fn an_unmap_raced_after_it_succeeded_once_is_judged_by_the_state() {
+    let mut m = fixture::corp();
+    logon(&mut m, BOB, LogonKind::Interactive);
+    m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+        .unwrap();
+    let mut cancels = 0;
+    let mut p = Hooked::new(&mut m, |m, call| {
+        match call {
+            // After mapdrive's disconnect, another process maps the drive again.
+            "cancel_connection:done" if cancels == 1 => {
+                m.add_connection(l("P:"), &unc(r"\\fileserver\public"), None, None, true)
+                    .unwrap();
+            }
+            // Mapdrive's second disconnect: a third process got there first (2250).
+            "cancel_connection" => {
+                cancels += 1;
+                if cancels == 2 {
+                    m.cancel_connection(l("P:"), true, true).unwrap();
+                }
+            }
+            _ => {}
+        }
+        None
+    });
+    let r = engine::execute(&mut p, unmap_p()).unwrap();
+    let (_, o) = &r.outcomes[0];
+    assert!(o.after.is_none(), "{:?}", o.after);
+    assert!(o.changed);
+    drop(p);
+    assert!(connected(&m).is_empty() && remembered(&m).is_empty());
 }

@@ -70,6 +70,7 @@ fn undoing_a_connect_keeps_a_remembered_entry_that_existed_before() {
     });
     let req = MapRequest {
         as_system: mapdrive_core::plan::AsSystem::Refuse,
+        remembered_is_enough: false,
         letter: l("M:"),
         remote: unc(r"\\fileserver\team"),
         remember: true,

@@ -11,6 +11,7 @@ mod drives;
 mod dsc;
 mod global;
 mod gpp;
+mod hints;
 mod properties;
 mod restore;
 mod schedule;

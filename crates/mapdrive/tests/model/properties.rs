@@ -139,6 +139,7 @@ fn plan_of(m: &Machine, op: &Op) -> Result<plan::Plan, mapdrive_core::error::Err
             m,
             &MapRequest {
                 as_system: mapdrive_core::plan::AsSystem::Refuse,
+                remembered_is_enough: false,
                 letter: l(letter),
                 remote: unc(share),
                 remember: *remember,

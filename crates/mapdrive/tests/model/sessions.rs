@@ -398,3 +398,63 @@ fn a_remembered_drive_is_the_desired_state_in_a_network_logon() {
         "a re-run in the network logon wrote something"
     );
 }
+
+/// Where a remembered drive is reconnected (an interactive-type logon such as runas / Ansible
+/// become, which Winlogon did not restore), the reconnect does not update the profile: the entry
+/// already names the path, and Windows would answer 1202 (`ERROR_DEVICE_ALREADY_REMEMBERED`) to
+/// `CONNECT_UPDATE_PROFILE`. A 1202 answer all the same is read again, not a failure.
+#[test]
+fn a_remembered_drive_is_reconnected_without_updating_the_profile_and_1202_is_no_failure() {
+    use crate::support::Hooked;
+    use mapdrive_core::engine::{self, Change, Request, SessionChoice};
+    use mapdrive_core::error::ApiError;
+    use mapdrive_core::plan::MapRequest;
+    for inject_1202 in [false, true] {
+        let mut m = mapdrive_model::fixture::corp();
+        logon(&mut m, mapdrive_model::fixture::BOB, LogonKind::Interactive);
+        let r = crate::support::mapdrive(&mut m, &["map", "P:", r"\\fileserver\public"]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        m.reboot();
+        logon(&mut m, mapdrive_model::fixture::BOB, LogonKind::Runas);
+        assert!(connected(&m).is_empty());
+        let mut injected = !inject_1202;
+        let mut p = Hooked::new(&mut m, |_, call| {
+            if call == "add_connection" && !injected {
+                injected = true;
+                return Some(ApiError::new("WNetAddConnection2W", 1202));
+            }
+            None
+        });
+        let request = Request {
+            change: Change::Map(
+                MapRequest {
+                    as_system: mapdrive_core::plan::AsSystem::Refuse,
+                    remembered_is_enough: false,
+                    letter: crate::support::l("P:"),
+                    remote: crate::support::unc(r"\\fileserver\public"),
+                    remember: true,
+                    user: None,
+                    with_password: false,
+                    label: None,
+                },
+                None,
+            ),
+            session: SessionChoice::Auto,
+            check: false,
+        };
+        let r = engine::execute(&mut p, request).unwrap();
+        let (_, o) = &r.outcomes[0];
+        assert!(o.changed);
+        assert_eq!(
+            o.actions,
+            [r"connect P: to \\fileserver\public, for this logon session only"],
+            "{o:?}"
+        );
+        let after = crate::support::state_json(&o.after);
+        assert_eq!(after["connected"], true, "{after}");
+        assert_eq!(after["remembered"], true, "{after}");
+        drop(p);
+        assert_eq!(connected(&m), ["P:"]);
+        assert_eq!(remembered(&m), ["P:"]);
+    }
+}

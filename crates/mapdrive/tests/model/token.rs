@@ -23,6 +23,7 @@ fn map_m_here() -> Request {
                 user: None,
                 with_password: false,
                 label: None,
+                remembered_is_enough: false,
             },
             None,
         ),

@@ -20,6 +20,47 @@ fn expect_error(wine: &mut Prefix, args: &[&str], code: u32, name: &str, remedy_
     assert_eq!(v["error"]["name"], name);
 }
 
+/// mapdrive.exe reaches its exit path and says something on every failure: the marker
+/// (`MAPDRIVE_DIAG_FILE`) shows the start, the exit code and that its output was written — what
+/// tells a silent exit of mapdrive from Wine failing to start it (issue 13).
+#[test]
+fn a_failure_reaches_the_exit_path_and_is_said() {
+    let mut wine = Prefix::new();
+    for args in [
+        &["map", "M:", r"\\deadserver\x"][..],
+        &["map", "M:", r"\\deadserver\x", "--json"][..],
+        &["unmap", "TT:"][..],
+    ] {
+        let run = wine.mapdrive(args);
+        assert_ne!(run.code, 0, "{args:?}: {run:?}");
+        assert!(run.diag.starts_with("start pid "), "{args:?}: {run:?}");
+        let exit = format!("exit {} stdout ", run.code);
+        assert!(run.diag.contains(&exit), "{args:?}: {run:?}");
+        assert!(!run.diag.contains("write failed"), "{args:?}: {run:?}");
+        assert!(
+            !(run.stdout.trim().is_empty() && run.stderr.trim().is_empty()),
+            "{args:?}: {run:?}"
+        );
+    }
+}
+
+/// The harness's report of a run that ended without output says whether mapdrive.exe started,
+/// and probes Wine with its error traces on (here for a stand-in run that never started it).
+#[test]
+fn a_silent_exit_is_diagnosed() {
+    let wine = Prefix::new();
+    let status = std::process::Command::new("false").status().unwrap();
+    assert!(crate::harness::silent_failure(&status, "", " \n"));
+    let report = crate::harness::diagnose_silent_exit(
+        wine.path(),
+        &status,
+        &wine.path().join("no-such-diag.txt"),
+    );
+    assert!(report.contains("never reached main()"), "{report}");
+    assert!(report.contains("mapdrive "), "{report}");
+    assert!(report.contains("probe"), "{report}");
+}
+
 #[test]
 fn connect_errors_are_explained() {
     let mut wine = Prefix::new();

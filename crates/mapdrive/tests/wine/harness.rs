@@ -67,6 +67,10 @@ pub struct Run {
     pub stdout: String,
     pub stderr: String,
     pub code: i32,
+    /// What mapdrive.exe wrote to `MAPDRIVE_DIAG_FILE` (start, exit code, sizes of its output).
+    pub diag: String,
+    /// Wine's own error messages (`WINEDEBUG=-all,err+all`), taken out of `stderr`.
+    pub wine: String,
 }
 
 impl Run {
@@ -134,7 +138,7 @@ impl Prefix {
     }
 
     fn wine_cmd(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
+        let mut c = fixed_layout(program);
         c.env("WINEPREFIX", self.path())
             .env("WINEDEBUG", "-all")
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
@@ -192,22 +196,37 @@ impl Prefix {
         let out = self.path().join(format!("out-{n}.txt"));
         let err = self.path().join(format!("err-{n}.txt"));
         let inp = self.path().join(format!("in-{n}.txt"));
+        let diag = self.path().join(format!("diag-{n}.txt"));
         fs::write(&inp, stdin.unwrap_or_default()).unwrap();
         let status = self
             .wine_cmd("wine")
             .arg(program)
             .args(args)
+            // Wine's errors (a failed start, a DLL that does not load) are kept, apart from the
+            // program's own output.
+            .env("WINEDEBUG", "-all,err+all")
+            .env("MAPDRIVE_DIAG_FILE", windows_path(&diag))
             .stdin(fs::File::open(&inp).unwrap())
             .stdout(fs::File::create(&out).unwrap())
             .stderr(fs::File::create(&err).unwrap())
             .status()
             .expect("wine");
+        let (stderr, wine) = split_wine_messages(&fs::read_to_string(&err).unwrap_or_default());
         let run = Run {
             stdout: fs::read_to_string(&out).unwrap_or_default(),
-            stderr: fs::read_to_string(&err).unwrap_or_default(),
+            stderr,
             code: status.code().unwrap_or(-1),
+            diag: fs::read_to_string(&diag).unwrap_or_default(),
+            wine,
         };
-        for f in [out, err, inp] {
+        if program == exe() && silent_failure(&status, &run.stdout, &run.stderr) {
+            panic!(
+                "mapdrive {args:?} ended without any output:\nWine's errors during the run:\n{}\n{}",
+                run.wine,
+                diagnose_silent_exit(self.path(), &status, &diag)
+            );
+        }
+        for f in [out, err, inp, diag] {
             let _ = fs::remove_file(f);
         }
         self.transcript.push_str(&format!(
@@ -324,6 +343,146 @@ impl Prefix {
         self.start_server();
         all
     }
+}
+
+/// `program` run without address-space randomisation (`setarch -R`, inherited by everything it
+/// starts: wineserver, wine, mapdrive.exe). Wine maps the shared user data at the fixed address
+/// 0x7ffe0000 before anything else; when a randomly placed mapping already sits there it fails
+/// with `err:virtual:virtual_alloc_first_teb wine: failed to map the shared user data: c0000018`
+/// and exits 1 — silently under `WINEDEBUG=-all`: the "exit 1 without output" of issue 13, seen
+/// here once in 20 runs of the suite. Where `setarch -R` is refused (a seccomp profile that
+/// forbids the personality call), the program runs as it is.
+pub fn fixed_layout(program: &str) -> Command {
+    static SETARCH: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let works = *SETARCH.get_or_init(|| {
+        Command::new("setarch")
+            .args(["-R", "true"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if works {
+        let mut c = Command::new("setarch");
+        c.args(["-R", program]);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Splits a run's stderr into the program's own text and Wine's messages: its debug lines
+/// (`0123:err:module:...`) and the Debian wrapper's note about wine32.
+pub fn split_wine_messages(stderr: &str) -> (String, String) {
+    const WINE32_NOTE: [&str; 4] = [
+        "it looks like wine32 is missing, you should install it.",
+        "multiarch needs to be enabled first.  as root, please",
+        "execute \"dpkg --add-architecture i386 && apt-get update &&",
+        "apt-get install wine32:i386\"",
+    ];
+    let is_wine = |line: &str| {
+        let debug = line.len() > 5
+            && line.as_bytes()[4] == b':'
+            && line.as_bytes()[..4].iter().all(u8::is_ascii_hexdigit)
+            && ["err:", "fixme:", "warn:", "trace:"]
+                .iter()
+                .any(|c| line.as_bytes()[5..].starts_with(c.as_bytes()));
+        // Before a thread exists Wine prints without the thread id:
+        // `err:virtual:virtual_alloc_first_teb wine: failed to map the shared user data`.
+        let early = ["err:", "fixme:", "warn:", "trace:"].iter().any(|c| {
+            line.strip_prefix(c).is_some_and(|rest| {
+                rest.split_once(':').is_some_and(|(channel, _)| {
+                    !channel.is_empty()
+                        && channel
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                })
+            })
+        });
+        debug || early || WINE32_NOTE.contains(&line.trim_end_matches('\r'))
+    };
+    let (mut own, mut wine) = (String::new(), String::new());
+    for line in stderr.split_inclusive('\n') {
+        if is_wine(line.trim_end_matches('\n')) {
+            wine.push_str(line);
+        } else {
+            own.push_str(line);
+        }
+    }
+    (own, wine)
+}
+
+#[test]
+fn wine_messages_are_kept_apart() {
+    let (own, wine) = split_wine_messages(
+        "it looks like wine32 is missing, you should install it.\n\
+         0118:err:ntlm:ntlm_LsaApInitializePackage no NTLM support, expect problems\n\
+         err:virtual:virtual_alloc_first_teb wine: failed to map the shared user data: c0000018\n\
+         error: could not map M:\n  To fix: 0118:err: is not at the start\n",
+    );
+    assert_eq!(
+        own,
+        "error: could not map M:\n  To fix: 0118:err: is not at the start\n"
+    );
+    assert_eq!(wine.lines().count(), 3, "{wine}");
+}
+
+/// `/tmp/x/y` as Wine's `Z:\tmp\x\y` (Wine maps `Z:` to `/`).
+pub fn windows_path(p: &Path) -> String {
+    format!("Z:{}", p.display()).replace('/', "\\")
+}
+
+/// A run that failed (or was killed) without printing anything: mapdrive never does that
+/// (issue 13), so it is either Wine failing to start the process or a bug to find.
+pub fn silent_failure(status: &std::process::ExitStatus, stdout: &str, stderr: &str) -> bool {
+    !status.success() && stdout.trim().is_empty() && stderr.trim().is_empty()
+}
+
+/// What is known about a run that ended without output: its exit status (a signal, if the
+/// `wine` process was killed), whether mapdrive.exe reached `main` and its exit
+/// (`MAPDRIVE_DIAG_FILE`: "start", "exit N stdout .. stderr .." or "panic"), and a probe —
+/// `mapdrive --version` run again in the prefix with Wine's error traces on
+/// (`WINEDEBUG=err+all,+process`) — showing whether Wine starts processes there now.
+pub fn diagnose_silent_exit(
+    prefix: &Path,
+    status: &std::process::ExitStatus,
+    diag: &Path,
+) -> String {
+    let marker = fs::read_to_string(diag).unwrap_or_default();
+    let verdict = if marker.is_empty() {
+        "mapdrive.exe never reached main(): Wine did not start it (or it died while loading)"
+    } else if !marker.contains("exit ") && !marker.contains("panic") {
+        "mapdrive.exe started but ended before its exit path (killed, or an exit inside a DLL)"
+    } else {
+        "mapdrive.exe reached its exit path: see how its writes went"
+    };
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let out = prefix.join(format!("probe-out-{n}.txt"));
+    let err = prefix.join(format!("probe-err-{n}.txt"));
+    let probe = fixed_layout("wine")
+        .arg(exe())
+        .arg("--version")
+        .env("WINEPREFIX", prefix)
+        .env("WINEDEBUG", "err+all,+process")
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(fs::File::create(&err).unwrap())
+        .status();
+    let clip = |s: String| s.chars().take(6000).collect::<String>();
+    format!(
+        "exit status: {status:?} (code {:?}; a signal shows in the status)\n\
+         verdict: {verdict}\n\
+         MAPDRIVE_DIAG_FILE:\n{marker}\n\
+         probe `wine mapdrive.exe --version` with WINEDEBUG=err+all,+process: {probe:?}\n\
+         stdout:\n{}\nstderr:\n{}",
+        status.code(),
+        clip(fs::read_to_string(&out).unwrap_or_default()),
+        clip(fs::read_to_string(&err).unwrap_or_default()),
+    )
 }
 
 fn expand_root(key: &str) -> String {

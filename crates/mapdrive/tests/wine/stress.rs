@@ -13,7 +13,8 @@
 //! `cred list` (CredEnumerateW) never runs next to credential writes: Wine 8's CredEnumerateW has
 //! a heap race with concurrent writes (crashes and hangs in Wine itself); it runs only at the end.
 //! Size: `MAPDRIVE_STRESS_PROCESSES` (default 3) × `MAPDRIVE_STRESS_ROUNDS` (default 6);
-//! `MAPDRIVE_STRESS_WINEDEBUG` (default `-all`) for Wine's traces of the runs, `--nocapture` for
+//! `MAPDRIVE_STRESS_WINEDEBUG` (default `-all,err+all`: Wine's errors stay in each run's text)
+//! for Wine's traces of the runs, `--nocapture` for
 //! a summary and the text of every run that failed.
 
 use std::fs;
@@ -24,7 +25,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{BOB_PASSWORD, Prefix, assert_no_secret};
+use crate::harness::{
+    BOB_PASSWORD, Prefix, assert_no_secret, diagnose_silent_exit, fixed_layout, silent_failure,
+    windows_path,
+};
 
 const SHARE: &str = r"\\fileserver\public";
 /// Longer than any single run takes on a loaded 2-core machine; a run past it has hung.
@@ -116,17 +120,19 @@ fn run(prefix: &Path, op: Op) -> Done {
     let out = prefix.join(format!("stress-out-{n}.txt"));
     let err = prefix.join(format!("stress-err-{n}.txt"));
     let inp = prefix.join(format!("stress-in-{n}.txt"));
+    let diag = prefix.join(format!("stress-diag-{n}.txt"));
     fs::write(&inp, format!("{BOB_PASSWORD}\n")).unwrap();
     let start = Instant::now();
-    let mut child = Command::new("wine")
+    let mut child = fixed_layout("wine")
         .arg(exe())
         .args(op.args())
         .env("WINEPREFIX", prefix)
         .env(
             "WINEDEBUG",
-            std::env::var("MAPDRIVE_STRESS_WINEDEBUG").unwrap_or_else(|_| "-all".into()),
+            std::env::var("MAPDRIVE_STRESS_WINEDEBUG").unwrap_or_else(|_| "-all,err+all".into()),
         )
         .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env("MAPDRIVE_DIAG_FILE", windows_path(&diag))
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .stdin(fs::File::open(&inp).unwrap())
@@ -152,7 +158,14 @@ fn run(prefix: &Path, op: Op) -> Done {
     let end = Instant::now();
     let stdout = fs::read_to_string(&out).unwrap_or_default();
     let stderr = fs::read_to_string(&err).unwrap_or_default();
-    for f in [out, err, inp] {
+    if silent_failure(&status, &stdout, &stderr) {
+        panic!(
+            "mapdrive {:?} ended without any output:\n{}",
+            op.args(),
+            diagnose_silent_exit(prefix, &status, &diag)
+        );
+    }
+    for f in [out, err, inp, diag] {
         let _ = fs::remove_file(f);
     }
     let text = format!(

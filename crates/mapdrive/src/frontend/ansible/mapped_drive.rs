@@ -140,6 +140,9 @@ pub(super) fn run(params: &mut Params, port: &mut dyn Port) -> Result<Success, F
                     user,
                     with_password: password.is_some(),
                     label,
+                    // As ansible.windows, which compares only the remembered entry: remembered
+                    // with the same path is the desired state in every logon type.
+                    remembered_is_enough: true,
                 },
                 password,
             )

@@ -677,3 +677,75 @@ fn win_mapped_drive_as_system_maps_globally_with_a_warning() {
     let warnings = r["warnings"].to_string();
     assert!(warnings.contains("global drive"), "{r}");
 }
+
+/// A refusal of bad input never says "nothing was changed" twice, across `msg` and `remedy`.
+#[test]
+fn a_refusal_says_nothing_was_changed_once() {
+    let mut m = host(LogonKind::Interactive);
+    for args in [
+        json!({"letter": "TT", "path": r"\\fileserver\public"}),
+        json!({"letter": "1", "path": r"\\fileserver\public"}),
+        json!({"letter": "M", "path": r"\\fileserver"}),
+        json!({"letter": "M", "path": "relative"}),
+    ] {
+        let v = module(&mut m, "win_mapped_drive", args.clone());
+        assert_eq!(v["failed"], json!(true), "{args}: {v}");
+        // ansible.windows' own messages, which do not say it; never twice.
+        let said = v.to_string().matches("nothing was changed").count();
+        assert!(said <= 1, "{args}: {v}");
+    }
+    let v = module(
+        &mut m,
+        "win_credential",
+        json!({"name": "fileserver", "type": "domain_password", "secret": "", "state": "present"}),
+    );
+    assert_eq!(v["failed"], json!(true), "{v}");
+    assert!(
+        v.to_string().matches("nothing was changed").count() <= 1,
+        "{v}"
+    );
+}
+
+/// As ansible.windows (which compares only the remembered entry), "remembered with the same path"
+/// is the desired state in every logon type: a WinRM (network), become (runas), scheduled-task
+/// (batch), service or `runas /netonly` re-run after a restart settles — unchanged, nothing
+/// written, in check mode too — instead of reconnecting on every run.
+#[test]
+fn win_mapped_drive_remembered_with_the_same_path_is_enough_in_every_logon_type() {
+    for kind in [
+        LogonKind::Network,
+        LogonKind::NetworkCleartext,
+        LogonKind::Batch,
+        LogonKind::Service,
+        LogonKind::NewCredentials,
+        LogonKind::Runas,
+        LogonKind::Interactive,
+    ] {
+        let mut m = host(LogonKind::Interactive);
+        let args = json!({"letter": "P", "path": r"\\fileserver\public"});
+        assert!(changed(&module(&mut m, "win_mapped_drive", args.clone())));
+        m.reboot();
+        let luid = m.logon(BOB, kind).unwrap();
+        m.run_in(luid).unwrap();
+        if kind == LogonKind::Interactive {
+            // Winlogon restored it; take the connection away as a failed restore would.
+            m.cancel_connection("P:".parse().unwrap(), false, true)
+                .unwrap();
+        }
+        assert!(m.connected().unwrap().is_empty(), "{kind:?}");
+        assert_eq!(remote_of(&m, "P:").as_deref(), Some(r"\\fileserver\public"));
+        let w = m.writes();
+        for a in [check(args.clone()), args.clone(), args.clone()] {
+            let v = module(&mut m, "win_mapped_drive", a);
+            assert!(!changed(&v), "{kind:?}: {v}");
+        }
+        assert_eq!(m.writes(), w, "{kind:?}");
+        // Another path is still a change (and a failure where the session cannot connect).
+        let v = module(
+            &mut m,
+            "win_mapped_drive",
+            check(json!({"letter": "P", "path": r"\\fileserver\team"})),
+        );
+        assert!(changed(&v), "{kind:?}: {v}");
+    }
+}

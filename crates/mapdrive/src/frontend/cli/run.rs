@@ -126,6 +126,7 @@ fn dispatch(
                         user: a.user,
                         with_password: password.is_some(),
                         label: a.label,
+                        remembered_is_enough: false,
                     },
                     password,
                 )

@@ -240,6 +240,7 @@ fn carry_out(
                     label: label.clone(),
                     // As `mapdrive map` and the DSC resource: no silent global drive as SYSTEM.
                     as_system: mapdrive_core::plan::AsSystem::Refuse,
+                    remembered_is_enough: false,
                 },
                 None,
             ));

@@ -430,7 +430,11 @@ pub(super) fn load(text: &str, inputs: &Inputs<'_>) -> Result<Vec<Item>, Error> 
         let props = resolver.resolve(Value::Object(props), &name)?;
         let mut instance = Instance::from_value(kind, props)
             .and_then(|i| i.check_desired().map(|()| i))
-            .map_err(|e| bad(format!("item {name:?}: {}", error_text(&e))))?;
+            // An input error's remedy is the one the refusal below carries: said once.
+            .map_err(|e| match e {
+                Error::Input(_) => bad(format!("item {name:?}: {e}")),
+                e => bad(format!("item {name:?}: {}", error_text(&e))),
+            })?;
         if let (Instance::Credential(c), Some(s)) = (&mut instance, secret) {
             c.secret = Some(SecretField(s));
         }

@@ -106,7 +106,24 @@ pub(super) fn export(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Instance>, Error> {
     Ok({
-        let (vaults, w) = engine::credentials(port, SessionChoice::Auto)?;
+        let (vaults, w) = match engine::credentials(port, SessionChoice::Auto) {
+            Ok(v) => v,
+            // A network logon (WinRM, PowerShell remoting) has no credential set: the drives are
+            // still exported.
+            Err(e) if e.code() == Some(1312) => {
+                push_new(
+                    warnings,
+                    &[
+                        "no credentials exported: this logon session has no credential set \
+                       (1312 ERROR_NO_SUCH_LOGON_SESSION, a network logon such as WinRM); export \
+                       them from an interactive logon, or through Ansible become"
+                            .to_string(),
+                    ],
+                );
+                return Ok(Vec::new());
+            }
+            Err(e) => return Err(e),
+        };
         push_new(warnings, &w);
         vaults
             .first()

@@ -139,6 +139,7 @@ pub(super) fn change(
                     user: None,
                     with_password: false,
                     label: d.label.clone(),
+                    remembered_is_enough: d.remembered_is_enough.unwrap_or(false),
                 },
                 None,
             )
@@ -174,6 +175,10 @@ pub(super) fn export(
                     path: Some(e.remote.clone()?),
                     label: e.label.clone(),
                     persistent: Some(e.remembered),
+                    // Remembered and not connected here (after a restart whose restore failed
+                    // or in a logon Winlogon does not restore): that is the state to keep, so
+                    // the export applies back unchanged.
+                    remembered_is_enough: (e.remembered && !e.connected).then_some(true),
                     ..MappedDrive::default()
                 }))
             })

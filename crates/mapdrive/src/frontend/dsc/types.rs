@@ -45,6 +45,13 @@ pub struct MappedDrive {
     /// Remembered for later logons (default true); false maps for this logon session only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persistent: Option<bool>,
+    /// When the drive is remembered for this path (`HKCU\Network`) but not connected in this
+    /// logon session, count that as the desired state instead of connecting it (default false;
+    /// in logon sessions Winlogon never restores drives into, such as a scheduled task's, it is
+    /// always so). `mapdrive export` writes it for a drive in that state, so the export applies
+    /// back unchanged after a restart; a drive that is not remembered is mapped as usual.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remembered_is_enough: Option<bool>,
     /// Logon session(s) to act in (default auto).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<SessionChoice>,
