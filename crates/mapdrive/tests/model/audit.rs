@@ -13,7 +13,7 @@ use mapdrive_model::fixture::{
 use mapdrive_model::{EXECUTABLE, LogonKind, Machine, ReportedEvent, fixture};
 use serde_json::json;
 
-use crate::support::{logon, mapdrive, mapdrive_lines, mapdrive_stdin, ok};
+use crate::support::{doc_named, logon, mapdrive, mapdrive_lines, mapdrive_stdin, ok};
 
 const BOB_SID: &str = "S-1-5-21-1-1002";
 const ALICE_SID: &str = "S-1-5-21-1-1001";
@@ -360,10 +360,8 @@ resources:
 #[test]
 fn a_document_logs_each_change_and_one_summary_and_a_rerun_nothing() {
     let (mut m, luid) = bob();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("drives.yaml");
-    std::fs::write(&file, DOC).unwrap();
-    let path = file.to_str().unwrap();
+    let doc = doc_named("drives.yaml", DOC);
+    let path = doc.path.as_str();
     let apply = |m: &mut Machine, args: &[&str]| {
         let mut all = args.to_vec();
         all.extend([path, "--secret", "secret=-"]);

@@ -10,7 +10,7 @@ use mapdrive_model::fixture::{
 };
 use mapdrive_model::{LogonKind, Machine};
 
-use crate::support::{logon, mapdrive, ok};
+use crate::support::{Doc, doc_named, logon, mapdrive, ok};
 
 const BOB_SID: &str = "S-1-5-21-1-1002";
 const ALICE_SID: &str = "S-1-5-21-1-1001";
@@ -32,20 +32,6 @@ resources:
 "#;
 
 const LITERAL_SECRET: &str = "Lit3ral-S3cret!";
-
-/// A desired-state file on disk, kept until the test ends.
-struct Doc {
-    _dir: tempfile::TempDir,
-    path: String,
-}
-
-fn doc_named(name: &str, text: &str) -> Doc {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    let path = path.to_str().unwrap().to_string();
-    Doc { _dir: dir, path }
-}
 
 fn doc(text: &str) -> Doc {
     doc_named("drives.yaml", text)

@@ -292,3 +292,19 @@ impl Port for Hooked<'_, '_> {
 pub fn state_json(state: &Option<mapdrive_core::plan::State>) -> serde_json::Value {
     serde_json::to_value(state).unwrap()
 }
+
+/// A desired-state file on disk, kept until the test ends.
+pub struct Doc {
+    _dir: tempfile::TempDir,
+    /// Its full path.
+    pub path: String,
+}
+
+/// Writes `text` to a file named `name` in a fresh temporary folder.
+pub fn doc_named(name: &str, text: &str) -> Doc {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    Doc { _dir: dir, path }
+}
