@@ -682,35 +682,19 @@ pub fn remove(port: &mut dyn Port, name: &TaskName, check: bool) -> Result<Remov
 }
 
 /// An OLE Automation date (`DATE`: days since 1899-12-30, the fraction is the time of day), as
-/// `IRegisteredTask::get_LastRunTime` returns it, in ISO 8601 (`2026-12-05T03:04:05`); `None`
-/// for the zero date Task Scheduler reports for "never" (and anything before 1900 or not finite).
+/// `IRegisteredTask::get_LastRunTime` returns it, in ISO 8601 (`2026-12-05T03:04:05`, the time as
+/// Task Scheduler gave it); `None` for the zero date Task Scheduler reports for "never" (and
+/// anything before 1970, which no task run can have, or not finite).
 pub fn ole_date_text(date: f64) -> Option<String> {
-    if !date.is_finite() || date < 1.0 {
+    /// 1970-01-01 as an OLE date.
+    const UNIX_EPOCH_DAYS: f64 = 25_569.0;
+    if !date.is_finite() || date < UNIX_EPOCH_DAYS {
         return None;
     }
-    let whole = date.trunc();
-    let seconds = ((date - whole) * 86_400.0).round() as i64;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let days = whole as i64 - 25_569 + seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    if y < 1900 {
-        return None;
-    }
-    Some(format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    ))
+    let seconds = ((date - UNIX_EPOCH_DAYS) * 86_400.0).round() as u64;
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+    let text = humantime::format_rfc3339_seconds(at).to_string();
+    Some(text.trim_end_matches('Z').to_string())
 }
 
 #[cfg(test)]
